@@ -24,7 +24,9 @@ type ValueOf<S extends VarSpec> = S extends { type: 'int' }
       : string;
 
 export type ConfigOf<S extends ConfigSpec> = {
-  [K in keyof S]: S[K] extends { default: unknown } | { required: true } ? ValueOf<S[K]> : ValueOf<S[K]> | undefined;
+  [K in keyof S]: S[K] extends { default: unknown } | { required: true }
+    ? ValueOf<S[K]>
+    : ValueOf<S[K]> | undefined;
 };
 
 export class ConfigError extends DicomtrailError {
@@ -38,7 +40,8 @@ export class ConfigError extends DicomtrailError {
 function parseOne(name: string, spec: VarSpec, raw: string): { value?: unknown; problem?: string } {
   switch (spec.type) {
     case 'string':
-      if (spec.pattern && !spec.pattern.test(raw)) return { problem: `${name}=${JSON.stringify(raw)} must match ${spec.pattern}` };
+      if (spec.pattern && !spec.pattern.test(raw))
+        return { problem: `${name}=${JSON.stringify(raw)} must match ${spec.pattern}` };
       return { value: raw };
     case 'int': {
       if (!/^-?\d+$/.test(raw.trim())) return { problem: `${name}=${JSON.stringify(raw)} is not an integer` };
@@ -54,10 +57,16 @@ function parseOne(name: string, spec: VarSpec, raw: string): { value?: unknown; 
       return { problem: `${name}=${JSON.stringify(raw)} is not a boolean (true/false)` };
     }
     case 'enum':
-      if (!spec.values.includes(raw)) return { problem: `${name}=${JSON.stringify(raw)} must be one of ${spec.values.join(', ')}` };
+      if (!spec.values.includes(raw))
+        return { problem: `${name}=${JSON.stringify(raw)} must be one of ${spec.values.join(', ')}` };
       return { value: raw };
     case 'list':
-      return { value: raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0) };
+      return {
+        value: raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
+      };
   }
 }
 
@@ -82,9 +91,32 @@ export function loadConfig<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv
 /** A Markdown table of the variables, for the README. */
 export function describeConfig(spec: ConfigSpec): string {
   const rows = Object.entries(spec).map(([name, s]) => {
-    const def = s.default === undefined ? (s.required ? '(required)' : '(unset)') : `\`${Array.isArray(s.default) ? s.default.join(',') : String(s.default)}\``;
+    const def =
+      s.default === undefined
+        ? s.required
+          ? '(required)'
+          : '(unset)'
+        : `\`${Array.isArray(s.default) ? s.default.join(',') : String(s.default)}\``;
     const extra = s.type === 'enum' ? ` One of: ${s.values.join(', ')}.` : '';
     return `| \`${name}\` | ${def} | ${s.description}${extra} |`;
   });
   return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/** Start-up helper: the config, or a fatal log listing every problem and exit code 2. */
+export function loadConfigOrExit<S extends ConfigSpec>(
+  spec: S,
+  log: { fatal: (obj: object, msg: string) => void; flush?: () => void },
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigOf<S> {
+  try {
+    return loadConfig(spec, env);
+  } catch (err) {
+    log.fatal(
+      { problems: err instanceof ConfigError ? err.problems : [String(err)] },
+      'invalid configuration',
+    );
+    log.flush?.();
+    process.exit(2);
+  }
 }

@@ -1,4 +1,12 @@
-export { DicomtrailError, asDicomtrailError } from './errors.js';
-export { createLogger, REDACT_PATHS, type Logger } from './logger.js';
-export { loadConfig, describeConfig, ConfigError, type ConfigSpec, type ConfigOf, type VarSpec } from './config.js';
+export {
+  ConfigError,
+  type ConfigOf,
+  type ConfigSpec,
+  describeConfig,
+  loadConfig,
+  loadConfigOrExit,
+  type VarSpec,
+} from './config.js';
+export { asDicomtrailError, DicomtrailError } from './errors.js';
+export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
 export { onShutdown } from './shutdown.js';

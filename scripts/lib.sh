@@ -1,0 +1,56 @@
+# Shared set-up for scripts/start.sh, scripts/test.sh and scripts/bench.sh. Sourced, not run.
+# Each step prints what it does on stderr and is a no-op when already done.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export TURBO_TELEMETRY_DISABLED=1 KAFKAJS_NO_PARTITIONER_WARNING=1 TCP_NODELAY=1
+started_kafka=0
+
+step() { printf '\n[dicomtrail] %s\n' "$*" >&2; }
+
+ensure_node_modules() {
+  if [ ! -d node_modules/.bin ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    step "installing npm dependencies (npm ci)"
+    npm ci --no-fund --no-audit >&2
+  fi
+}
+
+ensure_dcmtk() {
+  if ! command -v echoscu >/dev/null; then
+    step "dcmtk is missing; installing it with apt"
+    if [ "$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dcmtk) >&2
+    else echo "dcmtk is required: sudo apt-get install dcmtk" >&2; return 1; fi
+  fi
+}
+
+ensure_kafka() {
+  if [ -n "${KAFKA_BROKERS:-}" ]; then step "using Kafka at $KAFKA_BROKERS"; return 0; fi
+  if ! infra/kafka/kafka.sh status >/dev/null 2>&1; then
+    step "starting Kafka from infra/kafka"
+    infra/kafka/kafka.sh start
+    started_kafka=1
+  else
+    step "Kafka already running on 127.0.0.1:${KAFKA_PORT:-9092}"
+  fi
+  export KAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-9092}"
+}
+
+stop_kafka_if_started() {
+  if [ "$started_kafka" = 1 ]; then step "stopping the Kafka broker this script started"; infra/kafka/kafka.sh stop || true; fi
+}
+
+ensure_database() {
+  step "preparing Postgres"
+  DATABASE_URL="$(node infra/postgres/ensure-database.mjs)"
+  export DATABASE_URL
+  step "using Postgres database $(node -e 'const u=new URL(process.argv[1]);console.log(u.host+u.pathname)' "$DATABASE_URL")"
+}
+
+build_all() {
+  step "building (turbo run build)"
+  npx turbo run build --output-logs=errors-only >&2
+}
+
+run_migrations() {
+  step "applying migrations"
+  node migrations/dist/src/cli.js
+}

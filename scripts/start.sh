@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The main job on local defaults: Kafka (unless KAFKA_BROKERS is set), Postgres, migrations, then the adapter
+# (DICOM SCP on DICOM_PORT, default 11112) and both consumers. Ctrl-C stops them all, and the broker if this
+# script started it.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  if [ ${#pids[@]} -gt 0 ]; then
+    step "stopping services"
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+  stop_kafka_if_started
+}
+trap cleanup INT TERM EXIT
+ensure_node_modules
+ensure_dcmtk
+build_all
+ensure_kafka
+ensure_database
+run_migrations
+step "starting adapter, audit-writer and trace-exporter (Ctrl-C stops all)"
+node services/adapter/dist/src/cli.js adapter & pids+=($!)
+node services/audit-writer/dist/src/main.js & pids+=($!)
+node services/trace-exporter/dist/src/main.js & pids+=($!)
+# Stop everything when any service exits.
+wait -n "${pids[@]}" || true
+step "a service exited; shutting down the rest"

@@ -1,0 +1,31 @@
+import type { ConfigSpec } from '@dicomtrail/runtime';
+
+export const auditWriterConfigSpec = {
+  KAFKA_BROKERS: {
+    type: 'list',
+    default: ['127.0.0.1:9092'],
+    description: 'Kafka bootstrap brokers, comma-separated',
+  },
+  DATABASE_URL: {
+    type: 'string',
+    default: 'postgres://postgres@127.0.0.1:5432/dicomtrail',
+    description: 'Postgres connection string of the audit database',
+  },
+  AUDIT_WRITER_GROUP_ID: {
+    type: 'string',
+    default: 'dicomtrail-audit-writer',
+    description: 'Kafka consumer group of the audit writer',
+  },
+  EVENTS_TOPIC_PARTITIONS: {
+    type: 'int',
+    default: 3,
+    min: 1,
+    description: 'Partitions of dicomtrail.events.v1 when it is created',
+  },
+  EVENTS_TOPIC_REPLICATION: {
+    type: 'int',
+    default: 1,
+    min: 1,
+    description: 'Replication factor of dicomtrail.events.v1 when it is created',
+  },
+} satisfies ConfigSpec;

@@ -1,0 +1,1 @@
+export {}; // the service's library API arrives with its issue

@@ -1,0 +1,6 @@
+/** The event log's topics and headers (shared/design/ARCHITECTURE.md). Key = association id. */
+export const EVENTS_TOPIC = 'dicomtrail.events.v1';
+export const DLQ_TOPIC = 'dicomtrail.events.v1.dlq';
+export const HEADER_TYPE = 'type';
+export const HEADER_SCHEMA = 'schema';
+export const HEADER_DLQ_REASON = 'dlq-reason';

@@ -1,0 +1,26 @@
+import type { ConfigSpec } from '@dicomtrail/runtime';
+
+export const traceExporterConfigSpec = {
+  KAFKA_BROKERS: {
+    type: 'list',
+    default: ['127.0.0.1:9092'],
+    description: 'Kafka bootstrap brokers, comma-separated',
+  },
+  TRACE_EXPORTER_GROUP_ID: {
+    type: 'string',
+    default: 'dicomtrail-trace-exporter',
+    description: 'Kafka consumer group of the trace exporter',
+  },
+  EVENTS_TOPIC_PARTITIONS: {
+    type: 'int',
+    default: 3,
+    min: 1,
+    description: 'Partitions of dicomtrail.events.v1 when it is created',
+  },
+  EVENTS_TOPIC_REPLICATION: {
+    type: 'int',
+    default: 1,
+    min: 1,
+    description: 'Replication factor of dicomtrail.events.v1 when it is created',
+  },
+} satisfies ConfigSpec;

@@ -1,0 +1,268 @@
+/**
+ * DIMSE command set codec, PS3.7 §6.3 and §E.1 (Table E.1-1): the elements of group 0000,
+ * always encoded in Implicit VR Little Endian (PS3.7 §6.3.1), ascending tag order.
+ *
+ * Element layout (implicit VR LE, PS3.5 §7.1.3):
+ *   offset 0  2  group   (uint16 LE, always 0x0000 here)
+ *   offset 2  2  element (uint16 LE)
+ *   offset 4  4  value length (uint32 LE, even, never undefined length)
+ *   offset 8  n  value
+ * (0000,0000) CommandGroupLength UL = byte count of all elements that follow it.
+ *
+ * Unknown or retired elements are kept verbatim in `unknown` (tag → value bytes) and re-encoded in place.
+ */
+import { COMMAND_FIELDS, type CommandFieldName } from './command-field.js';
+import { DimseError } from './dimse-error.js';
+
+type CommandVr = 'UL' | 'US' | 'UI' | 'AE' | 'LO' | 'AT';
+
+/** Table E.1-1 as data: tag (element number in group 0000) → field name and VR. */
+export const COMMAND_ELEMENTS = [
+  { tag: 0x0002, key: 'affectedSopClassUid', vr: 'UI' },
+  { tag: 0x0003, key: 'requestedSopClassUid', vr: 'UI' },
+  { tag: 0x0100, key: 'commandField', vr: 'US' },
+  { tag: 0x0110, key: 'messageId', vr: 'US' },
+  { tag: 0x0120, key: 'messageIdBeingRespondedTo', vr: 'US' },
+  { tag: 0x0600, key: 'moveDestination', vr: 'AE' },
+  { tag: 0x0700, key: 'priority', vr: 'US' },
+  { tag: 0x0800, key: 'commandDataSetType', vr: 'US' },
+  { tag: 0x0900, key: 'status', vr: 'US' },
+  { tag: 0x0901, key: 'offendingElement', vr: 'AT' },
+  { tag: 0x0902, key: 'errorComment', vr: 'LO' },
+  { tag: 0x0903, key: 'errorId', vr: 'US' },
+  { tag: 0x1000, key: 'affectedSopInstanceUid', vr: 'UI' },
+  { tag: 0x1001, key: 'requestedSopInstanceUid', vr: 'UI' },
+  { tag: 0x1002, key: 'eventTypeId', vr: 'US' },
+  { tag: 0x1005, key: 'attributeIdentifierList', vr: 'AT' },
+  { tag: 0x1008, key: 'actionTypeId', vr: 'US' },
+  { tag: 0x1020, key: 'numberOfRemainingSuboperations', vr: 'US' },
+  { tag: 0x1021, key: 'numberOfCompletedSuboperations', vr: 'US' },
+  { tag: 0x1022, key: 'numberOfFailedSuboperations', vr: 'US' },
+  { tag: 0x1023, key: 'numberOfWarningSuboperations', vr: 'US' },
+  { tag: 0x1030, key: 'moveOriginatorApplicationEntityTitle', vr: 'AE' },
+  { tag: 0x1031, key: 'moveOriginatorMessageId', vr: 'US' },
+] as const satisfies readonly { tag: number; key: string; vr: CommandVr }[];
+
+/** CommandDataSetType (0000,0800) value meaning "no data set" (PS3.7 §E.1); anything else means one follows. */
+export const NO_DATASET = 0x0101;
+/** Value DCMTK sends for "a data set follows" (captured vectors); pynetdicom sends the same. Receivers accept any ≠ 0x0101. */
+export const DATASET_PRESENT = 0x0001;
+
+/** A decoded command set. Tags are numbers: (gggg,eeee) → 0xggggeeee. */
+export interface CommandSet {
+  commandField: number;
+  affectedSopClassUid?: string;
+  requestedSopClassUid?: string;
+  messageId?: number;
+  messageIdBeingRespondedTo?: number;
+  moveDestination?: string;
+  priority?: number;
+  commandDataSetType?: number;
+  status?: number;
+  offendingElement?: number[];
+  errorComment?: string;
+  errorId?: number;
+  affectedSopInstanceUid?: string;
+  requestedSopInstanceUid?: string;
+  eventTypeId?: number;
+  attributeIdentifierList?: number[];
+  actionTypeId?: number;
+  numberOfRemainingSuboperations?: number;
+  numberOfCompletedSuboperations?: number;
+  numberOfFailedSuboperations?: number;
+  numberOfWarningSuboperations?: number;
+  moveOriginatorApplicationEntityTitle?: string;
+  moveOriginatorMessageId?: number;
+  /** Elements not in Table E.1-1 (retired or private): element number → raw value bytes. */
+  unknown?: Map<number, Buffer>;
+}
+
+type FieldKey = (typeof COMMAND_ELEMENTS)[number]['key'];
+type Element = (typeof COMMAND_ELEMENTS)[number];
+const BY_TAG = new Map<number, Element>(COMMAND_ELEMENTS.map((e) => [e.tag, e]));
+
+/** True when CommandDataSetType says a data set follows the command. */
+export function hasDataset(cs: CommandSet): boolean {
+  return cs.commandDataSetType !== undefined && cs.commandDataSetType !== NO_DATASET;
+}
+
+function fail(code: string, message: string, context: Record<string, unknown> = {}): never {
+  throw new DimseError(code, message, context);
+}
+
+function encodeValue(e: Element, value: unknown): Buffer {
+  switch (e.vr) {
+    case 'US': {
+      const b = Buffer.alloc(2);
+      b.writeUInt16LE(Number(value));
+      return b;
+    }
+    case 'AT': {
+      const tags = value as number[];
+      const b = Buffer.alloc(tags.length * 4);
+      tags.forEach((t, i) => {
+        b.writeUInt16LE(t >>> 16, i * 4);
+        b.writeUInt16LE(t & 0xffff, i * 4 + 2);
+      });
+      return b;
+    }
+    default: {
+      const s = String(value);
+      const pad = s.length % 2 === 1 ? (e.vr === 'UI' ? '\0' : ' ') : '';
+      return Buffer.from(s + pad, 'latin1');
+    }
+  }
+}
+
+function decodeValue(e: Element, v: Buffer): string | number | number[] {
+  switch (e.vr) {
+    case 'US':
+      if (v.length !== 2)
+        fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', `${e.key}: US length ${v.length} ≠ 2`, { tag: e.tag });
+      return v.readUInt16LE(0);
+    case 'AT': {
+      if (v.length % 4 !== 0)
+        fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', `${e.key}: AT length ${v.length}`, { tag: e.tag });
+      const tags: number[] = [];
+      for (let i = 0; i < v.length; i += 4)
+        tags.push(((v.readUInt16LE(i) << 16) | v.readUInt16LE(i + 2)) >>> 0);
+      return tags;
+    }
+    case 'UI':
+      return v.toString('latin1').replace(/[\0 ]+$/, '');
+    default:
+      return v
+        .toString('latin1')
+        .replace(/[\0 ]+$/, '')
+        .replace(/^ +/, '');
+  }
+}
+
+function header(tag: number, length: number): Buffer {
+  const h = Buffer.alloc(8);
+  h.writeUInt16LE(0x0000, 0);
+  h.writeUInt16LE(tag, 2);
+  h.writeUInt32LE(length, 4);
+  return h;
+}
+
+/** Encodes a command set in Implicit VR LE with a computed (0000,0000) CommandGroupLength. */
+export function encodeCommandSet(cs: CommandSet): Buffer {
+  const elements: [number, Buffer][] = [];
+  const record = cs as unknown as Record<FieldKey, unknown>;
+  for (const e of COMMAND_ELEMENTS) {
+    const value = record[e.key];
+    if (value !== undefined) elements.push([e.tag, encodeValue(e, value)]);
+  }
+  for (const [tag, bytes] of cs.unknown ?? []) {
+    if (tag === 0x0000 || BY_TAG.has(tag)) continue;
+    elements.push([tag, bytes.length % 2 === 1 ? Buffer.concat([bytes, Buffer.alloc(1)]) : bytes]);
+  }
+  elements.sort((a, b) => a[0] - b[0]);
+  const parts: Buffer[] = [];
+  let length = 0;
+  for (const [tag, bytes] of elements) {
+    parts.push(header(tag, bytes.length), bytes);
+    length += 8 + bytes.length;
+  }
+  const groupLength = Buffer.alloc(4);
+  groupLength.writeUInt32LE(length);
+  return Buffer.concat([header(0x0000, 4), groupLength, ...parts], 12 + length);
+}
+
+/** Decodes an Implicit VR LE command set; throws DimseError (DT_ERR_DIMSE_COMMAND_*) when malformed. */
+export function decodeCommandSet(bytes: Buffer): CommandSet {
+  const out: Record<string, unknown> = {};
+  const unknown = new Map<number, Buffer>();
+  let offset = 0;
+  let previous = -1;
+  let groupLength: number | undefined;
+  while (offset < bytes.length) {
+    if (bytes.length - offset < 8)
+      fail('DT_ERR_DIMSE_COMMAND_TRUNCATED', 'element header truncated', { offset, length: bytes.length });
+    const group = bytes.readUInt16LE(offset);
+    const tag = bytes.readUInt16LE(offset + 2);
+    const length = bytes.readUInt32LE(offset + 4);
+    if (group !== 0x0000)
+      fail('DT_ERR_DIMSE_COMMAND_GROUP', `element of group ${group.toString(16)} in a command set`, {
+        offset,
+      });
+    if (tag <= previous)
+      fail('DT_ERR_DIMSE_COMMAND_ORDER', 'elements not in ascending order', { offset, tag });
+    if (length > bytes.length - offset - 8)
+      fail('DT_ERR_DIMSE_COMMAND_TRUNCATED', 'value runs past the end', { offset, tag, length });
+    const value = bytes.subarray(offset + 8, offset + 8 + length);
+    if (tag === 0x0000) {
+      if (length !== 4)
+        fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', 'CommandGroupLength must be UL', { offset });
+      groupLength = value.readUInt32LE(0);
+    } else {
+      const e = BY_TAG.get(tag);
+      if (e) out[e.key] = decodeValue(e, value);
+      else unknown.set(tag, Buffer.from(value));
+    }
+    previous = tag;
+    offset += 8 + length;
+  }
+  if (groupLength === undefined) fail('DT_ERR_DIMSE_COMMAND_GROUP_LENGTH_MISSING', 'no (0000,0000) element');
+  if (groupLength !== bytes.length - 12)
+    fail('DT_ERR_DIMSE_COMMAND_GROUP_LENGTH', `CommandGroupLength ${groupLength} ≠ ${bytes.length - 12}`, {
+      groupLength,
+      actual: bytes.length - 12,
+    });
+  if (out['commandField'] === undefined)
+    fail('DT_ERR_DIMSE_COMMAND_FIELD_MISSING', 'no (0000,0100) CommandField');
+  if (unknown.size > 0) out['unknown'] = unknown;
+  return out as unknown as CommandSet;
+}
+
+/** A command set whose fields K are known to be present. */
+export type With<K extends keyof CommandSet> = CommandSet & Required<Pick<CommandSet, K>>;
+
+/** Priority (0000,0700), PS3.7 §9.1.1.1.x. */
+export const Priority = { Medium: 0x0000, High: 0x0001, Low: 0x0002 } as const;
+
+/**
+ * Checks a decoded command set against one message type of PS3.7 §9.3 / §10.3: the CommandField and
+ * the mandatory elements. Throws DT_ERR_DIMSE_COMMAND_UNEXPECTED / DT_ERR_DIMSE_COMMAND_MISSING_ELEMENT.
+ */
+export function expectCommand<K extends keyof CommandSet>(
+  cs: CommandSet,
+  name: CommandFieldName,
+  required: readonly K[],
+): With<K> {
+  if (cs.commandField !== COMMAND_FIELDS[name])
+    fail('DT_ERR_DIMSE_COMMAND_UNEXPECTED', `expected ${name}, got 0x${cs.commandField.toString(16)}`, {
+      expected: name,
+      commandField: cs.commandField,
+    });
+  for (const key of required)
+    if (cs[key] === undefined)
+      fail('DT_ERR_DIMSE_COMMAND_MISSING_ELEMENT', `${name} without ${String(key)}`, { command: name, key });
+  return cs as With<K>;
+}
+
+/**
+ * The common part of every response (PS3.7 §9.3 / §10.3): MessageIDBeingRespondedTo, the affected SOP
+ * class/instance echoed from the request (N-services answer a Requested UID with an Affected one),
+ * Status, and CommandDataSetType (no data set unless `withDataset`).
+ */
+export function buildResponse(
+  rq: CommandSet,
+  name: CommandFieldName,
+  status: number,
+  extra: Partial<CommandSet> = {},
+  withDataset = false,
+): CommandSet {
+  const cs: CommandSet = {
+    commandField: COMMAND_FIELDS[name],
+    messageIdBeingRespondedTo: rq.messageId ?? 0,
+    commandDataSetType: withDataset ? DATASET_PRESENT : NO_DATASET,
+    status,
+  };
+  const sopClass = rq.affectedSopClassUid ?? rq.requestedSopClassUid;
+  const sopInstance = rq.affectedSopInstanceUid ?? rq.requestedSopInstanceUid;
+  if (sopClass !== undefined) cs.affectedSopClassUid = sopClass;
+  if (sopInstance !== undefined) cs.affectedSopInstanceUid = sopInstance;
+  return { ...cs, ...extra };
+}

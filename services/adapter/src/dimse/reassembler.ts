@@ -1,0 +1,134 @@
+/**
+ * Reassembles DIMSE messages from PDVs, PS3.8 Annex E.2 and PS3.7 §6.3.1.
+ * A message is its command fragments (control 0x01 … 0x03) followed, when CommandDataSetType says so,
+ * by its data set fragments (0x00 … 0x02), all on one presentation context. The command is buffered
+ * (it is small; `maxCommandLength` bounds it); the data set is NOT: each data set PDV is handed on as a
+ * chunk so a 50 MB C-STORE can go to disk as it arrives. Violations throw DimseError; the association
+ * layer turns them into an A-P-ABORT.
+ */
+import { type CommandSet, decodeCommandSet, hasDataset } from './command-set.js';
+import { DimseError } from './dimse-error.js';
+import type { Pdv } from './pdv.js';
+
+export type AssemblerOutput =
+  | { kind: 'command'; contextId: number; command: CommandSet; commandBytes: Buffer; hasDataset: boolean }
+  | { kind: 'dataset-chunk'; contextId: number; chunk: Buffer; last: boolean };
+
+type State =
+  | { name: 'idle'; previousWithoutDataset: boolean }
+  | { name: 'command'; contextId: number; fragments: Buffer[]; length: number }
+  | { name: 'dataset'; contextId: number };
+
+function violation(code: string, message: string, context: Record<string, unknown>): never {
+  throw new DimseError(code, message, context);
+}
+
+export class DimseAssembler {
+  readonly #maxCommandLength: number;
+  #state: State = { name: 'idle', previousWithoutDataset: false };
+
+  constructor(options: { maxCommandLength?: number } = {}) {
+    this.#maxCommandLength = options.maxCommandLength ?? 1024 * 1024;
+  }
+
+  /** True between messages (nothing partially received). */
+  get idle(): boolean {
+    return this.#state.name === 'idle';
+  }
+
+  push(pdv: Pdv): AssemblerOutput[] {
+    return pdv.isCommand ? this.#command(pdv) : this.#dataset(pdv);
+  }
+
+  #command(pdv: Pdv): AssemblerOutput[] {
+    const s = this.#state;
+    const ctx = { contextId: pdv.contextId };
+    if (s.name === 'dataset')
+      violation('DT_ERR_DIMSE_COMMAND_WHILE_DATASET_EXPECTED', 'command PDV while a data set is expected', {
+        ...ctx,
+        expectedContextId: s.contextId,
+      });
+    let fragments: Buffer[] = [pdv.data];
+    let length = pdv.data.length;
+    if (s.name === 'command') {
+      if (s.contextId !== pdv.contextId)
+        violation(
+          'DT_ERR_DIMSE_COMMAND_INTERLEAVED',
+          'command fragments from different presentation contexts',
+          {
+            ...ctx,
+            expectedContextId: s.contextId,
+          },
+        );
+      fragments = [...s.fragments, pdv.data];
+      length = s.length + pdv.data.length;
+    }
+    if (length > this.#maxCommandLength)
+      violation('DT_ERR_DIMSE_COMMAND_TOO_LONG', `command set longer than ${this.#maxCommandLength} bytes`, {
+        ...ctx,
+        length,
+      });
+    if (!pdv.isLast) {
+      this.#state = { name: 'command', contextId: pdv.contextId, fragments, length };
+      return [];
+    }
+    const commandBytes = fragments.length === 1 ? fragments[0]! : Buffer.concat(fragments, length);
+    const command = decodeCommandSet(commandBytes);
+    const withDataset = hasDataset(command);
+    this.#state = withDataset
+      ? { name: 'dataset', contextId: pdv.contextId }
+      : { name: 'idle', previousWithoutDataset: true };
+    return [{ kind: 'command', contextId: pdv.contextId, command, commandBytes, hasDataset: withDataset }];
+  }
+
+  #dataset(pdv: Pdv): AssemblerOutput[] {
+    const s = this.#state;
+    const ctx = { contextId: pdv.contextId };
+    if (s.name === 'command')
+      violation(
+        'DT_ERR_DIMSE_DATASET_BEFORE_COMMAND_END',
+        'data set PDV before the last command fragment',
+        ctx,
+      );
+    if (s.name === 'idle') {
+      if (s.previousWithoutDataset)
+        violation('DT_ERR_DIMSE_UNEXPECTED_DATASET', 'data set PDV after a command without a data set', ctx);
+      violation('DT_ERR_DIMSE_DATASET_WITHOUT_COMMAND', 'data set PDV before any command', ctx);
+    }
+    if (s.contextId !== pdv.contextId)
+      violation('DT_ERR_DIMSE_DATASET_CONTEXT_MISMATCH', 'data set on a different context than its command', {
+        ...ctx,
+        expectedContextId: s.contextId,
+      });
+    if (pdv.isLast) this.#state = { name: 'idle', previousWithoutDataset: false };
+    return [{ kind: 'dataset-chunk', contextId: pdv.contextId, chunk: pdv.data, last: pdv.isLast }];
+  }
+}
+
+/**
+ * Accumulates a small data set (C-FIND identifier, N-* attribute list) from dataset-chunk outputs,
+ * refusing to grow past `maxLength`. `push` returns the whole data set on the last chunk.
+ */
+export class DatasetCollector {
+  readonly #maxLength: number;
+  #chunks: Buffer[] = [];
+  #length = 0;
+
+  constructor(maxLength = 16 * 1024 * 1024) {
+    this.#maxLength = maxLength;
+  }
+
+  push(chunk: Buffer, last: boolean): Buffer | undefined {
+    this.#length += chunk.length;
+    if (this.#length > this.#maxLength)
+      violation('DT_ERR_DIMSE_DATASET_TOO_LONG', `data set longer than ${this.#maxLength} bytes`, {
+        length: this.#length,
+      });
+    this.#chunks.push(chunk);
+    if (!last) return undefined;
+    const whole = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#length);
+    this.#chunks = [];
+    this.#length = 0;
+    return whole;
+  }
+}

@@ -1,0 +1,40 @@
+// Shared primitives of the event schema. Values decoded from the peer are permissive in content
+// (strings may be empty or long) but strict in shape: every object is closed.
+import { type TProperties, Type } from '@sinclair/typebox';
+
+/** A closed object: unknown properties are a validation error. */
+export function Strict<T extends TProperties>(
+  properties: T,
+  options: { $id?: string; description?: string } = {},
+) {
+  return Type.Object(properties, { ...options, additionalProperties: false });
+}
+
+export const Uint8 = Type.Integer({ minimum: 0, maximum: 0xff });
+export const Uint16 = Type.Integer({ minimum: 0, maximum: 0xffff });
+export const Uint32 = Type.Integer({ minimum: 0, maximum: 0xffffffff });
+export const Count = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
+/** A UUID (any version), lowercase canonical form. */
+export const Uuid = Type.String({
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$',
+});
+/** A UUIDv7 (RFC 9562), lowercase canonical form. */
+export const UuidV7 = Type.String({
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$',
+});
+/** RFC 3339, UTC, exactly six fractional digits: 2026-11-25T11:09:59.123456Z */
+export const Timestamp = Type.String({
+  pattern:
+    '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)\\.[0-9]{6}Z$',
+});
+export const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
+export const Hex = Type.String({ pattern: '^([0-9a-f]{2})*$' });
+/** A DICOM UID as decoded from the wire (peer-controlled: not checked against PS3.5 §9). */
+export const Uid = Type.String();
+/** An AE title, trimmed; '' when not (yet) known, e.g. before the A-ASSOCIATE-RQ. */
+export const AeTitle = Type.String();
+/** A DICOM attribute tag, PS3.18 F.2 style: 8 uppercase hex digits, group then element. */
+export const Tag = Type.String({ pattern: '^[0-9A-F]{8}$' });
+/** A name from a code table (reject reasons, PDU types, ...). */
+export const Name = Type.String({ minLength: 1 });

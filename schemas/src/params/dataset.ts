@@ -70,9 +70,12 @@ function element(dataset: TSchema) {
   });
 }
 
-export const DicomJsonDataset = Type.Recursive((Self) => Type.Record(Tag, element(Self)), {
-  $id: 'DicomJsonDataset',
-  description: 'A DICOM data set in the DICOM JSON Model (PS3.18 F.2).',
-});
+export const DicomJsonDataset = Type.Recursive(
+  (Self) => Type.Record(Tag, element(Self), { additionalProperties: false }),
+  {
+    $id: 'DicomJsonDataset',
+    description: 'A DICOM data set in the DICOM JSON Model (PS3.18 F.2).',
+  },
+);
 export type DicomJsonDataset = Static<typeof DicomJsonDataset>;
 export type DicomJsonElement = DicomJsonDataset[string];

@@ -8,6 +8,7 @@
 //     Starts `storescp [args] PORT`, sends the A-ASSOCIATE-RQ from rq.hex, saves every PDU
 //     the SCP sends back: the A-ASSOCIATE-AC (or -RJ), then, if accepted, the P-DATA-TF answering
 //     a C-ECHO-RQ on context 1, then the A-RELEASE-RP answering an A-RELEASE-RQ.
+//     With AFTER_AC=<hex>, sends those bytes after the AC instead (a bad PDU makes the SCP send A-ABORT).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -105,6 +106,8 @@ async function freePort() {
 }
 
 async function captureScp(rqHex, outdir, scpArgs) {
+  // AFTER_AC=<hex> sends these bytes instead of the C-ECHO-RQ (e.g. a broken PDU, to capture an A-ABORT).
+  const afterAc = process.env.AFTER_AC ? Buffer.from(process.env.AFTER_AC, 'hex') : undefined;
   mkdirSync(outdir, { recursive: true });
   const rq = Buffer.from(readFileSync(rqHex, 'utf8').replace(/\s+/g, ''), 'hex');
   const port = await freePort();
@@ -121,7 +124,7 @@ async function captureScp(rqHex, outdir, scpArgs) {
       const file = join(outdir, `${names[pdu[0]] ?? `type-${pdu[0]}`}.hex`);
       writeFileSync(file, toHex(pdu));
       console.log(`wrote ${file} (${pdu.length} bytes)`);
-      if (pdu[0] === 2) sock.write(pDataTf(1, 0x03, echoCommand()));
+      if (pdu[0] === 2) sock.write(afterAc ?? pDataTf(1, 0x03, echoCommand()));
       else if (pdu[0] === 4) sock.write(Buffer.from('05000000000400000000', 'hex'));
       else sock.end();
     }),

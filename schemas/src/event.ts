@@ -2,7 +2,7 @@
 // type -> params schema (as trigger.dev's message catalogs do).
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { associationEnvelope, nodeEnvelope } from './envelope.js';
-import { EVENT_TYPES, type EventType, eventScope } from './event-types.js';
+import { EVENT_TYPES, type EventType, eventScope, type ScopeOf } from './event-types.js';
 import {
   AbortedParams,
   AcsePrimitiveParams,
@@ -77,13 +77,12 @@ export const PARAMS_CATALOG = {
 export type ParamsCatalog = typeof PARAMS_CATALOG;
 export type ParamsOf<T extends EventType> = Static<ParamsCatalog[T]>;
 
-type NodeEventType = 'EVT_RETENTION';
 type AssociationEventSchema<T extends EventType> = ReturnType<
   typeof associationEnvelope<T, ParamsCatalog[T]>
 >;
 type NodeEventSchema<T extends EventType> = ReturnType<typeof nodeEnvelope<T, ParamsCatalog[T]>>;
 export type EventSchemas = {
-  [T in EventType]: T extends NodeEventType ? NodeEventSchema<T> : AssociationEventSchema<T>;
+  [T in EventType]: ScopeOf<T> extends 'node' ? NodeEventSchema<T> : AssociationEventSchema<T>;
 };
 
 function buildSchemas(): EventSchemas {

@@ -23,6 +23,7 @@ export {
   eventScope,
   isEventType,
   type KindOf,
+  type ScopeOf,
 } from './event-types.js';
 export { eventJsonSchema, eventJsonSchemaText, JSON_SCHEMA_FILE, JSON_SCHEMA_ID } from './json-schema.js';
 export { Cause, RejectCause } from './params/acse.js';

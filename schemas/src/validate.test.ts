@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import type { EventOf } from './event.js';
 import { EVENT_TYPES } from './event-types.js';
 import { assertEvent, EventValidationError, isEvent, parseEvent, validatorFor } from './validate.js';
 
@@ -127,4 +128,17 @@ test('assertEvent returns the event or throws a coded EventValidationError', () 
 
 test('every event type has a compiled validator, compiled once', () => {
   for (const type of EVENT_TYPES) assert.equal(validatorFor(type), validatorFor(type));
+});
+
+test('types: the union narrows on type, EventOf gives one member', () => {
+  const store = examples('valid').find((e) => e.name === 'c-store-bulk-elision')!.value;
+  const event = assertEvent(store);
+  assert.equal(event.type, 'EVT_C_STORE');
+  if (event.type !== 'EVT_C_STORE') return;
+  const typed: EventOf<'EVT_C_STORE'> = event;
+  assert.equal(typed.params.stored?.bytes, 525120);
+  assert.equal(typed.association.role, 'acceptor');
+  assert.equal(typed.params.dataset['7FE00010']?.BulkData?.length, 524288);
+  const retention = assertEvent(examples('valid').find((e) => e.name === 'retention')!.value);
+  if (retention.type === 'EVT_RETENTION') assert.equal('association' in retention, false);
 });

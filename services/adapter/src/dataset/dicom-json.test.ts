@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
+import { datasetToDicomJson } from './dicom-json.js';
+import { readPart10 } from './part10.js';
+import {
+  DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+  EXPLICIT_VR_BIG_ENDIAN,
+  EXPLICIT_VR_LITTLE_ENDIAN,
+  IMPLICIT_VR_LITTLE_ENDIAN,
+} from './transfer-syntaxes.js';
+
+const VECTORS = new URL('../../../test/vectors/', import.meta.url);
+export const FILES: [string, string][] = [
+  ['ct-ele.dcm', EXPLICIT_VR_LITTLE_ENDIAN],
+  ['ct-ile.dcm', IMPLICIT_VR_LITTLE_ENDIAN],
+  ['ct-ebe.dcm', EXPLICIT_VR_BIG_ENDIAN],
+  ['ct-def.dcm', DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN],
+];
+const load = (name: string) => readFileSync(new URL(`dataset/${name}`, VECTORS));
+const PIXELS = Buffer.from(Array.from({ length: 16 }, (_, i) => [i + 1, 0]).flat());
+const PIXELS_SHA256 = createHash('sha256').update(PIXELS).digest('hex');
+
+for (const [name, uid] of FILES) {
+  test(`DICOM JSON of ${name} (DCMTK): PN, DA, sequence, private tag, pixel data over/under threshold`, () => {
+    const part10 = readPart10(load(name));
+    assert.equal(part10.transferSyntaxUid, uid);
+    const over = datasetToDicomJson(part10.datasetBytes, { transferSyntaxUid: uid, bulkDataThreshold: 16 });
+    assert.deepEqual(over['00100010'], { vr: 'PN', Value: [{ Alphabetic: 'Doe^Jane' }] });
+    assert.deepEqual(over['00080020'], { vr: 'DA', Value: ['20240131'] });
+    assert.deepEqual(over['00080005'], { vr: 'CS', Value: ['ISO_IR 100'] });
+    assert.deepEqual(over['00081110'], {
+      vr: 'SQ',
+      Value: [
+        {
+          '00081150': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] },
+          '00081155': { vr: 'UI', Value: ['1.2.826.0.1.3680043.10.1337.9.9'] },
+        },
+      ],
+    });
+    assert.deepEqual(over['00290010'], { vr: 'LO', Value: ['DICOMTRAIL TEST'] });
+    if (uid === IMPLICIT_VR_LITTLE_ENDIAN)
+      assert.deepEqual(over['00291001'], {
+        vr: 'UN',
+        InlineBinary: Buffer.from('private value ').toString('base64'),
+      });
+    else assert.deepEqual(over['00291001'], { vr: 'LO', Value: ['private value'] });
+    assert.deepEqual(over['00280010'], { vr: 'US', Value: [4] });
+    assert.deepEqual(over['7FE00010'], { vr: 'OW', BulkData: { length: 32, sha256: PIXELS_SHA256 } });
+    const under = datasetToDicomJson(part10.datasetBytes, { transferSyntaxUid: uid, bulkDataThreshold: 32 });
+    assert.deepEqual(under['7FE00010'], { vr: 'OW', InlineBinary: PIXELS.toString('base64') });
+  });
+
+  test(`header-only DICOM JSON of ${name} stops at pixel data and reports its length`, () => {
+    const { datasetBytes } = readPart10(load(name));
+    const json = datasetToDicomJson(datasetBytes, {
+      transferSyntaxUid: uid,
+      untilTag: '7fe00010',
+      untilTagSha256: 'ab',
+    });
+    assert.deepEqual(json['7FE00010'], {
+      vr: 'OW',
+      BulkData: { length: 32, sha256: 'ab' },
+    });
+    assert.deepEqual(json['00100010'], { vr: 'PN', Value: [{ Alphabetic: 'Doe^Jane' }] });
+  });
+}
+
+test('the data set storescu sent decodes like the file it came from', () => {
+  const wire = Buffer.from(
+    readFileSync(new URL('dimse/c-store-rq.dataset.hex', VECTORS), 'utf8').trim(),
+    'hex',
+  );
+  const fromFile = readPart10(load('ct-ele.dcm')).datasetBytes;
+  const opts = { transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN };
+  assert.deepEqual(datasetToDicomJson(wire, opts), datasetToDicomJson(fromFile, opts));
+});
+
+test('header-only mode on a prefix of the data set (pixel data not yet received)', () => {
+  const { datasetBytes } = readPart10(load('ct-ele.dcm'));
+  const prefix = datasetBytes.subarray(0, datasetBytes.length - 20);
+  const json = datasetToDicomJson(prefix, {
+    transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN,
+    untilTag: '7FE00010',
+  });
+  assert.deepEqual(json['7FE00010'], { vr: 'OW', BulkData: { length: 32 } });
+});
+
+test('a Buffer view with byteOffset ≠ 0 decodes fully (infra.md §7)', () => {
+  const { datasetBytes } = readPart10(load('ct-ele.dcm'));
+  const padded = Buffer.concat([Buffer.alloc(3), datasetBytes]).subarray(3);
+  const json = datasetToDicomJson(padded, {
+    transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN,
+    bulkDataThreshold: 0,
+  });
+  assert.deepEqual(json['7FE00010'], { vr: 'OW', BulkData: { length: 32, sha256: PIXELS_SHA256 } });
+});
+
+test('malformed data sets give typed errors', () => {
+  const { datasetBytes } = readPart10(load('ct-ele.dcm'));
+  assert.throws(
+    () => datasetToDicomJson(datasetBytes.subarray(0, 30), { transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN }),
+    { code: 'DT_ERR_DATASET_PARSE' },
+  );
+  assert.throws(
+    () =>
+      datasetToDicomJson(Buffer.from('not deflate at all'), {
+        transferSyntaxUid: DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
+      }),
+    { code: 'DT_ERR_DATASET_INFLATE' },
+  );
+  assert.ok(deflateRawSync(datasetBytes).length > 0);
+});

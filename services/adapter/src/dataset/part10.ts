@@ -1,0 +1,117 @@
+/**
+ * DICOM Part 10 file header, PS3.10 §7.1 and Table 7.1-1, so a received C-STORE data set can be
+ * streamed to disk behind it without re-encoding:
+ *   offset 0    128  preamble (zeros)
+ *   offset 128    4  'DICM'
+ *   offset 132       File Meta Information, group 0002, always Explicit VR Little Endian:
+ *     (0002,0000) UL FileMetaInformationGroupLength  — bytes of the group elements that follow
+ *     (0002,0001) OB FileMetaInformationVersion      — 00 01
+ *     (0002,0002) UI MediaStorageSOPClassUID
+ *     (0002,0003) UI MediaStorageSOPInstanceUID
+ *     (0002,0010) UI TransferSyntaxUID
+ *     (0002,0012) UI ImplementationClassUID
+ *     (0002,0013) SH ImplementationVersionName        (optional)
+ *     (0002,0016) AE SourceApplicationEntityTitle     (optional)
+ * Explicit VR element: tag (2+2) | VR (2) | length (2), or for OB/OW/UN/SQ/UT/...: VR | 00 00 | length (4).
+ */
+import { DicomtrailError } from '@dicomtrail/runtime';
+import { type DicomJson, datasetToDicomJson } from './dicom-json.js';
+import { EXPLICIT_VR_LITTLE_ENDIAN } from './transfer-syntaxes.js';
+
+export interface Part10HeaderParams {
+  mediaStorageSopClassUid: string;
+  mediaStorageSopInstanceUid: string;
+  transferSyntaxUid: string;
+  implementationClassUid: string;
+  implementationVersionName?: string;
+  sourceApplicationEntityTitle?: string;
+}
+
+const LONG_LENGTH_VRS = new Set([
+  'OB',
+  'OD',
+  'OF',
+  'OL',
+  'OV',
+  'OW',
+  'SQ',
+  'SV',
+  'UC',
+  'UN',
+  'UR',
+  'UT',
+  'UV',
+]);
+
+function element(elementNo: number, vr: string, value: Buffer): Buffer {
+  const long = LONG_LENGTH_VRS.has(vr);
+  const h = Buffer.alloc(long ? 12 : 8);
+  h.writeUInt16LE(0x0002, 0);
+  h.writeUInt16LE(elementNo, 2);
+  h.write(vr, 4, 'latin1');
+  if (long) h.writeUInt32LE(value.length, 8);
+  else h.writeUInt16LE(value.length, 6);
+  return Buffer.concat([h, value]);
+}
+
+function text(value: string, pad: '\0' | ' '): Buffer {
+  return Buffer.from(value.length % 2 === 1 ? value + pad : value, 'latin1');
+}
+
+/** Preamble + 'DICM' + group 0002 with a computed group length. */
+export function encodePart10Header(p: Part10HeaderParams): Buffer {
+  const group = [
+    element(0x0001, 'OB', Buffer.from([0x00, 0x01])),
+    element(0x0002, 'UI', text(p.mediaStorageSopClassUid, '\0')),
+    element(0x0003, 'UI', text(p.mediaStorageSopInstanceUid, '\0')),
+    element(0x0010, 'UI', text(p.transferSyntaxUid, '\0')),
+    element(0x0012, 'UI', text(p.implementationClassUid, '\0')),
+  ];
+  if (p.implementationVersionName !== undefined)
+    group.push(element(0x0013, 'SH', text(p.implementationVersionName, ' ')));
+  if (p.sourceApplicationEntityTitle !== undefined)
+    group.push(element(0x0016, 'AE', text(p.sourceApplicationEntityTitle, ' ')));
+  const body = Buffer.concat(group);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(body.length);
+  return Buffer.concat([
+    Buffer.alloc(128),
+    Buffer.from('DICM', 'latin1'),
+    element(0x0000, 'UL', length),
+    body,
+  ]);
+}
+
+export interface Part10File {
+  fileMeta: DicomJson;
+  transferSyntaxUid: string;
+  /** The data set after the file meta, a subarray of the input (not copied). */
+  datasetBytes: Buffer;
+}
+
+function fail(code: string, message: string, context: Record<string, unknown> = {}): never {
+  throw new DicomtrailError(code, message, context);
+}
+
+/** Splits a Part 10 file into its file meta (as DICOM JSON), transfer syntax and data set bytes. */
+export function readPart10(buf: Buffer): Part10File {
+  if (buf.length < 132 || buf.toString('latin1', 128, 132) !== 'DICM')
+    fail('DT_ERR_DATASET_PART10_PREAMBLE', "no 'DICM' prefix at offset 128");
+  // Walk group 0002 element by element (robust to a wrong or missing group length).
+  let offset = 132;
+  while (offset + 8 <= buf.length && buf.readUInt16LE(offset) === 0x0002) {
+    const vr = buf.toString('latin1', offset + 4, offset + 6);
+    const long = LONG_LENGTH_VRS.has(vr);
+    const length = long ? buf.readUInt32LE(offset + 8) : buf.readUInt16LE(offset + 6);
+    offset += (long ? 12 : 8) + length;
+    if (offset > buf.length)
+      fail('DT_ERR_DATASET_PART10_TRUNCATED', 'file meta runs past the end', { offset });
+  }
+  const fileMeta = datasetToDicomJson(buf.subarray(132, offset), {
+    transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN,
+  });
+  const transferSyntaxUid = fileMeta['00020010']?.Value?.[0];
+  if (typeof transferSyntaxUid !== 'string')
+    fail('DT_ERR_DATASET_PART10_NO_TRANSFER_SYNTAX', 'no (0002,0010)');
+  return { fileMeta, transferSyntaxUid, datasetBytes: buf.subarray(offset) };
+}

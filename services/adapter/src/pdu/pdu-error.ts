@@ -57,6 +57,8 @@ export class PduError extends DicomtrailError {
    * caller can still hand them on (and record them) before aborting.
    */
   readonly completedPdus: readonly RawPdu[];
+  /** The message without the field/offset suffix. */
+  readonly detail: string;
 
   constructor(
     code: PduErrorCode,
@@ -73,5 +75,6 @@ export class PduError extends DicomtrailError {
     this.offset = offset;
     this.abort = { source: 2, reason };
     this.completedPdus = completedPdus;
+    this.detail = message;
   }
 }

@@ -54,10 +54,7 @@ export class PduFramer {
       for (let pdu = this.#next(); pdu !== undefined; pdu = this.#next()) out.push(pdu);
     } catch (err) {
       if (!(err instanceof PduError)) throw err;
-      this.#failed = new PduError(err.code, err.field, err.offset, err.message, {
-        cause: err,
-        completedPdus: out,
-      });
+      this.#failed = new PduError(err.code, err.field, err.offset, err.detail, err, out);
       throw this.#failed;
     }
     return out;

@@ -1,0 +1,366 @@
+/**
+ * One association, either role: the ACSE and DIMSE service user on top of the upper layer
+ * (upper-layer.ts). It numbers and emits every event (seq per association, no gaps), negotiates as
+ * acceptor (acse/acceptor.ts) or requestor, reassembles DIMSE messages and hands requests to the
+ * DIMSE service (dimse-service.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Logger } from '@dicomtrail/runtime';
+import type { EventType } from '@dicomtrail/schemas';
+import { describeAbort } from '../acse/abort-reason.js';
+import { type AcceptorPolicy, negotiateAsAcceptor } from '../acse/acceptor.js';
+import { describeReject } from '../acse/reject-reason.js';
+import { utcTimestamp } from '../events/clock.js';
+import type { HandlerRegistry } from '../events/event-bus.js';
+import type { AssociateAc } from '../pdu/associate-ac.js';
+import type { AssociateRj } from '../pdu/associate-rj.js';
+import type { AssociateRq } from '../pdu/associate-rq.js';
+import type { Pdv } from '../pdu/p-data-tf.js';
+import { DimseService } from './dimse-service.js';
+import { describeNegotiation } from './negotiation-summary.js';
+import type {
+  AdapterEvent,
+  AssociationInfo,
+  AssociationRole,
+  EventSink,
+  NegotiatedContext,
+} from './types.js';
+import { UpperLayer, type UpperLayerUser } from './upper-layer.js';
+
+export interface AssociationOptions {
+  role: AssociationRole;
+  socket: Socket;
+  handlers: HandlerRegistry<AdapterEvent>;
+  sinks: readonly EventSink[];
+  log: Logger;
+  /** Acceptor: what we accept. */
+  policy?: AcceptorPolicy;
+  maxPduReceive: number;
+  artimTimeoutMs: number;
+  /** Requestor: the AE titles of the request. */
+  callingAeTitle?: string;
+  calledAeTitle?: string;
+  parent?: { association_id: string; message_id?: number };
+  /** Services (storage directory, ...) the DIMSE layer needs. */
+  services: import('./dimse-service.js').DimseServiceOptions;
+}
+
+export type AssociationOutcome =
+  | { kind: 'released'; initiator: 'local' | 'remote'; collision: boolean }
+  | { kind: 'aborted'; initiator: 'local' | 'remote' | 'dul'; source: number; reason: number; error?: string }
+  | {
+      kind: 'rejected';
+      result: number;
+      source: number;
+      reason: number;
+      initiator: 'local' | 'remote' | 'dul';
+    }
+  | { kind: 'closed' };
+
+export class Association implements UpperLayerUser {
+  readonly id = randomUUID();
+  readonly role: AssociationRole;
+  readonly handlers: HandlerRegistry<AdapterEvent>;
+  readonly log: Logger;
+  readonly dul: UpperLayer;
+  readonly dimse: DimseService;
+  readonly parent: { association_id: string; message_id?: number } | undefined;
+  readonly #sinks: readonly EventSink[];
+  readonly #socket: Socket;
+  readonly #opts: AssociationOptions;
+  #seq = 0;
+  callingAeTitle: string;
+  calledAeTitle: string;
+  rq: AssociateRq | undefined;
+  ac: AssociateAc | undefined;
+  rj: AssociateRj | undefined;
+  contexts = new Map<number, NegotiatedContext>();
+  /** The peer's Maximum Length Received: our outgoing P-DATA-TF limit (0 = unlimited). */
+  peerMaxPdu = 0;
+  outcome: AssociationOutcome | undefined;
+  #releaseInitiator: 'local' | 'remote' | undefined;
+  #established = false;
+  readonly #closedWaiters: Array<(o: AssociationOutcome) => void> = [];
+  #confirmWaiter: ((pdu: AssociateAc | AssociateRj) => void) | undefined;
+  #releaseWaiter: (() => void) | undefined;
+
+  constructor(opts: AssociationOptions) {
+    this.role = opts.role;
+    this.handlers = opts.handlers;
+    this.#sinks = opts.sinks;
+    this.#socket = opts.socket;
+    this.#opts = opts;
+    this.parent = opts.parent;
+    this.callingAeTitle = opts.callingAeTitle ?? '';
+    this.calledAeTitle = opts.calledAeTitle ?? '';
+    this.log = opts.log.child({ association_id: this.id, role: opts.role });
+    this.dul = new UpperLayer(opts.socket, this, {
+      role: opts.role,
+      maxPduReceive: opts.maxPduReceive,
+      artimTimeoutMs: opts.artimTimeoutMs,
+      hashData: true,
+    });
+    this.dimse = new DimseService(this, opts.services);
+  }
+
+  get isEstablished(): boolean {
+    return this.#established && this.outcome === undefined;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  info(withNegotiation = false): AssociationInfo {
+    const info: AssociationInfo = {
+      id: this.id,
+      role: this.role,
+      calling_ae_title: this.callingAeTitle,
+      called_ae_title: this.calledAeTitle,
+      local: { address: this.#socket.localAddress ?? '', port: this.#socket.localPort ?? 0 },
+      remote: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 },
+    };
+    if (withNegotiation && this.rq) info.negotiation = describeNegotiation(this.rq, this.ac);
+    return info;
+  }
+
+  #wants(type: EventType): boolean {
+    if (this.handlers.notificationHandlers(type).length > 0) return true;
+    return this.#sinks.some((s) => s.wants(type));
+  }
+
+  emit(type: EventType, build: () => Record<string, unknown>, messageId?: number): void {
+    if (!this.#wants(type)) return;
+    const lifecycle = LIFECYCLE.has(type);
+    const event: AdapterEvent = {
+      type,
+      timestamp: utcTimestamp(),
+      seq: this.#seq++,
+      association: this.info(lifecycle),
+      params: build(),
+      ...(this.parent ? { parent: this.parent } : {}),
+      ...(messageId !== undefined ? { messageId } : {}),
+    };
+    for (const h of this.handlers.notificationHandlers(type)) {
+      try {
+        h(event);
+      } catch (err) {
+        this.log.error({ err, event: type }, 'notification handler failed');
+      }
+    }
+    for (const s of this.#sinks) {
+      if (!s.wants(type)) continue;
+      try {
+        s.write(event);
+      } catch (err) {
+        this.log.error({ err, event: type }, 'event sink failed');
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Acceptor: the TCP connection is open. */
+  start(): void {
+    this.emit('EVT_CONN_OPEN', () => ({
+      address: this.#socket.remoteAddress ?? '',
+      port: this.#socket.remotePort ?? 0,
+    }));
+    this.dul.connectionIndication();
+  }
+
+  /** Requestor: sends the A-ASSOCIATE-RQ once connected; resolves with the AC or RJ. */
+  request(rq: AssociateRq, connected: Promise<void>): Promise<AssociateAc | AssociateRj> {
+    this.rq = rq;
+    this.callingAeTitle = rq.callingAeTitle;
+    this.calledAeTitle = rq.calledAeTitle;
+    this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-ASSOCIATE', form: 'request' }));
+    this.emit('EVT_REQUESTED', () => ({}));
+    const p = new Promise<AssociateAc | AssociateRj>((resolve) => {
+      this.#confirmWaiter = resolve;
+    });
+    connected.then(
+      () =>
+        this.emit('EVT_CONN_OPEN', () => ({
+          address: this.#socket.remoteAddress ?? '',
+          port: this.#socket.remotePort ?? 0,
+        })),
+      () => undefined,
+    );
+    this.dul.associateRequest(rq, connected);
+    return p;
+  }
+
+  /** Resolves when the association is over and the transport closed. */
+  closed(): Promise<AssociationOutcome> {
+    if (this.outcome && this.#transportClosed) return Promise.resolve(this.outcome);
+    return new Promise((resolve) => this.#closedWaiters.push(resolve));
+  }
+
+  /** A-RELEASE request; resolves on the A-RELEASE confirmation (or when the association ends otherwise). */
+  release(): Promise<void> {
+    if (!this.isEstablished) return Promise.resolve();
+    this.#releaseInitiator = 'local';
+    this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-RELEASE', form: 'request' }));
+    const p = new Promise<void>((resolve) => {
+      this.#releaseWaiter = resolve;
+      this.closed().then(() => resolve());
+    });
+    this.dul.releaseRequest();
+    return p;
+  }
+
+  /** A-ABORT request (service-user source). */
+  abort(): void {
+    if (this.outcome) return;
+    this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-ABORT' }));
+    this.dul.abortRequest();
+  }
+
+  // ---------------------------------------------------------------- UpperLayerUser
+
+  onAssociateIndication(rq: AssociateRq): void {
+    this.rq = rq;
+    this.callingAeTitle = rq.callingAeTitle;
+    this.calledAeTitle = rq.calledAeTitle;
+    this.peerMaxPdu = rq.userInformation.maxLength ?? 0;
+    this.emit('EVT_ACSE_RECV', () => ({ primitive: 'A-ASSOCIATE', form: 'request' }));
+    this.emit('EVT_REQUESTED', () => ({}));
+    negotiateAsAcceptor(this, rq, this.#opts.policy!).then(
+      (decision) => {
+        if (decision.kind === 'accept') {
+          this.ac = decision.ac;
+          for (const c of decision.contexts) this.contexts.set(c.id, c);
+          this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-ASSOCIATE', form: 'accept' }));
+          this.#established = true;
+          this.emit('EVT_ACCEPTED', () => ({}));
+          this.emit('EVT_ESTABLISHED', () => ({}));
+          this.dul.acceptAssociation(decision.ac);
+        } else {
+          this.rj = decision.rj;
+          const cause = {
+            ...describeReject(decision.rj),
+            initiator: 'local' as const,
+            ...(decision.detail ? { detail: decision.detail } : {}),
+          };
+          this.outcome = { kind: 'rejected', ...decision.rj, initiator: 'local' };
+          this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-ASSOCIATE', form: 'reject', cause }));
+          this.emit('EVT_REJECTED', () => ({ cause }));
+          this.dul.rejectAssociation(decision.rj);
+        }
+      },
+      (err: unknown) => {
+        this.log.error({ err }, 'association negotiation failed; aborting');
+        this.abort();
+      },
+    );
+  }
+
+  onAssociateConfirm(pdu: AssociateAc | AssociateRj): void {
+    if (pdu.type === 'A-ASSOCIATE-AC') {
+      this.ac = pdu;
+      this.peerMaxPdu = pdu.userInformation.maxLength ?? 0;
+      const roles = new Map(pdu.userInformation.roleSelections.map((r) => [r.sopClassUid, r]));
+      for (const pc of pdu.presentationContexts) {
+        const proposed = this.rq?.presentationContexts.find((p) => p.id === pc.id);
+        if (pc.result !== 0 || !proposed || !pc.transferSyntax) continue;
+        const role = roles.get(proposed.abstractSyntax);
+        this.contexts.set(pc.id, {
+          id: pc.id,
+          abstractSyntax: proposed.abstractSyntax,
+          transferSyntax: pc.transferSyntax,
+          requestorScu: role ? role.scuRole : true,
+          requestorScp: role ? role.scpRole : false,
+        });
+      }
+      this.emit('EVT_ACSE_RECV', () => ({ primitive: 'A-ASSOCIATE', form: 'accept' }));
+      this.#established = true;
+      this.emit('EVT_ACCEPTED', () => ({}));
+      this.emit('EVT_ESTABLISHED', () => ({}));
+    } else {
+      this.rj = pdu;
+      const cause = { ...describeReject(pdu), initiator: 'remote' as const };
+      this.outcome = {
+        kind: 'rejected',
+        result: pdu.result,
+        source: pdu.source,
+        reason: pdu.reason,
+        initiator: 'remote',
+      };
+      this.emit('EVT_ACSE_RECV', () => ({ primitive: 'A-ASSOCIATE', form: 'reject', cause }));
+      this.emit('EVT_REJECTED', () => ({ cause }));
+    }
+    this.#confirmWaiter?.(pdu);
+    this.#confirmWaiter = undefined;
+  }
+
+  onPData(pdvs: readonly Pdv[]): void {
+    this.dimse.receive(pdvs);
+  }
+
+  onReleaseIndication(collision: boolean): void {
+    this.emit('EVT_ACSE_RECV', () => ({ primitive: 'A-RELEASE', form: 'request' }));
+    if (!collision) this.#releaseInitiator = 'remote';
+    // Answer once the DIMSE service has finished what is in flight (a release never cuts a response).
+    this.dimse.idle().then(() => {
+      if (this.outcome) return;
+      this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-RELEASE', form: 'response' }));
+      this.#released(collision);
+      this.dul.releaseResponse();
+    });
+  }
+
+  onReleaseConfirm(): void {
+    this.emit('EVT_ACSE_RECV', () => ({ primitive: 'A-RELEASE', form: 'response' }));
+    this.#released(this.dul.state === 'Sta12');
+    this.#releaseWaiter?.();
+  }
+
+  #released(collision: boolean): void {
+    if (this.outcome) return;
+    const initiator = this.#releaseInitiator ?? 'remote';
+    this.outcome = { kind: 'released', initiator, collision };
+    this.emit('EVT_RELEASED', () => ({ initiator, collision }));
+  }
+
+  onAbort(cause: {
+    initiator: 'local' | 'remote' | 'dul';
+    source: number;
+    reason: number;
+    error?: string;
+  }): void {
+    if (this.outcome && this.outcome.kind !== 'closed') return;
+    this.outcome = { kind: 'aborted', ...cause };
+    const c = {
+      ...describeAbort(cause.source, cause.reason),
+      initiator: cause.initiator,
+      ...(cause.error ? { detail: cause.error } : {}),
+    };
+    const primitive = cause.source === 0 ? 'A-ABORT' : 'A-P-ABORT';
+    if (cause.initiator === 'remote') this.emit('EVT_ACSE_RECV', () => ({ primitive, cause: c }));
+    this.emit('EVT_ABORTED', () => ({ cause: c }));
+    this.dimse.abortPending(cause.error ?? 'association aborted');
+  }
+
+  #transportClosed = false;
+
+  onClosed(): void {
+    if (this.#transportClosed) return;
+    this.#transportClosed = true;
+    if (!this.outcome) {
+      // A bare connect and close (spec §9.2): no association, but say so.
+      this.outcome = { kind: 'closed' };
+    }
+    this.dimse.abortPending('transport closed');
+    this.#confirmWaiter?.({ type: 'A-ASSOCIATE-RJ', result: 1, source: 2, reason: 1 });
+    for (const w of this.#closedWaiters.splice(0)) w(this.outcome);
+  }
+}
+
+const LIFECYCLE = new Set<EventType>([
+  'EVT_REQUESTED',
+  'EVT_ACCEPTED',
+  'EVT_REJECTED',
+  'EVT_ESTABLISHED',
+  'EVT_RELEASED',
+  'EVT_ABORTED',
+]);

@@ -1,0 +1,105 @@
+/**
+ * A DIMSE message as EVT_DIMSE_RECV / EVT_DIMSE_SENT params (schemas/src/params/dimse-command.ts):
+ * the command fields in snake_case, the data set's length and hash, and the data set decoded as DICOM
+ * JSON under its PS3.7 name (bulk data elided to length + sha256).
+ */
+import { createHash } from 'node:crypto';
+import { datasetToDicomJson } from '../dataset/dicom-json.js';
+import { commandFieldName } from '../dimse/command-field.js';
+import type { CommandSet } from '../dimse/command-set.js';
+import { statusCategory } from '../dimse/status.js';
+import type { StoredFile } from './store-receiver.js';
+import type { NegotiatedContext } from './types.js';
+
+const DATASET_NAME: Record<string, string> = {
+  'C-STORE-RQ': 'dataset',
+  'C-FIND-RQ': 'identifier',
+  'C-FIND-RSP': 'identifier',
+  'C-GET-RQ': 'identifier',
+  'C-GET-RSP': 'identifier',
+  'C-MOVE-RQ': 'identifier',
+  'C-MOVE-RSP': 'identifier',
+  'N-GET-RSP': 'attribute_list',
+  'N-SET-RQ': 'modification_list',
+  'N-SET-RSP': 'attribute_list',
+  'N-CREATE-RQ': 'attribute_list',
+  'N-CREATE-RSP': 'attribute_list',
+  'N-ACTION-RQ': 'action_information',
+  'N-ACTION-RSP': 'action_reply',
+  'N-EVENT-REPORT-RQ': 'event_information',
+  'N-EVENT-REPORT-RSP': 'event_reply',
+};
+
+export function commandFields(cs: CommandSet): Record<string, unknown> {
+  const f: Record<string, unknown> = {};
+  const put = (k: string, v: unknown): void => {
+    if (v !== undefined) f[k] = v;
+  };
+  put('message_id', cs.messageId);
+  put('message_id_being_responded_to', cs.messageIdBeingRespondedTo);
+  put('affected_sop_class_uid', cs.affectedSopClassUid);
+  put('affected_sop_instance_uid', cs.affectedSopInstanceUid);
+  put('requested_sop_class_uid', cs.requestedSopClassUid);
+  put('requested_sop_instance_uid', cs.requestedSopInstanceUid);
+  put('priority', cs.priority);
+  put('move_destination', cs.moveDestination);
+  put('move_originator_application_entity_title', cs.moveOriginatorApplicationEntityTitle);
+  put('move_originator_message_id', cs.moveOriginatorMessageId);
+  if (cs.status !== undefined) {
+    f['status'] = cs.status;
+    f['status_category'] = statusCategory(cs.status);
+  }
+  put('error_comment', cs.errorComment);
+  put('error_id', cs.errorId);
+  put('offending_element', cs.offendingElement?.map(tagHex));
+  put('event_type_id', cs.eventTypeId);
+  put('action_type_id', cs.actionTypeId);
+  put('attribute_identifier_list', cs.attributeIdentifierList?.map(tagHex));
+  put('number_of_remaining_suboperations', cs.numberOfRemainingSuboperations);
+  put('number_of_completed_suboperations', cs.numberOfCompletedSuboperations);
+  put('number_of_failed_suboperations', cs.numberOfFailedSuboperations);
+  put('number_of_warning_suboperations', cs.numberOfWarningSuboperations);
+  return f;
+}
+
+export function tagHex(tag: number): string {
+  return tag.toString(16).toUpperCase().padStart(8, '0');
+}
+
+/** Decodes a data set for an event; a data set that does not parse is reported, not thrown. */
+export function decodeForEvent(
+  bytes: Buffer,
+  transferSyntaxUid: string,
+  bulkDataThreshold: number,
+): Record<string, unknown> | undefined {
+  try {
+    return datasetToDicomJson(bytes, { transferSyntaxUid, bulkDataThreshold });
+  } catch {
+    return undefined;
+  }
+}
+
+export function describeCommand(
+  context: NegotiatedContext,
+  cs: CommandSet,
+  dataset: Buffer | undefined,
+  stored: StoredFile | undefined,
+  bulkDataThreshold: number,
+): Record<string, unknown> {
+  const type = commandFieldName(cs.commandField) ?? 'C-ECHO-RQ';
+  const m: Record<string, unknown> = {
+    message_type: type,
+    context_id: context.id,
+    command: commandFields(cs),
+  };
+  if (dataset) {
+    m['data_set'] = { length: dataset.length, sha256: createHash('sha256').update(dataset).digest('hex') };
+    const name = DATASET_NAME[type];
+    const json = name ? decodeForEvent(dataset, context.transferSyntax, bulkDataThreshold) : undefined;
+    if (name && json) m[name] = json;
+  } else if (stored) {
+    m['data_set'] = { length: stored.datasetBytes, sha256: stored.sha256 };
+    if (stored.header) m['dataset'] = stored.header;
+  }
+  return m;
+}

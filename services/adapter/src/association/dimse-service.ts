@@ -1,0 +1,346 @@
+/**
+ * The DIMSE service provider of one association (PS3.7 §7-§10): reassembles messages from PDVs
+ * (C-STORE data sets streamed to a file, other data sets collected in memory), emits EVT_DIMSE_RECV /
+ * EVT_DIMSE_SENT, runs requests one at a time through the service classes, matches responses to the
+ * operations waiting for them (SCU side and C-GET sub-operations), and fragments outgoing messages
+ * to the peer's maximum PDU length.
+ */
+import { createHash } from 'node:crypto';
+import { COMMAND_FIELDS, commandFieldName, isResponse } from '../dimse/command-field.js';
+import {
+  type CommandSet,
+  DATASET_PRESENT,
+  encodeCommandSet,
+  hasDataset,
+  NO_DATASET,
+} from '../dimse/command-set.js';
+import { DimseError } from '../dimse/dimse-error.js';
+import { fragmentMessage, maxFragmentLength } from '../dimse/fragmenter.js';
+import { DatasetCollector, DimseAssembler } from '../dimse/reassembler.js';
+import { statusCategory } from '../dimse/status.js';
+import type { Pdv } from '../pdu/p-data-tf.js';
+import type { Association } from './association.js';
+import { describeCommand } from './command-summary.js';
+import { type StoredFile, StoreReceiver } from './store-receiver.js';
+import type { NegotiatedContext } from './types.js';
+
+export interface DimseServiceOptions {
+  /** Where received C-STORE data sets are streamed (a temporary file under it, then moved by the handler). */
+  storeDir: string;
+  bulkDataThreshold: number;
+  implementationClassUid: string;
+  implementationVersionName: string;
+  /** Serves a received request; a thrown error aborts nothing (the service class answers a failure). */
+  serve: (assoc: Association, msg: DimseMessage) => Promise<void>;
+}
+
+export interface DimseMessage {
+  context: NegotiatedContext;
+  command: CommandSet;
+  /** The data set in memory (all but C-STORE data sets). */
+  dataset?: Buffer;
+  /** A C-STORE data set streamed to disk. */
+  stored?: StoredFile;
+}
+
+interface Incoming {
+  context: NegotiatedContext;
+  command: CommandSet;
+  collector?: DatasetCollector;
+  store?: StoreReceiver;
+}
+
+type ResponseWaiter = {
+  resolve: (m: DimseMessage) => void;
+  reject: (e: Error) => void;
+  onPending?: (m: DimseMessage) => void;
+};
+
+export class DimseService {
+  readonly #assoc: Association;
+  readonly #opts: DimseServiceOptions;
+  readonly #assembler = new DimseAssembler();
+  #incoming: Incoming | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #busy = 0;
+  #idleWaiters: Array<() => void> = [];
+  readonly #waiters = new Map<number, ResponseWaiter>();
+  readonly #cancelled = new Set<number>();
+  readonly #inProgress = new Map<number, 'C-FIND' | 'C-GET' | 'C-MOVE'>();
+  #nextMessageId = 1;
+
+  constructor(assoc: Association, opts: DimseServiceOptions) {
+    this.#assoc = assoc;
+    this.#opts = opts;
+  }
+
+  nextMessageId(): number {
+    const id = this.#nextMessageId;
+    this.#nextMessageId = (this.#nextMessageId % 0xffff) + 1;
+    return id;
+  }
+
+  /** True once a C-CANCEL-RQ named this message id (the operation checks at its next result). */
+  isCancelled(messageId: number): boolean {
+    return this.#cancelled.has(messageId);
+  }
+
+  /** Resolves when no request is being served. */
+  idle(): Promise<void> {
+    if (this.#busy === 0 && this.#assembler.idle) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  // ---------------------------------------------------------------- receive
+
+  receive(pdvs: readonly Pdv[]): void {
+    for (const pdv of pdvs) {
+      try {
+        for (const out of this.#assembler.push(pdv)) {
+          if (out.kind === 'command') this.#onCommand(out.contextId, out.command, out.hasDataset);
+          else this.#onChunk(out.chunk, out.last);
+        }
+      } catch (err) {
+        this.#protocolError(err);
+        return;
+      }
+    }
+  }
+
+  #protocolError(err: unknown): void {
+    const e = err instanceof DimseError ? err : new DimseError('DT_ERR_DIMSE_PROTOCOL', String(err));
+    this.#assoc.emit('EVT_INVALID_PDU', () => ({
+      code: e.code,
+      message: e.message,
+      state: this.#assoc.dul.state,
+    }));
+    this.#assoc.log.warn(
+      { code: e.code, msg: e.message },
+      'DIMSE protocol violation; aborting the association',
+    );
+    this.#assoc.abort();
+  }
+
+  #onCommand(contextId: number, command: CommandSet, withDataset: boolean): void {
+    const context = this.#assoc.contexts.get(contextId);
+    if (!context)
+      throw new DimseError(
+        'DT_ERR_DIMSE_UNKNOWN_CONTEXT',
+        `presentation context ${contextId} was not accepted`,
+        { contextId },
+      );
+    const incoming: Incoming = { context, command };
+    if (withDataset) {
+      if (command.commandField === COMMAND_FIELDS['C-STORE-RQ']) {
+        incoming.store = new StoreReceiver(this.#assoc, context, command, this.#opts);
+      } else {
+        incoming.collector = new DatasetCollector();
+      }
+      this.#incoming = incoming;
+      return;
+    }
+    this.#complete({ context, command });
+  }
+
+  #onChunk(chunk: Buffer, last: boolean): void {
+    const inc = this.#incoming;
+    if (!inc) throw new DimseError('DT_ERR_DIMSE_UNEXPECTED_DATASET', 'data set fragment without a command');
+    if (inc.store) {
+      inc.store.write(chunk);
+      if (last) {
+        this.#incoming = undefined;
+        const store = inc.store;
+        this.#busy++;
+        store.end().then(
+          (stored) => {
+            this.#busy--;
+            this.#complete({ context: inc.context, command: inc.command, stored });
+          },
+          (err: unknown) => {
+            this.#busy--;
+            this.#assoc.log.error({ err }, 'store receiver failed');
+          },
+        );
+      }
+      return;
+    }
+    const whole = inc.collector!.push(chunk, last);
+    if (whole !== undefined) {
+      this.#incoming = undefined;
+      this.#complete({ context: inc.context, command: inc.command, dataset: whole });
+    }
+  }
+
+  #complete(msg: DimseMessage): void {
+    const cf = msg.command.commandField;
+    this.#assoc.emit('EVT_DIMSE_RECV', () => ({
+      message: describeCommand(
+        msg.context,
+        msg.command,
+        msg.dataset,
+        msg.stored,
+        this.#opts.bulkDataThreshold,
+      ),
+    }));
+    if (cf === COMMAND_FIELDS['C-CANCEL-RQ']) {
+      const target = msg.command.messageIdBeingRespondedTo ?? 0;
+      this.#cancelled.add(target);
+      const op = this.#inProgress.get(target);
+      this.#assoc.emit(
+        'EVT_C_CANCEL',
+        () => ({
+          context_id: msg.context.id,
+          message_id_being_responded_to: target,
+          matched: op !== undefined,
+          ...(op ? { cancelled_service: op } : {}),
+        }),
+        target,
+      );
+      return;
+    }
+    if (isResponse(cf)) {
+      const id = msg.command.messageIdBeingRespondedTo ?? -1;
+      const w = this.#waiters.get(id);
+      if (!w) {
+        this.#assoc.log.warn(
+          { message_id: id, command: commandFieldName(cf) },
+          'response to no outstanding request; ignored',
+        );
+        return;
+      }
+      if (statusCategory(msg.command.status ?? 0) === 'pending') {
+        w.onPending?.(msg);
+      } else {
+        this.#waiters.delete(id);
+        w.resolve(msg);
+      }
+      return;
+    }
+    this.#busy++;
+    const service = commandFieldName(cf)?.replace(/-RQ$/, '');
+    if (
+      msg.command.messageId !== undefined &&
+      (service === 'C-FIND' || service === 'C-GET' || service === 'C-MOVE')
+    )
+      this.#inProgress.set(msg.command.messageId, service);
+    this.#queue = this.#queue
+      .then(() => this.#opts.serve(this.#assoc, msg))
+      .catch((err: unknown) =>
+        this.#assoc.log.error({ err, command: commandFieldName(cf) }, 'request failed'),
+      )
+      .finally(() => {
+        this.#busy--;
+        if (msg.command.messageId !== undefined) {
+          this.#cancelled.delete(msg.command.messageId);
+          this.#inProgress.delete(msg.command.messageId);
+        }
+        if (this.#busy === 0) for (const w of this.#idleWaiters.splice(0)) w();
+      });
+  }
+
+  // ---------------------------------------------------------------- send
+
+  /** Sends one DIMSE message; resolves when its PDUs are handed to the socket (waits on back-pressure). */
+  async send(
+    context: NegotiatedContext,
+    command: CommandSet,
+    dataset?: Buffer | AsyncIterable<Buffer>,
+  ): Promise<void> {
+    if (!this.#assoc.isEstablished)
+      throw new DimseError('DT_ERR_DIMSE_NOT_ESTABLISHED', 'association is not established');
+    const cs: CommandSet = {
+      ...command,
+      commandDataSetType:
+        dataset === undefined
+          ? NO_DATASET
+          : command.commandDataSetType !== undefined && command.commandDataSetType !== NO_DATASET
+            ? command.commandDataSetType
+            : DATASET_PRESENT,
+    };
+    const commandBytes = encodeCommandSet(cs);
+    const inMemory = Buffer.isBuffer(dataset) ? dataset : undefined;
+    this.#assoc.emit(
+      'EVT_DIMSE_SENT',
+      () => ({ message: describeCommand(context, cs, inMemory, undefined, this.#opts.bulkDataThreshold) }),
+      cs.messageId ?? cs.messageIdBeingRespondedTo,
+    );
+    const max = this.#assoc.peerMaxPdu;
+    const pdus = fragmentMessage(context.id, commandBytes, inMemory, max);
+    for (const pdvs of pdus) {
+      if (!this.#assoc.dul.sendPData(pdvs)) await this.#assoc.dul.drained();
+      if (this.#assoc.outcome)
+        throw new DimseError('DT_ERR_DIMSE_ASSOCIATION_ENDED', 'association ended while sending');
+    }
+    if (dataset !== undefined && !Buffer.isBuffer(dataset)) await this.#sendStream(context.id, dataset, max);
+  }
+
+  async #sendStream(contextId: number, chunks: AsyncIterable<Buffer>, maxPdu: number): Promise<void> {
+    const max = maxFragmentLength(maxPdu);
+    let held: Buffer | undefined;
+    let carry: Buffer[] = [];
+    let carried = 0;
+    const flush = async (data: Buffer, isLast: boolean): Promise<void> => {
+      if (!this.#assoc.dul.sendPData([{ contextId, isCommand: false, isLast, data }]))
+        await this.#assoc.dul.drained();
+      if (this.#assoc.outcome)
+        throw new DimseError('DT_ERR_DIMSE_ASSOCIATION_ENDED', 'association ended while sending');
+    };
+    for await (const chunk of chunks) {
+      carry.push(chunk);
+      carried += chunk.length;
+      while (carried > max) {
+        const all = carry.length === 1 ? carry[0]! : Buffer.concat(carry, carried);
+        if (held) await flush(held, false);
+        held = all.subarray(0, max);
+        const rest = all.subarray(max);
+        carry = rest.length > 0 ? [rest] : [];
+        carried = rest.length;
+      }
+    }
+    if (carried > 0) {
+      if (held) await flush(held, false);
+      held = carry.length === 1 ? carry[0]! : Buffer.concat(carry, carried);
+    }
+    await flush(held ?? Buffer.alloc(0), true);
+  }
+
+  /** Sends a request and waits for its final response; pending responses go to `onPending`. */
+  async request(
+    context: NegotiatedContext,
+    command: CommandSet,
+    dataset?: Buffer | AsyncIterable<Buffer>,
+    onPending?: (m: DimseMessage) => void,
+  ): Promise<DimseMessage> {
+    const id = command.messageId!;
+    const p = new Promise<DimseMessage>((resolve, reject) =>
+      this.#waiters.set(id, { resolve, reject, ...(onPending ? { onPending } : {}) }),
+    );
+    try {
+      await this.send(context, command, dataset);
+    } catch (err) {
+      this.#waiters.delete(id);
+      throw err;
+    }
+    return p;
+  }
+
+  abortPending(reason: string): void {
+    for (const [id, w] of this.#waiters) {
+      w.reject(
+        new DimseError('DT_ERR_DIMSE_ASSOCIATION_ENDED', `no response to message ${id}: ${reason}`, {
+          messageId: id,
+        }),
+      );
+    }
+    this.#waiters.clear();
+    this.#incoming?.store?.discard();
+    this.#incoming = undefined;
+    if (this.#busy === 0) for (const w of this.#idleWaiters.splice(0)) w();
+  }
+}
+
+export function sha256(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+export { hasDataset };

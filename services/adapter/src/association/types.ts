@@ -1,0 +1,51 @@
+/** The shapes the association layer shares with service classes, handlers and sinks. */
+import type { EventType } from '@dicomtrail/schemas';
+
+export type AssociationRole = 'acceptor' | 'requestor';
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** A presentation context as negotiated (accepted ones only are usable). */
+export interface NegotiatedContext {
+  id: number;
+  abstractSyntax: string;
+  transferSyntax: string;
+  /** Roles of the association requestor on this context (PS3.7 D.3.3.4; default SCU only). */
+  requestorScu: boolean;
+  requestorScp: boolean;
+}
+
+/** Everything an event of an association carries, before it becomes an envelope. */
+export interface AdapterEvent {
+  type: EventType;
+  timestamp: string;
+  seq: number;
+  association: AssociationInfo;
+  params: Record<string, unknown>;
+  /** For C-MOVE sub-associations: the association and message they serve. */
+  parent?: { association_id: string; message_id?: number };
+  /** The DIMSE message id an operation event belongs to (trace ids derive from it). */
+  messageId?: number;
+}
+
+/** The association metadata of ARCHITECTURE.md's envelope, snake_case, never a secret. */
+export interface AssociationInfo {
+  id: string;
+  role: AssociationRole;
+  calling_ae_title: string;
+  called_ae_title: string;
+  local: Endpoint;
+  remote: Endpoint;
+  negotiation?: Record<string, unknown>;
+}
+
+/** Where events go besides bound handlers: the JSONL file, Kafka, ... (see sinks/). */
+export interface EventSink {
+  /** Which event types the sink wants (cheap check before params are built). */
+  wants(type: EventType): boolean;
+  write(event: AdapterEvent): void;
+  close(): Promise<void>;
+}

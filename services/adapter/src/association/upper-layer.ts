@@ -1,0 +1,459 @@
+/**
+ * The DICOM upper layer of one association over one TCP socket (PS3.8 §9.2): the only place where the
+ * PDU framer, the state machine, the ARTIM timer and net.Socket meet. It turns bytes into FSM events,
+ * carries out each action of Table 9-10 and emits the notification events of spec §2 around it
+ * (DATA_*, PDU_*, FSM_TRANSITION, CONN_CLOSE). A decode error or an invalid event takes the standard's
+ * path (Evt19 → AA-1/AA-8, an A-ABORT with the PS3.8 reason) and an EVT_INVALID_PDU naming the cause;
+ * nothing thrown here escapes the socket loop.
+ *
+ * What the DUL hands up (the indication and confirmation primitives) goes to the `UpperLayerUser`
+ * (the association: ACSE and DIMSE).
+ */
+import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { EventType } from '@dicomtrail/schemas';
+import { describeAbort } from '../acse/abort-reason.js';
+import {
+  ArtimTimer,
+  describeTransition,
+  type FsmEvent,
+  StateMachine,
+  systemScheduler,
+  type Transition,
+} from '../dul/index.js';
+import type { Abort } from '../pdu/abort.js';
+import type { AssociateAc } from '../pdu/associate-ac.js';
+import type { AssociateRj } from '../pdu/associate-rj.js';
+import type { AssociateRq } from '../pdu/associate-rq.js';
+import { decodePdu } from '../pdu/decode.js';
+import { encodePdu } from '../pdu/encode.js';
+import type { PDataTf, Pdv } from '../pdu/p-data-tf.js';
+import { encodePDataTf } from '../pdu/p-data-tf.js';
+import type { Pdu, RawPdu } from '../pdu/pdu.js';
+import { PduError } from '../pdu/pdu-error.js';
+import { PduFramer } from '../pdu/pdu-framer.js';
+import { summarizePdu } from './pdu-summary.js';
+
+const PDU_NAMES: Record<number, string> = {
+  1: 'A-ASSOCIATE-RQ',
+  2: 'A-ASSOCIATE-AC',
+  3: 'A-ASSOCIATE-RJ',
+  4: 'P-DATA-TF',
+  5: 'A-RELEASE-RQ',
+  6: 'A-RELEASE-RP',
+  7: 'A-ABORT',
+};
+
+const RECEIVED_EVENT: Record<Pdu['type'], FsmEvent> = {
+  'A-ASSOCIATE-AC': 'Evt3',
+  'A-ASSOCIATE-RJ': 'Evt4',
+  'A-ASSOCIATE-RQ': 'Evt6',
+  'P-DATA-TF': 'Evt10',
+  'A-RELEASE-RQ': 'Evt12',
+  'A-RELEASE-RP': 'Evt13',
+  'A-ABORT': 'Evt16',
+};
+
+/** What the upper layer reports to the association (ACSE / DIMSE service user). */
+export interface UpperLayerUser {
+  /** Emits a notification event; `build` runs only when someone listens. */
+  emit(type: EventType, build: () => Record<string, unknown>): void;
+  onAssociateIndication(rq: AssociateRq): void;
+  onAssociateConfirm(pdu: AssociateAc | AssociateRj): void;
+  onPData(pdvs: readonly Pdv[]): void;
+  onReleaseIndication(collision: boolean): void;
+  onReleaseConfirm(): void;
+  /** The association ended by abort: who, why. `initiator` 'local' for our own A-ABORT. */
+  onAbort(cause: {
+    initiator: 'local' | 'remote' | 'dul';
+    source: number;
+    reason: number;
+    error?: string;
+  }): void;
+  /** The transport is closed and the machine is back in Sta1. */
+  onClosed(): void;
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export interface UpperLayerOptions {
+  role: 'acceptor' | 'requestor';
+  /** Largest PDU we accept (our Maximum Length Received + header); larger ones abort. */
+  maxPduReceive: number;
+  artimTimeoutMs: number;
+  /** sha256 of every PDU in EVT_DATA_* (costly for large transfers; lengths are always given). */
+  hashData: boolean;
+}
+
+export class UpperLayer {
+  readonly fsm: StateMachine;
+  readonly #socket: Socket;
+  readonly #user: UpperLayerUser;
+  readonly #framer: PduFramer;
+  readonly #artim: ArtimTimer;
+  readonly #opts: UpperLayerOptions;
+  #closed = false;
+  #pendingRq: AssociateRq | undefined;
+
+  constructor(socket: Socket, user: UpperLayerUser, opts: UpperLayerOptions) {
+    this.#socket = socket;
+    this.#user = user;
+    this.#opts = opts;
+    this.fsm = new StateMachine(opts.role);
+    // A-ASSOCIATE-RQs may exceed the negotiated P-DATA limit (getscu sends ~17 KB): allow at least 256 KiB.
+    this.#framer = new PduFramer({ maxPduLength: Math.max(opts.maxPduReceive, 256 * 1024) });
+    this.#artim = new ArtimTimer(systemScheduler, () => this.#dispatch('Evt18'), {
+      timeoutMs: opts.artimTimeoutMs,
+    });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', (err) => this.#user.log.warn({ err: err.message }, 'socket error'));
+    socket.on('close', () => this.#onSocketClose());
+  }
+
+  get state(): string {
+    return this.fsm.state;
+  }
+
+  /** Acceptor: the transport connection was accepted (Evt5). */
+  connectionIndication(): void {
+    this.#dispatch('Evt5');
+  }
+
+  /** Requestor: A-ASSOCIATE request primitive (Evt1); the transport connects; then Evt2 sends the RQ. */
+  associateRequest(rq: AssociateRq, connected: Promise<void>): void {
+    this.#pendingRq = rq;
+    this.#dispatch('Evt1');
+    connected.then(
+      () => this.#dispatch('Evt2'),
+      () => this.#dispatch('Evt17'),
+    );
+  }
+
+  acceptAssociation(ac: AssociateAc): void {
+    this.#dispatch('Evt7', ac);
+  }
+
+  rejectAssociation(rj: AssociateRj): void {
+    this.#dispatch('Evt8', rj);
+  }
+
+  /** P-DATA request: one P-DATA-TF PDU's worth of PDVs. Returns false when the socket buffer is full. */
+  sendPData(pdvs: readonly Pdv[]): boolean {
+    return this.#dispatch('Evt9', pdvs);
+  }
+
+  releaseRequest(): void {
+    this.#dispatch('Evt11');
+  }
+
+  releaseResponse(): void {
+    this.#dispatch('Evt14');
+  }
+
+  abortRequest(): void {
+    this.#dispatch('Evt15');
+  }
+
+  /** Waits until the socket's write buffer drains (back-pressure for large sends). */
+  drained(): Promise<void> {
+    if (!this.#socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.#socket.off('drain', done);
+        this.#socket.off('close', done);
+        resolve();
+      };
+      this.#socket.once('drain', done);
+      this.#socket.once('close', done);
+    });
+  }
+
+  pauseReading(): void {
+    this.#socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.#closed) this.#socket.resume();
+  }
+
+  // ---------------------------------------------------------------- receive
+
+  #onData(chunk: Buffer): void {
+    let raws: RawPdu[];
+    try {
+      raws = this.#framer.push(chunk);
+    } catch (err) {
+      this.#invalidPdu(err, undefined);
+      return;
+    }
+    for (const raw of raws) {
+      if (this.#closed || this.fsm.state === 'Sta1') return;
+      this.#onRawPdu(raw);
+    }
+  }
+
+  #onRawPdu(raw: RawPdu): void {
+    this.#user.emit('EVT_DATA_RECV', () => this.#dataParams(raw.bytes));
+    let pdu: Pdu;
+    try {
+      pdu = decodePdu(raw.bytes);
+    } catch (err) {
+      this.#invalidPdu(err, raw);
+      return;
+    }
+    this.#user.emit('EVT_PDU_RECV', () => summarizePdu(pdu, raw.length));
+    const evt = RECEIVED_EVENT[pdu.type];
+    if (pdu.type === 'A-ASSOCIATE-RQ') {
+      const acceptable = (pdu.protocolVersion & 0x0001) === 0x0001;
+      this.#dispatch(evt, pdu, { associateRqAcceptableByDul: acceptable });
+    } else if (pdu.type === 'A-ABORT') {
+      this.#dispatch(evt, pdu, { receivedAbortSource: pdu.source });
+    } else {
+      this.#dispatch(evt, pdu);
+    }
+  }
+
+  #invalidPdu(err: unknown, raw: RawPdu | undefined): void {
+    const e =
+      err instanceof PduError
+        ? err
+        : new PduError(
+            'DT_ERR_PDU_INVALID_VALUE',
+            'pdu',
+            0,
+            err instanceof Error ? err.message : String(err),
+            err,
+          );
+    const abort = describeAbort(2, e.abort.reason);
+    this.#user.emit('EVT_INVALID_PDU', () => ({
+      code: e.code,
+      message: e.message,
+      field: e.field,
+      offset: e.offset,
+      ...(raw
+        ? {
+            pdu_type_code: raw.type,
+            length: raw.bytes.length,
+            sha256: createHash('sha256').update(raw.bytes).digest('hex'),
+          }
+        : {}),
+      ...(raw && PDU_NAMES[raw.type] ? { pdu_type: PDU_NAMES[raw.type] } : {}),
+      state: this.fsm.state,
+      abort,
+    }));
+    this.#abortReason = e.abort.reason;
+    this.#abortError = e.message;
+    this.#dispatch('Evt19');
+  }
+
+  #abortReason = 0;
+  #abortError: string | undefined;
+
+  #onSocketClose(): void {
+    if (this.fsm.state !== 'Sta1') this.#dispatch('Evt17');
+    this.#closed = true;
+    this.#artim.stop();
+    this.#user.onClosed();
+  }
+
+  #connCloseEmitted = false;
+
+  // ---------------------------------------------------------------- the FSM and its actions
+
+  #dispatch(
+    event: FsmEvent,
+    arg?: unknown,
+    ctx: { associateRqAcceptableByDul?: boolean; receivedAbortSource?: number } = {},
+  ): boolean {
+    const result = this.fsm.dispatch(event, ctx);
+    if (result.kind === 'ignored') return true;
+    if (result.kind === 'invalid-local-primitive') {
+      this.#user.log.warn({ state: result.from, event }, result.error.message);
+      return false;
+    }
+    if (result.invalidPair) {
+      this.#user.emit('EVT_INVALID_PDU', () => ({
+        code: result.invalidPair!.code,
+        message: result.invalidPair!.message,
+        state: result.from,
+        ...(result.action === 'AA-8' ? { abort: describeAbort(2, 2) } : {}),
+      }));
+    }
+    let ok = true;
+    try {
+      ok = this.#perform(result, arg);
+    } catch (err) {
+      this.#user.log.error({ err, action: result.action }, 'DUL action failed');
+    }
+    this.#user.emit('EVT_FSM_TRANSITION', () => ({ ...describeTransition(result) }));
+    return ok;
+  }
+
+  #perform(t: Transition, arg: unknown): boolean {
+    switch (t.action) {
+      case 'AE-1': // connect transport: the requestor's socket is already connecting
+        return true;
+      case 'AE-2':
+        this.#artim.stop();
+        return this.#send(this.#pendingRq!);
+      case 'AE-3':
+      case 'AE-4':
+        if (t.action === 'AE-4') this.#close();
+        this.#user.onAssociateConfirm(arg as AssociateAc | AssociateRj);
+        return true;
+      case 'AE-5':
+        this.#artim.start();
+        return true;
+      case 'AE-6': {
+        this.#artim.stop();
+        const rq = arg as AssociateRq;
+        if (t.to === 'Sta3') {
+          this.#user.onAssociateIndication(rq);
+        } else {
+          const rj: AssociateRj = { type: 'A-ASSOCIATE-RJ', result: 1, source: 2, reason: 2 };
+          this.#user.emit('EVT_DUL_REJECTED', () => ({
+            protocol_version: rq.protocolVersion,
+            cause: { result: 1, source: 2, reason: 2, initiator: 'dul' },
+          }));
+          this.#send(rj);
+          this.#artim.start();
+        }
+        return true;
+      }
+      case 'AE-7':
+        return this.#send(arg as AssociateAc);
+      case 'AE-8':
+        this.#send(arg as AssociateRj);
+        this.#artim.start();
+        return true;
+      case 'DT-1':
+      case 'AR-7':
+        return this.#sendPDataNow(arg as readonly Pdv[]);
+      case 'DT-2':
+      case 'AR-6':
+        this.#user.onPData((arg as PDataTf).pdvs);
+        return true;
+      case 'AR-1':
+        return this.#send({ type: 'A-RELEASE-RQ' });
+      case 'AR-2':
+        this.#user.onReleaseIndication(false);
+        return true;
+      case 'AR-3':
+        this.#close();
+        this.#user.onReleaseConfirm();
+        return true;
+      case 'AR-4':
+        this.#send({ type: 'A-RELEASE-RP' });
+        this.#artim.start();
+        return true;
+      case 'AR-5':
+        this.#artim.stop();
+        this.#close();
+        return true;
+      case 'AR-8':
+        this.#user.onReleaseIndication(true);
+        return true;
+      case 'AR-9':
+        return this.#send({ type: 'A-RELEASE-RP' });
+      case 'AR-10':
+        this.#user.onReleaseConfirm();
+        return true;
+      case 'AA-1': {
+        const reason = t.event === 'Evt19' ? this.#abortReason : 0;
+        const source = t.event === 'Evt15' ? 0 : 2;
+        this.#send({ type: 'A-ABORT', source, reason });
+        this.#artim.start();
+        this.#user.onAbort({
+          initiator: source === 0 ? 'local' : 'dul',
+          source,
+          reason,
+          error: this.#abortError,
+        });
+        return true;
+      }
+      case 'AA-2':
+        this.#artim.stop();
+        this.#close();
+        if (t.event === 'Evt18')
+          this.#user.onAbort({ initiator: 'dul', source: 2, reason: 0, error: 'ARTIM timer expired' });
+        return true;
+      case 'AA-3': {
+        const a = arg as Abort;
+        this.#close();
+        this.#user.onAbort({ initiator: 'remote', source: a.source, reason: a.reason });
+        return true;
+      }
+      case 'AA-4':
+        this.#close();
+        this.#user.onAbort({ initiator: 'dul', source: 2, reason: 0, error: 'transport connection closed' });
+        return true;
+      case 'AA-5':
+        this.#artim.stop();
+        this.#close();
+        return true;
+      case 'AA-6':
+        return true;
+      case 'AA-7':
+        this.#send({ type: 'A-ABORT', source: 2, reason: this.#abortReason });
+        return true;
+      case 'AA-8': {
+        const reason = t.event === 'Evt19' ? this.#abortReason : 2;
+        this.#send({ type: 'A-ABORT', source: 2, reason });
+        this.#artim.start();
+        this.#user.onAbort({
+          initiator: 'dul',
+          source: 2,
+          reason,
+          error: this.#abortError ?? `unexpected ${t.event} in ${t.from}`,
+        });
+        return true;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- send
+
+  #send(pdu: Pdu): boolean {
+    return this.#write(encodePdu(pdu), pdu);
+  }
+
+  #sendPDataNow(pdvs: readonly Pdv[]): boolean {
+    const bytes = encodePDataTf(pdvs);
+    return this.#write(bytes, { type: 'P-DATA-TF', pdvs: [...pdvs] });
+  }
+
+  #write(bytes: Buffer, pdu: Pdu): boolean {
+    if (this.#closed || this.#socket.destroyed) return false;
+    const ok = this.#socket.write(bytes);
+    // DATA_SENT means "handed to the kernel/socket buffer" (spec §9.4: closer to the wire than DIMSE_SENT).
+    this.#user.emit('EVT_DATA_SENT', () => this.#dataParams(bytes));
+    this.#user.emit('EVT_PDU_SENT', () => summarizePdu(pdu, bytes.length - 6));
+    return ok;
+  }
+
+  #dataParams(bytes: Buffer): Record<string, unknown> {
+    const p: Record<string, unknown> = {
+      pdu_type: PDU_NAMES[bytes[0] ?? 0] ?? `0x${(bytes[0] ?? 0).toString(16)}`,
+      length: bytes.length,
+    };
+    if (this.#opts.hashData) p['sha256'] = createHash('sha256').update(bytes).digest('hex');
+    return p;
+  }
+
+  #close(): void {
+    if (!this.#connCloseEmitted) {
+      this.#connCloseEmitted = true;
+      this.#user.emit('EVT_CONN_CLOSE', () => ({
+        address: this.#socket.remoteAddress ?? '',
+        port: this.#socket.remotePort ?? 0,
+      }));
+    }
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#artim.stop();
+    this.#socket.end();
+    // Half-closed sockets must not linger: destroy once our bytes are flushed.
+    setTimeout(() => this.#socket.destroy(), 2000).unref();
+    queueMicrotask(() => this.#user.onClosed());
+  }
+}

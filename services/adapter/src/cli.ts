@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * `dicomtrail adapter [--port N] [--ae-title T] [--store-dir D] [--events-out FILE]`: the standalone SCP.
+ * Flags override the environment variables of config.ts. SIGTERM/SIGINT close the listener, let open
+ * associations finish within SHUTDOWN_GRACE_MS, then abort them.
+ */
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
+import { type EventType, isEventType } from '@dicomtrail/schemas';
+import { acceptAndRecord } from './acse/user-identity.js';
+import {
+  DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
+  DICOMTRAIL_IMPLEMENTATION_VERSION,
+} from './association/client.js';
+import { DicomServer } from './association/server.js';
+import type { EventSink } from './association/types.js';
+import { adapterConfigSpec } from './config.js';
+import { STORAGE_SOP_CLASS_UIDS, VERIFICATION } from './dataset/uids.js';
+import { SUPPORTED_TRANSFER_SYNTAXES } from './service-classes/transfer-syntaxes.js';
+import { JsonlSink } from './sinks/jsonl-sink.js';
+
+const USAGE =
+  'usage: dicomtrail adapter [--port N] [--host ADDR] [--ae-title T] [--store-dir DIR] [--events-out FILE]';
+
+const log = createLogger('adapter');
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'ae-title': { type: 'string' },
+    'store-dir': { type: 'string' },
+    'events-out': { type: 'string' },
+    help: { type: 'boolean' },
+  },
+});
+if (values.help || (positionals[0] ?? 'adapter') !== 'adapter') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(values.help ? 0 : 2);
+}
+const env = { ...process.env };
+if (values.port) env['DICOM_PORT'] = values.port;
+if (values.host) env['DICOM_HOST'] = values.host;
+if (values['ae-title']) env['DICOM_AE_TITLE'] = values['ae-title'];
+if (values['store-dir']) env['DICOM_STORE_DIR'] = values['store-dir'];
+if (values['events-out']) env['EVENTS_OUT'] = values['events-out'];
+const config = loadConfigOrExit(adapterConfigSpec, log, env);
+
+const badTypes = config.EVENT_TYPES.filter((t) => !isEventType(t));
+if (badTypes.length > 0) {
+  log.fatal({ problems: [`EVENT_TYPES has unknown types: ${badTypes.join(', ')}`] }, 'invalid configuration');
+  process.exit(2);
+}
+const node = {
+  id: config.NODE_ID ?? hostname(),
+  hostname: hostname(),
+  version: '0.1.0',
+  mode: 'scp' as const,
+};
+const storeDir = path.resolve(config.DICOM_STORE_DIR);
+mkdirSync(storeDir, { recursive: true });
+const sinks: EventSink[] = [];
+if (config.EVENTS_OUT)
+  sinks.push(new JsonlSink(path.resolve(config.EVENTS_OUT), node, config.EVENT_TYPES as EventType[]));
+
+const server = new DicomServer({
+  host: config.DICOM_HOST,
+  port: config.DICOM_PORT,
+  storeDir,
+  sinks,
+  log,
+  artimTimeoutMs: config.DICOM_ARTIM_TIMEOUT_MS,
+  bulkDataThreshold: config.BULK_DATA_THRESHOLD,
+  maxAssociations: config.DICOM_MAX_ASSOCIATIONS,
+  policy: {
+    aeTitle: config.DICOM_AE_TITLE,
+    requireCalledAeTitle: config.DICOM_REQUIRE_CALLED_AE,
+    allowedCallingAeTitles: config.DICOM_ALLOWED_CALLING_AE,
+    supported: {
+      abstractSyntaxes: new Set([VERIFICATION, ...STORAGE_SOP_CLASS_UIDS]),
+      transferSyntaxes: SUPPORTED_TRANSFER_SYNTAXES,
+    },
+    maxPduReceive: config.DICOM_MAX_PDU,
+    implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
+    implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
+    userIdentity: acceptAndRecord,
+  },
+});
+const where = await server.listen();
+log.info(
+  { ...where, ae_title: config.DICOM_AE_TITLE, store_dir: storeDir, events_out: config.EVENTS_OUT ?? null },
+  'adapter ready',
+);
+onShutdown(
+  log,
+  [
+    async () => server.close(config.SHUTDOWN_GRACE_MS),
+    async () => {
+      for (const s of sinks) await s.close();
+    },
+  ],
+  config.SHUTDOWN_GRACE_MS + 5000,
+);

@@ -1,0 +1,67 @@
+import type { ConfigSpec } from '@dicomtrail/runtime';
+import { EVENT_TYPES } from '@dicomtrail/schemas';
+
+/** The adapter's environment variables (README's configuration table comes from here). */
+export const adapterConfigSpec = {
+  DICOM_HOST: { type: 'string', default: '127.0.0.1', description: 'Address the DICOM listener binds to' },
+  DICOM_PORT: { type: 'int', default: 11112, min: 0, max: 65535, description: 'DICOM listener port' },
+  DICOM_AE_TITLE: {
+    type: 'string',
+    default: 'DICOMTRAIL',
+    pattern: /^[^\\]{1,16}$/,
+    description: 'Our AE title (1-16 characters)',
+  },
+  DICOM_REQUIRE_CALLED_AE: {
+    type: 'bool',
+    default: true,
+    description: 'Reject associations whose called AE title is not ours (A-ASSOCIATE-RJ reason 7)',
+  },
+  DICOM_ALLOWED_CALLING_AE: {
+    type: 'list',
+    default: [],
+    description: 'When set, only these calling AE titles are accepted (reason 3); empty accepts all',
+  },
+  DICOM_MAX_PDU: {
+    type: 'int',
+    default: 65536,
+    min: 4096,
+    max: 0xffffffff,
+    description: 'Our Maximum Length Received (bytes)',
+  },
+  DICOM_MAX_ASSOCIATIONS: {
+    type: 'int',
+    default: 64,
+    min: 1,
+    description: 'Concurrent associations before rejecting (transient, local limit)',
+  },
+  DICOM_ARTIM_TIMEOUT_MS: {
+    type: 'int',
+    default: 30000,
+    min: 100,
+    description: 'ARTIM timer (PS3.8 §9.1.5)',
+  },
+  DICOM_STORE_DIR: {
+    type: 'string',
+    default: '.dicomtrail/store',
+    description: 'Where received instances are written (Part 10)',
+  },
+  BULK_DATA_THRESHOLD: {
+    type: 'int',
+    default: 1024,
+    min: 0,
+    description: 'Binary values longer than this are elided from events to {length, sha256}',
+  },
+  EVENTS_OUT: { type: 'string', description: 'Also write every event envelope as JSON lines to this file' },
+  EVENT_TYPES: {
+    type: 'list',
+    default: [...EVENT_TYPES],
+    description: 'Event types to record (default: all)',
+  },
+  SHUTDOWN_GRACE_MS: {
+    type: 'int',
+    default: 10000,
+    min: 0,
+    description: 'On SIGTERM: time given to open associations before they are aborted',
+  },
+  NODE_ID: { type: 'string', description: 'Adapter instance id in events (default: hostname)' },
+} satisfies ConfigSpec;

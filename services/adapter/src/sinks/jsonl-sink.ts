@@ -1,0 +1,32 @@
+/**
+ * Every event envelope as one JSON line in a file (`--events-out FILE`). Writes are buffered by the
+ * stream and flushed on close.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { EventType } from '@dicomtrail/schemas';
+import type { AdapterEvent, EventSink } from '../association/types.js';
+import { type NodeInfo, toEnvelope } from '../events/envelope.js';
+
+export class JsonlSink implements EventSink {
+  readonly #out: WriteStream;
+  readonly #node: NodeInfo;
+  readonly #types: ReadonlySet<EventType> | undefined;
+
+  constructor(file: string, node: NodeInfo, types?: readonly EventType[]) {
+    this.#out = createWriteStream(file, { flags: 'a' });
+    this.#node = node;
+    this.#types = types ? new Set(types) : undefined;
+  }
+
+  wants(type: EventType): boolean {
+    return this.#types === undefined || this.#types.has(type);
+  }
+
+  write(event: AdapterEvent): void {
+    this.#out.write(`${JSON.stringify(toEnvelope(event, this.#node))}\n`);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#out.end(resolve));
+  }
+}

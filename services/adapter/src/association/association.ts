@@ -161,10 +161,7 @@ export class Association implements UpperLayerUser {
 
   /** Acceptor: the TCP connection is open. */
   start(): void {
-    this.emit('EVT_CONN_OPEN', () => ({
-      address: this.#socket.remoteAddress ?? '',
-      port: this.#socket.remotePort ?? 0,
-    }));
+    this.emit('EVT_CONN_OPEN', () => ({ address: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 } }));
     this.dul.connectionIndication();
   }
 
@@ -180,10 +177,7 @@ export class Association implements UpperLayerUser {
     });
     connected.then(
       () =>
-        this.emit('EVT_CONN_OPEN', () => ({
-          address: this.#socket.remoteAddress ?? '',
-          port: this.#socket.remotePort ?? 0,
-        })),
+        this.emit('EVT_CONN_OPEN', () => ({ address: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 } })),
       () => undefined,
     );
     this.dul.associateRequest(rq, connected);

@@ -1,6 +1,7 @@
 /**
  * Presentation context negotiation as acceptor (PS3.8 §9.3.3.2, PS3.7 D.3.3.4): for each proposed
- * context, accept the first proposed transfer syntax we support when the abstract syntax is supported;
+ * context, accept the first transfer syntax in the requestor's order that we support (so instances keep
+ * the encoding the sender prefers and are stored untouched) when the abstract syntax is supported;
  * otherwise result 3 (abstract syntax not supported) or 4 (transfer syntaxes not supported).
  * SCP/SCU role selection: the requestor's proposal is accepted as proposed for supported contexts.
  */

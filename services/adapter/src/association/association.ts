@@ -161,7 +161,9 @@ export class Association implements UpperLayerUser {
 
   /** Acceptor: the TCP connection is open. */
   start(): void {
-    this.emit('EVT_CONN_OPEN', () => ({ address: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 } }));
+    this.emit('EVT_CONN_OPEN', () => ({
+      address: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 },
+    }));
     this.dul.connectionIndication();
   }
 
@@ -177,7 +179,9 @@ export class Association implements UpperLayerUser {
     });
     connected.then(
       () =>
-        this.emit('EVT_CONN_OPEN', () => ({ address: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 } })),
+        this.emit('EVT_CONN_OPEN', () => ({
+          address: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 },
+        })),
       () => undefined,
     );
     this.dul.associateRequest(rq, connected);

@@ -36,7 +36,7 @@ export class StoreReceiver {
   readonly #assoc: Association;
   readonly #context: NegotiatedContext;
   readonly #tempPath: string;
-  readonly #ws: WriteStream;
+  readonly #ws: WriteStream | undefined;
   readonly #hash: Hash = createHash('sha256');
   readonly #prefix: Buffer[] = [];
   readonly #bulkDataThreshold: number;
@@ -64,15 +64,16 @@ export class StoreReceiver {
     this.#tempPath = path.join(dir, `${randomUUID()}.part`);
     try {
       mkdirSync(dir, { recursive: true });
+      this.#ws = createWriteStream(this.#tempPath, { highWaterMark: 1024 * 1024 });
+      this.#ws.on('error', (err) => {
+        this.#error ??= err;
+        this.#resume();
+      });
+      this.#ws.on('drain', () => this.#resume());
     } catch (err) {
       this.#error = err as Error;
+      this.#ws = undefined;
     }
-    this.#ws = createWriteStream(this.#tempPath, { highWaterMark: 1024 * 1024 });
-    this.#ws.on('error', (err) => {
-      this.#error ??= err;
-      this.#resume();
-    });
-    this.#ws.on('drain', () => this.#resume());
     const header = encodePart10Header({
       mediaStorageSopClassUid: command.affectedSopClassUid ?? context.abstractSyntax,
       mediaStorageSopInstanceUid: command.affectedSopInstanceUid ?? '',
@@ -82,7 +83,7 @@ export class StoreReceiver {
       sourceApplicationEntityTitle: assoc.callingAeTitle,
     });
     this.#headerBytes = header.length;
-    this.#ws.write(header);
+    this.#ws?.write(header);
   }
 
   write(chunk: Buffer): void {
@@ -94,7 +95,7 @@ export class StoreReceiver {
       this.#prefix.push(Buffer.from(keep));
       this.#prefixLength += keep.length;
     }
-    if (this.#error) return;
+    if (this.#error || !this.#ws) return;
     if (!this.#ws.write(chunk) && !this.#paused) {
       this.#paused = true;
       this.#assoc.dul.pauseReading();
@@ -121,18 +122,31 @@ export class StoreReceiver {
         if (header) stored.header = header;
         if (this.#error) {
           stored.error = this.#error;
-          rmSync(this.#tempPath, { force: true });
+          removeQuietly(this.#tempPath);
         }
         resolve(stored);
       };
-      if (this.#ws.destroyed || this.#ws.closed) finish();
-      else this.#ws.end(finish);
+      const ws = this.#ws;
+      if (!ws || this.#error || ws.destroyed) {
+        ws?.destroy();
+        finish();
+        return;
+      }
+      let done = false;
+      const once = (): void => {
+        if (done) return;
+        done = true;
+        finish();
+      };
+      ws.once('close', once);
+      ws.once('error', once);
+      ws.end();
     });
   }
 
   discard(): void {
-    this.#ws.destroy();
-    rmSync(this.#tempPath, { force: true });
+    this.#ws?.destroy();
+    removeQuietly(this.#tempPath);
     this.#resume();
   }
 
@@ -147,5 +161,14 @@ export class StoreReceiver {
     } catch {
       return undefined;
     }
+  }
+}
+
+/** Removes a temporary file; a path that cannot exist (ENOTDIR, ...) is already gone. */
+function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // nothing was written there
   }
 }

@@ -443,7 +443,9 @@ export class UpperLayer {
   #close(): void {
     if (!this.#connCloseEmitted) {
       this.#connCloseEmitted = true;
-      this.#user.emit('EVT_CONN_CLOSE', () => ({ address: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 } }));
+      this.#user.emit('EVT_CONN_CLOSE', () => ({
+        address: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 },
+      }));
     }
     if (this.#closed) return;
     this.#closed = true;

@@ -68,7 +68,7 @@ export async function serveCStore(assoc: Association, msg: DimseMessage, storeDi
       assoc.log.error({ err }, 'C-STORE handler failed');
     }
   }
-  if (stored && !stored.finalPath) await rm(stored.tempPath, { force: true });
+  if (stored && !stored.finalPath) await rm(stored.tempPath, { force: true }).catch(() => undefined);
   assoc.emit(
     'EVT_C_STORE',
     () => ({

@@ -51,18 +51,37 @@ const ECHO_SEQUENCE = [
 async function newAssociation(before: Set<string>): Promise<string> {
   await waitFor(() => s.sink.associationIds().some((id) => !before.has(id)), 5000, 'a new association');
   const id = s.sink.associationIds().find((x) => !before.has(x))!;
-  await waitFor(() => s.sink.of(id).some((e) => e.type === 'EVT_FSM_TRANSITION' && e.params['next_state'] === 'Sta1'), 5000, 'Sta1');
+  await waitFor(
+    () => s.sink.of(id).some((e) => e.type === 'EVT_FSM_TRANSITION' && e.params['next_state'] === 'Sta1'),
+    5000,
+    'Sta1',
+  );
   return id;
 }
 
 test('echoscu: C-ECHO succeeds and the adapter emits the exact event sequence', async () => {
   const known = new Set(s.sink.associationIds());
-  const r = await runDcmtk('echoscu', ['-aet', 'MODALITY1', '-aec', 'DICOMTRAIL', '127.0.0.1', String(s.port)]);
+  const r = await runDcmtk('echoscu', [
+    '-aet',
+    'MODALITY1',
+    '-aec',
+    'DICOMTRAIL',
+    '127.0.0.1',
+    String(s.port),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const id = await newAssociation(known);
   const events = s.sink.of(id);
-  assert.deepEqual(events.map((e) => e.type), ECHO_SEQUENCE);
-  const fsm = events.filter((e) => e.type === 'EVT_FSM_TRANSITION').map((e) => `${e.params['current_state']}+${e.params['fsm_event']}>${e.params['action']}>${e.params['next_state']}`);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ECHO_SEQUENCE,
+  );
+  const fsm = events
+    .filter((e) => e.type === 'EVT_FSM_TRANSITION')
+    .map(
+      (e) =>
+        `${e.params['current_state']}+${e.params['fsm_event']}>${e.params['action']}>${e.params['next_state']}`,
+    );
   assert.deepEqual(fsm, [
     'Sta1+Evt5>AE-5>Sta2',
     'Sta2+Evt6>AE-6>Sta3',
@@ -77,9 +96,20 @@ test('echoscu: C-ECHO succeeds and the adapter emits the exact event sequence', 
   assert.equal(echo.params['status'], 0);
   assert.equal(echo.association.calling_ae_title, 'MODALITY1');
   const requested = events.find((e) => e.type === 'EVT_REQUESTED')!;
-  const neg = (requested.association as unknown as { negotiation: { implementation: { requestor: { class_uid: string } } } }).negotiation;
-  assert.match(neg.implementation.requestor.class_uid, /^1\.2\.276\.0\.7230010\.3/, 'dcmtk implementation class UID recorded');
-  assert.deepEqual(events.find((e) => e.type === 'EVT_RELEASED')!.params, { initiator: 'remote', collision: false });
+  const neg = (
+    requested.association as unknown as {
+      negotiation: { implementation: { requestor: { class_uid: string } } };
+    }
+  ).negotiation;
+  assert.match(
+    neg.implementation.requestor.class_uid,
+    /^1\.2\.276\.0\.7230010\.3/,
+    'dcmtk implementation class UID recorded',
+  );
+  assert.deepEqual(events.find((e) => e.type === 'EVT_RELEASED')!.params, {
+    initiator: 'remote',
+    collision: false,
+  });
   assertValidAndGapFree(events);
 });
 

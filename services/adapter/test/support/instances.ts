@@ -33,7 +33,11 @@ export interface InstanceSpec {
   privateTag?: boolean;
 }
 
-export function makeInstance(spec: InstanceSpec = {}): { bytes: Buffer; sopInstanceUid: string; datasetOffset: number } {
+export function makeInstance(spec: InstanceSpec = {}): {
+  bytes: Buffer;
+  sopInstanceUid: string;
+  datasetOffset: number;
+} {
   const ts = spec.transferSyntax ?? EXPLICIT_LE;
   const sopClassUid = spec.sopClassUid ?? SC_IMAGE_STORAGE;
   const sopInstanceUid = spec.sopInstanceUid ?? uid();
@@ -89,7 +93,11 @@ export function makeInstance(spec: InstanceSpec = {}): { bytes: Buffer; sopInsta
     implementationClassUid: '1.2.826.0.1.3680043.10.1386.1.0',
     implementationVersionName: 'DT_TEST',
   });
-  return { bytes: Buffer.concat([meta, header, pixelElement, data]), sopInstanceUid, datasetOffset: meta.length };
+  return {
+    bytes: Buffer.concat([meta, header, pixelElement, data]),
+    sopInstanceUid,
+    datasetOffset: meta.length,
+  };
 }
 
 export function writeInstance(file: string, spec: InstanceSpec = {}): { sopInstanceUid: string } {

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { createLogger } from '@dicomtrail/runtime';
 import { type EventType, parseEvent } from '@dicomtrail/schemas';
 import { acceptAndRecord } from '../../src/acse/user-identity.js';
-import { DICOMTRAIL_IMPLEMENTATION_CLASS_UID, DICOMTRAIL_IMPLEMENTATION_VERSION } from '../../src/association/client.js';
+import {
+  DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
+  DICOMTRAIL_IMPLEMENTATION_VERSION,
+} from '../../src/association/client.js';
 import { DicomServer, type DicomServerOptions } from '../../src/association/server.js';
 import type { AdapterEvent, EventSink } from '../../src/association/types.js';
 import { STORAGE_SOP_CLASS_UIDS, VERIFICATION } from '../../src/dataset/uids.js';
@@ -25,7 +28,9 @@ export class CollectingSink implements EventSink {
     return true;
   }
   write(event: AdapterEvent): void {
-    this.events.push(toEnvelope(event, { id: 'test', hostname: os.hostname(), version: 'test', mode: 'scp' }) as Envelope);
+    this.events.push(
+      toEnvelope(event, { id: 'test', hostname: os.hostname(), version: 'test', mode: 'scp' }) as Envelope,
+    );
   }
   async close(): Promise<void> {}
 
@@ -63,7 +68,10 @@ export async function startTestServer(over: Partial<DicomServerOptions> = {}): P
       aeTitle: 'DICOMTRAIL',
       requireCalledAeTitle: true,
       allowedCallingAeTitles: [],
-      supported: { abstractSyntaxes: new Set([VERIFICATION, ...STORAGE_SOP_CLASS_UIDS]), transferSyntaxes: SUPPORTED_TRANSFER_SYNTAXES },
+      supported: {
+        abstractSyntaxes: new Set([VERIFICATION, ...STORAGE_SOP_CLASS_UIDS]),
+        transferSyntaxes: SUPPORTED_TRANSFER_SYNTAXES,
+      },
       maxPduReceive: 65536,
       implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
       implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
@@ -98,7 +106,8 @@ export function assertValidAndGapFree(events: Envelope[]): void {
   const bySeq = new Map<string, number[]>();
   for (const e of events) {
     const r = parseEvent(e);
-    if (!r.ok) throw new Error(`${e.type} seq ${e.seq} is not schema-valid: ${JSON.stringify(r.errors.slice(0, 3))}`);
+    if (!r.ok)
+      throw new Error(`${e.type} seq ${e.seq} is not schema-valid: ${JSON.stringify(r.errors.slice(0, 3))}`);
     const list = bySeq.get(e.association.id) ?? [];
     list.push(e.seq);
     bySeq.set(e.association.id, list);

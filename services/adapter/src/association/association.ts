@@ -104,6 +104,11 @@ export class Association implements UpperLayerUser {
     this.dimse = new DimseService(this, opts.services);
   }
 
+  /** The event sinks of this association (a C-MOVE sub-association writes to the same ones). */
+  get sinks(): readonly EventSink[] {
+    return this.#sinks;
+  }
+
   get isEstablished(): boolean {
     return this.#established && this.outcome === undefined;
   }

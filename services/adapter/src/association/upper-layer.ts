@@ -17,6 +17,7 @@ import {
   ArtimTimer,
   describeTransition,
   type FsmEvent,
+  lookupAction,
   StateMachine,
   systemScheduler,
   type Transition,
@@ -53,6 +54,8 @@ const RECEIVED_EVENT: Record<Pdu['type'], FsmEvent> = {
   'A-RELEASE-RP': 'Evt13',
   'A-ABORT': 'Evt16',
 };
+
+const PDU_EVENTS = new Set<FsmEvent>(['Evt3', 'Evt4', 'Evt6', 'Evt10', 'Evt12', 'Evt13', 'Evt16']);
 
 /** What the upper layer reports to the association (ACSE / DIMSE service user). */
 export interface UpperLayerUser {
@@ -224,7 +227,14 @@ export class UpperLayer {
             err instanceof Error ? err.message : String(err),
             err,
           );
-    const abort = describeAbort(2, e.abort.reason);
+    // What Table 9-10 answers to Evt19 here: AA-1 (Sta2: service-user source), AA-8/AA-7 (provider, with the reason).
+    const action = lookupAction('Evt19', this.fsm.state);
+    const abort =
+      action === 'AA-1'
+        ? describeAbort(0, 0)
+        : action === 'AA-8' || action === 'AA-7'
+          ? describeAbort(2, e.abort.reason)
+          : undefined;
     this.#user.emit('EVT_INVALID_PDU', () => ({
       code: e.code,
       message: e.message,
@@ -239,7 +249,7 @@ export class UpperLayer {
         : {}),
       ...(raw && PDU_NAMES[raw.type] ? { pdu_type: PDU_NAMES[raw.type] } : {}),
       state: this.fsm.state,
-      abort,
+      ...(abort ? { abort } : {}),
     }));
     this.#abortReason = e.abort.reason;
     this.#abortError = e.message;
@@ -277,6 +287,21 @@ export class UpperLayer {
         message: result.invalidPair!.message,
         state: result.from,
         ...(result.action === 'AA-8' ? { abort: describeAbort(2, 2) } : {}),
+      }));
+    }
+    if (
+      !result.invalidPair &&
+      PDU_EVENTS.has(event) &&
+      (result.action === 'AA-1' || result.action === 'AA-8')
+    ) {
+      // A well-formed PDU the state does not allow (Table 9-10): say which and what was sent back.
+      const abort = result.action === 'AA-1' ? describeAbort(0, 0) : describeAbort(2, 2);
+      this.#user.emit('EVT_INVALID_PDU', () => ({
+        code: 'DT_ERR_PDU_UNEXPECTED',
+        message: `${(arg as Pdu | undefined)?.type ?? event} is not valid in ${result.from}`,
+        ...(arg && typeof arg === 'object' && 'type' in arg ? { pdu_type: (arg as Pdu).type } : {}),
+        state: result.from,
+        abort,
       }));
     }
     let ok = true;
@@ -359,16 +384,14 @@ export class UpperLayer {
         this.#user.onReleaseConfirm();
         return true;
       case 'AA-1': {
-        const reason = t.event === 'Evt19' ? this.#abortReason : 0;
-        const source = t.event === 'Evt15' ? 0 : 2;
-        this.#send({ type: 'A-ABORT', source, reason });
+        // PS3.8 Table 9-9: AA-1 sends the A-ABORT with service-user source (reason not significant), also
+        // when the cause is an invalid PDU in Sta2; EVT_INVALID_PDU carries the real cause.
+        this.#send({ type: 'A-ABORT', source: 0, reason: 0 });
         this.#artim.start();
-        this.#user.onAbort({
-          initiator: source === 0 ? 'local' : 'dul',
-          source,
-          reason,
-          error: this.#abortError,
-        });
+        const initiator = t.event === 'Evt15' ? 'local' : 'dul';
+        const error =
+          this.#abortError ?? (initiator === 'dul' ? `unexpected ${t.event} in ${t.from}` : undefined);
+        this.#user.onAbort({ initiator, source: 0, reason: 0, ...(error ? { error } : {}) });
         return true;
       }
       case 'AA-2':

@@ -11,9 +11,7 @@ build_all
 ensure_kafka
 ensure_database
 run_migrations
-dirs=()
-for pkg in schemas services/* migrations; do
-  for d in "$pkg/dist/src" "$pkg/dist/test"; do [ -d "$d" ] && dirs+=("$d"); done
-done
-step "running tests in ${#dirs[@]} folders"
-node --test --test-reporter=spec "${dirs[@]}"
+# Test files only (*.test.js): helpers and capture scripts compiled beside them are not tests.
+mapfile -t files < <(find schemas/dist services/*/dist migrations/dist -name '*.test.js' -not -path '*/node_modules/*' | sort)
+step "running ${#files[@]} test files"
+node --test --test-reporter=spec "${files[@]}"

@@ -303,6 +303,8 @@ export class Association implements UpperLayerUser {
   onReleaseIndication(collision: boolean): void {
     this.emit('EVT_ACSE_RECV', () => ({ primitive: 'A-RELEASE', form: 'request' }));
     if (!collision) this.#releaseInitiator = 'remote';
+    // Release collision, acceptor side (Sta10): answer only after the peer's A-RELEASE-RP (AR-10, Sta12).
+    if (collision && this.role === 'acceptor') return;
     // Answer once the DIMSE service has finished what is in flight (a release never cuts a response).
     this.dimse.idle().then(() => {
       if (this.outcome) return;
@@ -314,7 +316,17 @@ export class Association implements UpperLayerUser {
 
   onReleaseConfirm(): void {
     this.emit('EVT_ACSE_RECV', () => ({ primitive: 'A-RELEASE', form: 'response' }));
-    this.#released(this.dul.state === 'Sta12');
+    if (this.dul.state === 'Sta12') {
+      // AR-10: the collision's confirmation; now give our own A-RELEASE response (Evt14 → AR-4).
+      queueMicrotask(() => {
+        this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-RELEASE', form: 'response' }));
+        this.#released(true);
+        this.dul.releaseResponse();
+        this.#releaseWaiter?.();
+      });
+      return;
+    }
+    this.#released(false);
     this.#releaseWaiter?.();
   }
 

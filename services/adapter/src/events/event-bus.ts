@@ -28,8 +28,12 @@ export class HandlerRegistry<E> {
       );
   }
 
-  /** Binds the one intervention handler for `type` (replacing the current one). */
-  handle<R>(type: EventType, handler: InterventionHandler<E, R>): void {
+  /**
+   * Binds the one intervention handler for `type` (replacing the current one). Its argument is the
+   * service's own request object (service-classes/service-request.ts, or the user identity), so any
+   * one-argument function is accepted here; the service class calls it with the right type.
+   */
+  handle<R>(type: EventType, handler: (request: never) => R | Promise<R>): void {
     this.#intervention.set(type, handler as InterventionHandler<E, unknown>);
   }
 

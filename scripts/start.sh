@@ -22,7 +22,8 @@ ensure_kafka
 ensure_database
 run_migrations
 step "starting adapter, audit-writer and trace-exporter (Ctrl-C stops all)"
-node services/adapter/dist/src/cli.js adapter & pids+=($!)
+mkdir -p .dicomtrail
+EVENTS_OUT="${EVENTS_OUT:-.dicomtrail/events.jsonl}" node services/adapter/dist/src/cli.js adapter & pids+=($!)
 node services/audit-writer/dist/src/main.js & pids+=($!)
 node services/trace-exporter/dist/src/main.js & pids+=($!)
 # Stop everything when any service exits.

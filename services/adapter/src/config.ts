@@ -54,8 +54,8 @@ export const adapterConfigSpec = {
   EVENTS_OUT: { type: 'string', description: 'Also write every event envelope as JSON lines to this file' },
   EVENT_TYPES: {
     type: 'list',
-    default: [...EVENT_TYPES],
-    description: 'Event types to record (default: all)',
+    default: [],
+    description: `Event types to record, comma-separated (empty: all ${EVENT_TYPES.length})`,
   },
   SHUTDOWN_GRACE_MS: {
     type: 'int',

@@ -91,12 +91,15 @@ export function loadConfig<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv
 /** A Markdown table of the variables, for the README. */
 export function describeConfig(spec: ConfigSpec): string {
   const rows = Object.entries(spec).map(([name, s]) => {
+    const shown = Array.isArray(s.default) ? s.default.join(',') : String(s.default);
     const def =
       s.default === undefined
         ? s.required
           ? '(required)'
           : '(unset)'
-        : `\`${Array.isArray(s.default) ? s.default.join(',') : String(s.default)}\``;
+        : shown === ''
+          ? '(empty)'
+          : `\`${shown}\``;
     const extra = s.type === 'enum' ? ` One of: ${s.values.join(', ')}.` : '';
     return `| \`${name}\` | ${def} | ${s.description}${extra} |`;
   });

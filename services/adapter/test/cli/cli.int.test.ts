@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { freePort, runDcmtk } from '@dicomtrail/testing';
 import { writeInstance } from '../support/instances.js';
 import { assertValidAndGapFree, type Envelope, waitFor } from '../support/server.js';
@@ -22,10 +22,25 @@ let stdout = '';
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'dt-cli-'));
   port = await freePort();
-  proc = spawn(process.execPath, [CLI, 'adapter', '--port', String(port), '--ae-title', 'CLI_SCP', '--store-dir', path.join(dir, 'store'), '--events-out', path.join(dir, 'events.jsonl')], {
-    env: { ...process.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  proc = spawn(
+    process.execPath,
+    [
+      CLI,
+      'adapter',
+      '--port',
+      String(port),
+      '--ae-title',
+      'CLI_SCP',
+      '--store-dir',
+      path.join(dir, 'store'),
+      '--events-out',
+      path.join(dir, 'events.jsonl'),
+    ],
+    {
+      env: { ...process.env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   await waitFor(() => stdout.includes('adapter ready'), 10_000, 'adapter ready');
 });
@@ -51,15 +66,26 @@ test('events of echoscu and storescu runs arrive as schema-valid JSON lines, seq
   const wrong = await runDcmtk('echoscu', ['-aec', 'WRONG_AE', '127.0.0.1', String(port)]);
   assert.notEqual(wrong.code, 0);
   // The file stream is flushed asynchronously.
-  await waitFor(() => readEvents().filter((x) => x.type === 'EVT_FSM_TRANSITION' && x.params['next_state'] === 'Sta1').length >= 3, 5000, 'three associations in the file');
+  await waitFor(
+    () =>
+      readEvents().filter((x) => x.type === 'EVT_FSM_TRANSITION' && x.params['next_state'] === 'Sta1')
+        .length >= 3,
+    5000,
+    'three associations in the file',
+  );
   const events = readEvents();
   assertValidAndGapFree(events);
   assert.equal(new Set(events.map((x) => x.association.id)).size, 3);
   assert.ok(events.some((x) => x.type === 'EVT_C_ECHO'));
   const store = events.find((x) => x.type === 'EVT_C_STORE')!;
-  assert.equal((store.params['dataset'] as Record<string, { Value: string[] }>)['00100020']!.Value[0], 'CLI-PATIENT');
+  assert.equal(
+    (store.params['dataset'] as Record<string, { Value: string[] }>)['00100020']!.Value[0],
+    'CLI-PATIENT',
+  );
   assert.ok(events.some((x) => x.type === 'EVT_REJECTED'));
-  const stored = readdirSync(path.join(dir, 'store'), { recursive: true }).filter((n) => String(n).endsWith('.dcm'));
+  const stored = readdirSync(path.join(dir, 'store'), { recursive: true }).filter((n) =>
+    String(n).endsWith('.dcm'),
+  );
   assert.equal(stored.length, 1);
   // The same instance id on every event of one association; the node and trace ids are filled.
   for (const x of events) {

@@ -8,10 +8,22 @@ import { connect } from 'node:net';
 import type { Logger } from '@dicomtrail/runtime';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import { DICOM_APPLICATION_CONTEXT } from '../acse/acceptor.js';
+import { type DicomJson, datasetToDicomJson } from '../dataset/dicom-json.js';
+import { encodeDataset } from '../dataset/encode-dataset.js';
 import { readPart10 } from '../dataset/part10.js';
+import { buildCCancelRq } from '../dimse/c-cancel.js';
 import { buildCEchoRq } from '../dimse/c-echo.js';
+import { buildCFindRq } from '../dimse/c-find.js';
+import { buildCGetRq } from '../dimse/c-get.js';
+import { buildCMoveRq } from '../dimse/c-move.js';
 import { buildCStoreRq } from '../dimse/c-store.js';
 import type { CommandSet } from '../dimse/command-set.js';
+import { buildNActionRq } from '../dimse/n-action.js';
+import { buildNCreateRq } from '../dimse/n-create.js';
+import { buildNDeleteRq } from '../dimse/n-delete.js';
+import { buildNEventReportRq } from '../dimse/n-event-report.js';
+import { buildNGetRq } from '../dimse/n-get.js';
+import { buildNSetRq } from '../dimse/n-set.js';
 import { HandlerRegistry } from '../events/event-bus.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import type { UserIdentityRq } from '../pdu/items/user-identity-rq.js';
@@ -48,6 +60,49 @@ export interface AssociateOptions {
 }
 
 export class AssociationRejectedError extends DicomtrailError {}
+
+/** One C-FIND response as the SCU sees it. */
+export interface FindResponse {
+  status: number;
+  identifier?: DicomJson;
+  command: CommandSet;
+}
+
+/** A running C-FIND: iterate the responses (pending ones, then the final one); `cancel()` sends C-CANCEL-RQ. */
+export type FindOperation = AsyncGenerator<FindResponse, void, undefined> & {
+  readonly messageId: number;
+  cancel(): Promise<void>;
+};
+
+/** The outcome of a C-GET or C-MOVE: the final response, its counts and failed instances. */
+export interface RetrieveOutcome {
+  status: number;
+  completed: number;
+  failed: number;
+  warning: number;
+  remaining?: number;
+  failedSopInstanceUids: string[];
+  /** Pending responses received before the final one. */
+  pending: number;
+  command: CommandSet;
+}
+
+export interface RetrieveOperation extends Promise<RetrieveOutcome> {
+  readonly messageId: number;
+  cancel(): Promise<void>;
+}
+
+/** The outcome of a DIMSE-N request: status and the reply data set, if any. */
+export interface NResponse {
+  status: number;
+  dataset?: DicomJson;
+  command: CommandSet;
+}
+
+export interface NOptions {
+  /** The context's abstract syntax when it differs from the SOP class (e.g. a print meta SOP class). */
+  abstractSyntax?: string;
+}
 
 export class DicomClient {
   readonly association: Association;
@@ -142,6 +197,214 @@ export class DicomClient {
       await new Promise<void>((r) => (wake = r));
       wake = undefined;
     }
+  }
+
+  #decode(ctx: NegotiatedContext, bytes: Buffer | undefined): DicomJson | undefined {
+    if (!bytes) return undefined;
+    return datasetToDicomJson(bytes, {
+      transferSyntaxUid: ctx.transferSyntax,
+      bulkDataThreshold: Number.MAX_SAFE_INTEGER,
+    });
+  }
+
+  #cancel(ctx: NegotiatedContext, messageId: number): () => Promise<void> {
+    let sent = false;
+    return async () => {
+      if (sent || !this.association.isEstablished) return;
+      sent = true;
+      await this.association.dimse.send(ctx, buildCCancelRq({ messageIdBeingRespondedTo: messageId }));
+    };
+  }
+
+  /** C-FIND: the request is sent at once; iterate for the responses, `cancel()` to send a C-CANCEL-RQ. */
+  find(abstractSyntax: string, identifier: DicomJson, opts: { priority?: number } = {}): FindOperation {
+    const ctx = this.context(abstractSyntax);
+    const messageId = this.association.dimse.nextMessageId();
+    const rq = buildCFindRq({
+      messageId,
+      affectedSopClassUid: abstractSyntax,
+      ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+    });
+    const messages = this.requestAll(ctx, rq, encodeDataset(identifier, ctx.transferSyntax));
+    const decode = (m: DimseMessage): FindResponse => {
+      const id = this.#decode(ctx, m.dataset);
+      return { status: m.command.status ?? -1, command: m.command, ...(id ? { identifier: id } : {}) };
+    };
+    const gen = (async function* () {
+      for await (const m of messages) yield decode(m);
+    })();
+    // Start the request now (requestAll is lazy), so cancel() has something to cancel.
+    const first = messages.next();
+    const started = (async function* () {
+      const r = await first;
+      if (r.done) return;
+      yield decode(r.value);
+      yield* gen;
+    })();
+    return Object.assign(started, { messageId, cancel: this.#cancel(ctx, messageId) });
+  }
+
+  #retrieve(ctx: NegotiatedContext, rq: CommandSet, identifier: DicomJson): RetrieveOperation {
+    const messageId = rq.messageId!;
+    let pending = 0;
+    const p = this.association.dimse
+      .request(ctx, rq, encodeDataset(identifier, ctx.transferSyntax), () => {
+        pending++;
+      })
+      .then((m): RetrieveOutcome => {
+        const c = m.command;
+        let failedUids: string[] = [];
+        try {
+          const v = this.#decode(ctx, m.dataset)?.['00080058']?.Value;
+          if (v) failedUids = v.map(String);
+        } catch {
+          // an undecodable identifier leaves the list empty
+        }
+        return {
+          status: c.status ?? -1,
+          completed: c.numberOfCompletedSuboperations ?? 0,
+          failed: c.numberOfFailedSuboperations ?? 0,
+          warning: c.numberOfWarningSuboperations ?? 0,
+          ...(c.numberOfRemainingSuboperations !== undefined
+            ? { remaining: c.numberOfRemainingSuboperations }
+            : {}),
+          failedSopInstanceUids: failedUids,
+          pending,
+          command: c,
+        };
+      });
+    return Object.assign(p, { messageId, cancel: this.#cancel(ctx, messageId) });
+  }
+
+  /**
+   * C-GET: the C-STORE sub-operations arrive on this association and are served by its dispatcher
+   * (the bound EVT_C_STORE handler, or the store directory): propose the storage contexts with `scpRole: true`.
+   */
+  get(abstractSyntax: string, identifier: DicomJson, opts: { priority?: number } = {}): RetrieveOperation {
+    const ctx = this.context(abstractSyntax);
+    const rq = buildCGetRq({
+      messageId: this.association.dimse.nextMessageId(),
+      affectedSopClassUid: abstractSyntax,
+      ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+    });
+    return this.#retrieve(ctx, rq, identifier);
+  }
+
+  /** C-MOVE to the AE title `destination` (the SCP resolves it to an address). */
+  move(
+    abstractSyntax: string,
+    destination: string,
+    identifier: DicomJson,
+    opts: { priority?: number } = {},
+  ): RetrieveOperation {
+    const ctx = this.context(abstractSyntax);
+    const rq = buildCMoveRq({
+      messageId: this.association.dimse.nextMessageId(),
+      affectedSopClassUid: abstractSyntax,
+      moveDestination: destination,
+      ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+    });
+    return this.#retrieve(ctx, rq, identifier);
+  }
+
+  async #n(abstractSyntax: string, rq: CommandSet, dataset?: DicomJson): Promise<NResponse> {
+    const ctx = this.context(abstractSyntax);
+    const rsp = await this.association.dimse.request(
+      ctx,
+      rq,
+      dataset ? encodeDataset(dataset, ctx.transferSyntax) : undefined,
+    );
+    const ds = this.#decode(ctx, rsp.dataset);
+    return { status: rsp.command.status ?? -1, command: rsp.command, ...(ds ? { dataset: ds } : {}) };
+  }
+
+  nEventReport(
+    sopClassUid: string,
+    sopInstanceUid: string,
+    eventTypeId: number,
+    eventInformation?: DicomJson,
+    opts: NOptions = {},
+  ): Promise<NResponse> {
+    const rq = buildNEventReportRq({
+      messageId: this.association.dimse.nextMessageId(),
+      affectedSopClassUid: sopClassUid,
+      affectedSopInstanceUid: sopInstanceUid,
+      eventTypeId,
+      withDataset: eventInformation !== undefined,
+    });
+    return this.#n(opts.abstractSyntax ?? sopClassUid, rq, eventInformation);
+  }
+
+  /** N-GET; `attributes` as 0xggggeeee tags (omitted: all). */
+  nGet(
+    sopClassUid: string,
+    sopInstanceUid: string,
+    attributes?: number[],
+    opts: NOptions = {},
+  ): Promise<NResponse> {
+    const rq = buildNGetRq({
+      messageId: this.association.dimse.nextMessageId(),
+      requestedSopClassUid: sopClassUid,
+      requestedSopInstanceUid: sopInstanceUid,
+      ...(attributes ? { attributeIdentifierList: attributes } : {}),
+    });
+    return this.#n(opts.abstractSyntax ?? sopClassUid, rq);
+  }
+
+  nSet(
+    sopClassUid: string,
+    sopInstanceUid: string,
+    modificationList: DicomJson,
+    opts: NOptions = {},
+  ): Promise<NResponse> {
+    const rq = buildNSetRq({
+      messageId: this.association.dimse.nextMessageId(),
+      requestedSopClassUid: sopClassUid,
+      requestedSopInstanceUid: sopInstanceUid,
+    });
+    return this.#n(opts.abstractSyntax ?? sopClassUid, rq, modificationList);
+  }
+
+  nAction(
+    sopClassUid: string,
+    sopInstanceUid: string,
+    actionTypeId: number,
+    actionInformation?: DicomJson,
+    opts: NOptions = {},
+  ): Promise<NResponse> {
+    const rq = buildNActionRq({
+      messageId: this.association.dimse.nextMessageId(),
+      requestedSopClassUid: sopClassUid,
+      requestedSopInstanceUid: sopInstanceUid,
+      actionTypeId,
+      withDataset: actionInformation !== undefined,
+    });
+    return this.#n(opts.abstractSyntax ?? sopClassUid, rq, actionInformation);
+  }
+
+  /** N-CREATE; without `sopInstanceUid` the SCP assigns one (in the response's `command.affectedSopInstanceUid`). */
+  nCreate(
+    sopClassUid: string,
+    sopInstanceUid: string | undefined,
+    attributeList?: DicomJson,
+    opts: NOptions = {},
+  ): Promise<NResponse> {
+    const rq = buildNCreateRq({
+      messageId: this.association.dimse.nextMessageId(),
+      affectedSopClassUid: sopClassUid,
+      ...(sopInstanceUid !== undefined ? { affectedSopInstanceUid: sopInstanceUid } : {}),
+      withDataset: attributeList !== undefined,
+    });
+    return this.#n(opts.abstractSyntax ?? sopClassUid, rq, attributeList);
+  }
+
+  nDelete(sopClassUid: string, sopInstanceUid: string, opts: NOptions = {}): Promise<NResponse> {
+    const rq = buildNDeleteRq({
+      messageId: this.association.dimse.nextMessageId(),
+      requestedSopClassUid: sopClassUid,
+      requestedSopInstanceUid: sopInstanceUid,
+    });
+    return this.#n(opts.abstractSyntax ?? sopClassUid, rq);
   }
 
   release(): Promise<void> {

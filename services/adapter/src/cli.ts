@@ -63,8 +63,9 @@ const node = {
 const storeDir = path.resolve(config.DICOM_STORE_DIR);
 mkdirSync(storeDir, { recursive: true });
 const sinks: EventSink[] = [];
-if (config.EVENTS_OUT)
-  sinks.push(new JsonlSink(path.resolve(config.EVENTS_OUT), node, config.EVENT_TYPES as EventType[]));
+// EVENT_TYPES empty (the default) records every type.
+const eventTypes = config.EVENT_TYPES.length > 0 ? (config.EVENT_TYPES as EventType[]) : undefined;
+if (config.EVENTS_OUT) sinks.push(new JsonlSink(path.resolve(config.EVENTS_OUT), node, eventTypes));
 
 const server = new DicomServer({
   host: config.DICOM_HOST,

@@ -1,0 +1,602 @@
+/**
+ * Our SCP (the adapter CLI, a separate process) against DCMTK's storescp, both receiving from DCMTK's
+ * storescu over loopback and writing Part 10 files to a temporary directory:
+ *   (a) 2,000 instances of ~10 KB and (b) 20 instances of ~50 MB (Explicit VR LE, made here, deleted at the
+ *   end), one association per storescu run; plus C-ECHO round trips over one association (echoscu --repeat).
+ * Rounds are interleaved (ours, dcmtk, ours+events; the order rotates each round) after one warm-up of each,
+ * because this machine is noisy (shared/research/performance.md: only interleaved ratios count).
+ * Every DCMTK process runs with TCP_NODELAY=1 (performance.md F1). Prints a Markdown table to stdout, one
+ * progress line per round to stderr, and writes bench-results/adapter-storescp.json at the repo root.
+ *
+ * Knobs (environment): BENCH_ROUNDS (3), BENCH_SMALL_COUNT (2000), BENCH_LARGE_COUNT (20),
+ * BENCH_LARGE_MB (50), BENCH_PDU (65536: the max PDU both receivers advertise; the adapter's default),
+ * BENCH_TMP (os.tmpdir()), BENCH_CPU_PROF=DIR (run our adapter under node --cpu-prof, profiles to DIR),
+ * BENCH_NO_EVENTS_VARIANT=1 (skip the --events-out variant).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXPLICIT_LE, uid, writeInstance } from '../test/support/instances.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** services/adapter/dist/bench → repo root. */
+const repoRoot = path.resolve(here, '../../../..');
+const cliPath = path.resolve(here, '../src/cli.js');
+
+const ROUNDS = intEnv('BENCH_ROUNDS', 3);
+const SMALL_COUNT = intEnv('BENCH_SMALL_COUNT', 2000);
+const LARGE_COUNT = intEnv('BENCH_LARGE_COUNT', 20);
+const LARGE_MB = intEnv('BENCH_LARGE_MB', 50);
+const PDU = intEnv('BENCH_PDU', 65536);
+const ECHO_LOW = 200;
+const ECHO_HIGH = 2000;
+const AE = 'DICOMTRAIL';
+const RUN_TIMEOUT_MS = 120_000;
+const CPU_PROF = process.env['BENCH_CPU_PROF'];
+
+const TARGETS = { smallRatio: 0.8, largeRatio: 0.9, largePeakRssMb: 250 };
+
+function intEnv(name: string, dflt: number): number {
+  const v = process.env[name];
+  const n = v === undefined ? Number.NaN : Number.parseInt(v, 10);
+  return Number.isFinite(n) && n > 0 ? n : dflt;
+}
+
+function progress(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+// ---------------------------------------------------------------- processes (all stopped on the way out)
+
+const children = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null) c.kill(signal);
+  }
+}
+
+process.once('exit', () => killAll());
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => {
+    progress(`${sig}: stopping children`);
+    killAll();
+    cleanupTemp();
+    process.exit(130);
+  });
+}
+
+interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  seconds: number;
+  stderr: string;
+}
+
+/** Runs a DCMTK client with TCP_NODELAY=1, timing it from spawn to exit. */
+function runTool(tool: string, args: string[]): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = track(
+      spawn(tool, args, { env: { ...process.env, TCP_NODELAY: '1' }, stdio: ['ignore', 'ignore', 'pipe'] }),
+    );
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+      if (stderr.length < 20_000) stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, seconds: (performance.now() - t0) / 1000, stderr });
+    });
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitListening(port: number, child: ChildProcess, what: string): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what} exited before listening`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() - t0 > 15_000) throw new Error(`${what} did not listen on ${port} within 15 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Receiver {
+  name: string;
+  label: string;
+  port: number;
+  storeDir: string;
+  child: ChildProcess;
+  stderrTail: () => string;
+}
+
+async function startReceiver(
+  name: string,
+  label: string,
+  storeDir: string,
+  eventsOut?: string,
+): Promise<Receiver> {
+  const port = await freePort();
+  mkdirSync(storeDir, { recursive: true });
+  let child: ChildProcess;
+  if (name === 'dcmtk') {
+    child = spawn('storescp', ['--max-pdu', String(PDU), '-od', storeDir, String(port)], {
+      env: { ...process.env, TCP_NODELAY: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } else {
+    const nodeArgs = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF)] : [];
+    const args = [...nodeArgs, cliPath, 'adapter', '--port', String(port), '--ae-title', AE];
+    args.push('--store-dir', storeDir);
+    if (eventsOut) args.push('--events-out', eventsOut);
+    child = spawn(process.execPath, args, {
+      env: { ...process.env, DICOM_MAX_PDU: String(PDU), LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  }
+  track(child);
+  let tail = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    tail = (tail + d).slice(-4000);
+  });
+  await waitListening(port, child, label);
+  return { name, label, port, storeDir, child, stderrTail: () => tail };
+}
+
+async function stopReceiver(r: Receiver): Promise<void> {
+  if (r.child.exitCode !== null || r.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => r.child.once('exit', () => resolve()));
+  r.child.kill('SIGTERM');
+  const timer = setTimeout(() => r.child.kill('SIGKILL'), 8000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------- memory of a process
+
+function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Polls VmRSS every 50 ms; `stop()` returns the peak in MB. */
+function pollRss(pid: number): { stop: () => number } {
+  let peakKb = procStatusKb(pid, 'VmRSS') ?? 0;
+  const t = setInterval(() => {
+    const kb = procStatusKb(pid, 'VmRSS');
+    if (kb !== undefined && kb > peakKb) peakKb = kb;
+  }, 50);
+  return {
+    stop: () => {
+      clearInterval(t);
+      const kb = procStatusKb(pid, 'VmRSS');
+      if (kb !== undefined && kb > peakKb) peakKb = kb;
+      return peakKb / 1024;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- files
+
+let tempRoot: string | undefined;
+
+function cleanupTemp(): void {
+  if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
+  tempRoot = undefined;
+}
+
+function emptyDir(dir: string): void {
+  for (const e of readdirSync(dir)) rmSync(path.join(dir, e), { recursive: true, force: true });
+}
+
+/** Regular files under `dir`, not counting our `.incoming` temporaries. */
+function countFiles(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      if (e.name !== '.incoming') n += countFiles(path.join(dir, e.name));
+    } else if (e.isFile()) n += 1;
+  }
+  return n;
+}
+
+interface DataSet {
+  name: 'small' | 'large';
+  dir: string;
+  count: number;
+  bytes: number;
+}
+
+function makeData(root: string, name: DataSet['name'], count: number, pixelBytes: number): DataSet {
+  const dir = path.join(root, name);
+  mkdirSync(dir, { recursive: true });
+  const studyUid = uid();
+  const series = Array.from({ length: Math.max(1, Math.ceil(count / 100)) }, () => uid());
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const file = path.join(dir, `${name}${String(i).padStart(5, '0')}.dcm`);
+    writeInstance(file, {
+      transferSyntax: EXPLICIT_LE,
+      pixelBytes,
+      patientId: `PID-${i % 10}`,
+      studyUid,
+      seriesUid: series[Math.floor(i / 100)]!,
+    });
+    bytes += statSync(file).size;
+  }
+  return { name, dir, count, bytes };
+}
+
+// ---------------------------------------------------------------- measurements
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+interface StoreRound {
+  seconds: number;
+  peakRssMb?: number;
+}
+
+async function storeRound(r: Receiver, data: DataSet, watchRss: boolean): Promise<StoreRound> {
+  emptyDir(r.storeDir);
+  const rss = watchRss && r.child.pid ? pollRss(r.child.pid) : undefined;
+  // One association for all files (+sd scans the directory); storescu's default proposal (no -R),
+  // the same for both receivers.
+  const res = await runTool('storescu', ['-aec', AE, '+sd', '127.0.0.1', String(r.port), data.dir]);
+  const peakRssMb = rss?.stop();
+  if (res.code !== 0)
+    throw new Error(
+      `storescu → ${r.label} (${data.name}) exited ${res.code ?? res.signal}: ${res.stderr.slice(-1500)}\n` +
+        `receiver stderr: ${r.stderrTail()}`,
+    );
+  const stored = countFiles(r.storeDir);
+  if (stored !== data.count)
+    throw new Error(`${r.label} stored ${stored} of ${data.count} ${data.name} instances`);
+  emptyDir(r.storeDir);
+  return { seconds: res.seconds, ...(peakRssMb !== undefined ? { peakRssMb } : {}) };
+}
+
+async function echoRun(r: Receiver, repeat: number): Promise<number> {
+  const res = await runTool('echoscu', ['-aec', AE, '--repeat', String(repeat), '127.0.0.1', String(r.port)]);
+  if (res.code !== 0)
+    throw new Error(`echoscu --repeat ${repeat} → ${r.label} exited ${res.code}: ${res.stderr.slice(-1500)}`);
+  return res.seconds;
+}
+
+interface StoreSummary {
+  rounds_s: number[];
+  median_s: number;
+  instances_per_s: number;
+  mb_per_s: number;
+  peak_rss_mb?: number[];
+  peak_rss_mb_max?: number;
+}
+
+function summarise(data: DataSet, rounds: StoreRound[]): StoreSummary {
+  const secs = rounds.map((x) => x.seconds);
+  const m = median(secs);
+  const s: StoreSummary = {
+    rounds_s: secs.map((x) => round(x, 3)),
+    median_s: round(m, 3),
+    instances_per_s: round(data.count / m, 1),
+    mb_per_s: round(data.bytes / 1e6 / m, 1),
+  };
+  const rss = rounds.map((x) => x.peakRssMb).filter((x): x is number => x !== undefined);
+  if (rss.length) {
+    s.peak_rss_mb = rss.map((x) => round(x, 1));
+    s.peak_rss_mb_max = round(Math.max(...rss), 1);
+  }
+  return s;
+}
+
+/** The receivers in round `k`'s order: rotated so that no receiver always runs first (or right after another). */
+function rotate<T>(xs: T[], k: number): T[] {
+  const n = k % xs.length;
+  return [...xs.slice(n), ...xs.slice(0, n)];
+}
+
+/** Median over rounds of (ours in round i) / (dcmtk in round i): the paired ratio, robust to slow phases. */
+function pairedRatio(ours: StoreRound[], dcmtk: StoreRound[]): number {
+  return median(ours.map((o, i) => dcmtk[i]!.seconds / o.seconds));
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  for (const tool of ['storescu', 'storescp', 'echoscu']) {
+    const r = await runTool(tool, ['--version']).catch(() => undefined);
+    if (r?.code !== 0) throw new Error(`${tool} not found: install dcmtk (apt-get install dcmtk)`);
+  }
+  const dcmtkVersion = (await versionLine('storescp')) ?? 'unknown';
+  const root = mkdtempSync(path.join(process.env['BENCH_TMP'] ?? os.tmpdir(), 'dt-bench-'));
+  tempRoot = root;
+  progress(
+    `temp dir ${root}; generating ${SMALL_COUNT} × ~10 KB and ${LARGE_COUNT} × ~${LARGE_MB} MB instances`,
+  );
+  const small = makeData(root, 'small', SMALL_COUNT, 10_000 - 600);
+  const large = makeData(root, 'large', LARGE_COUNT, LARGE_MB * 1_000_000 - 600);
+  progress(
+    `data: small ${small.count} files ${(small.bytes / 1e6).toFixed(1)} MB, large ${large.count} files ` +
+      `${(large.bytes / 1e6).toFixed(0)} MB (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+
+  const receivers: Receiver[] = [];
+  try {
+    receivers.push(await startReceiver('ours', 'dicomtrail', path.join(root, 'out-ours')));
+    receivers.push(await startReceiver('dcmtk', 'storescp', path.join(root, 'out-dcmtk')));
+    if (!process.env['BENCH_NO_EVENTS_VARIANT'])
+      receivers.push(
+        await startReceiver(
+          'ours_events',
+          'dicomtrail +events',
+          path.join(root, 'out-ours-ev'),
+          path.join(root, 'events.jsonl'),
+        ),
+      );
+
+    const store: Record<string, Record<string, StoreRound[]>> = { small: {}, large: {} };
+    for (const data of [small, large]) {
+      for (const r of receivers) {
+        const w = await storeRound(r, data, false);
+        progress(`${data.name} warm-up ${r.label}: ${w.seconds.toFixed(3)} s`);
+      }
+      for (let i = 1; i <= ROUNDS; i++) {
+        for (const r of rotate(receivers, i - 1)) {
+          // Flush the previous round's dirty pages so its disk writeback does not land on this one.
+          await runTool('sync', []);
+          const res = await storeRound(r, data, data.name === 'large');
+          const list = store[data.name]![r.name] ?? [];
+          list.push(res);
+          store[data.name]![r.name] = list;
+          const rate = data.count / res.seconds;
+          progress(
+            `${data.name} round ${i}/${ROUNDS} ${r.label}: ${res.seconds.toFixed(3)} s, ${rate.toFixed(1)} inst/s, ` +
+              `${(data.bytes / 1e6 / res.seconds).toFixed(1)} MB/s` +
+              (res.peakRssMb !== undefined ? `, peak RSS ${res.peakRssMb.toFixed(0)} MB` : ''),
+          );
+        }
+      }
+    }
+
+    const echo: Record<string, { low: number[]; high: number[] }> = {};
+    for (const r of receivers) await echoRun(r, ECHO_LOW); // warm-up
+    for (let i = 1; i <= ROUNDS; i++) {
+      for (const r of rotate(receivers, i - 1)) {
+        const low = await echoRun(r, ECHO_LOW);
+        const high = await echoRun(r, ECHO_HIGH);
+        const e = echo[r.name] ?? { low: [], high: [] };
+        echo[r.name] = e;
+        e.low.push(low);
+        e.high.push(high);
+        progress(
+          `echo round ${i}/${ROUNDS} ${r.label}: ${ECHO_HIGH} echoes ${high.toFixed(3)} s, ` +
+            `${ECHO_LOW} echoes ${low.toFixed(3)} s`,
+        );
+      }
+    }
+
+    const hwm: Record<string, number | undefined> = {};
+    for (const r of receivers) {
+      const kb = r.child.pid ? procStatusKb(r.child.pid, 'VmHWM') : undefined;
+      hwm[r.name] = kb === undefined ? undefined : round(kb / 1024, 1);
+    }
+
+    // ------------------------------------------------------------ report
+    const names = receivers.map((r) => r.name);
+    const label = Object.fromEntries(receivers.map((r) => [r.name, r.label]));
+    const sum = {
+      small: Object.fromEntries(names.map((n) => [n, summarise(small, store['small']![n]!)])),
+      large: Object.fromEntries(names.map((n) => [n, summarise(large, store['large']![n]!)])),
+    };
+    const echoSum = Object.fromEntries(
+      names.map((n) => {
+        const hi = median(echo[n]!.high);
+        const lo = median(echo[n]!.low);
+        return [
+          n,
+          {
+            rounds_high_s: echo[n]!.high.map((x) => round(x, 3)),
+            rounds_low_s: echo[n]!.low.map((x) => round(x, 3)),
+            median_high_s: round(hi, 3),
+            echoes_per_s_incl_process: round(ECHO_HIGH / hi, 0),
+            /** (2000 − 200) echoes / (t2000 − t200): process start and association set-up cancel out. */
+            echoes_per_s_marginal: round((ECHO_HIGH - ECHO_LOW) / Math.max(1e-6, hi - lo), 0),
+          },
+        ];
+      }),
+    );
+    const ratio = (a: number, b: number): number => round(a / b, 2);
+    const ours = 'ours';
+    const smallRatio = ratio(sum.small[ours]!.instances_per_s, sum.small['dcmtk']!.instances_per_s);
+    const largeRatio = ratio(sum.large[ours]!.mb_per_s, sum.large['dcmtk']!.mb_per_s);
+    const largeRss = sum.large[ours]!.peak_rss_mb_max ?? Number.NaN;
+    const paired = Object.fromEntries(
+      (['small', 'large'] as const).map((d) => [
+        d,
+        Object.fromEntries(names.map((n) => [n, round(pairedRatio(store[d]![n]!, store[d]!['dcmtk']!), 2)])),
+      ]),
+    ) as Record<'small' | 'large', Record<string, number>>;
+    const targets = {
+      small_ratio: {
+        target: `>= ${TARGETS.smallRatio}`,
+        value: smallRatio,
+        met: smallRatio >= TARGETS.smallRatio,
+      },
+      large_ratio: {
+        target: `>= ${TARGETS.largeRatio}`,
+        value: largeRatio,
+        met: largeRatio >= TARGETS.largeRatio,
+      },
+      large_peak_rss_mb: {
+        target: `< ${TARGETS.largePeakRssMb}`,
+        value: largeRss,
+        met: largeRss < TARGETS.largePeakRssMb,
+      },
+    };
+
+    const lines: string[] = [];
+    lines.push(
+      `### dicomtrail adapter vs DCMTK storescp (storescu sender, loopback, max PDU ${PDU}, ` +
+        `median of ${ROUNDS} interleaved rounds)`,
+      '',
+      '| Case | Receiver | median s | inst/s | MB/s | ratio to storescp (of medians) | paired ratio (median of per-round) | peak RSS MB |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    for (const data of [small, large]) {
+      const caseName =
+        data.name === 'small'
+          ? `(a) ${data.count} × ${(data.bytes / data.count / 1000).toFixed(1)} KB`
+          : `(b) ${data.count} × ${(data.bytes / data.count / 1e6).toFixed(1)} MB`;
+      for (const n of names) {
+        const s = sum[data.name][n]!;
+        const base = sum[data.name]['dcmtk']!;
+        const rt =
+          data.name === 'small' ? s.instances_per_s / base.instances_per_s : s.mb_per_s / base.mb_per_s;
+        lines.push(
+          `| ${caseName} | ${label[n]} | ${s.median_s.toFixed(3)} | ${s.instances_per_s.toFixed(1)} | ` +
+            `${s.mb_per_s.toFixed(1)} | ${rt.toFixed(2)} | ${paired[data.name][n]!.toFixed(2)} | ` +
+            `${s.peak_rss_mb_max?.toFixed(0) ?? '—'} |`,
+        );
+      }
+    }
+    lines.push(
+      '',
+      `| C-ECHO, one association | median s for ${ECHO_HIGH} | echo/s incl. process start | ` +
+        `echo/s marginal (${ECHO_HIGH}−${ECHO_LOW}) | ratio to storescp (marginal) |`,
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const n of names) {
+      const e = echoSum[n]!;
+      lines.push(
+        `| ${label[n]} | ${e.median_high_s.toFixed(3)} | ${e.echoes_per_s_incl_process} | ` +
+          `${e.echoes_per_s_marginal} | ${(e.echoes_per_s_marginal / echoSum['dcmtk']!.echoes_per_s_marginal).toFixed(2)} |`,
+      );
+    }
+    lines.push(
+      '',
+      '| Target | value | met |',
+      '| --- | --- | --- |',
+      `| (a) inst/s ratio ≥ ${TARGETS.smallRatio} | ${smallRatio.toFixed(2)} | ${targets.small_ratio.met ? 'yes' : '**no**'} |`,
+      `| (b) MB/s ratio ≥ ${TARGETS.largeRatio} | ${largeRatio.toFixed(2)} | ${targets.large_ratio.met ? 'yes' : '**no**'} |`,
+      `| (b) our peak RSS < ${TARGETS.largePeakRssMb} MB | ${largeRss.toFixed(0)} | ${targets.large_peak_rss_mb.met ? 'yes' : '**no**'} |`,
+      '',
+      `Peak RSS: VmRSS polled every 50 ms during each (b) round; VmHWM over the whole run: ` +
+        names.map((n) => `${label[n]} ${hwm[n] ?? '?'} MB`).join(', ') +
+        '. Times are storescu wall clock (process start, directory scan, negotiation included, same for both).',
+    );
+    process.stdout.write(`${lines.join('\n')}\n`);
+
+    const outDir = path.join(repoRoot, 'bench-results');
+    mkdirSync(outDir, { recursive: true });
+    const result = {
+      bench: 'adapter-storescp',
+      date: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        cpu_model: os.cpus()[0]?.model ?? 'unknown',
+        mem_gb: round(os.totalmem() / 2 ** 30, 1),
+        node: process.version,
+        dcmtk: dcmtkVersion,
+      },
+      setup: {
+        rounds: ROUNDS,
+        warmup_rounds: 1,
+        order: `${receivers.map((r) => r.label).join(', ')}; rotated by one each round; sync(1) before each store round`,
+        max_pdu: PDU,
+        sender:
+          'TCP_NODELAY=1 storescu -aec DICOMTRAIL +sd 127.0.0.1 PORT DIR (default proposal, one association)',
+        receivers: {
+          ours: 'node services/adapter/dist/src/cli.js adapter --port P --ae-title DICOMTRAIL --store-dir D (DICOM_MAX_PDU, LOG_LEVEL=warn)',
+          ours_events: 'same + --events-out FILE',
+          dcmtk: 'TCP_NODELAY=1 storescp --max-pdu PDU -od D P',
+        },
+        store_root: root,
+        cpu_prof: CPU_PROF ?? null,
+      },
+      data: {
+        small: { count: small.count, bytes: small.bytes },
+        large: { count: large.count, bytes: large.bytes },
+      },
+      store: sum,
+      echo: { repeat_high: ECHO_HIGH, repeat_low: ECHO_LOW, ...echoSum },
+      vm_hwm_mb: hwm,
+      ratios: { small_inst_per_s: smallRatio, large_mb_per_s: largeRatio, paired },
+      targets,
+      total_seconds: round((performance.now() - t0) / 1000, 1),
+    };
+    const outFile = path.join(outDir, 'adapter-storescp.json');
+    writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    progress(`wrote ${path.relative(process.cwd(), outFile) || outFile}; total ${result.total_seconds} s`);
+  } finally {
+    for (const r of receivers) await stopReceiver(r).catch(() => undefined);
+    killAll();
+    cleanupTemp();
+  }
+}
+
+async function versionLine(tool: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const c = track(spawn(tool, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }));
+    let out = '';
+    c.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    c.once('error', () => resolve(undefined));
+    c.once('close', () => resolve(/v\d+\.\d+\.\d+/.exec(out)?.[0]));
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `[bench] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  killAll();
+  cleanupTemp();
+  process.exitCode = 1;
+});

@@ -1,12 +1,26 @@
 /**
- * Streams a received C-STORE data set to disk as a DICOM Part 10 file while it arrives: the file meta is
- * written from the command and the presentation context, then each data set fragment as it comes, never
- * the whole instance in memory. The socket is paused while the disk is behind (back-pressure). The first
- * bytes are kept to decode the header (up to Pixel Data) for events and the index.
- * A write error (disk full, permissions) is remembered and becomes the C-STORE failure status A700.
+ * Receives a C-STORE data set as a DICOM Part 10 file while it arrives, never re-encoding it: the file meta
+ * is built from the command and the presentation context, then the data set bytes follow as received.
+ *
+ * Two paths, chosen by size:
+ * - small instances (up to SMALL_LIMIT) are kept in memory and written with one synchronous write when the
+ *   last fragment arrives: one system call instead of a stream's open/write/close round trips through the
+ *   thread pool, which dominated the per-instance cost (bench: 2,000 × 10 KB);
+ * - larger ones switch to a write stream as soon as they pass the limit, so a 50 MB instance is never
+ *   held whole in memory; the socket is paused while the disk is behind (back-pressure).
+ * The first bytes are kept to decode the header (up to Pixel Data) for events and the index.
+ * A write error (disk full, not a directory, permissions) is remembered and becomes status A700.
  */
 import { createHash, type Hash, randomUUID } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import {
+  closeSync,
+  createWriteStream,
+  mkdirSync,
+  openSync,
+  rmSync,
+  type WriteStream,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { datasetToDicomJson } from '../dataset/dicom-json.js';
 import { encodePart10Header } from '../dataset/part10.js';
@@ -16,6 +30,8 @@ import type { NegotiatedContext } from './types.js';
 
 /** How much of the data set is kept in memory to decode its header. */
 const HEADER_PREFIX = 256 * 1024;
+/** Data sets up to this size are written in one go; larger ones are streamed. */
+const SMALL_LIMIT = 1024 * 1024;
 
 export interface StoredFile {
   /** The temporary file holding the Part 10 instance; the C-STORE handler moves it (or it is deleted). */
@@ -32,19 +48,45 @@ export interface StoredFile {
   error?: Error;
 }
 
+const readyDirs = new Set<string>();
+
+/** mkdir -p, remembered per process: the incoming and study/series folders are made once. */
+export function ensureDir(dir: string): void {
+  if (readyDirs.has(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  readyDirs.add(dir);
+}
+
+/**
+ * Runs a file operation in `dir`; if the folder vanished since it was remembered (someone emptied the
+ * store), makes it again and retries once.
+ */
+export function inDir<T>(dir: string, op: () => T): T {
+  ensureDir(dir);
+  try {
+    return op();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    readyDirs.delete(dir);
+    ensureDir(dir);
+    return op();
+  }
+}
+
 export class StoreReceiver {
   readonly #assoc: Association;
   readonly #context: NegotiatedContext;
   readonly #tempPath: string;
-  readonly #ws: WriteStream | undefined;
   readonly #hash: Hash = createHash('sha256');
-  readonly #prefix: Buffer[] = [];
+  readonly #chunks: Buffer[] = [];
   readonly #bulkDataThreshold: number;
-  #prefixLength = 0;
+  readonly #header: Buffer;
+  #buffered = 0;
+  #ws: WriteStream | undefined;
   #datasetBytes = 0;
-  #headerBytes = 0;
   #error: Error | undefined;
   #paused = false;
+  #incomingDir: string;
 
   constructor(
     assoc: Association,
@@ -60,21 +102,9 @@ export class StoreReceiver {
     this.#assoc = assoc;
     this.#context = context;
     this.#bulkDataThreshold = opts.bulkDataThreshold;
-    const dir = path.join(opts.storeDir, '.incoming');
-    this.#tempPath = path.join(dir, `${randomUUID()}.part`);
-    try {
-      mkdirSync(dir, { recursive: true });
-      this.#ws = createWriteStream(this.#tempPath, { highWaterMark: 1024 * 1024 });
-      this.#ws.on('error', (err) => {
-        this.#error ??= err;
-        this.#resume();
-      });
-      this.#ws.on('drain', () => this.#resume());
-    } catch (err) {
-      this.#error = err as Error;
-      this.#ws = undefined;
-    }
-    const header = encodePart10Header({
+    this.#incomingDir = path.join(opts.storeDir, '.incoming');
+    this.#tempPath = path.join(this.#incomingDir, `${randomUUID()}.part`);
+    this.#header = encodePart10Header({
       mediaStorageSopClassUid: command.affectedSopClassUid ?? context.abstractSyntax,
       mediaStorageSopInstanceUid: command.affectedSopInstanceUid ?? '',
       transferSyntaxUid: context.transferSyntax,
@@ -82,23 +112,51 @@ export class StoreReceiver {
       implementationVersionName: opts.implementationVersionName,
       sourceApplicationEntityTitle: assoc.callingAeTitle,
     });
-    this.#headerBytes = header.length;
-    this.#ws?.write(header);
   }
 
   write(chunk: Buffer): void {
     this.#datasetBytes += chunk.length;
     this.#hash.update(chunk);
-    if (this.#prefixLength < HEADER_PREFIX) {
-      // The chunk is a view into a socket buffer: copy only the part we keep.
-      const keep = chunk.subarray(0, HEADER_PREFIX - this.#prefixLength);
-      this.#prefix.push(Buffer.from(keep));
-      this.#prefixLength += keep.length;
+    if (this.#error) return;
+    if (this.#ws === undefined) {
+      // The chunk is a view into a socket buffer that will be reused: keep a copy.
+      this.#chunks.push(Buffer.from(chunk));
+      this.#buffered += chunk.length;
+      if (this.#buffered > SMALL_LIMIT) this.#startStreaming();
+      return;
     }
-    if (this.#error || !this.#ws) return;
     if (!this.#ws.write(chunk) && !this.#paused) {
       this.#paused = true;
       this.#assoc.dul.pauseReading();
+    }
+  }
+
+  #startStreaming(): void {
+    try {
+      inDir(this.#incomingDir, () => closeSync(openSync(this.#tempPath, 'w')));
+      const ws = createWriteStream(this.#tempPath, { highWaterMark: 1024 * 1024 });
+      ws.on('error', (err) => {
+        this.#error ??= err;
+        this.#resume();
+      });
+      ws.on('drain', () => this.#resume());
+      this.#ws = ws;
+      ws.write(this.#header);
+      // Keep only the header prefix in memory from here on.
+      let kept = 0;
+      const prefix: Buffer[] = [];
+      for (const c of this.#chunks) {
+        ws.write(c);
+        if (kept < HEADER_PREFIX) {
+          prefix.push(c.subarray(0, HEADER_PREFIX - kept));
+          kept += Math.min(c.length, HEADER_PREFIX - kept);
+        }
+      }
+      this.#chunks.length = 0;
+      this.#chunks.push(...prefix);
+    } catch (err) {
+      this.#error = err as Error;
+      this.#chunks.length = 0;
     }
   }
 
@@ -109,39 +167,56 @@ export class StoreReceiver {
   }
 
   end(): Promise<StoredFile> {
-    return new Promise((resolve) => {
-      const finish = (): void => {
-        this.#resume();
-        const stored: StoredFile = {
-          tempPath: this.#tempPath,
-          datasetBytes: this.#datasetBytes,
-          fileBytes: this.#headerBytes + this.#datasetBytes,
-          sha256: this.#hash.digest('hex'),
-        };
-        const header = this.#decodeHeader();
-        if (header) stored.header = header;
-        if (this.#error) {
-          stored.error = this.#error;
-          removeQuietly(this.#tempPath);
-        }
-        resolve(stored);
+    const header = this.#decodeHeader();
+    const finish = (): StoredFile => {
+      this.#resume();
+      const stored: StoredFile = {
+        tempPath: this.#tempPath,
+        datasetBytes: this.#datasetBytes,
+        fileBytes: this.#header.length + this.#datasetBytes,
+        sha256: this.#hash.digest('hex'),
       };
-      const ws = this.#ws;
-      if (!ws || this.#error || ws.destroyed) {
-        ws?.destroy();
-        finish();
+      if (header) stored.header = header;
+      if (this.#error) {
+        stored.error = this.#error;
+        removeQuietly(this.#tempPath);
+      }
+      return stored;
+    };
+    const ws = this.#ws;
+    if (ws === undefined) {
+      if (!this.#error) this.#writeSmall();
+      return Promise.resolve(finish());
+    }
+    return new Promise((resolve) => {
+      if (this.#error || ws.destroyed) {
+        ws.destroy();
+        resolve(finish());
         return;
       }
       let done = false;
       const once = (): void => {
         if (done) return;
         done = true;
-        finish();
+        resolve(finish());
       };
       ws.once('close', once);
       ws.once('error', once);
       ws.end();
     });
+  }
+
+  #writeSmall(): void {
+    let fd: number | undefined;
+    try {
+      fd = inDir(this.#incomingDir, () => openSync(this.#tempPath, 'w'));
+      writeSync(fd, Buffer.concat([this.#header, ...this.#chunks], this.#header.length + this.#buffered));
+    } catch (err) {
+      this.#error = err as Error;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+      this.#chunks.length = 0;
+    }
   }
 
   discard(): void {
@@ -151,7 +226,9 @@ export class StoreReceiver {
   }
 
   #decodeHeader(): Record<string, unknown> | undefined {
-    const prefix = Buffer.concat(this.#prefix, this.#prefixLength);
+    if (this.#chunks.length === 0) return undefined;
+    const all = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
+    const prefix = all.subarray(0, HEADER_PREFIX);
     try {
       return datasetToDicomJson(prefix, {
         transferSyntaxUid: this.#context.transferSyntax,

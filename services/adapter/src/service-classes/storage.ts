@@ -4,10 +4,12 @@
  * what to keep. The default handler moves the file to `<store>/<StudyInstanceUID>/<SeriesInstanceUID>/
  * <SOPInstanceUID>.dcm`. Disk errors give A700 (out of resources); a handler exception gives C211.
  */
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { renameSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Association } from '../association/association.js';
 import type { DimseMessage } from '../association/dimse-service.js';
+import { inDir } from '../association/store-receiver.js';
 import { buildCStoreRsp } from '../dimse/c-store.js';
 import { statusCategory } from '../dimse/status.js';
 import { type HandlerResult, type ServiceRequest, statusOf, toRequest } from './service-request.js';
@@ -37,8 +39,8 @@ export function storagePath(storeDir: string, req: ServiceRequest): string {
 export function defaultStoreHandler(storeDir: string): CStoreHandler {
   return async (req) => {
     const target = storagePath(storeDir, req);
-    await mkdir(path.dirname(target), { recursive: true });
-    await rename(req.stored!.tempPath, target);
+    // Synchronous on purpose: two quick metadata calls, no thread-pool round trips per instance.
+    inDir(path.dirname(target), () => renameSync(req.stored!.tempPath, target));
     req.stored!.finalPath = target;
     return 0x0000;
   };

@@ -27,4 +27,7 @@ log.info(
   { topics_created: created, database: new URL(config.DATABASE_URL).pathname.slice(1) },
   'audit-writer ready',
 );
-onShutdown(log, [async () => pool.end()]);
+// The consumer arrives with the audit-writer issue; until then the process holds its place (the pool's idle
+// connections close after 10 s and would otherwise let the process end).
+const idle = setInterval(() => {}, 1 << 30);
+onShutdown(log, [async () => clearInterval(idle), async () => pool.end()]);

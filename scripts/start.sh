@@ -23,7 +23,9 @@ ensure_database
 run_migrations
 step "starting adapter, audit-writer and trace-exporter (Ctrl-C stops all)"
 mkdir -p .dicomtrail
-EVENTS_OUT="${EVENTS_OUT:-.dicomtrail/events.jsonl}" node services/adapter/dist/src/cli.js adapter & pids+=($!)
+# ensure_kafka exported KAFKA_BROKERS: the adapter publishes every event to dicomtrail.events.v1 (and, beside it,
+# writes the same envelopes to .dicomtrail/events.jsonl).
+KAFKA_BROKERS="$KAFKA_BROKERS" EVENTS_OUT="${EVENTS_OUT:-.dicomtrail/events.jsonl}" node services/adapter/dist/src/cli.js adapter & pids+=($!)
 node services/audit-writer/dist/src/main.js & pids+=($!)
 node services/trace-exporter/dist/src/main.js & pids+=($!)
 # Stop everything when any service exits.

@@ -2,12 +2,14 @@
 /**
  * `dicomtrail adapter [--port N] [--ae-title T] [--store-dir D] [--events-out FILE]`: the standalone SCP.
  * Flags override the environment variables of config.ts. SIGTERM/SIGINT close the listener, let open
- * associations finish within SHUTDOWN_GRACE_MS, then abort them.
+ * associations finish within SHUTDOWN_GRACE_MS, then abort them. With KAFKA_BROKERS set, every event is also
+ * published to dicomtrail.events.v1 (sinks/kafka-sink.ts), beside `--events-out`.
  */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { EVENTS_TOPIC } from '@dicomtrail/event-log';
 import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
 import { type EventType, isEventType } from '@dicomtrail/schemas';
 import { acceptAndRecord } from './acse/user-identity.js';
@@ -21,6 +23,7 @@ import { adapterConfigSpec } from './config.js';
 import { STORAGE_SOP_CLASS_UIDS, VERIFICATION } from './dataset/uids.js';
 import { SUPPORTED_TRANSFER_SYNTAXES } from './service-classes/transfer-syntaxes.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
+import { createKafkaSink } from './sinks/kafka-sink.js';
 
 const USAGE =
   'usage: dicomtrail adapter [--port N] [--host ADDR] [--ae-title T] [--store-dir DIR] [--events-out FILE]';
@@ -66,6 +69,21 @@ const sinks: EventSink[] = [];
 // EVENT_TYPES empty (the default) records every type.
 const eventTypes = config.EVENT_TYPES.length > 0 ? (config.EVENT_TYPES as EventType[]) : undefined;
 if (config.EVENTS_OUT) sinks.push(new JsonlSink(path.resolve(config.EVENTS_OUT), node, eventTypes));
+// KAFKA_BROKERS set: publish to the event log (connects in the background; the DICOM side never waits on it).
+const kafkaSink =
+  config.KAFKA_BROKERS.length > 0
+    ? createKafkaSink({
+        brokers: config.KAFKA_BROKERS,
+        topic: EVENTS_TOPIC,
+        partitions: config.EVENTS_TOPIC_PARTITIONS,
+        replication: config.EVENTS_TOPIC_REPLICATION,
+        maxQueue: config.KAFKA_MAX_QUEUE,
+        node,
+        log,
+        types: eventTypes,
+      })
+    : undefined;
+if (kafkaSink) sinks.push(kafkaSink);
 
 const server = new DicomServer({
   host: config.DICOM_HOST,
@@ -92,7 +110,13 @@ const server = new DicomServer({
 });
 const where = await server.listen();
 log.info(
-  { ...where, ae_title: config.DICOM_AE_TITLE, store_dir: storeDir, events_out: config.EVENTS_OUT ?? null },
+  {
+    ...where,
+    ae_title: config.DICOM_AE_TITLE,
+    store_dir: storeDir,
+    events_out: config.EVENTS_OUT ?? null,
+    kafka: kafkaSink ? { brokers: config.KAFKA_BROKERS, topic: EVENTS_TOPIC } : null,
+  },
   'adapter ready',
 );
 onShutdown(
@@ -103,5 +127,6 @@ onShutdown(
       for (const s of sinks) await s.close();
     },
   ],
-  config.SHUTDOWN_GRACE_MS + 5000,
+  // Associations get SHUTDOWN_GRACE_MS; the sinks then flush (Kafka: at most 5 s, plus 2 s to disconnect).
+  config.SHUTDOWN_GRACE_MS + 10_000,
 );

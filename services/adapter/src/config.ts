@@ -64,4 +64,28 @@ export const adapterConfigSpec = {
     description: 'On SIGTERM: time given to open associations before they are aborted',
   },
   NODE_ID: { type: 'string', description: 'Adapter instance id in events (default: hostname)' },
+  KAFKA_BROKERS: {
+    type: 'list',
+    default: [],
+    description: 'Kafka bootstrap brokers, comma-separated; when set, every event is published (empty: off)',
+  },
+  EVENTS_TOPIC_PARTITIONS: {
+    type: 'int',
+    default: 3,
+    min: 1,
+    description: 'Partitions of dicomtrail.events.v1 when it is created',
+  },
+  EVENTS_TOPIC_REPLICATION: {
+    type: 'int',
+    default: 1,
+    min: 1,
+    description: 'Replication factor of dicomtrail.events.v1 when it is created',
+  },
+  KAFKA_MAX_QUEUE: {
+    type: 'int',
+    default: 100000,
+    min: 1,
+    description:
+      'Events held in memory while Kafka is slow or unreachable; beyond it they are dropped and counted',
+  },
 } satisfies ConfigSpec;

@@ -1,27 +1,49 @@
 import type { Logger } from '@dicomtrail/runtime';
-import { Kafka, type LogEntry, type logCreator, logLevel } from 'kafkajs';
+import { Kafka, type LogEntry, type logCreator, logLevel, type RetryOptions } from 'kafkajs';
+
+/**
+ * kafkajs warns on every idempotent producer with bounded send retries. Ours are bounded on purpose: the
+ * publisher keeps a failed batch and sends the same records again on the same producer (same producer id and
+ * sequence numbers, so the broker still de-duplicates), which keeps a dead broker visible instead of a send
+ * that never settles.
+ */
+const EXPECTED_WARNINGS = new Set([
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees',
+]);
 
 /** kafkajs log lines go through the service's pino logger, namespaced like kafkajs does. */
-function pinoLogCreator(log: Logger): logCreator {
+function pinoLogCreator(log: Logger, quiet: ReadonlySet<string>): logCreator {
   return () =>
     ({ namespace, level, log: entry }: LogEntry) => {
       const { message, ...rest } = entry;
       const child = { component: 'kafkajs', namespace, ...rest };
-      if (level === logLevel.ERROR) log.error(child, message);
+      if (EXPECTED_WARNINGS.has(message) || quiet.has(namespace)) log.debug(child, message);
+      else if (level === logLevel.ERROR) log.error(child, message);
       else if (level === logLevel.WARN) log.warn(child, message);
       else if (level === logLevel.INFO) log.debug(child, message);
       else log.trace(child, message);
     };
 }
 
-export function createKafka(opts: { clientId: string; brokers: string[]; log: Logger }): Kafka {
+export function createKafka(opts: {
+  clientId: string;
+  brokers: string[];
+  log: Logger;
+  /** Connection and metadata retries (default: 8 retries from 200 ms). */
+  retry?: RetryOptions;
+  /**
+   * kafkajs namespaces logged at debug only (e.g. `Connection`, `BrokerPool`: every failed connect attempt),
+   * for a caller that reports the broker's state itself, once per change.
+   */
+  quietNamespaces?: readonly string[];
+}): Kafka {
   process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
     logLevel: logLevel.WARN,
-    logCreator: pinoLogCreator(opts.log),
-    retry: { initialRetryTime: 200, retries: 8 },
+    logCreator: pinoLogCreator(opts.log, new Set(opts.quietNamespaces ?? [])),
+    retry: opts.retry ?? { initialRetryTime: 200, retries: 8 },
   });
 }
 

@@ -1,4 +1,4 @@
 export { freePort, type RunResult, runDcmtk } from './dcmtk.js';
 export { dockerAvailable, InfraUnavailableError, START_HINT } from './env.js';
-export { kafkaBrokers, testKafka, uniqueTopic } from './kafka.js';
+export { type ConsumedRecord, kafkaBrokers, readTopic, testKafka, uniqueTopic } from './kafka.js';
 export { createTestDatabase, databaseUrl, type TestDatabase } from './postgres.js';

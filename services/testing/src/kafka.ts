@@ -47,3 +47,53 @@ export async function testKafka(clientId = 'dicomtrail-test'): Promise<Kafka> {
 export function uniqueTopic(prefix: string): string {
   return `test.${prefix}.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
 }
+
+export interface ConsumedRecord {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/**
+ * Reads `topic` from the beginning (a fresh consumer group) until `until(records)` holds or `timeoutMs`
+ * passes; returns what arrived, in arrival order (each partition in offset order).
+ */
+export async function readTopic(
+  topic: string,
+  opts: { until: (records: readonly ConsumedRecord[]) => boolean; timeoutMs?: number },
+): Promise<ConsumedRecord[]> {
+  const kafka = await testKafka('dicomtrail-test-reader');
+  const consumer = kafka.consumer({
+    groupId: `test-reader-${randomBytes(6).toString('hex')}`,
+    maxWaitTimeInMs: 100,
+  });
+  const records: ConsumedRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) {
+          if (v !== undefined) headers[k] = (Array.isArray(v) ? v.join(',') : v).toString();
+        }
+        records.push({
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          value: message.value,
+          headers,
+        });
+      },
+    });
+    const t0 = Date.now();
+    while (!opts.until(records) && Date.now() - t0 < (opts.timeoutMs ?? 30_000)) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}

@@ -37,7 +37,8 @@ before(async () => {
       path.join(dir, 'events.jsonl'),
     ],
     {
-      env: { ...process.env, LOG_LEVEL: 'info' },
+      // KAFKA_BROKERS cleared: this test covers the JSONL output and must not publish to the real topic.
+      env: { ...process.env, LOG_LEVEL: 'info', KAFKA_BROKERS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

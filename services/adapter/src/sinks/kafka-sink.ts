@@ -1,0 +1,454 @@
+/**
+ * Every event envelope to Kafka (`dicomtrail.events.v1`, key = association id, headers `type` and `schema`).
+ *
+ * `write` is synchronous and never waits for the broker: it builds the envelope, validates it against
+ * schemas/ (an invalid envelope is a bug: logged with its errors, counted, not sent) and queues the record.
+ * One background loop sends batches in queue order, one at a time (with the producer's single in-flight
+ * request this keeps each association's `seq` order in its partition). A failed batch stays at the head of
+ * the queue and is sent again after a back-off. When the queue reaches `maxQueue`, new records go to
+ * `onUndeliverable` (the durable spool's seam) or, without one, are counted as dropped. `close` flushes within
+ * a bounded time and hands what is left to `onUndeliverable` (or counts it as dropped).
+ *
+ * State changes are logged once each: connected (info), degraded (warn), recovered (warn), queue full (warn).
+ */
+import {
+  createEventProducer,
+  createKafka,
+  DEFAULT_CLIENT_RETRY,
+  type EventProducer,
+  type EventRecord,
+  ensureTopics,
+  HEADER_SCHEMA,
+  HEADER_TYPE,
+} from '@dicomtrail/event-log';
+import type { Logger } from '@dicomtrail/runtime';
+import { type EventType, parseEvent } from '@dicomtrail/schemas';
+import type { AdapterEvent, EventSink } from '../association/types.js';
+import { type NodeInfo, toEnvelope } from '../events/envelope.js';
+
+export type PublisherState = 'connecting' | 'connected' | 'degraded' | 'closed';
+
+/** Why records were handed to `onUndeliverable`: the queue was full, or the sink closed before they were sent. */
+export type UndeliverableReason = 'overflow' | 'shutdown';
+
+export interface KafkaSinkStats {
+  state: PublisherState;
+  /** Records acknowledged by Kafka. */
+  produced: number;
+  /** Send attempts (batches) that failed; their records stayed queued and were tried again. */
+  failed: number;
+  /** Records waiting in memory. */
+  queued: number;
+  /** Records neither sent nor handed off (queue full or closed without `onUndeliverable`). */
+  dropped: number;
+  /** Records given to `onUndeliverable`. */
+  handedOff: number;
+  /** Envelopes that did not validate (never sent). */
+  invalid: number;
+  /** Duration of the last successful send (ms) and the median of the last 101. */
+  lastBatchMs: number | undefined;
+  medianBatchMs: number | undefined;
+  /** From `write` to acknowledgement, for the oldest record of the last batch (ms). */
+  lastLagMs: number | undefined;
+}
+
+export interface KafkaSinkOptions {
+  producer: EventProducer;
+  node: NodeInfo;
+  log: Logger;
+  /** Event types to publish; undefined or empty publishes all. */
+  types?: readonly EventType[];
+  /** Run before the first connect and retried with it (e.g. create the topic). */
+  setup?: () => Promise<void>;
+  /** Records held in memory before overflow (default 100000). */
+  maxQueue?: number;
+  /** Records per send (default 500) and how long the first record waits for company (default 10 ms). */
+  batchMax?: number;
+  lingerMs?: number;
+  /** How long `close` waits for the queue to drain (default 5000 ms). */
+  closeTimeoutMs?: number;
+  /** Back-off after a failed connect or send, doubling from `backoffMs` up to `maxBackoffMs` (200, 5000). */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Where records go that cannot be kept in memory or sent before shutdown (the durable spool). */
+  onUndeliverable?: (records: readonly EventRecord[], reason: UndeliverableReason) => void;
+}
+
+interface Queued {
+  record: EventRecord;
+  /** performance.now() at write. */
+  at: number;
+}
+
+const LATENCY_WINDOW = 101;
+
+export class KafkaSink implements EventSink {
+  readonly #producer: EventProducer;
+  readonly #node: NodeInfo;
+  readonly #log: Logger;
+  readonly #types: ReadonlySet<EventType> | undefined;
+  readonly #setup: (() => Promise<void>) | undefined;
+  readonly #maxQueue: number;
+  readonly #batchMax: number;
+  readonly #lingerMs: number;
+  readonly #closeTimeoutMs: number;
+  readonly #backoffMs: number;
+  readonly #maxBackoffMs: number;
+  readonly #onUndeliverable: KafkaSinkOptions['onUndeliverable'];
+
+  #queue: Queued[] = [];
+  #head = 0;
+  #state: PublisherState = 'connecting';
+  #connected = false;
+  #setupDone = false;
+  #closing = false;
+  #stopped = false;
+  #overflowing = false;
+  #degradedAt = 0;
+  #signal: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+  #closed: Promise<void> | undefined;
+
+  #produced = 0;
+  #failed = 0;
+  #dropped = 0;
+  #handedOff = 0;
+  #invalid = 0;
+  #lastBatchMs: number | undefined;
+  #lastLagMs: number | undefined;
+  readonly #latencies: number[] = [];
+  #latencyNext = 0;
+
+  constructor(opts: KafkaSinkOptions) {
+    this.#producer = opts.producer;
+    this.#node = opts.node;
+    this.#log = opts.log.child({ component: 'kafka-sink' });
+    this.#types = opts.types && opts.types.length > 0 ? new Set(opts.types) : undefined;
+    this.#setup = opts.setup;
+    this.#maxQueue = opts.maxQueue ?? 100_000;
+    this.#batchMax = opts.batchMax ?? 500;
+    this.#lingerMs = opts.lingerMs ?? 10;
+    this.#closeTimeoutMs = opts.closeTimeoutMs ?? 5000;
+    this.#backoffMs = opts.backoffMs ?? 200;
+    this.#maxBackoffMs = opts.maxBackoffMs ?? 5000;
+    this.#onUndeliverable = opts.onUndeliverable;
+  }
+
+  /** Starts connecting and sending in the background (`write` before `start` just queues). */
+  start(): this {
+    this.#loop ??= this.#run().catch((err: unknown) => {
+      this.#log.error({ err }, 'kafka publisher loop failed');
+    });
+    return this;
+  }
+
+  /** Resolves when connected, or false after `timeoutMs`. */
+  async connected(timeoutMs: number): Promise<boolean> {
+    const t0 = Date.now();
+    while (!this.#connected && !this.#stopped && Date.now() - t0 < timeoutMs) await sleep(20);
+    return this.#connected;
+  }
+
+  get state(): PublisherState {
+    return this.#state;
+  }
+
+  stats(): KafkaSinkStats {
+    const sorted = [...this.#latencies].sort((a, b) => a - b);
+    return {
+      state: this.#state,
+      produced: this.#produced,
+      failed: this.#failed,
+      queued: this.#queue.length - this.#head,
+      dropped: this.#dropped,
+      handedOff: this.#handedOff,
+      invalid: this.#invalid,
+      lastBatchMs: this.#lastBatchMs,
+      medianBatchMs: sorted.length > 0 ? sorted[Math.floor(sorted.length / 2)] : undefined,
+      lastLagMs: this.#lastLagMs,
+    };
+  }
+
+  wants(type: EventType): boolean {
+    return this.#types === undefined || this.#types.has(type);
+  }
+
+  write(event: AdapterEvent): void {
+    try {
+      const envelope = toEnvelope(event, this.#node);
+      const parsed = parseEvent(envelope);
+      if (!parsed.ok) {
+        this.#invalid += 1;
+        this.#log.error(
+          {
+            type: event.type,
+            seq: event.seq,
+            association_id: event.association.id,
+            code: parsed.code,
+            errors: parsed.errors.slice(0, 10),
+          },
+          'event envelope is not schema-valid: not published (a bug)',
+        );
+        return;
+      }
+      const record: EventRecord = {
+        key: event.association.id,
+        value: Buffer.from(JSON.stringify(envelope)),
+        headers: { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: String(envelope['schema']) },
+      };
+      this.#enqueue(record);
+    } catch (err) {
+      // Never let a publishing problem reach the DICOM side.
+      this.#invalid += 1;
+      this.#log.error({ err, type: event.type, seq: event.seq }, 'event could not be encoded: not published');
+    }
+  }
+
+  /** Flushes what is queued within `closeTimeoutMs`, disconnects, hands the rest off (or drops it). */
+  close(): Promise<void> {
+    this.#closed ??= this.#close();
+    return this.#closed;
+  }
+
+  async #close(): Promise<void> {
+    this.#closing = true;
+    this.#notify();
+    const loop = this.#loop;
+    if (loop) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([loop, new Promise<void>((r) => (timer = setTimeout(r, this.#closeTimeoutMs)))]);
+      clearTimeout(timer);
+    }
+    this.#stopped = true;
+    this.#notify();
+    const rest = this.#queue.slice(this.#head).map((q) => q.record);
+    this.#queue = [];
+    this.#head = 0;
+    if (rest.length > 0) {
+      this.#log.warn(
+        { records: rest.length, spooled: this.#onUndeliverable !== undefined },
+        'kafka publisher closed with unsent records',
+      );
+      this.#handOff(rest, 'shutdown');
+    }
+    if (this.#connected) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.#producer
+          .disconnect()
+          .catch((err: unknown) => this.#log.warn({ err }, 'kafka disconnect failed')),
+        new Promise<void>((r) => (timer = setTimeout(r, 2000))),
+      ]);
+      clearTimeout(timer);
+    }
+    this.#connected = false;
+    this.#state = 'closed';
+    const { produced, failed, dropped, handedOff, invalid } = this.stats();
+    this.#log.info({ produced, failed, dropped, handed_off: handedOff, invalid }, 'kafka publisher closed');
+  }
+
+  #enqueue(record: EventRecord): void {
+    if (this.#stopped) {
+      this.#handOff([record], 'shutdown');
+      return;
+    }
+    const size = this.#queue.length - this.#head;
+    if (size >= this.#maxQueue) {
+      if (!this.#overflowing) {
+        this.#overflowing = true;
+        this.#log.warn(
+          { max_queue: this.#maxQueue, state: this.#state, spooled: this.#onUndeliverable !== undefined },
+          this.#onUndeliverable
+            ? 'kafka publisher queue full: handing events to the spool'
+            : 'kafka publisher queue full: dropping events',
+        );
+      }
+      this.#handOff([record], 'overflow');
+      return;
+    }
+    this.#queue.push({ record, at: performance.now() });
+    if (size === 0 || size + 1 === this.#batchMax) this.#notify();
+  }
+
+  #handOff(records: EventRecord[], reason: UndeliverableReason): void {
+    if (this.#onUndeliverable) {
+      try {
+        this.#onUndeliverable(records, reason);
+        this.#handedOff += records.length;
+        return;
+      } catch (err) {
+        this.#log.error({ err, records: records.length }, 'onUndeliverable failed: records dropped');
+      }
+    }
+    this.#dropped += records.length;
+  }
+
+  async #run(): Promise<void> {
+    let backoff = this.#backoffMs;
+    while (!this.#stopped) {
+      if (!this.#connected) {
+        try {
+          if (!this.#setupDone && this.#setup) await this.#setup();
+          this.#setupDone = true;
+          await this.#producer.connect();
+          if (this.#stopped) return;
+          this.#connected = true;
+          backoff = this.#backoffMs;
+          this.#up();
+        } catch (err) {
+          if (this.#stopped) return;
+          this.#down(err);
+          await this.#wait(backoff);
+          backoff = Math.min(backoff * 2, this.#maxBackoffMs);
+          continue;
+        }
+      }
+      const size = this.#queue.length - this.#head;
+      if (size === 0) {
+        if (this.#closing) return;
+        await this.#wait();
+        continue;
+      }
+      const oldest = this.#queue[this.#head] as Queued;
+      if (!this.#closing && size < this.#batchMax) {
+        const linger = oldest.at + this.#lingerMs - performance.now();
+        if (linger > 0) {
+          await this.#wait(linger);
+          continue;
+        }
+      }
+      const batch = this.#queue.slice(this.#head, this.#head + this.#batchMax);
+      const t0 = performance.now();
+      try {
+        await this.#producer.send(batch.map((q) => q.record));
+      } catch (err) {
+        if (this.#stopped) return;
+        this.#failed += 1;
+        this.#down(err);
+        await this.#wait(backoff);
+        backoff = Math.min(backoff * 2, this.#maxBackoffMs);
+        continue;
+      }
+      // Closed while this batch was in flight: its records were already handed off (a duplicate by id at worst).
+      if (this.#stopped) return;
+      const now = performance.now();
+      this.#head += batch.length;
+      if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+      this.#produced += batch.length;
+      this.#recordLatency(now - t0, now - oldest.at);
+      backoff = this.#backoffMs;
+      this.#up();
+    }
+  }
+
+  #recordLatency(batchMs: number, lagMs: number): void {
+    this.#lastBatchMs = batchMs;
+    this.#lastLagMs = lagMs;
+    if (this.#latencies.length < LATENCY_WINDOW) this.#latencies.push(batchMs);
+    else this.#latencies[this.#latencyNext] = batchMs;
+    this.#latencyNext = (this.#latencyNext + 1) % LATENCY_WINDOW;
+  }
+
+  /** connecting → connected, or degraded → recovered (each logged once). */
+  #up(): void {
+    if (this.#overflowing && this.#queue.length - this.#head < this.#maxQueue) this.#overflowing = false;
+    if (this.#state === 'connected') return;
+    if (this.#state === 'degraded') {
+      this.#log.warn(
+        {
+          down_ms: Math.round(Date.now() - this.#degradedAt),
+          queued: this.#queue.length - this.#head,
+          dropped: this.#dropped,
+          handed_off: this.#handedOff,
+        },
+        'kafka publisher recovered',
+      );
+    } else {
+      this.#log.info('kafka publisher connected');
+    }
+    this.#state = 'connected';
+  }
+
+  #down(err: unknown): void {
+    if (this.#state === 'degraded') return;
+    this.#state = 'degraded';
+    this.#degradedAt = Date.now();
+    this.#log.warn(
+      { err: err instanceof Error ? err.message : String(err), queued: this.#queue.length - this.#head },
+      'kafka publisher degraded: events are queued in memory',
+    );
+  }
+
+  /** Sleeps until notified (a write, close) or `ms` elapses. */
+  #wait(ms?: number): Promise<void> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.#signal === done) this.#signal = undefined;
+        resolve();
+      };
+      if (ms !== undefined) timer = setTimeout(done, ms);
+      this.#signal = done;
+    });
+  }
+
+  #notify(): void {
+    this.#signal?.();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export interface KafkaSinkConfig {
+  brokers: string[];
+  topic: string;
+  partitions: number;
+  replication: number;
+  node: NodeInfo;
+  log: Logger;
+  types?: readonly EventType[];
+  maxQueue?: number;
+  closeTimeoutMs?: number;
+  onUndeliverable?: KafkaSinkOptions['onUndeliverable'];
+}
+
+/**
+ * A KafkaSink on kafkajs: the topic is created if missing (partitions, replication) before the producer
+ * connects; started.
+ */
+export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
+  const kafka = createKafka({
+    clientId: `dicomtrail-adapter-${cfg.node.id}`,
+    brokers: cfg.brokers,
+    log: cfg.log,
+    retry: DEFAULT_CLIENT_RETRY,
+    // Each failed connect attempt would be an error line; the sink logs degraded/recovered once instead.
+    quietNamespaces: ['Connection', 'BrokerPool'],
+  });
+  const producer = createEventProducer({ kafka, topic: cfg.topic, log: cfg.log });
+  return new KafkaSink({
+    producer,
+    node: cfg.node,
+    log: cfg.log,
+    types: cfg.types,
+    maxQueue: cfg.maxQueue,
+    closeTimeoutMs: cfg.closeTimeoutMs,
+    onUndeliverable: cfg.onUndeliverable,
+    setup: async () => {
+      const created = await ensureTopics(kafka, [
+        { topic: cfg.topic, numPartitions: cfg.partitions, replicationFactor: cfg.replication },
+      ]);
+      if (created.length > 0)
+        cfg.log.info(
+          { topic: cfg.topic, partitions: cfg.partitions, replication: cfg.replication },
+          'event topic created',
+        );
+    },
+  }).start();
+}

@@ -1,0 +1,622 @@
+/**
+ * Durable on-disk event spool: where the Kafka publisher puts events while the broker is unreachable
+ * or slow, and whence it replays them, in order, when the broker answers again (ARCHITECTURE.md,
+ * "Delivery guarantees"). The byte-level format is documented in `spool-format.ts`; in short:
+ *
+ * - A directory of append-only segments `spool-000001.seg`, ... A segment is a 20-byte header
+ *   (magic 'DTSG', version, first seq, CRC) followed by records; a new segment is started when the
+ *   next record would take the active one past `segmentBytes` (default 16 MiB).
+ * - A record is `sync marker (4) | CRC-32 (4) | payload length u32 | seq u64 | key length u16 | key |
+ *   payload`; the CRC covers everything after itself. `seq` starts at 1 and increases by one per
+ *   record, across segments and restarts.
+ * - `ack` holds the acknowledgement watermark (every seq <= it was delivered); it is replaced
+ *   atomically (write `ack.tmp`, fdatasync, rename, fsync the directory).
+ *
+ * Guarantees
+ * - `append` resolves (with the record's seq) only once the record is on disk: written and
+ *   fdatasync'd, and for a new segment the directory fsync'd too. Appends are group-committed: when
+ *   the writer is idle, the first record waits `commitWindowMs` for company (or less, once
+ *   `maxBatchRecords`/`maxBatchBytes` are queued); records queued while a commit is in flight go
+ *   together into the next one as soon as it ends. A batch is one write and one fdatasync per segment
+ *   it touches. Records are written whole, never interleaved, and in `append` call order.
+ *   The payload buffer is copied when its batch is written, so the caller must not modify it until
+ *   the promise settles.
+ * - `replay` yields every durable record above the acknowledged watermark (or above `after`), in seq
+ *   order, including records appended while it runs; it ends once it has caught up.
+ * - `ack(seq)` persists the watermark, then deletes the segments it fully covers. A crash between
+ *   delivery and `ack` replays those records again: consumers dedupe on the envelope id.
+ * - Opening after a crash truncates a torn tail of the newest segment (a partially written record,
+ *   which no resolved `append` can be part of) and reports it through `onTornTail`.
+ * - An invalid record (bad marker, impossible length, CRC mismatch) met by `replay` is reported once
+ *   through `onCorrupt` and counted in `corruptRecords`, and reading resumes at the next valid record
+ *   (found by its sync marker) or at the next segment. `replay` never throws because of corrupt data.
+ * - Size: `bytes` is what the segments take on disk. An `append` that would take the spool past
+ *   `maxBytes` rejects with `SpoolFullError` (DT_ERR_SPOOL_FULL). `isFull()` is true from
+ *   `highWaterBytes` (default 90% of `maxBytes`), so the caller can refuse new associations while the
+ *   ones already running still have room to record their events. Fail-closed or fail-open is the
+ *   caller's policy.
+ * - One process at a time: the directory is locked with a `lock` file holding the pid (a lock whose
+ *   process is gone is taken over).
+ */
+import { type FileHandle, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DicomtrailError } from '@dicomtrail/runtime';
+import { acquireLock, errCode, releaseLock, segmentName, syncDir, writeFully } from './spool-files.js';
+import {
+  type CorruptRegion,
+  encodeAckFile,
+  encodeRecordInto,
+  encodeSegmentHeader,
+  FileWindow,
+  MAX_KEY_BYTES,
+  MAX_PAYLOAD_BYTES,
+  readRecords,
+  recordBytes,
+  SEGMENT_HEADER_BYTES,
+} from './spool-format.js';
+import { recoverSpool } from './spool-recovery.js';
+
+export interface SpoolOptions {
+  /** Start a new segment when the next record would take the active one past this. Default 16 MiB. */
+  segmentBytes?: number;
+  /** `append` rejects with SpoolFullError rather than take the segments past this. Default 1 GiB. */
+  maxBytes?: number;
+  /** `isFull()` is true from here. Default 90% of `maxBytes`. */
+  highWaterBytes?: number;
+  /** How long the first record of a batch waits for others before the commit. Default 2 ms. */
+  commitWindowMs?: number;
+  /** Commit at once when this many records are queued (and never put more in one commit). Default 1024. */
+  maxBatchRecords?: number;
+  /** Commit at once when this many bytes are queued. Default 4 MiB. */
+  maxBatchBytes?: number;
+  /** An invalid record or header (reported once per spot per open spool; never thrown). */
+  onCorrupt?: (info: SpoolCorruption) => void;
+  /** A torn tail cut off the newest segment when opening (the trace of a crash mid-write). */
+  onTornTail?: (info: SpoolTornTail) => void;
+}
+
+export interface SpoolCorruption {
+  /** File name inside the spool directory (`spool-000003.seg`, or `ack`). */
+  segment: string;
+  offset: number;
+  /** Bytes skipped from `offset`. */
+  bytes: number;
+  reason: string;
+}
+
+export interface SpoolTornTail {
+  segment: string;
+  offset: number;
+  bytes: number;
+}
+
+export interface SpoolRecord {
+  seq: number;
+  key: string;
+  payload: Buffer;
+}
+
+export interface ReplayOptions {
+  /** Yield only records with a seq above this (default: the acknowledged watermark). */
+  after?: number;
+}
+
+/** `append` on a spool that has no room for the record (`maxBytes`). */
+export class SpoolFullError extends DicomtrailError {
+  constructor(context: { dir: string; maxBytes: number; bytes: number; recordBytes: number }) {
+    super('DT_ERR_SPOOL_FULL', `event spool ${context.dir} is full (${context.maxBytes} bytes)`, context);
+  }
+}
+
+interface Segment {
+  num: number;
+  name: string;
+  path: string;
+  firstSeq: number;
+  /** Highest seq in the segment (for segments found on disk but not scanned: next firstSeq - 1). */
+  lastSeq: number;
+  /** Bytes in the file. */
+  size: number;
+  /** Bytes known to be durable and whole; readers stop here. */
+  durable: number;
+  /** Write handle, for the active segment only. */
+  fh?: FileHandle;
+}
+
+interface Pending {
+  key: Buffer;
+  payload: Uint8Array;
+  size: number;
+  resolve: (seq: number) => void;
+  reject: (err: unknown) => void;
+}
+
+const MiB = 1024 * 1024;
+const openDirs = new Set<string>();
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < min) {
+    throw new DicomtrailError('DT_ERR_SPOOL_OPTIONS', `spool option ${name} must be an integer >= ${min}`, {
+      [name]: v,
+    });
+  }
+  return v;
+}
+
+export class Spool {
+  readonly dir: string;
+  readonly maxBytes: number;
+  readonly highWaterBytes: number;
+  readonly segmentBytes: number;
+  readonly #commitWindowMs: number;
+  readonly #maxBatchRecords: number;
+  readonly #maxBatchBytes: number;
+  readonly #onCorrupt: ((info: SpoolCorruption) => void) | undefined;
+  readonly #onTornTail: ((info: SpoolTornTail) => void) | undefined;
+
+  #segments: Segment[] = [];
+  #active: Segment | undefined;
+  #nextNum = 1;
+  #nextSeq = 1;
+  /** Persisted watermark. */
+  #ackedSeq = 0;
+  /** Highest seq asked to be acknowledged (persisted or not yet). */
+  #ackTarget = 0;
+  #bytes = 0;
+
+  #queue: Pending[] = [];
+  #queuedBytes = 0;
+  /** Cancels the pending commit-window timer. */
+  #timer: (() => void) | undefined;
+  #flushing: Promise<void> | undefined;
+  #serialTail: Promise<unknown> = Promise.resolve();
+  #failed: unknown;
+  #closing = false;
+  #closed: Promise<void> | undefined;
+  readonly #reported = new Set<string>();
+
+  #appended = 0;
+  #replayed = 0;
+  #acked = 0;
+  #corrupt = 0;
+  #commits = 0;
+
+  private constructor(dir: string, options: SpoolOptions) {
+    this.dir = dir;
+    this.segmentBytes = positiveInt('segmentBytes', options.segmentBytes, 16 * MiB, SEGMENT_HEADER_BYTES + 1);
+    this.maxBytes = positiveInt('maxBytes', options.maxBytes, 1024 * MiB);
+    this.highWaterBytes = positiveInt(
+      'highWaterBytes',
+      options.highWaterBytes,
+      Math.floor(this.maxBytes * 0.9),
+      0,
+    );
+    this.#commitWindowMs = positiveInt('commitWindowMs', options.commitWindowMs, 2, 0);
+    this.#maxBatchRecords = positiveInt('maxBatchRecords', options.maxBatchRecords, 1024);
+    this.#maxBatchBytes = positiveInt('maxBatchBytes', options.maxBatchBytes, 4 * MiB);
+    this.#onCorrupt = options.onCorrupt;
+    this.#onTornTail = options.onTornTail;
+  }
+
+  /** Opens (creating if need be) the spool in `dir`, recovering from a crash if there was one. */
+  static async open(dir: string, options: SpoolOptions = {}): Promise<Spool> {
+    await mkdir(dir, { recursive: true });
+    const real = await realpath(dir);
+    if (openDirs.has(real)) {
+      throw new DicomtrailError(
+        'DT_ERR_SPOOL_LOCKED',
+        `event spool ${real} is already open in this process`,
+        {
+          dir: real,
+        },
+      );
+    }
+    const spool = new Spool(real, options);
+    openDirs.add(real);
+    try {
+      await acquireLock(real);
+      await spool.#recover();
+      return spool;
+    } catch (err) {
+      openDirs.delete(real);
+      await releaseLock(real).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ metrics
+
+  /** Records made durable by this instance. */
+  get appended(): number {
+    return this.#appended;
+  }
+  /** Records yielded by `replay` (all calls). */
+  get replayed(): number {
+    return this.#replayed;
+  }
+  /** Sequence numbers newly covered by the acknowledged watermark since open. */
+  get acked(): number {
+    return this.#acked;
+  }
+  /** Corrupt stretches reported (usually one record each). */
+  get corruptRecords(): number {
+    return this.#corrupt;
+  }
+  /** Group commits (fdatasyncs of record data) done by this instance. */
+  get commits(): number {
+    return this.#commits;
+  }
+  /** Bytes of the segments on disk. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+  /** Segment files on disk. */
+  get segments(): number {
+    return this.#segments.length;
+  }
+  /** Durable records not yet acknowledged (seq span; corrupt records are counted until acked). */
+  get records(): number {
+    const oldest = this.#segments[0]?.firstSeq ?? this.#nextSeq;
+    return Math.max(0, this.#nextSeq - 1 - Math.max(this.#ackedSeq, oldest - 1));
+  }
+  /** The persisted acknowledgement watermark. */
+  get ackedSeq(): number {
+    return this.#ackedSeq;
+  }
+  /** Highest durable seq (0 when nothing was ever appended). */
+  get lastSeq(): number {
+    return this.#nextSeq - 1;
+  }
+
+  /** True from `highWaterBytes` on (bytes on disk plus bytes waiting for their commit). */
+  isFull(): boolean {
+    return this.#bytes + this.#queuedBytes >= this.highWaterBytes;
+  }
+
+  // ------------------------------------------------------------------------------------- append
+
+  /** Appends a record; resolves with its seq once it is durable. */
+  async append(key: string, payload: Uint8Array): Promise<number> {
+    if (this.#closing) {
+      throw new DicomtrailError('DT_ERR_SPOOL_CLOSED', 'event spool is closed', { dir: this.dir });
+    }
+    if (this.#failed !== undefined) {
+      throw new DicomtrailError(
+        'DT_ERR_SPOOL_IO',
+        'event spool failed to sync earlier; reopen it',
+        { dir: this.dir },
+        this.#failed,
+      );
+    }
+    const keyBuf = Buffer.from(key, 'utf8');
+    if (keyBuf.length > MAX_KEY_BYTES || payload.length > MAX_PAYLOAD_BYTES) {
+      throw new DicomtrailError('DT_ERR_SPOOL_RECORD_TOO_LARGE', 'spool record key or payload too large', {
+        keyBytes: keyBuf.length,
+        payloadBytes: payload.length,
+      });
+    }
+    const size = recordBytes(keyBuf.length, payload.length);
+    if (this.#bytes + this.#queuedBytes + SEGMENT_HEADER_BYTES + size > this.maxBytes) {
+      throw new SpoolFullError({
+        dir: this.dir,
+        maxBytes: this.maxBytes,
+        bytes: this.#bytes + this.#queuedBytes,
+        recordBytes: size,
+      });
+    }
+    return new Promise<number>((resolve, reject) => {
+      this.#queue.push({ key: keyBuf, payload, size, resolve, reject });
+      this.#queuedBytes += size;
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#flushing !== undefined) return; // the running flush loop takes the new records
+    if (
+      this.#closing ||
+      this.#queue.length >= this.#maxBatchRecords ||
+      this.#queuedBytes >= this.#maxBatchBytes
+    ) {
+      this.#clearTimer();
+      void this.#startFlush();
+      return;
+    }
+    if (this.#timer !== undefined) return;
+    const fire = () => {
+      this.#timer = undefined;
+      void this.#startFlush();
+    };
+    if (this.#commitWindowMs === 0) {
+      const handle = setImmediate(fire);
+      this.#timer = () => clearImmediate(handle);
+    } else {
+      const handle = setTimeout(fire, this.#commitWindowMs);
+      this.#timer = () => clearTimeout(handle);
+    }
+  }
+
+  #clearTimer(): void {
+    this.#timer?.();
+    this.#timer = undefined;
+  }
+
+  #startFlush(): Promise<void> {
+    if (this.#flushing !== undefined) return this.#flushing;
+    const run = async () => {
+      while (this.#queue.length > 0) {
+        let n = 0;
+        let bytes = 0;
+        while (
+          n < this.#queue.length &&
+          n < this.#maxBatchRecords &&
+          (n === 0 || bytes + this.#queue[n]!.size <= this.#maxBatchBytes)
+        ) {
+          bytes += this.#queue[n]!.size;
+          n++;
+        }
+        const batch = this.#queue.splice(0, n);
+        this.#queuedBytes -= bytes;
+        await this.#serial(() => this.#writeBatch(batch));
+      }
+    };
+    this.#flushing = run().finally(() => {
+      this.#flushing = undefined;
+      // Records queued after the loop's last look (between its exit and this callback).
+      if (this.#queue.length > 0) this.#schedule();
+    });
+    return this.#flushing;
+  }
+
+  /** Runs file-structure changes (commits, acks, segment deletion) one at a time. */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#serialTail.then(fn);
+    this.#serialTail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Writes a batch, one write and one fdatasync per segment touched; settles every record. */
+  async #writeBatch(batch: Pending[]): Promise<void> {
+    let i = 0;
+    while (i < batch.length) {
+      if (this.#failed !== undefined) {
+        const err = new DicomtrailError(
+          'DT_ERR_SPOOL_IO',
+          'event spool failed',
+          { dir: this.dir },
+          this.#failed,
+        );
+        for (const p of batch.slice(i)) p.reject(err);
+        return;
+      }
+      const first = batch[i]!;
+      let seg = this.#active;
+      const roll = seg === undefined || seg.size + first.size > this.segmentBytes;
+      if (roll && seg !== undefined) {
+        await this.#closeActive();
+        seg = undefined;
+      }
+      let j = i;
+      let partBytes = seg === undefined ? SEGMENT_HEADER_BYTES : 0;
+      const base = seg === undefined ? 0 : seg.size;
+      while (j < batch.length && (j === i || base + partBytes + batch[j]!.size <= this.segmentBytes)) {
+        partBytes += batch[j]!.size;
+        j++;
+      }
+      const part = batch.slice(i, j);
+      const firstSeq = this.#nextSeq;
+      const buf = Buffer.allocUnsafe(partBytes);
+      let off = 0;
+      if (seg === undefined) off = encodeSegmentHeader(firstSeq).copy(buf, 0);
+      for (const [n, p] of part.entries()) off = encodeRecordInto(buf, off, firstSeq + n, p.key, p.payload);
+
+      let fresh: Segment | undefined;
+      let stage = 'create';
+      try {
+        if (seg === undefined) {
+          const num = this.#nextNum++;
+          const name = segmentName(num);
+          const path = join(this.dir, name);
+          const fh = await open(path, 'wx');
+          fresh = { num, name, path, firstSeq, lastSeq: firstSeq - 1, size: 0, durable: 0, fh };
+          seg = fresh;
+        }
+        stage = 'write';
+        await writeFully(seg.fh!, buf, seg.size);
+        stage = 'sync';
+        await seg.fh!.datasync();
+        if (fresh !== undefined) await syncDir(this.dir);
+      } catch (cause) {
+        const err = new DicomtrailError(
+          'DT_ERR_SPOOL_IO',
+          `event spool ${stage} failed: ${(cause as Error).message}`,
+          { dir: this.dir, segment: seg?.name, stage },
+          cause,
+        );
+        for (const p of batch.slice(i)) p.reject(err);
+        await this.#undoPart(seg, fresh, stage === 'sync' ? cause : undefined);
+        return;
+      }
+      if (fresh !== undefined) {
+        this.#segments.push(fresh);
+        this.#active = fresh;
+      }
+      seg.size += buf.length;
+      seg.durable = seg.size;
+      seg.lastSeq = firstSeq + part.length - 1;
+      this.#bytes += buf.length;
+      this.#nextSeq += part.length;
+      this.#appended += part.length;
+      this.#commits++;
+      for (const [n, p] of part.entries()) p.resolve(firstSeq + n);
+      i = j;
+    }
+  }
+
+  /** After a failed write: cut the segment back to its durable size (or remove a new one). */
+  async #undoPart(seg: Segment | undefined, fresh: Segment | undefined, syncError: unknown): Promise<void> {
+    // After a failed fsync the kernel may have dropped the dirty pages: nothing written since the last
+    // good sync can be trusted, so the spool stops taking records until it is reopened.
+    if (syncError !== undefined) this.#failed = syncError;
+    try {
+      if (fresh !== undefined) {
+        await fresh.fh?.close();
+        await rm(fresh.path, { force: true });
+      } else if (seg?.fh !== undefined) {
+        await seg.fh.truncate(seg.size);
+        await seg.fh.datasync();
+      }
+    } catch (err) {
+      this.#failed ??= err;
+    }
+  }
+
+  async #closeActive(): Promise<void> {
+    const seg = this.#active;
+    this.#active = undefined;
+    const fh = seg?.fh;
+    if (seg !== undefined) delete seg.fh;
+    await fh?.close();
+  }
+
+  // ---------------------------------------------------------------------------------------- ack
+
+  /**
+   * Marks every record up to `seq` as delivered; resolves once the watermark is durable and the
+   * segments it covers entirely are deleted.
+   */
+  async ack(seq: number): Promise<void> {
+    if (this.#closing)
+      throw new DicomtrailError('DT_ERR_SPOOL_CLOSED', 'event spool is closed', { dir: this.dir });
+    if (!Number.isSafeInteger(seq) || seq < 0 || seq > this.#nextSeq - 1) {
+      throw new DicomtrailError('DT_ERR_SPOOL_ACK_RANGE', `cannot acknowledge seq ${seq}`, {
+        seq,
+        lastSeq: this.#nextSeq - 1,
+      });
+    }
+    if (seq > this.#ackTarget) this.#ackTarget = seq;
+    if (seq <= this.#ackedSeq) return;
+    await this.#serial(() => this.#persistAck());
+  }
+
+  async #persistAck(): Promise<void> {
+    const target = this.#ackTarget;
+    if (target <= this.#ackedSeq) return;
+    const tmp = join(this.dir, 'ack.tmp');
+    try {
+      const fh = await open(tmp, 'w');
+      try {
+        await writeFully(fh, encodeAckFile(target), 0);
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, join(this.dir, 'ack'));
+      await syncDir(this.dir);
+    } catch (cause) {
+      throw new DicomtrailError('DT_ERR_SPOOL_IO', `event spool ack failed: ${(cause as Error).message}`, {
+        dir: this.dir,
+        seq: target,
+      });
+    }
+    this.#acked += target - this.#ackedSeq;
+    this.#ackedSeq = target;
+    await this.#deleteAcked();
+  }
+
+  async #deleteAcked(): Promise<void> {
+    while (this.#segments.length > 0 && this.#segments[0]!.lastSeq <= this.#ackedSeq) {
+      const seg = this.#segments.shift()!;
+      if (seg === this.#active) await this.#closeActive();
+      await rm(seg.path, { force: true });
+      this.#bytes -= seg.size;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------- replay
+
+  /**
+   * Every durable record above the watermark (or `after`), in seq order, including records appended
+   * while replaying; ends when caught up. Corrupt records are reported and skipped.
+   */
+  async *replay(options: ReplayOptions = {}): AsyncGenerator<SpoolRecord> {
+    let cursor = Math.max(options.after ?? 0, this.#ackedSeq);
+    let afterNum = 0;
+    for (;;) {
+      const seg = this.#segments.find((s) => s.num > afterNum && s.lastSeq > cursor);
+      if (seg === undefined) return;
+      afterNum = seg.num;
+      let fh: FileHandle;
+      try {
+        fh = await open(seg.path, 'r');
+      } catch (err) {
+        if (errCode(err) === 'ENOENT') continue; // acknowledged and deleted meanwhile
+        throw err;
+      }
+      try {
+        const win = new FileWindow(fh, seg.durable);
+        let pos = SEGMENT_HEADER_BYTES;
+        while (pos < seg.durable) {
+          const end = seg.durable;
+          win.limit = end;
+          for await (const item of readRecords(win, pos, end)) {
+            if (item.kind === 'corrupt') {
+              this.#reportCorrupt(seg.name, item);
+              continue;
+            }
+            if (item.seq <= cursor) continue;
+            cursor = item.seq;
+            this.#replayed++;
+            yield { seq: item.seq, key: item.key, payload: item.payload };
+          }
+          pos = end;
+        }
+      } finally {
+        await fh.close();
+      }
+    }
+  }
+
+  #reportCorrupt(segment: string, region: Omit<CorruptRegion, 'kind'>): void {
+    const spot = `${segment}@${region.offset}`;
+    if (this.#reported.has(spot)) return;
+    this.#reported.add(spot);
+    this.#corrupt++;
+    try {
+      this.#onCorrupt?.({ segment, offset: region.offset, bytes: region.bytes, reason: region.reason });
+    } catch {
+      // A failing observer must not stop the replay.
+    }
+  }
+
+  // -------------------------------------------------------------------------------------- close
+
+  /** Commits what is queued, then closes; appends afterwards reject with DT_ERR_SPOOL_CLOSED. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#closing = true;
+      this.#clearTimer();
+      while (this.#queue.length > 0 || this.#flushing !== undefined) await this.#startFlush();
+      await this.#serial(() => this.#closeActive()).catch(() => undefined);
+      await releaseLock(this.dir);
+      openDirs.delete(this.dir);
+    })();
+    return this.#closed;
+  }
+
+  // ----------------------------------------------------------------------------------- recovery
+
+  async #recover(): Promise<void> {
+    const recovered = await recoverSpool(this.dir, {
+      corrupt: (segment, region) => this.#reportCorrupt(segment, region),
+      tornTail: (info) => this.#onTornTail?.(info),
+    });
+    this.#ackedSeq = this.#ackTarget = recovered.ackedSeq;
+    this.#nextNum = recovered.nextNum;
+    this.#segments = recovered.segments.map((seg) => ({ ...seg, durable: seg.size }));
+    this.#bytes = this.#segments.reduce((sum, seg) => sum + seg.size, 0);
+    this.#nextSeq = Math.max(this.#segments.at(-1)?.lastSeq ?? 0, this.#ackedSeq) + 1;
+    await this.#deleteAcked();
+  }
+}

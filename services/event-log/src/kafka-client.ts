@@ -57,7 +57,15 @@ export async function ensureTopics(
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
-    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    if (missing.length === 0) return [];
+    try {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+    } catch (err) {
+      // Several services start together and race to create the same topics: that is fine as long as
+      // every topic exists afterwards; anything else is a real error.
+      const now = new Set(await admin.listTopics());
+      if (!missing.every((t) => now.has(t.topic))) throw err;
+    }
     return missing.map((t) => t.topic);
   } finally {
     await admin.disconnect();

@@ -65,7 +65,8 @@ start() {
   mkdir -p "$inst/data" "$logdir"
   sed -e "s#@PORT@#$port#g" -e "s#@CONTROLLER_PORT@#$cport#g" -e "s#@DATA_DIR@#$inst/data#g" \
     "$here/server.properties.template" > "$inst/server.properties"
-  [ -f "$cluster_id_file" ] || node -e "process.stdout.write(require('crypto').randomBytes(16).toString('base64url'))" > "$cluster_id_file"
+  # A cluster id must not start with '-' (the storage tool would read it as an option; Kafka's own random-uuid avoids it too).
+  [ -s "$cluster_id_file" ] || node -e "let id; do id = require('crypto').randomBytes(16).toString('base64url'); while (id.startsWith('-')); process.stdout.write(id)" > "$cluster_id_file"
   local t0; t0=$(date +%s%N)
   # shellcheck disable=SC2046
   java $(java_opts) -cp "$libs/*" kafka.tools.StorageTool format --ignore-formatted \

@@ -3,7 +3,9 @@
  * `dicomtrail adapter [--port N] [--ae-title T] [--store-dir D] [--events-out FILE]`: the standalone SCP.
  * Flags override the environment variables of config.ts. SIGTERM/SIGINT close the listener, let open
  * associations finish within SHUTDOWN_GRACE_MS, then abort them. With KAFKA_BROKERS set, every event is also
- * published to dicomtrail.events.v1 (sinks/kafka-sink.ts), beside `--events-out`.
+ * published to dicomtrail.events.v1 (sinks/kafka-sink.ts), beside `--events-out`, with the durable spool in
+ * SPOOL_DIR while Kafka is unreachable or slow (replayed at start-up and when Kafka answers), AUDIT_POLICY at
+ * the spool's limit (sinks/audit-policy.ts) and, with HEALTH_PORT, /healthz and /metrics (health.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -21,9 +23,12 @@ import { DicomServer } from './association/server.js';
 import type { EventSink } from './association/types.js';
 import { adapterConfigSpec } from './config.js';
 import { STORAGE_SOP_CLASS_UIDS, VERIFICATION } from './dataset/uids.js';
+import { startHealthServer } from './health.js';
 import { SUPPORTED_TRANSFER_SYNTAXES } from './service-classes/transfer-syntaxes.js';
+import { type AuditPolicy, type SpoolAdmission, spoolAdmission } from './sinks/audit-policy.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
 import { createKafkaSink } from './sinks/kafka-sink.js';
+import { Spool } from './sinks/spool.js';
 
 const USAGE =
   'usage: dicomtrail adapter [--port N] [--host ADDR] [--ae-title T] [--store-dir DIR] [--events-out FILE]';
@@ -69,10 +74,23 @@ const sinks: EventSink[] = [];
 // EVENT_TYPES empty (the default) records every type.
 const eventTypes = config.EVENT_TYPES.length > 0 ? (config.EVENT_TYPES as EventType[]) : undefined;
 if (config.EVENTS_OUT) sinks.push(new JsonlSink(path.resolve(config.EVENTS_OUT), node, eventTypes));
-// KAFKA_BROKERS set: publish to the event log (connects in the background; the DICOM side never waits on it).
+// KAFKA_BROKERS set: publish to the event log (connects in the background; the DICOM side never waits on it),
+// with the durable spool behind it.
+const spool =
+  config.KAFKA_BROKERS.length > 0
+    ? await Spool.open(path.resolve(config.SPOOL_DIR), {
+        maxBytes: config.SPOOL_MAX_BYTES,
+        onCorrupt: (info) => log.error({ ...info }, 'event spool: corrupt record skipped'),
+        onTornTail: (info) => log.warn({ ...info }, 'event spool: torn tail cut off (crash mid-write)'),
+      }).catch((err: unknown) => {
+        log.fatal({ err, spool_dir: config.SPOOL_DIR }, 'event spool could not be opened');
+        process.exit(1);
+      })
+    : undefined;
 const kafkaSink =
   config.KAFKA_BROKERS.length > 0
     ? createKafkaSink({
+        spool,
         brokers: config.KAFKA_BROKERS,
         topic: EVENTS_TOPIC,
         partitions: config.EVENTS_TOPIC_PARTITIONS,
@@ -84,6 +102,8 @@ const kafkaSink =
       })
     : undefined;
 if (kafkaSink) sinks.push(kafkaSink);
+const policyName = config.AUDIT_POLICY as AuditPolicy;
+const admission: SpoolAdmission | undefined = spool ? spoolAdmission(spool, policyName, log) : undefined;
 
 const server = new DicomServer({
   host: config.DICOM_HOST,
@@ -106,9 +126,60 @@ const server = new DicomServer({
     implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
     implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
     userIdentity: acceptAndRecord,
+    ...(admission ? { admission: admission.admission } : {}),
   },
 });
 const where = await server.listen();
+const health =
+  config.HEALTH_PORT > 0
+    ? await startHealthServer(config.HEALTH_PORT, {
+        state: () => {
+          if (!kafkaSink) return 'off';
+          const st = kafkaSink.stats();
+          if (st.mode !== 'direct') return st.mode;
+          if (st.state === 'connected' && st.recoveries > 0) return 'recovered';
+          return st.state;
+        },
+        healthy: () => !(spool?.isFull() && policyName === 'fail-closed'),
+        metrics: () => {
+          const st = kafkaSink?.stats();
+          return {
+            kafka: st
+              ? {
+                  produced: st.produced,
+                  spooled: st.spooled,
+                  spool_pending: st.spoolPending,
+                  replayed: st.replayed,
+                  replay_skipped: st.replaySkipped,
+                  dropped: st.dropped,
+                  not_recorded: st.dropped + st.spoolFailed,
+                  spool_append_failed: st.spoolFailed,
+                  invalid: st.invalid,
+                  queued: st.queued,
+                  failed_batches: st.failed,
+                  producer_last_batch_ms: st.lastBatchMs ?? null,
+                  producer_median_batch_ms: st.medianBatchMs ?? null,
+                  producer_last_lag_ms: st.lastLagMs ?? null,
+                  recoveries: st.recoveries,
+                }
+              : null,
+            spool: spool
+              ? {
+                  bytes: spool.bytes,
+                  limit_bytes: spool.maxBytes,
+                  full: spool.isFull(),
+                  records: spool.records,
+                  segments: spool.segments,
+                  corrupt_records: spool.corruptRecords,
+                  policy: policyName,
+                  ...admission?.stats(),
+                }
+              : null,
+            associations: server.associations.size,
+          };
+        },
+      })
+    : undefined;
 log.info(
   {
     ...where,
@@ -116,6 +187,8 @@ log.info(
     store_dir: storeDir,
     events_out: config.EVENTS_OUT ?? null,
     kafka: kafkaSink ? { brokers: config.KAFKA_BROKERS, topic: EVENTS_TOPIC } : null,
+    spool: spool ? { dir: spool.dir, max_bytes: spool.maxBytes, policy: policyName } : null,
+    health_port: health?.port ?? null,
   },
   'adapter ready',
 );
@@ -125,6 +198,8 @@ onShutdown(
     async () => server.close(config.SHUTDOWN_GRACE_MS),
     async () => {
       for (const s of sinks) await s.close();
+      await spool?.close();
+      health?.server.close();
     },
   ],
   // Associations get SHUTDOWN_GRACE_MS; the sinks then flush (Kafka: at most 5 s, plus 2 s to disconnect).

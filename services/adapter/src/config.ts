@@ -86,6 +86,31 @@ export const adapterConfigSpec = {
     default: 100000,
     min: 1,
     description:
-      'Events held in memory while Kafka is slow or unreachable; beyond it they are dropped and counted',
+      'Events held in memory while Kafka is slow; beyond it they go to the spool (without one: dropped, counted)',
+  },
+  SPOOL_DIR: {
+    type: 'string',
+    default: '.dicomtrail/spool',
+    description: 'Durable event spool used while Kafka is unreachable or slow (with KAFKA_BROKERS)',
+  },
+  SPOOL_MAX_BYTES: {
+    type: 'int',
+    default: 1073741824,
+    min: 1048576,
+    description: 'Spool size limit in bytes; AUDIT_POLICY applies from 90% of it',
+  },
+  AUDIT_POLICY: {
+    type: 'enum',
+    values: ['fail-closed', 'fail-open'],
+    default: 'fail-closed',
+    description:
+      'Spool full: fail-closed rejects new associations (transient, local limit exceeded); fail-open serves them and counts what is not recorded.',
+  },
+  HEALTH_PORT: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 65535,
+    description: 'HTTP port on 127.0.0.1 for /healthz and /metrics (JSON); 0: off',
   },
 } satisfies ConfigSpec;

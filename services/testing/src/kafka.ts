@@ -39,8 +39,8 @@ export async function kafkaBrokers(): Promise<string[]> {
 }
 
 /** A kafkajs client for tests, quiet unless something is wrong. */
-export async function testKafka(clientId = 'dicomtrail-test'): Promise<Kafka> {
-  return new Kafka({ clientId, brokers: await kafkaBrokers(), logLevel: logLevel.NOTHING });
+export async function testKafka(clientId = 'dicomtrail-test', brokers?: string[]): Promise<Kafka> {
+  return new Kafka({ clientId, brokers: brokers ?? (await kafkaBrokers()), logLevel: logLevel.NOTHING });
 }
 
 /** A topic name unique to one test run. */
@@ -62,9 +62,14 @@ export interface ConsumedRecord {
  */
 export async function readTopic(
   topic: string,
-  opts: { until: (records: readonly ConsumedRecord[]) => boolean; timeoutMs?: number },
+  opts: {
+    until: (records: readonly ConsumedRecord[]) => boolean;
+    timeoutMs?: number;
+    /** Another broker than kafkaBrokers() (e.g. a private one a test starts and stops). */
+    brokers?: string[];
+  },
 ): Promise<ConsumedRecord[]> {
-  const kafka = await testKafka('dicomtrail-test-reader');
+  const kafka = await testKafka('dicomtrail-test-reader', opts.brokers);
   const consumer = kafka.consumer({
     groupId: `test-reader-${randomBytes(6).toString('hex')}`,
     maxWaitTimeInMs: 100,

@@ -29,7 +29,7 @@ export interface AcceptorPolicy {
   implementationVersionName: string;
   userIdentity: UserIdentityVerifier;
   /** Refuse new associations (e.g. event spool full in fail-closed mode): a transient local-limit reject. */
-  admission?: () => { ok: true } | { ok: false; detail: string };
+  admission?: (assoc: Association) => { ok: true } | { ok: false; detail: string };
 }
 
 export type AcceptorDecision =
@@ -77,7 +77,7 @@ export async function negotiateAsAcceptor(
   if (policy.allowedCallingAeTitles.length > 0 && !policy.allowedCallingAeTitles.includes(rq.callingAeTitle))
     return reject(Rejects.callingAeTitle, `calling AE title "${rq.callingAeTitle}" is not allowed`);
   if (identity.kind === 'rejected') return reject(Rejects.noReason, 'user identity not verified');
-  const admission = policy.admission?.();
+  const admission = policy.admission?.(assoc);
   if (admission && !admission.ok) return reject(Rejects.localLimit, admission.detail);
 
   const n = negotiateContexts(rq.presentationContexts, policy.supported, ui.roleSelections);

@@ -60,9 +60,9 @@ export class DicomServer {
     const max = this.#opts.maxAssociations ?? 64;
     const policy: AcceptorPolicy = {
       ...this.#opts.policy,
-      admission: () => {
+      admission: (a) => {
         if (this.associations.size > max) return { ok: false, detail: `more than ${max} associations` };
-        return this.#opts.policy.admission?.() ?? { ok: true };
+        return this.#opts.policy.admission?.(a) ?? { ok: true };
       },
     };
     const assoc = new Association({

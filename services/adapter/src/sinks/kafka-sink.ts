@@ -10,6 +10,17 @@
  * a bounded time and hands what is left to `onUndeliverable` (or counts it as dropped).
  *
  * State changes are logged once each: connected (info), degraded (warn), recovered (warn), queue full (warn).
+ *
+ * With a durable `spool` (spool.ts): when the broker fails (a connect or a batch) or the queue passes
+ * `spoolThreshold`, the sink starts *spooling*: the queued records behind the batch in flight, and every
+ * new record, are appended to the spool instead of memory (`write` stays synchronous: the append promise
+ * is tracked; a failed append is counted as not recorded and logged). When Kafka answers again, the rest
+ * of the memory queue is sent first (it is older), then the spool is replayed in order (*draining*), each
+ * batch acknowledged to the spool after Kafka acknowledged it; new records keep going to the spool until
+ * a replay pass finds nothing new, then the sink switches back to direct. A spool that holds records at
+ * start-up (an earlier run ended mid-outage) is drained the same way before anything newer is sent.
+ * Known limit: records still in memory when the sink is closed while spooling (the batch in flight) are
+ * appended after newer spooled records; consumers dedupe on `id` and order by `seq`.
  */
 import {
   createEventProducer,
@@ -25,6 +36,10 @@ import type { Logger } from '@dicomtrail/runtime';
 import { type EventType, parseEvent } from '@dicomtrail/schemas';
 import type { AdapterEvent, EventSink } from '../association/types.js';
 import { type NodeInfo, toEnvelope } from '../events/envelope.js';
+import type { Spool } from './spool.js';
+
+/** Where new records go: memory (direct), the spool while Kafka is away, the spool while it is replayed. */
+export type DeliveryMode = 'direct' | 'spooling' | 'draining';
 
 export type PublisherState = 'connecting' | 'connected' | 'degraded' | 'closed';
 
@@ -50,6 +65,17 @@ export interface KafkaSinkStats {
   medianBatchMs: number | undefined;
   /** From `write` to acknowledgement, for the oldest record of the last batch (ms). */
   lastLagMs: number | undefined;
+  /** direct / spooling / draining (always direct without a spool). */
+  mode: DeliveryMode;
+  /** Records appended to the spool (durable), appends still pending, appends that failed (not recorded). */
+  spooled: number;
+  spoolPending: number;
+  spoolFailed: number;
+  /** Spool records sent to Kafka and acknowledged; spool records skipped (corrupt or undecodable). */
+  replayed: number;
+  replaySkipped: number;
+  /** Times the sink went from spooling/draining back to direct. */
+  recoveries: number;
 }
 
 export interface KafkaSinkOptions {
@@ -72,6 +98,10 @@ export interface KafkaSinkOptions {
   maxBackoffMs?: number;
   /** Where records go that cannot be kept in memory or sent before shutdown (the durable spool). */
   onUndeliverable?: (records: readonly EventRecord[], reason: UndeliverableReason) => void;
+  /** Durable spool used while Kafka is unreachable or slow (replaces the overflow to `onUndeliverable`). */
+  spool?: Spool;
+  /** With a spool: records in memory beyond which new ones are spooled (default `maxQueue`). */
+  spoolThreshold?: number;
 }
 
 interface Queued {
@@ -95,6 +125,19 @@ export class KafkaSink implements EventSink {
   readonly #backoffMs: number;
   readonly #maxBackoffMs: number;
   readonly #onUndeliverable: KafkaSinkOptions['onUndeliverable'];
+  readonly #spool: Spool | undefined;
+  readonly #spoolThreshold: number;
+  #mode: DeliveryMode = 'direct';
+  /** Records of the batch being sent (they stay at the head of the queue until acknowledged). */
+  #inflight = 0;
+  #spooled = 0;
+  #spoolPending = 0;
+  #spoolFailed = 0;
+  #spoolFailLogged = 0;
+  #replayedCount = 0;
+  #replaySkipped = 0;
+  #recoveries = 0;
+  readonly #appends = new Set<Promise<unknown>>();
 
   #queue: Queued[] = [];
   #head = 0;
@@ -132,6 +175,24 @@ export class KafkaSink implements EventSink {
     this.#backoffMs = opts.backoffMs ?? 200;
     this.#maxBackoffMs = opts.maxBackoffMs ?? 5000;
     this.#onUndeliverable = opts.onUndeliverable;
+    this.#spool = opts.spool;
+    this.#spoolThreshold = opts.spoolThreshold ?? this.#maxQueue;
+    if (this.#spool && this.#spool.lastSeq > this.#spool.ackedSeq) {
+      this.#mode = 'draining';
+      this.#log.warn(
+        { spool_records: this.#spool.records, spool_bytes: this.#spool.bytes },
+        'event spool holds records from an earlier run: replaying them before newer events',
+      );
+    }
+  }
+
+  get mode(): DeliveryMode {
+    return this.#mode;
+  }
+
+  /** Resolves when every spool append issued so far has settled. */
+  async spoolSettled(): Promise<void> {
+    while (this.#appends.size > 0) await Promise.allSettled([...this.#appends]);
   }
 
   /** Starts connecting and sending in the background (`write` before `start` just queues). */
@@ -166,6 +227,13 @@ export class KafkaSink implements EventSink {
       lastBatchMs: this.#lastBatchMs,
       medianBatchMs: sorted.length > 0 ? sorted[Math.floor(sorted.length / 2)] : undefined,
       lastLagMs: this.#lastLagMs,
+      mode: this.#mode,
+      spooled: this.#spooled,
+      spoolPending: this.#spoolPending,
+      spoolFailed: this.#spoolFailed,
+      replayed: this.#replayedCount,
+      replaySkipped: this.#replaySkipped,
+      recoveries: this.#recoveries,
     };
   }
 
@@ -226,11 +294,13 @@ export class KafkaSink implements EventSink {
     this.#head = 0;
     if (rest.length > 0) {
       this.#log.warn(
-        { records: rest.length, spooled: this.#onUndeliverable !== undefined },
+        { records: rest.length, spooled: this.#spool !== undefined || this.#onUndeliverable !== undefined },
         'kafka publisher closed with unsent records',
       );
-      this.#handOff(rest, 'shutdown');
+      if (this.#spool) for (const r of rest) this.#append(r);
+      else this.#handOff(rest, 'shutdown');
     }
+    await this.spoolSettled();
     if (this.#connected) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -249,10 +319,21 @@ export class KafkaSink implements EventSink {
 
   #enqueue(record: EventRecord): void {
     if (this.#stopped) {
-      this.#handOff([record], 'shutdown');
+      if (this.#spool) this.#append(record);
+      else this.#handOff([record], 'shutdown');
       return;
     }
     const size = this.#queue.length - this.#head;
+    if (this.#spool) {
+      if (this.#mode === 'direct' && (this.#state === 'degraded' || size >= this.#spoolThreshold)) {
+        this.#startSpooling(this.#state === 'degraded' ? 'kafka unreachable' : 'queue above threshold');
+      }
+      if (this.#mode !== 'direct') {
+        this.#append(record);
+        if (size === 0) this.#notify();
+        return;
+      }
+    }
     if (size >= this.#maxQueue) {
       if (!this.#overflowing) {
         this.#overflowing = true;
@@ -268,6 +349,57 @@ export class KafkaSink implements EventSink {
     }
     this.#queue.push({ record, at: performance.now() });
     if (size === 0 || size + 1 === this.#batchMax) this.#notify();
+  }
+
+  /** direct → spooling: the queued records behind the batch in flight move to the spool, in order. */
+  #startSpooling(cause: string): void {
+    if (!this.#spool || this.#mode !== 'direct') return;
+    this.#mode = 'spooling';
+    const from = this.#head + this.#inflight;
+    const moved = this.#queue.slice(from).map((q) => q.record);
+    this.#queue.length = from;
+    for (const r of moved) this.#append(r);
+    this.#log.warn(
+      { cause, moved: moved.length, in_flight: this.#inflight, spool_bytes: this.#spool.bytes },
+      'kafka publisher spooling: events go to the durable spool',
+    );
+  }
+
+  /** Appends to the spool without waiting (the DICOM side never waits on fsync). */
+  #append(record: EventRecord): void {
+    const spool = this.#spool;
+    if (!spool) return;
+    this.#spoolPending += 1;
+    let p: Promise<unknown>;
+    try {
+      p = spool.append(record.key, record.value);
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    const tracked = p.then(
+      () => {
+        this.#spoolPending -= 1;
+        this.#spooled += 1;
+      },
+      (err: unknown) => {
+        this.#spoolPending -= 1;
+        this.#spoolFailed += 1;
+        // Loud, but not one line per event: the first failure, then every 1000th.
+        if (this.#spoolFailed - this.#spoolFailLogged >= 1000 || this.#spoolFailLogged === 0) {
+          this.#spoolFailLogged = this.#spoolFailed;
+          this.#log.error(
+            {
+              err: err instanceof Error ? err.message : String(err),
+              code: (err as { code?: string }).code,
+              not_recorded: this.#spoolFailed,
+            },
+            'event could not be spooled: NOT RECORDED',
+          );
+        }
+      },
+    );
+    this.#appends.add(tracked);
+    void tracked.finally(() => this.#appends.delete(tracked));
   }
 
   #handOff(records: EventRecord[], reason: UndeliverableReason): void {
@@ -304,6 +436,19 @@ export class KafkaSink implements EventSink {
         }
       }
       const size = this.#queue.length - this.#head;
+      if (size === 0 && this.#spool && this.#mode !== 'direct' && !this.#closing) {
+        const sent = await this.#drain();
+        if (this.#stopped) return;
+        if (sent < 0) {
+          await this.#wait(backoff);
+          backoff = Math.min(backoff * 2, this.#maxBackoffMs);
+        } else {
+          backoff = this.#backoffMs;
+          // Appends still on their way to disk: give them a moment instead of spinning.
+          if (sent === 0 && this.mode !== 'direct') await sleep(5);
+        }
+        continue;
+      }
       if (size === 0) {
         if (this.#closing) return;
         await this.#wait();
@@ -319,16 +464,20 @@ export class KafkaSink implements EventSink {
       }
       const batch = this.#queue.slice(this.#head, this.#head + this.#batchMax);
       const t0 = performance.now();
+      this.#inflight = batch.length;
       try {
         await this.#producer.send(batch.map((q) => q.record));
       } catch (err) {
         if (this.#stopped) return;
         this.#failed += 1;
+        this.#startSpooling('send failed');
+        this.#inflight = 0;
         this.#down(err);
         await this.#wait(backoff);
         backoff = Math.min(backoff * 2, this.#maxBackoffMs);
         continue;
       }
+      this.#inflight = 0;
       // Closed while this batch was in flight: its records were already handed off (a duplicate by id at worst).
       if (this.#stopped) return;
       const now = performance.now();
@@ -342,6 +491,85 @@ export class KafkaSink implements EventSink {
       backoff = this.#backoffMs;
       this.#up();
     }
+  }
+
+  /**
+   * One replay pass over the spool: batches sent in seq order, each acknowledged to the spool after Kafka
+   * acknowledged it. Returns the records yielded, or -1 when a send failed (the caller backs off; the pass
+   * starts again at the watermark). When a pass finds nothing new and no append is pending, the sink goes back to direct.
+   */
+  async #drain(): Promise<number> {
+    const spool = this.#spool as Spool;
+    const lastBefore = spool.lastSeq;
+    let yielded = 0;
+    let batch: { seq: number; record: EventRecord }[] = [];
+    const flush = async (): Promise<boolean> => {
+      if (batch.length === 0) return true;
+      const t0 = performance.now();
+      try {
+        await this.#producer.send(batch.map((b) => b.record));
+      } catch (err) {
+        this.#failed += 1;
+        this.#down(err);
+        this.#mode = 'spooling';
+        return false;
+      }
+      const now = performance.now();
+      this.#recordLatency(now - t0, now - t0);
+      this.#produced += batch.length;
+      this.#replayedCount += batch.length;
+      // spooling → draining once Kafka took a replayed batch (attempts while it is away change nothing).
+      if (this.#mode === 'spooling') {
+        this.#mode = 'draining';
+        this.#log.warn(
+          { spool_records: spool.records, spool_bytes: spool.bytes },
+          'kafka publisher draining the spool',
+        );
+      }
+      const last = (batch[batch.length - 1] as { seq: number }).seq;
+      batch = [];
+      this.#up();
+      try {
+        await spool.ack(last);
+      } catch (err) {
+        this.#log.error({ err, seq: last }, 'event spool ack failed (the records will be sent again)');
+      }
+      return true;
+    };
+    const gen = spool.replay();
+    try {
+      for await (const r of gen) {
+        if (this.#stopped) return yielded;
+        yielded += 1;
+        const record = decodeSpooled(r.key, r.payload);
+        if (!record) {
+          this.#replaySkipped += 1;
+          this.#log.error({ seq: r.seq }, 'spooled record is not an event envelope: skipped');
+          continue;
+        }
+        batch.push({ seq: r.seq, record });
+        if (batch.length >= this.#batchMax && !(await flush())) return -1;
+      }
+      if (!(await flush())) return -1;
+    } catch (err) {
+      this.#log.error({ err }, 'event spool replay failed; retrying');
+      return -1;
+    } finally {
+      await gen.return(undefined);
+    }
+    if (this.#stopped) return yielded;
+    // Caught up: nothing new in this pass, no append pending, nothing made durable since it began.
+    if (yielded === 0 && this.#spoolPending === 0 && spool.lastSeq === lastBefore) {
+      this.#mode = 'direct';
+      this.#recoveries += 1;
+      this.#log.warn(
+        { replayed: this.#replayedCount, skipped: this.#replaySkipped, corrupt: spool.corruptRecords },
+        'kafka publisher recovered: spool drained, events go directly to Kafka',
+      );
+      // Corrupt records at the tail were skipped: move the watermark past them.
+      if (spool.lastSeq > spool.ackedSeq) await spool.ack(spool.lastSeq).catch(() => undefined);
+    }
+    return yielded;
   }
 
   #recordLatency(batchMs: number, lagMs: number): void {
@@ -373,12 +601,15 @@ export class KafkaSink implements EventSink {
   }
 
   #down(err: unknown): void {
+    if (this.#spool) this.#startSpooling('kafka unreachable');
     if (this.#state === 'degraded') return;
     this.#state = 'degraded';
     this.#degradedAt = Date.now();
     this.#log.warn(
       { err: err instanceof Error ? err.message : String(err), queued: this.#queue.length - this.#head },
-      'kafka publisher degraded: events are queued in memory',
+      this.#spool
+        ? 'kafka publisher degraded: events go to the spool'
+        : 'kafka publisher degraded: events are queued in memory',
     );
   }
 
@@ -401,6 +632,17 @@ export class KafkaSink implements EventSink {
   }
 }
 
+/** A spooled envelope back into a record (headers from the envelope itself); undefined if it is not one. */
+function decodeSpooled(key: string, payload: Buffer): EventRecord | undefined {
+  try {
+    const env = JSON.parse(payload.toString('utf8')) as { type?: unknown; schema?: unknown };
+    if (typeof env.type !== 'string' || env.schema === undefined) return undefined;
+    return { key, value: payload, headers: { [HEADER_TYPE]: env.type, [HEADER_SCHEMA]: String(env.schema) } };
+  } catch {
+    return undefined;
+  }
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -416,6 +658,8 @@ export interface KafkaSinkConfig {
   maxQueue?: number;
   closeTimeoutMs?: number;
   onUndeliverable?: KafkaSinkOptions['onUndeliverable'];
+  spool?: Spool;
+  spoolThreshold?: number;
 }
 
 /**
@@ -440,6 +684,8 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
     maxQueue: cfg.maxQueue,
     closeTimeoutMs: cfg.closeTimeoutMs,
     onUndeliverable: cfg.onUndeliverable,
+    spool: cfg.spool,
+    spoolThreshold: cfg.spoolThreshold,
     setup: async () => {
       const created = await ensureTopics(kafka, [
         { topic: cfg.topic, numPartitions: cfg.partitions, replicationFactor: cfg.replication },

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@dicomtrail/runtime';
 import { type EventType, parseEvent } from '@dicomtrail/schemas';
+import type { AcceptorPolicy } from '../../src/acse/acceptor.js';
 import { acceptAndRecord } from '../../src/acse/user-identity.js';
 import {
   DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
@@ -54,6 +55,23 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** The acceptor policy of `startTestServer` (AE title DICOMTRAIL, Verification and Storage). */
+export function testPolicy(): AcceptorPolicy {
+  return {
+    aeTitle: 'DICOMTRAIL',
+    requireCalledAeTitle: true,
+    allowedCallingAeTitles: [],
+    supported: {
+      abstractSyntaxes: new Set([VERIFICATION, ...STORAGE_SOP_CLASS_UIDS]),
+      transferSyntaxes: SUPPORTED_TRANSFER_SYNTAXES,
+    },
+    maxPduReceive: 65536,
+    implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
+    implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
+    userIdentity: acceptAndRecord,
+  };
+}
+
 export async function startTestServer(over: Partial<DicomServerOptions> = {}): Promise<TestServer> {
   const storeDir = mkdtempSync(path.join(os.tmpdir(), 'dt-store-'));
   const sink = new CollectingSink();
@@ -64,19 +82,7 @@ export async function startTestServer(over: Partial<DicomServerOptions> = {}): P
     sinks: [sink],
     log: testLog,
     artimTimeoutMs: 5000,
-    policy: {
-      aeTitle: 'DICOMTRAIL',
-      requireCalledAeTitle: true,
-      allowedCallingAeTitles: [],
-      supported: {
-        abstractSyntaxes: new Set([VERIFICATION, ...STORAGE_SOP_CLASS_UIDS]),
-        transferSyntaxes: SUPPORTED_TRANSFER_SYNTAXES,
-      },
-      maxPduReceive: 65536,
-      implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
-      implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
-      userIdentity: acceptAndRecord,
-    },
+    policy: testPolicy(),
     ...over,
   });
   const { port } = await server.listen();

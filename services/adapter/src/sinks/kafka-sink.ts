@@ -660,6 +660,7 @@ export interface KafkaSinkConfig {
   onUndeliverable?: KafkaSinkOptions['onUndeliverable'];
   spool?: Spool;
   spoolThreshold?: number;
+  maxBackoffMs?: number;
 }
 
 /**
@@ -686,6 +687,7 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
     onUndeliverable: cfg.onUndeliverable,
     spool: cfg.spool,
     spoolThreshold: cfg.spoolThreshold,
+    maxBackoffMs: cfg.maxBackoffMs,
     setup: async () => {
       const created = await ensureTopics(kafka, [
         { topic: cfg.topic, numPartitions: cfg.partitions, replicationFactor: cfg.replication },

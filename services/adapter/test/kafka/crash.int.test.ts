@@ -119,6 +119,9 @@ test('SIGKILL while spooling: nothing acknowledged to the spool is lost after re
   assert.equal(records.length, got.size, 'none twice');
   const m = await metrics(b.health);
   assert.equal(m.state, 'recovered');
+  const h = await fetch(`http://127.0.0.1:${b.health}/healthz`);
+  assert.equal(h.status, 200);
+  assert.deepEqual(await h.json(), { status: 'ok', state: 'recovered' });
   b.proc.kill('SIGTERM');
   await new Promise((r) => b.proc.once('exit', r));
 });

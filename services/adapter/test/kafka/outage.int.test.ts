@@ -41,6 +41,8 @@ before(async () => {
     log: testLog,
     spool,
     spoolThreshold: 200,
+    // Notice the broker's return within a second.
+    maxBackoffMs: 1000,
     closeTimeoutMs: 1000,
   });
   assert.equal(await kafkaSink.connected(60_000), true, 'the publisher connects to the private broker');
@@ -90,7 +92,9 @@ test('broker stopped mid-run: every C-STORE succeeds, then every event arrives o
   assert.ok(kafkaSink.stats().spooled > 0, 'events were spooled while the broker was down');
 
   await broker.start();
-  await waitFor(() => kafkaSink.mode === 'direct', 40_000, 'the spool to drain');
+  await waitFor(() => kafkaSink.mode === 'direct', 40_000, 'the spool to drain').catch((err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify(kafkaSink.stats())}, spool records ${spool.records}`);
+  });
   const expected = collected.events;
   const records = await readTopic(TOPIC, {
     brokers: broker.brokers,

@@ -128,13 +128,14 @@ export class Association implements UpperLayerUser {
     return info;
   }
 
-  #wants(type: EventType): boolean {
+  /** Does any handler or sink want this event type? (Work done only for events is skipped otherwise.) */
+  wants(type: EventType): boolean {
     if (this.handlers.notificationHandlers(type).length > 0) return true;
     return this.#sinks.some((s) => s.wants(type));
   }
 
   emit(type: EventType, build: () => Record<string, unknown>, messageId?: number): void {
-    if (!this.#wants(type)) return;
+    if (!this.wants(type)) return;
     const lifecycle = LIFECYCLE.has(type);
     const event: AdapterEvent = {
       type,

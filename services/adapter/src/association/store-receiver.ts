@@ -24,6 +24,7 @@ import {
 import path from 'node:path';
 import { datasetToDicomJson } from '../dataset/dicom-json.js';
 import { encodePart10Header } from '../dataset/part10.js';
+import { readStudySeries, type StudySeries } from '../dataset/study-series.js';
 import type { CommandSet } from '../dimse/command-set.js';
 import type { Association } from './association.js';
 import type { NegotiatedContext } from './types.js';
@@ -39,9 +40,13 @@ export interface StoredFile {
   /** Bytes of the data set (without the Part 10 header). */
   datasetBytes: number;
   fileBytes: number;
-  sha256: string;
+  /** sha256 of the data set; computed when an event will carry it. */
+  sha256?: string;
   /** The header decoded as DICOM JSON (up to Pixel Data), when it could be decoded. */
   header?: Record<string, unknown>;
+  /** Study / Series Instance UIDs, for the storage layout (from the header, or a quick scan). */
+  studyInstanceUid?: string;
+  seriesInstanceUid?: string;
   /** Where the C-STORE handler put the file (set by the handler; unset: the temporary file is deleted). */
   finalPath?: string;
   /** Set when writing failed: the instance is not stored. */
@@ -77,7 +82,8 @@ export class StoreReceiver {
   readonly #assoc: Association;
   readonly #context: NegotiatedContext;
   readonly #tempPath: string;
-  readonly #hash: Hash = createHash('sha256');
+  readonly #hash: Hash | undefined;
+  readonly #decode: boolean;
   readonly #chunks: Buffer[] = [];
   readonly #bulkDataThreshold: number;
   readonly #header: Buffer;
@@ -102,6 +108,9 @@ export class StoreReceiver {
     this.#assoc = assoc;
     this.#context = context;
     this.#bulkDataThreshold = opts.bulkDataThreshold;
+    // Hashing (≈30 ms per 50 MB) and a full header decode are done only when an event will carry them.
+    this.#decode = assoc.wants('EVT_C_STORE') || assoc.wants('EVT_DIMSE_RECV');
+    this.#hash = this.#decode ? createHash('sha256') : undefined;
     this.#incomingDir = path.join(opts.storeDir, '.incoming');
     this.#tempPath = path.join(this.#incomingDir, `${randomUUID()}.part`);
     this.#header = encodePart10Header({
@@ -116,7 +125,7 @@ export class StoreReceiver {
 
   write(chunk: Buffer): void {
     this.#datasetBytes += chunk.length;
-    this.#hash.update(chunk);
+    this.#hash?.update(chunk);
     if (this.#error) return;
     if (this.#ws === undefined) {
       // The chunk is a view into a socket buffer that will be reused: keep a copy.
@@ -174,9 +183,12 @@ export class StoreReceiver {
         tempPath: this.#tempPath,
         datasetBytes: this.#datasetBytes,
         fileBytes: this.#header.length + this.#datasetBytes,
-        sha256: this.#hash.digest('hex'),
       };
+      if (this.#hash) stored.sha256 = this.#hash.digest('hex');
       if (header) stored.header = header;
+      const ids = header ? fromHeader(header) : this.#scanStudySeries();
+      if (ids?.studyInstanceUid) stored.studyInstanceUid = ids.studyInstanceUid;
+      if (ids?.seriesInstanceUid) stored.seriesInstanceUid = ids.seriesInstanceUid;
       if (this.#error) {
         stored.error = this.#error;
         removeQuietly(this.#tempPath);
@@ -225,10 +237,24 @@ export class StoreReceiver {
     this.#resume();
   }
 
-  #decodeHeader(): Record<string, unknown> | undefined {
-    if (this.#chunks.length === 0) return undefined;
+  #prefix(): Buffer {
     const all = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
-    const prefix = all.subarray(0, HEADER_PREFIX);
+    return all.subarray(0, HEADER_PREFIX);
+  }
+
+  #scanStudySeries(): StudySeries | undefined {
+    if (this.#chunks.length === 0) return undefined;
+    const quick = readStudySeries(this.#prefix(), this.#context.transferSyntax);
+    return quick ?? fromHeader(this.#fullHeader() ?? {});
+  }
+
+  #decodeHeader(): Record<string, unknown> | undefined {
+    return this.#decode ? this.#fullHeader() : undefined;
+  }
+
+  #fullHeader(): Record<string, unknown> | undefined {
+    if (this.#chunks.length === 0) return undefined;
+    const prefix = this.#prefix();
     try {
       return datasetToDicomJson(prefix, {
         transferSyntaxUid: this.#context.transferSyntax,
@@ -239,6 +265,19 @@ export class StoreReceiver {
       return undefined;
     }
   }
+}
+
+function fromHeader(header: Record<string, unknown>): StudySeries {
+  const v = (tag: string): string | undefined => {
+    const x = (header[tag] as { Value?: unknown[] } | undefined)?.Value?.[0];
+    return typeof x === 'string' ? x : undefined;
+  };
+  const out: StudySeries = {};
+  const study = v('0020000D');
+  const series = v('0020000E');
+  if (study) out.studyInstanceUid = study;
+  if (series) out.seriesInstanceUid = series;
+  return out;
 }
 
 /** Removes a temporary file; a path that cannot exist (ENOTDIR, ...) is already gone. */

@@ -18,21 +18,15 @@ export type CStoreHandler = (req: ServiceRequest) => HandlerResult | Promise<Han
 
 const SAFE_UID = /^[0-9.]{1,64}$/;
 
-function uidOf(header: Record<string, unknown> | undefined, tag: string): string | undefined {
-  const el = header?.[tag] as { Value?: unknown[] } | undefined;
-  const v = el?.Value?.[0];
-  return typeof v === 'string' && SAFE_UID.test(v) ? v : undefined;
+function safeUid(v: string | undefined): string | undefined {
+  return v !== undefined && SAFE_UID.test(v) ? v : undefined;
 }
 
 /** Where the default handler files an instance. */
 export function storagePath(storeDir: string, req: ServiceRequest): string {
-  const h = req.stored?.header;
-  const study = uidOf(h, '0020000D') ?? 'unknown-study';
-  const series = uidOf(h, '0020000E') ?? 'unknown-series';
-  const sop =
-    req.request.affectedSopInstanceUid && SAFE_UID.test(req.request.affectedSopInstanceUid)
-      ? req.request.affectedSopInstanceUid
-      : `unnamed-${Date.now()}`;
+  const study = safeUid(req.stored?.studyInstanceUid) ?? 'unknown-study';
+  const series = safeUid(req.stored?.seriesInstanceUid) ?? 'unknown-series';
+  const sop = safeUid(req.request.affectedSopInstanceUid) ?? `unnamed-${Date.now()}`;
   return path.join(storeDir, study, series, `${sop}.dcm`);
 }
 

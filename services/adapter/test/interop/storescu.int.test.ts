@@ -100,6 +100,13 @@ test('storescu sends 30 instances in three transfer syntaxes, one with private t
     assert.equal(stored.sha256, sha(original.datasetBytes));
     const ds = e.params['dataset'] as Record<string, { Value?: unknown[]; BulkData?: { length: number } }>;
     assert.match(String(ds['00100020']?.Value?.[0]), /^PID-\d$/);
+    // Filed as <store>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm.
+    const parts = stored.path.split('/').slice(-3);
+    assert.deepEqual(parts, [
+      String(ds['0020000D']?.Value?.[0]),
+      String(ds['0020000E']?.Value?.[0]),
+      `${uid}.dcm`,
+    ]);
     assert.equal(ds['7FE00010']?.BulkData?.length, 8192, 'pixel data elided to its length');
   }
   const withPrivate = stores.find(

@@ -26,6 +26,7 @@ import {
   IMPLICIT_VR_LITTLE_ENDIAN,
   readingProperties,
 } from './transfer-syntaxes.js';
+import { LONG_LENGTH_VRS } from './value-representations.js';
 
 dcmjs.log.setLevel('error');
 
@@ -53,21 +54,6 @@ export interface DecodeOptions {
 
 const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
 const SWAP_WIDTH: Record<string, number> = { OW: 2, OF: 4, OL: 4, OD: 8, OV: 8 };
-const LONG_LENGTH_VRS = new Set([
-  'OB',
-  'OD',
-  'OF',
-  'OL',
-  'OV',
-  'OW',
-  'SQ',
-  'SV',
-  'UC',
-  'UN',
-  'UR',
-  'UT',
-  'UV',
-]);
 
 /** An ArrayBuffer holding exactly these bytes (dcmjs mis-reads Buffer views with byteOffset ≠ 0; infra.md §7). */
 export function exactArrayBuffer(b: Buffer): ArrayBuffer {

@@ -17,6 +17,7 @@
 import { DicomtrailError } from '@dicomtrail/runtime';
 import { type DicomJson, datasetToDicomJson } from './dicom-json.js';
 import { EXPLICIT_VR_LITTLE_ENDIAN } from './transfer-syntaxes.js';
+import { LONG_LENGTH_VRS } from './value-representations.js';
 
 export interface Part10HeaderParams {
   mediaStorageSopClassUid: string;
@@ -26,22 +27,6 @@ export interface Part10HeaderParams {
   implementationVersionName?: string;
   sourceApplicationEntityTitle?: string;
 }
-
-const LONG_LENGTH_VRS = new Set([
-  'OB',
-  'OD',
-  'OF',
-  'OL',
-  'OV',
-  'OW',
-  'SQ',
-  'SV',
-  'UC',
-  'UN',
-  'UR',
-  'UT',
-  'UV',
-]);
 
 function element(elementNo: number, vr: string, value: Buffer): Buffer {
   const long = LONG_LENGTH_VRS.has(vr);

@@ -7,22 +7,7 @@
  * the caller then falls back to the full decoder.
  */
 import { readingProperties } from './transfer-syntaxes.js';
-
-const LONG_LENGTH_VRS = new Set([
-  'OB',
-  'OD',
-  'OF',
-  'OL',
-  'OV',
-  'OW',
-  'SQ',
-  'SV',
-  'UC',
-  'UN',
-  'UR',
-  'UT',
-  'UV',
-]);
+import { LONG_LENGTH_VRS } from './value-representations.js';
 
 export interface StudySeries {
   studyInstanceUid?: string;

@@ -26,8 +26,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,10 +42,25 @@ import { compatibilityPartitioner, Producer as PlatformaticProducer } from '@pla
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { adapterConfigSpec } from '../src/config.js';
 import { EXPLICIT_LE, uid, writeInstance } from '../test/support/instances.js';
+import {
+  answers,
+  countFiles,
+  emptyDir,
+  freePort,
+  intEnv,
+  killAll,
+  median,
+  progress,
+  repoRoot,
+  rotate,
+  round,
+  runTool,
+  track,
+  waitListening,
+} from './bench-support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** services/adapter/dist/bench → repo root. */
-const repoRoot = path.resolve(here, '../../../..');
 const cliPath = path.resolve(here, '../src/cli.js');
 const kafkaSh = path.join(repoRoot, 'infra/kafka/kafka.sh');
 
@@ -57,7 +71,6 @@ const PRODUCE_COUNT = intEnv('BENCH_PRODUCE_COUNT', 50_000);
 const PRODUCE_BATCH = intEnv('BENCH_PRODUCE_BATCH', 500);
 const PDU = intEnv('BENCH_PDU', 65536);
 const AE = 'DICOMTRAIL';
-const RUN_TIMEOUT_MS = 120_000;
 const PARTITIONS = 3;
 
 const TARGETS = { publishRatio: 0.85, lagMedianMs: 50 };
@@ -85,35 +98,11 @@ function cliUses(name: string): boolean {
   }
 }
 
-function intEnv(name: string, dflt: number): number {
-  const v = process.env[name];
-  const n = v === undefined ? Number.NaN : Number.parseInt(v, 10);
-  return Number.isFinite(n) && n > 0 ? n : dflt;
-}
-
-function progress(msg: string): void {
-  process.stderr.write(`[bench] ${msg}\n`);
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Wall clock in ms with sub-ms resolution. */
 const nowMs = (): number => performance.timeOrigin + performance.now();
 
 // ---------------------------------------------------------------- processes (all stopped on the way out)
-
-const children = new Set<ChildProcess>();
-
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
-  for (const c of children) {
-    if (c.exitCode === null && c.signalCode === null) c.kill(signal);
-  }
-}
 
 let startedKafka = false;
 let kafkaStartedByBench = false;
@@ -134,82 +123,6 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     stopKafkaSync();
     process.exit(130);
   });
-}
-
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  seconds: number;
-  stderr: string;
-}
-
-/** Runs a tool (DCMTK with TCP_NODELAY=1), timing it from spawn to exit. */
-function runTool(tool: string, args: string[], timeoutMs = RUN_TIMEOUT_MS): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = track(
-      spawn(tool, args, {
-        cwd: repoRoot,
-        env: { ...process.env, TCP_NODELAY: '1' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      }),
-    );
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      if (stderr.length < 20_000) stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, seconds: (performance.now() - t0) / 1000, stderr });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function answers(host: string, port: number): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
-    const s = connect(port, host);
-    const timer = setTimeout(() => {
-      s.destroy();
-      resolve(false);
-    }, 1000);
-    s.once('connect', () => {
-      clearTimeout(timer);
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
-  });
-}
-
-async function waitListening(port: number, child: ChildProcess, what: string): Promise<void> {
-  const t0 = Date.now();
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`${what} exited before listening`);
-    if (await answers('127.0.0.1', port)) return;
-    if (Date.now() - t0 > 15_000) throw new Error(`${what} did not listen on ${port} within 15 s`);
-    await sleep(50);
-  }
 }
 
 interface Receiver {
@@ -276,21 +189,6 @@ function cleanupTemp(): void {
   tempRoot = undefined;
 }
 
-function emptyDir(dir: string): void {
-  for (const e of readdirSync(dir)) rmSync(path.join(dir, e), { recursive: true, force: true });
-}
-
-/** Regular files under `dir`, not counting our `.incoming` temporaries. */
-function countFiles(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) {
-      if (e.name !== '.incoming') n += countFiles(path.join(dir, e.name));
-    } else if (e.isFile()) n += 1;
-  }
-  return n;
-}
-
 interface DataSet {
   dir: string;
   count: number;
@@ -319,27 +217,9 @@ function makeData(root: string, count: number, pixelBytes: number): DataSet {
 
 // ---------------------------------------------------------------- statistics
 
-function median(xs: number[]): number {
-  if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-/** The items in round `k`'s order: rotated so that none always runs first (or right after another). */
-function rotate<T>(xs: T[], k: number): T[] {
-  const n = k % xs.length;
-  return [...xs.slice(n), ...xs.slice(0, n)];
 }
 
 /** `2026-11-25T11:09:59.123456Z` → ms since the epoch, keeping the microseconds. */

@@ -14,16 +14,29 @@
  * BENCH_NO_EVENTS_VARIANT=1 (skip the --events-out variant).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXPLICIT_LE, uid, writeInstance } from '../test/support/instances.js';
+import {
+  countFiles,
+  emptyDir,
+  freePort,
+  intEnv,
+  killAll,
+  median,
+  progress,
+  repoRoot,
+  rotate,
+  round,
+  runTool,
+  track,
+  waitListening,
+} from './bench-support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** services/adapter/dist/bench → repo root. */
-const repoRoot = path.resolve(here, '../../../..');
 const cliPath = path.resolve(here, '../src/cli.js');
 
 const ROUNDS = intEnv('BENCH_ROUNDS', 3);
@@ -34,36 +47,11 @@ const PDU = intEnv('BENCH_PDU', 65536);
 const ECHO_LOW = 200;
 const ECHO_HIGH = 2000;
 const AE = 'DICOMTRAIL';
-const RUN_TIMEOUT_MS = 120_000;
 const CPU_PROF = process.env['BENCH_CPU_PROF'];
 
 const TARGETS = { smallRatio: 0.8, largeRatio: 0.9, largePeakRssMb: 250 };
 
-function intEnv(name: string, dflt: number): number {
-  const v = process.env[name];
-  const n = v === undefined ? Number.NaN : Number.parseInt(v, 10);
-  return Number.isFinite(n) && n > 0 ? n : dflt;
-}
-
-function progress(msg: string): void {
-  process.stderr.write(`[bench] ${msg}\n`);
-}
-
 // ---------------------------------------------------------------- processes (all stopped on the way out)
-
-const children = new Set<ChildProcess>();
-
-function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
-  for (const c of children) {
-    if (c.exitCode === null && c.signalCode === null) c.kill(signal);
-  }
-}
 
 process.once('exit', () => killAll());
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -73,67 +61,6 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     cleanupTemp();
     process.exit(130);
   });
-}
-
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  seconds: number;
-  stderr: string;
-}
-
-/** Runs a DCMTK client with TCP_NODELAY=1, timing it from spawn to exit. */
-function runTool(tool: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = track(
-      spawn(tool, args, { env: { ...process.env, TCP_NODELAY: '1' }, stdio: ['ignore', 'ignore', 'pipe'] }),
-    );
-    let stderr = '';
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      if (stderr.length < 20_000) stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, seconds: (performance.now() - t0) / 1000, stderr });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitListening(port: number, child: ChildProcess, what: string): Promise<void> {
-  const t0 = Date.now();
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`${what} exited before listening`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() - t0 > 15_000) throw new Error(`${what} did not listen on ${port} within 15 s`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 interface Receiver {
@@ -224,21 +151,6 @@ function cleanupTemp(): void {
   tempRoot = undefined;
 }
 
-function emptyDir(dir: string): void {
-  for (const e of readdirSync(dir)) rmSync(path.join(dir, e), { recursive: true, force: true });
-}
-
-/** Regular files under `dir`, not counting our `.incoming` temporaries. */
-function countFiles(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) {
-      if (e.name !== '.incoming') n += countFiles(path.join(dir, e.name));
-    } else if (e.isFile()) n += 1;
-  }
-  return n;
-}
-
 interface DataSet {
   name: 'small' | 'large';
   dir: string;
@@ -267,12 +179,6 @@ function makeData(root: string, name: DataSet['name'], count: number, pixelBytes
 }
 
 // ---------------------------------------------------------------- measurements
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 interface StoreRound {
   seconds: number;
@@ -331,20 +237,9 @@ function summarise(data: DataSet, rounds: StoreRound[]): StoreSummary {
   return s;
 }
 
-/** The receivers in round `k`'s order: rotated so that no receiver always runs first (or right after another). */
-function rotate<T>(xs: T[], k: number): T[] {
-  const n = k % xs.length;
-  return [...xs.slice(n), ...xs.slice(0, n)];
-}
-
 /** Median over rounds of (ours in round i) / (dcmtk in round i): the paired ratio, robust to slow phases. */
 function pairedRatio(ours: StoreRound[], dcmtk: StoreRound[]): number {
   return median(ours.map((o, i) => dcmtk[i]!.seconds / o.seconds));
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
 
 // ---------------------------------------------------------------- main

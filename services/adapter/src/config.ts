@@ -1,3 +1,4 @@
+import { eventsTopicConfigSpec } from '@dicomtrail/event-log';
 import type { ConfigSpec } from '@dicomtrail/runtime';
 import { EVENT_TYPES } from '@dicomtrail/schemas';
 
@@ -69,18 +70,7 @@ export const adapterConfigSpec = {
     default: [],
     description: 'Kafka bootstrap brokers, comma-separated; when set, every event is published (empty: off)',
   },
-  EVENTS_TOPIC_PARTITIONS: {
-    type: 'int',
-    default: 3,
-    min: 1,
-    description: 'Partitions of dicomtrail.events.v1 when it is created',
-  },
-  EVENTS_TOPIC_REPLICATION: {
-    type: 'int',
-    default: 1,
-    min: 1,
-    description: 'Replication factor of dicomtrail.events.v1 when it is created',
-  },
+  ...eventsTopicConfigSpec,
   KAFKA_MAX_QUEUE: {
     type: 'int',
     default: 100000,

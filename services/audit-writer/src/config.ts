@@ -1,3 +1,4 @@
+import { eventsTopicConfigSpec } from '@dicomtrail/event-log';
 import type { ConfigSpec } from '@dicomtrail/runtime';
 
 export const auditWriterConfigSpec = {
@@ -16,16 +17,5 @@ export const auditWriterConfigSpec = {
     default: 'dicomtrail-audit-writer',
     description: 'Kafka consumer group of the audit writer',
   },
-  EVENTS_TOPIC_PARTITIONS: {
-    type: 'int',
-    default: 3,
-    min: 1,
-    description: 'Partitions of dicomtrail.events.v1 when it is created',
-  },
-  EVENTS_TOPIC_REPLICATION: {
-    type: 'int',
-    default: 1,
-    min: 1,
-    description: 'Replication factor of dicomtrail.events.v1 when it is created',
-  },
+  ...eventsTopicConfigSpec,
 } satisfies ConfigSpec;

@@ -8,4 +8,5 @@ export {
   KafkaEventProducer,
   type KafkaEventProducerOptions,
 } from './producer.js';
+export { eventsTopicConfigSpec } from './topic-config.js';
 export { DLQ_TOPIC, EVENTS_TOPIC, HEADER_DLQ_REASON, HEADER_SCHEMA, HEADER_TYPE } from './topics.js';

@@ -1,3 +1,18 @@
+export {
+  type BatchContext,
+  type BatchHandler,
+  type ConsumedRecord,
+  createEventConsumer,
+  type EventConsumer,
+  KafkaEventConsumer,
+  type KafkaEventConsumerOptions,
+  type PartitionAssignment,
+  type RecordBatch,
+  type RunOptions,
+  type TopicPartitionOffset,
+} from './consumer.js';
+export { deadLetterOf } from './dead-letter.js';
+export { type DecodedRecord, decodeRecord } from './decode-record.js';
 export { createKafka, ensureTopics } from './kafka-client.js';
 export {
   createEventProducer,
@@ -9,4 +24,11 @@ export {
   type KafkaEventProducerOptions,
 } from './producer.js';
 export { eventsTopicConfigSpec } from './topic-config.js';
-export { DLQ_TOPIC, EVENTS_TOPIC, HEADER_DLQ_REASON, HEADER_SCHEMA, HEADER_TYPE } from './topics.js';
+export {
+  DLQ_TOPIC,
+  EVENTS_TOPIC,
+  HEADER_DLQ_REASON,
+  HEADER_DLQ_SOURCE,
+  HEADER_SCHEMA,
+  HEADER_TYPE,
+} from './topics.js';

@@ -11,7 +11,6 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EVENTS_TOPIC } from '@dicomtrail/event-log';
 import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
 import { type EventType, isEventType } from '@dicomtrail/schemas';
 import { acceptAndRecord } from './acse/user-identity.js';
@@ -92,7 +91,7 @@ const kafkaSink =
     ? createKafkaSink({
         spool,
         brokers: config.KAFKA_BROKERS,
-        topic: EVENTS_TOPIC,
+        topic: config.EVENTS_TOPIC,
         partitions: config.EVENTS_TOPIC_PARTITIONS,
         replication: config.EVENTS_TOPIC_REPLICATION,
         maxQueue: config.KAFKA_MAX_QUEUE,
@@ -186,7 +185,7 @@ log.info(
     ae_title: config.DICOM_AE_TITLE,
     store_dir: storeDir,
     events_out: config.EVENTS_OUT ?? null,
-    kafka: kafkaSink ? { brokers: config.KAFKA_BROKERS, topic: EVENTS_TOPIC } : null,
+    kafka: kafkaSink ? { brokers: config.KAFKA_BROKERS, topic: config.EVENTS_TOPIC } : null,
     spool: spool ? { dir: spool.dir, max_bytes: spool.maxBytes, policy: policyName } : null,
     health_port: health?.port ?? null,
   },

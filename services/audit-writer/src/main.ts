@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createKafka, DLQ_TOPIC, EVENTS_TOPIC, ensureTopics } from '@dicomtrail/event-log';
+import { createKafka, dlqTopicOf, ensureTopics } from '@dicomtrail/event-log';
 import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
 import pg from 'pg';
 import { auditWriterConfigSpec } from './config.js';
@@ -12,8 +12,8 @@ const topicSpec = {
   replicationFactor: config.EVENTS_TOPIC_REPLICATION,
 };
 const created = await ensureTopics(kafka, [
-  { topic: EVENTS_TOPIC, ...topicSpec },
-  { topic: DLQ_TOPIC, ...topicSpec },
+  { topic: config.EVENTS_TOPIC, ...topicSpec },
+  { topic: dlqTopicOf(config.EVENTS_TOPIC), ...topicSpec },
 ]);
 const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
 const { rows } = await pool.query<{ n: string }>(

@@ -26,6 +26,7 @@ export {
 export { eventsTopicConfigSpec } from './topic-config.js';
 export {
   DLQ_TOPIC,
+  dlqTopicOf,
   EVENTS_TOPIC,
   HEADER_DLQ_REASON,
   HEADER_DLQ_SOURCE,

@@ -1,0 +1,122 @@
+/**
+ * The durable index: the in-process InstanceIndex, its journal, and the storage directory it describes.
+ *
+ * At start-up the journal is replayed, then reconciled with the files actually in the store: a journal
+ * entry whose file is gone is dropped, a file the journal does not know (copied in by hand, or stored
+ * while the journal was lost) is read and indexed. So the store is the source of truth and the journal
+ * only a fast path; when anything was reconciled, or lines were superseded or corrupt, the journal is
+ * compacted. After start-up every successful C-STORE is indexed and appended.
+ */
+import { mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '@dicomtrail/runtime';
+import { IndexJournal } from './index-journal.js';
+import { readIndexedInstance } from './instance-header.js';
+import { type IndexedInstance, InstanceIndex } from './instance-index.js';
+
+export interface ArchiveIndexOptions {
+  storeDir: string;
+  /** Where the journal lives (default `<storeDir>/.archive`). */
+  indexDir?: string;
+  log: Logger;
+}
+
+export interface OpenStats {
+  instances: number;
+  journal_lines: number;
+  journal_corrupt: number;
+  dropped_missing: number;
+  scanned: number;
+  unreadable: number;
+  ms: number;
+}
+
+/** Every regular file below `dir`, skipping dot-files and dot-folders (.incoming, .archive). */
+function storedFiles(dir: string): Set<string> {
+  const out = new Set<string>();
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const full = path.join(e.parentPath, e.name);
+    if (
+      path
+        .relative(dir, full)
+        .split(path.sep)
+        .some((seg) => seg.startsWith('.'))
+    )
+      continue;
+    out.add(full);
+  }
+  return out;
+}
+
+export class ArchiveIndex {
+  readonly index = new InstanceIndex();
+  readonly storeDir: string;
+  readonly #journal: IndexJournal;
+  readonly #log: Logger;
+
+  private constructor(storeDir: string, journal: IndexJournal, log: Logger) {
+    this.storeDir = storeDir;
+    this.#journal = journal;
+    this.#log = log;
+  }
+
+  static open(opts: ArchiveIndexOptions): { archiveIndex: ArchiveIndex; stats: OpenStats } {
+    const t0 = performance.now();
+    const storeDir = path.resolve(opts.storeDir);
+    const indexDir = path.resolve(opts.indexDir ?? path.join(storeDir, '.archive'));
+    mkdirSync(storeDir, { recursive: true });
+    mkdirSync(indexDir, { recursive: true });
+    const journal = new IndexJournal(path.join(indexDir, 'instances.jsonl'), storeDir);
+    const self = new ArchiveIndex(storeDir, journal, opts.log);
+    const contents = journal.read();
+    const onDisk = storedFiles(storeDir);
+    let dropped = 0;
+    for (const r of contents.records) {
+      if (onDisk.has(r.path)) self.index.add(r);
+      else dropped++;
+    }
+    const known = new Set(self.index.paths());
+    let scanned = 0;
+    let unreadable = 0;
+    for (const file of onDisk) {
+      if (known.has(file)) continue;
+      try {
+        if (self.index.add(readIndexedInstance(file))) scanned++;
+        else unreadable++;
+      } catch {
+        unreadable++;
+      }
+    }
+    if (scanned > 0 || dropped > 0 || contents.corrupt > 0 || contents.lines !== self.index.size)
+      journal.rewrite(self.index.instances());
+    const stats: OpenStats = {
+      instances: self.index.size,
+      journal_lines: contents.lines,
+      journal_corrupt: contents.corrupt,
+      dropped_missing: dropped,
+      scanned,
+      unreadable,
+      ms: Math.round(performance.now() - t0),
+    };
+    opts.log.info({ component: 'archive', ...stats }, 'archive index ready');
+    return { archiveIndex: self, stats };
+  }
+
+  /** Indexes a newly stored instance and journals it. */
+  add(inst: IndexedInstance): boolean {
+    if (!this.index.add(inst)) {
+      this.#log.warn(
+        { component: 'archive' },
+        'stored instance not indexed: no Study/Series/SOP Instance UID',
+      );
+      return false;
+    }
+    this.#journal.append(inst);
+    return true;
+  }
+
+  close(): void {
+    this.#journal.close();
+  }
+}

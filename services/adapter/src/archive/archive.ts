@@ -1,0 +1,161 @@
+/**
+ * The standalone archive node: the default handler set bound on a DicomServer in `scp` mode, every one
+ * replaceable by binding another handler for its event (pynetdicom's bound handlers):
+ *
+ * | event        | SOP classes                                    | handler |
+ * | ------------ | ---------------------------------------------- | ------- |
+ * | EVT_C_STORE  | every Storage SOP class                        | store to `<store>/<study>/<series>/<sop>.dcm`, then index |
+ * | EVT_C_FIND   | Patient/Study Root FIND, Modality Worklist     | query-retrieve-handlers.ts, worklist.ts |
+ * | EVT_C_GET    | Patient/Study Root GET                         | query-retrieve-handlers.ts |
+ * | EVT_C_MOVE   | Patient/Study Root MOVE                        | query-retrieve-handlers.ts |
+ * | EVT_N_CREATE, EVT_N_SET, EVT_N_GET | MPPS                     | mpps.ts |
+ * | EVT_N_ACTION | Storage Commitment Push Model                  | storage-commitment.ts |
+ *
+ * A request for any other SOP class that reaches a handler is answered 0x0122 (SOP class not supported);
+ * presentation contexts for abstract syntaxes outside ARCHIVE_ABSTRACT_SYNTAXES are rejected at
+ * association time (result 3, abstract syntax not supported).
+ */
+import path from 'node:path';
+import type { Logger } from '@dicomtrail/runtime';
+import type { AdapterEvent } from '../association/types.js';
+import type { DicomJson } from '../dataset/dicom-json.js';
+import {
+  MODALITY_WORKLIST_FIND,
+  MPPS,
+  STORAGE_COMMITMENT_PUSH,
+  STORAGE_SOP_CLASS_UIDS,
+  VERIFICATION,
+} from '../dataset/uids.js';
+import type { HandlerRegistry } from '../events/event-bus.js';
+import type { NServiceRequest, NServiceResult } from '../service-classes/n-services.js';
+import type { CGetYield, CMoveYield, FindResult, QueryRequest } from '../service-classes/query-retrieve.js';
+import { type HandlerResult, type ServiceRequest, statusOf } from '../service-classes/service-request.js';
+import { defaultStoreHandler } from '../service-classes/storage.js';
+import { ArchiveIndex, type OpenStats } from './archive-index.js';
+import { fromHeader, readIndexedInstance } from './instance-header.js';
+import type { MoveDestinations } from './move-destinations.js';
+import { MppsStore } from './mpps.js';
+import {
+  findInIndex,
+  getFromIndex,
+  moveFromIndex,
+  QR_MODELS,
+  type QueryRetrieveOptions,
+  SOP_CLASS_NOT_SUPPORTED,
+  sopClassOf,
+} from './query-retrieve-handlers.js';
+import { requestCommitment, type StorageCommitmentOptions } from './storage-commitment.js';
+import { findInWorklist, WorklistFolder } from './worklist.js';
+
+/** Every abstract syntax the archive serves. */
+export const ARCHIVE_ABSTRACT_SYNTAXES: readonly string[] = [
+  VERIFICATION,
+  ...STORAGE_SOP_CLASS_UIDS,
+  ...QR_MODELS.keys(),
+  MODALITY_WORKLIST_FIND,
+  MPPS,
+  STORAGE_COMMITMENT_PUSH,
+];
+
+export interface ArchiveOptions {
+  storeDir: string;
+  /** Journal and MPPS folder (default `<storeDir>/.archive`). */
+  indexDir?: string;
+  aeTitle: string;
+  destinations: MoveDestinations;
+  worklistDir?: string;
+  log: Logger;
+  /** Storage commitment: delay before the N-EVENT-REPORT (default 0). */
+  commitmentReportDelayMs?: number;
+}
+
+function requestedSopClass(req: NServiceRequest): string {
+  return req.request.requestedSopClassUid ?? req.request.affectedSopClassUid ?? req.context.abstractSyntax;
+}
+
+export class Archive {
+  readonly index: ArchiveIndex;
+  readonly mpps: MppsStore;
+  readonly worklist: WorklistFolder | undefined;
+  readonly openStats: OpenStats;
+  readonly #opts: ArchiveOptions;
+  readonly #qr: QueryRetrieveOptions;
+  readonly #commitment: StorageCommitmentOptions;
+  readonly #fileInstance: (req: ServiceRequest) => HandlerResult | Promise<HandlerResult>;
+
+  constructor(opts: ArchiveOptions) {
+    this.#opts = opts;
+    const indexDir = path.resolve(opts.indexDir ?? path.join(opts.storeDir, '.archive'));
+    const { archiveIndex, stats } = ArchiveIndex.open({ storeDir: opts.storeDir, indexDir, log: opts.log });
+    this.index = archiveIndex;
+    this.#fileInstance = defaultStoreHandler(archiveIndex.storeDir);
+    this.openStats = stats;
+    this.mpps = new MppsStore(path.join(indexDir, 'mpps'));
+    this.worklist = opts.worklistDir
+      ? new WorklistFolder(path.resolve(opts.worklistDir), opts.log)
+      : undefined;
+    this.#qr = { index: archiveIndex.index, aeTitle: opts.aeTitle, destinations: opts.destinations };
+    this.#commitment = {
+      index: archiveIndex.index,
+      aeTitle: opts.aeTitle,
+      destinations: opts.destinations,
+      log: opts.log,
+      ...(opts.commitmentReportDelayMs !== undefined ? { reportDelayMs: opts.commitmentReportDelayMs } : {}),
+    };
+  }
+
+  /** C-STORE: the storage service's default filing, then the index. */
+  readonly store = async (req: ServiceRequest): Promise<HandlerResult> => {
+    const result = await this.#fileInstance(req);
+    const stored = req.stored;
+    if (statusOf(result).status === 0x0000 && stored?.finalPath) {
+      try {
+        const inst = stored.header
+          ? fromHeader(stored.finalPath, req.context.transferSyntax, stored.header as DicomJson)
+          : readIndexedInstance(stored.finalPath);
+        this.index.add(inst);
+      } catch (err) {
+        // Stored but not indexed: the next start-up scan picks it up.
+        this.#opts.log.warn({ component: 'archive', err }, 'stored instance could not be indexed');
+      }
+    }
+    return result;
+  };
+
+  readonly find = (req: QueryRequest): Iterable<FindResult> => {
+    const sopClass = sopClassOf(req);
+    if (sopClass === MODALITY_WORKLIST_FIND)
+      return this.worklist ? findInWorklist(this.worklist, req) : [[SOP_CLASS_NOT_SUPPORTED]];
+    return findInIndex(this.#qr, req);
+  };
+
+  readonly get = (req: QueryRequest): Iterable<CGetYield> => getFromIndex(this.#qr, req);
+
+  readonly move = (req: QueryRequest & { moveDestination: string }): Iterable<CMoveYield> =>
+    moveFromIndex(this.#qr, req);
+
+  #mpps(op: 'nCreate' | 'nSet' | 'nGet'): (req: NServiceRequest) => NServiceResult {
+    return (req) => (requestedSopClass(req) === MPPS ? this.mpps[op](req) : SOP_CLASS_NOT_SUPPORTED);
+  }
+
+  readonly nAction = (req: NServiceRequest): NServiceResult =>
+    requestedSopClass(req) === STORAGE_COMMITMENT_PUSH
+      ? requestCommitment(this.#commitment, req)
+      : SOP_CLASS_NOT_SUPPORTED;
+
+  /** Binds the default handler set (call before binding any replacement). */
+  bind(handlers: HandlerRegistry<AdapterEvent>): void {
+    handlers.handle('EVT_C_STORE', this.store);
+    handlers.handle('EVT_C_FIND', this.find);
+    handlers.handle('EVT_C_GET', this.get);
+    handlers.handle('EVT_C_MOVE', this.move);
+    handlers.handle('EVT_N_CREATE', this.#mpps('nCreate'));
+    handlers.handle('EVT_N_SET', this.#mpps('nSet'));
+    handlers.handle('EVT_N_GET', this.#mpps('nGet'));
+    handlers.handle('EVT_N_ACTION', this.nAction);
+  }
+
+  close(): void {
+    this.index.close();
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Reads what the index keeps from a stored Part 10 file (PS3.10 §7.1): the transfer syntax from the file
+ * meta and the indexed attributes from the data set header, decoded up to Pixel Data (7FE0,0010) only.
+ * Only the first HEADER_PREFIX bytes are read; a header longer than that (huge sequences) falls back to
+ * the whole file.
+ */
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { DicomtrailError } from '@dicomtrail/runtime';
+import { type DicomJson, datasetToDicomJson } from '../dataset/dicom-json.js';
+import { readPart10 } from '../dataset/part10.js';
+import { INDEXED_TAGS, pick } from './attributes.js';
+import type { IndexedInstance } from './instance-index.js';
+
+const HEADER_PREFIX = 64 * 1024;
+
+function readPrefix(file: string): { bytes: Buffer; whole: boolean } {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(HEADER_PREFIX);
+    const n = readSync(fd, buf, 0, HEADER_PREFIX, 0);
+    return { bytes: buf.subarray(0, n), whole: n < HEADER_PREFIX };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function decodeHeader(file: Buffer): { transferSyntax: string; header: DicomJson } {
+  const p10 = readPart10(file);
+  const header = datasetToDicomJson(p10.datasetBytes, {
+    transferSyntaxUid: p10.transferSyntaxUid,
+    untilTag: '7FE00010',
+    bulkDataThreshold: 0,
+  });
+  return { transferSyntax: p10.transferSyntaxUid, header };
+}
+
+/** The index record of a Part 10 file; throws DT_ERR_ARCHIVE_UNREADABLE when it is not one. */
+export function readIndexedInstance(file: string): IndexedInstance {
+  try {
+    const { bytes, whole } = readPrefix(file);
+    let decoded: { transferSyntax: string; header: DicomJson };
+    try {
+      decoded = decodeHeader(bytes);
+    } catch (err) {
+      if (whole) throw err;
+      decoded = decodeHeader(readFileSync(file));
+    }
+    return fromHeader(file, decoded.transferSyntax, decoded.header);
+  } catch (err) {
+    throw new DicomtrailError('DT_ERR_ARCHIVE_UNREADABLE', 'not a readable Part 10 file', { file }, err);
+  }
+}
+
+/** The index record from an already decoded header (a C-STORE whose header was decoded for its event). */
+export function fromHeader(file: string, transferSyntax: string, header: DicomJson): IndexedInstance {
+  return { path: file, transferSyntax, attributes: pick(header, INDEXED_TAGS) };
+}

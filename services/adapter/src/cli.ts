@@ -6,6 +6,8 @@
  * published to dicomtrail.events.v1 (sinks/kafka-sink.ts), beside `--events-out`, with the durable spool in
  * SPOOL_DIR while Kafka is unreachable or slow (replayed at start-up and when Kafka answers), AUDIT_POLICY at
  * the spool's limit (sinks/audit-policy.ts) and, with HEALTH_PORT, /healthz and /metrics (health.ts).
+ * The SCP is an archive node (archive/archive.ts): stored instances are indexed, and Query/Retrieve, Modality
+ * Worklist (WORKLIST_DIR), MPPS and Storage Commitment are served by the default handlers.
  */
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -14,6 +16,8 @@ import { parseArgs } from 'node:util';
 import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
 import { type EventType, isEventType } from '@dicomtrail/schemas';
 import { acceptAndRecord } from './acse/user-identity.js';
+import { Archive } from './archive/archive.js';
+import { type MoveDestinations, parseMoveDestinations } from './archive/move-destinations.js';
 import {
   DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
   DICOMTRAIL_IMPLEMENTATION_VERSION,
@@ -21,7 +25,6 @@ import {
 import { DicomServer } from './association/server.js';
 import type { EventSink } from './association/types.js';
 import { adapterConfigSpec } from './config.js';
-import { STORAGE_SOP_CLASS_UIDS, VERIFICATION } from './dataset/uids.js';
 import { startHealthServer } from './health.js';
 import { SUPPORTED_TRANSFER_SYNTAXES } from './service-classes/transfer-syntaxes.js';
 import { type AuditPolicy, type SpoolAdmission, spoolAdmission } from './sinks/audit-policy.js';
@@ -69,6 +72,21 @@ const node = {
 };
 const storeDir = path.resolve(config.DICOM_STORE_DIR);
 mkdirSync(storeDir, { recursive: true });
+let destinations: MoveDestinations;
+try {
+  destinations = parseMoveDestinations(config.ARCHIVE_MOVE_DESTINATIONS);
+} catch (err) {
+  log.fatal({ problems: [(err as Error).message] }, 'invalid configuration');
+  process.exit(2);
+}
+const archive = new Archive({
+  storeDir,
+  ...(config.ARCHIVE_INDEX_DIR ? { indexDir: path.resolve(config.ARCHIVE_INDEX_DIR) } : {}),
+  aeTitle: config.DICOM_AE_TITLE,
+  destinations,
+  ...(config.WORKLIST_DIR ? { worklistDir: path.resolve(config.WORKLIST_DIR) } : {}),
+  log,
+});
 const sinks: EventSink[] = [];
 // EVENT_TYPES empty (the default) records every type.
 const eventTypes = config.EVENT_TYPES.length > 0 ? (config.EVENT_TYPES as EventType[]) : undefined;
@@ -118,7 +136,7 @@ const server = new DicomServer({
     requireCalledAeTitle: config.DICOM_REQUIRE_CALLED_AE,
     allowedCallingAeTitles: config.DICOM_ALLOWED_CALLING_AE,
     supported: {
-      abstractSyntaxes: new Set([VERIFICATION, ...STORAGE_SOP_CLASS_UIDS]),
+      abstractSyntaxes: new Set(archive.abstractSyntaxes()),
       transferSyntaxes: SUPPORTED_TRANSFER_SYNTAXES,
     },
     maxPduReceive: config.DICOM_MAX_PDU,
@@ -128,6 +146,7 @@ const server = new DicomServer({
     ...(admission ? { admission: admission.admission } : {}),
   },
 });
+archive.bind(server.handlers);
 const where = await server.listen();
 const health =
   config.HEALTH_PORT > 0
@@ -188,6 +207,11 @@ log.info(
     kafka: kafkaSink ? { brokers: config.KAFKA_BROKERS, topic: config.EVENTS_TOPIC } : null,
     spool: spool ? { dir: spool.dir, max_bytes: spool.maxBytes, policy: policyName } : null,
     health_port: health?.port ?? null,
+    archive: {
+      instances: archive.index.index.size,
+      move_destinations: [...destinations.keys()],
+      worklist: config.WORKLIST_DIR ?? null,
+    },
   },
   'adapter ready',
 );
@@ -195,6 +219,7 @@ onShutdown(
   log,
   [
     async () => server.close(config.SHUTDOWN_GRACE_MS),
+    async () => archive.close(),
     async () => {
       for (const s of sinks) await s.close();
       await spool?.close();

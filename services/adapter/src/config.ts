@@ -46,6 +46,21 @@ export const adapterConfigSpec = {
     default: '.dicomtrail/store',
     description: 'Where received instances are written (Part 10)',
   },
+  ARCHIVE_INDEX_DIR: {
+    type: 'string',
+    description: 'Archive index journal and MPPS steps (default: <DICOM_STORE_DIR>/.archive)',
+  },
+  ARCHIVE_MOVE_DESTINATIONS: {
+    type: 'list',
+    default: [],
+    description:
+      'C-MOVE destinations (and where storage commitment reports go once the requestor has released): AE=host:port, comma-separated',
+  },
+  WORKLIST_DIR: {
+    type: 'string',
+    description:
+      'Folder of Modality Worklist items (*.json as DICOM JSON, other files as Part 10); unset: no worklist SOP class',
+  },
   BULK_DATA_THRESHOLD: {
     type: 'int',
     default: 1024,

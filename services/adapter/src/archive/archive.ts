@@ -12,7 +12,7 @@
  * | EVT_N_ACTION | Storage Commitment Push Model                  | storage-commitment.ts |
  *
  * A request for any other SOP class that reaches a handler is answered 0x0122 (SOP class not supported);
- * presentation contexts for abstract syntaxes outside ARCHIVE_ABSTRACT_SYNTAXES are rejected at
+ * presentation contexts for abstract syntaxes outside `abstractSyntaxes()` are rejected at
  * association time (result 3, abstract syntax not supported).
  */
 import path from 'node:path';
@@ -47,15 +47,28 @@ import {
 import { requestCommitment, type StorageCommitmentOptions } from './storage-commitment.js';
 import { findInWorklist, WorklistFolder } from './worklist.js';
 
-/** Every abstract syntax the archive serves. */
-export const ARCHIVE_ABSTRACT_SYNTAXES: readonly string[] = [
-  VERIFICATION,
-  ...STORAGE_SOP_CLASS_UIDS,
-  ...QR_MODELS.keys(),
-  MODALITY_WORKLIST_FIND,
-  MPPS,
-  STORAGE_COMMITMENT_PUSH,
-];
+/** Every abstract syntax the archive serves (the worklist only with a worklist folder). */
+export function archiveAbstractSyntaxes(withWorklist: boolean): string[] {
+  return [
+    VERIFICATION,
+    ...STORAGE_SOP_CLASS_UIDS,
+    ...QR_MODELS.keys(),
+    ...(withWorklist ? [MODALITY_WORKLIST_FIND] : []),
+    MPPS,
+    STORAGE_COMMITMENT_PUSH,
+  ];
+}
+
+/**
+ * Gives the event loop a turn after each result: sending does not wait for the socket, so without it a
+ * C-CANCEL-RQ would be read only after the last result. With it the cancel is honoured at the next result.
+ */
+async function* withIoTurns<T>(results: Iterable<T>): AsyncGenerator<T> {
+  for (const r of results) {
+    yield r;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
 
 export interface ArchiveOptions {
   storeDir: string;
@@ -122,12 +135,19 @@ export class Archive {
     return result;
   };
 
-  readonly find = (req: QueryRequest): Iterable<FindResult> => {
+  readonly find = (req: QueryRequest): AsyncIterable<FindResult> => {
     const sopClass = sopClassOf(req);
     if (sopClass === MODALITY_WORKLIST_FIND)
-      return this.worklist ? findInWorklist(this.worklist, req) : [[SOP_CLASS_NOT_SUPPORTED]];
-    return findInIndex(this.#qr, req);
+      return withIoTurns(
+        this.worklist ? findInWorklist(this.worklist, req) : [[SOP_CLASS_NOT_SUPPORTED] as const],
+      );
+    return withIoTurns(findInIndex(this.#qr, req));
   };
+
+  /** The abstract syntaxes to accept. */
+  abstractSyntaxes(): string[] {
+    return archiveAbstractSyntaxes(this.worklist !== undefined);
+  }
 
   readonly get = (req: QueryRequest): Iterable<CGetYield> => getFromIndex(this.#qr, req);
 

@@ -26,6 +26,12 @@ export {
   type ScopeOf,
 } from './event-types.js';
 export { eventJsonSchema, eventJsonSchemaText, JSON_SCHEMA_FILE, JSON_SCHEMA_ID } from './json-schema.js';
+export {
+  type DimseService,
+  OPERATION_SERVICE,
+  type OperationEventType,
+  operationServiceOf,
+} from './operation-service.js';
 export { Cause, RejectCause } from './params/acse.js';
 export { BulkData, DicomJsonDataset, type DicomJsonElement } from './params/dataset.js';
 export { StatusCategory, statusCategory } from './params/dimse-status.js';

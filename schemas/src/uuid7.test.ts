@@ -24,3 +24,15 @@ test('default clock', () => {
   const id = uuidv7();
   assert.ok(uuidv7Time(id) >= before);
 });
+
+test('monotonic across carries out of the low bytes (300,000 ids in one millisecond)', () => {
+  // 300,000 ids in one millisecond: steps of up to 2^32 carry through every low byte many times.
+  const ms = Date.UTC(2031, 0, 1);
+  let prev = uuidv7(ms);
+  for (let i = 0; i < 300_000; i++) {
+    const id = uuidv7(ms);
+    assert.ok(prev < id, `${prev} < ${id}`);
+    prev = id;
+  }
+  assert.match(prev, V7);
+});

@@ -13,9 +13,12 @@ export const SCHEMA_ID_PATTERN = '^dicomtrail\\.event/(0|[1-9][0-9]*)(\\.(0|[1-9
 export const SCHEMA_ID_V1_PATTERN = '^dicomtrail\\.event/1(\\.(0|[1-9][0-9]*))?$';
 
 /** The major version of a schema id, or undefined if `id` is not a dicomtrail.event id. */
+const SCHEMA_ID_RE = new RegExp(SCHEMA_ID_PATTERN);
+
 export function schemaMajor(id: unknown): number | undefined {
   if (typeof id !== 'string') return undefined;
-  const match = new RegExp(SCHEMA_ID_PATTERN).exec(id);
+  if (id === SCHEMA_ID) return SCHEMA_MAJOR;
+  const match = SCHEMA_ID_RE.exec(id);
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 

@@ -113,6 +113,7 @@ const kafkaSink =
         partitions: config.EVENTS_TOPIC_PARTITIONS,
         replication: config.EVENTS_TOPIC_REPLICATION,
         maxQueue: config.KAFKA_MAX_QUEUE,
+        producerThread: config.KAFKA_PRODUCER_THREAD,
         node,
         log,
         types: eventTypes,

@@ -93,6 +93,11 @@ export const adapterConfigSpec = {
     description:
       'Events held in memory while Kafka is slow; beyond it they go to the spool (without one: dropped, counted)',
   },
+  KAFKA_PRODUCER_THREAD: {
+    type: 'bool',
+    default: true,
+    description: 'Run the Kafka client in a worker thread, off the thread that serves DICOM',
+  },
   SPOOL_DIR: {
     type: 'string',
     default: '.dicomtrail/spool',

@@ -23,6 +23,12 @@ export {
   KafkaEventProducer,
   type KafkaEventProducerOptions,
 } from './producer.js';
+export type { ProducerThreadConfig } from './producer-thread-protocol.js';
+export {
+  ProducerThreadError,
+  ThreadedEventProducer,
+  type ThreadedEventProducerOptions,
+} from './threaded-producer.js';
 export { eventsTopicConfigSpec } from './topic-config.js';
 export {
   DLQ_TOPIC,

@@ -10,11 +10,18 @@ export function nowMicros(): bigint {
   return BigInt(anchorMs) * 1000n + (process.hrtime.bigint() - anchorHr) / 1000n;
 }
 
+/** The `2026-11-25T11:09:59` prefix of the last second formatted (events come thousands per second). */
+let lastSecond = -1n;
+let lastPrefix = '';
+
 export function formatMicros(us: bigint): string {
-  const ms = Number(us / 1000n);
-  const iso = new Date(ms).toISOString(); // 2026-11-25T11:09:59.123Z
+  const second = us / 1_000_000n;
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastPrefix = new Date(Number(second) * 1000).toISOString().slice(0, 19); // 2026-11-25T11:09:59
+  }
   const micro = (us % 1_000_000n).toString().padStart(6, '0');
-  return `${iso.slice(0, 19)}.${micro}Z`;
+  return `${lastPrefix}.${micro}Z`;
 }
 
 export function utcTimestamp(): string {

@@ -6,6 +6,7 @@ import {
   associationSpanId,
   associationTraceId,
   eventKind,
+  operationServiceOf,
   operationSpanId,
   SCHEMA_ID,
   uuidv7,
@@ -19,25 +20,26 @@ export interface NodeInfo {
   mode: 'scp' | 'proxy' | 'scu';
 }
 
-const OPERATION_SERVICE: Record<string, string> = {
-  EVT_C_ECHO: 'C-ECHO',
-  EVT_C_STORE: 'C-STORE',
-  EVT_C_FIND: 'C-FIND',
-  EVT_C_GET: 'C-GET',
-  EVT_C_MOVE: 'C-MOVE',
-  EVT_C_CANCEL: 'C-CANCEL',
-  EVT_N_ACTION: 'N-ACTION',
-  EVT_N_CREATE: 'N-CREATE',
-  EVT_N_DELETE: 'N-DELETE',
-  EVT_N_EVENT_REPORT: 'N-EVENT-REPORT',
-  EVT_N_GET: 'N-GET',
-  EVT_N_SET: 'N-SET',
-};
+/**
+ * The association's trace and root span ids, derived once per association (two sha256 per event otherwise):
+ * a small map of the most recent associations, emptied when it grows past its bound.
+ */
+const TRACE_CACHE_MAX = 4096;
+const traceCache = new Map<string, { traceId: string; rootSpan: string }>();
+
+function associationIds(associationId: string): { traceId: string; rootSpan: string } {
+  let ids = traceCache.get(associationId);
+  if (!ids) {
+    if (traceCache.size >= TRACE_CACHE_MAX) traceCache.clear();
+    ids = { traceId: associationTraceId(associationId), rootSpan: associationSpanId(associationId) };
+    traceCache.set(associationId, ids);
+  }
+  return ids;
+}
 
 export function toEnvelope(ev: AdapterEvent, node: NodeInfo): Record<string, unknown> {
-  const traceId = associationTraceId(ev.association.id);
-  const rootSpan = associationSpanId(ev.association.id);
-  const service = OPERATION_SERVICE[ev.type];
+  const { traceId, rootSpan } = associationIds(ev.association.id);
+  const service = operationServiceOf(ev.type);
   const trace =
     ev.messageId !== undefined && service
       ? {

@@ -31,6 +31,7 @@ import {
   ensureTopics,
   HEADER_SCHEMA,
   HEADER_TYPE,
+  ThreadedEventProducer,
 } from '@dicomtrail/event-log';
 import type { Logger } from '@dicomtrail/runtime';
 import { type EventType, isEvent, parseEvent } from '@dicomtrail/schemas';
@@ -663,11 +664,13 @@ export interface KafkaSinkConfig {
   spool?: Spool;
   spoolThreshold?: number;
   maxBackoffMs?: number;
+  /** Run the kafkajs producer in a worker thread (threaded-producer.ts), default true. */
+  producerThread?: boolean;
 }
 
 /**
  * A KafkaSink on kafkajs: the topic is created if missing (partitions, replication) before the producer
- * connects; started.
+ * connects; the producer runs in a worker thread unless `producerThread` is false; started.
  */
 export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
   const kafka = createKafka({
@@ -678,7 +681,17 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
     // Each failed connect attempt would be an error line; the sink logs degraded/recovered once instead.
     quietNamespaces: ['Connection', 'BrokerPool'],
   });
-  const producer = createEventProducer({ kafka, topic: cfg.topic, log: cfg.log });
+  const producer: EventProducer =
+    cfg.producerThread === false
+      ? createEventProducer({ kafka, topic: cfg.topic, log: cfg.log })
+      : new ThreadedEventProducer({
+          topic: cfg.topic,
+          brokers: cfg.brokers,
+          clientId: `dicomtrail-adapter-${cfg.node.id}`,
+          log: cfg.log,
+          clientRetry: DEFAULT_CLIENT_RETRY,
+          quietNamespaces: ['Connection', 'BrokerPool'],
+        });
   return new KafkaSink({
     producer,
     node: cfg.node,

@@ -1,0 +1,43 @@
+/**
+ * Messages between a ThreadedEventProducer (the caller's thread) and its worker (producer-thread-worker.ts),
+ * which runs a KafkaEventProducer. Records cross as strings/bytes (structured clone); errors as name + message.
+ */
+import type { RetryOptions } from 'kafkajs';
+
+export interface ProducerThreadConfig {
+  topic: string;
+  brokers: string[];
+  clientId: string;
+  compression?: 'gzip' | 'none';
+  retry?: RetryOptions;
+  clientRetry?: RetryOptions;
+  requestTimeoutMs?: number;
+  /** kafkajs namespaces logged at debug only (see createKafka). */
+  quietNamespaces?: string[];
+}
+
+/**
+ * A batch as it crosses threads: every value packed into one buffer that is *transferred* (not copied a
+ * second time), with the end offset of each value; keys and headers as they are.
+ */
+export interface WireBatch {
+  values: ArrayBuffer;
+  ends: number[];
+  keys: string[];
+  headers: Record<string, string>[];
+}
+
+export type ToWorker =
+  | { op: 'connect'; id: number }
+  | { op: 'send'; id: number; batch: WireBatch }
+  | { op: 'disconnect'; id: number };
+
+export type FromWorker =
+  | { op: 'done'; id: number }
+  | { op: 'failed'; id: number; error: { name: string; message: string; retriable?: boolean } }
+  | {
+      op: 'log';
+      level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+      fields: Record<string, unknown>;
+      message: string;
+    };

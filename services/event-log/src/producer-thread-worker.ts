@@ -1,0 +1,96 @@
+/**
+ * The worker side of ThreadedEventProducer: a KafkaEventProducer (kafkajs: record encoding, compression,
+ * CRC, sockets) off the thread that serves DICOM. Requests are handled one at a time in arrival order, so
+ * the caller's one-batch-at-a-time ordering holds. kafkajs log lines are forwarded to the caller's logger.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Logger } from '@dicomtrail/runtime';
+import { createKafka } from './kafka-client.js';
+import { type EventRecord, KafkaEventProducer } from './producer.js';
+import type { FromWorker, ProducerThreadConfig, ToWorker, WireBatch } from './producer-thread-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('producer-thread-worker must run in a worker thread');
+const cfg = workerData as ProducerThreadConfig;
+
+function post(msg: FromWorker): void {
+  port?.postMessage(msg);
+}
+
+const forward =
+  (level: Extract<FromWorker, { op: 'log' }>['level']) =>
+  (fields: unknown, message?: string): void => {
+    if (typeof fields === 'string') post({ op: 'log', level, fields: {}, message: fields });
+    else post({ op: 'log', level, fields: toPlain(fields), message: message ?? '' });
+  };
+
+/** Log fields made cloneable (errors become their message and name). */
+function toPlain(fields: unknown): Record<string, unknown> {
+  if (fields === null || typeof fields !== 'object') return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    out[k] = v instanceof Error ? { name: v.name, message: v.message } : v;
+  }
+  return JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
+}
+
+const log = {
+  fatal: forward('fatal'),
+  error: forward('error'),
+  warn: forward('warn'),
+  info: forward('info'),
+  debug: forward('debug'),
+  trace: forward('trace'),
+  child: () => log,
+} as unknown as Logger;
+
+const kafka = createKafka({
+  clientId: cfg.clientId,
+  brokers: cfg.brokers,
+  log,
+  ...(cfg.clientRetry ? { retry: cfg.clientRetry } : {}),
+  ...(cfg.quietNamespaces ? { quietNamespaces: cfg.quietNamespaces } : {}),
+});
+const producer = new KafkaEventProducer({
+  topic: cfg.topic,
+  kafka,
+  log,
+  ...(cfg.retry ? { retry: cfg.retry } : {}),
+  ...(cfg.requestTimeoutMs ? { requestTimeoutMs: cfg.requestTimeoutMs } : {}),
+  ...(cfg.compression ? { compression: cfg.compression } : {}),
+});
+
+function unpack(batch: WireBatch): EventRecord[] {
+  const records: EventRecord[] = [];
+  let start = 0;
+  for (let i = 0; i < batch.ends.length; i++) {
+    const end = batch.ends[i] as number;
+    records.push({
+      key: batch.keys[i] as string,
+      value: Buffer.from(batch.values, start, end - start),
+      headers: batch.headers[i] as Record<string, string>,
+    });
+    start = end;
+  }
+  return records;
+}
+
+let chain: Promise<void> = Promise.resolve();
+port.on('message', (msg: ToWorker) => {
+  chain = chain.then(async () => {
+    try {
+      if (msg.op === 'connect') await producer.connect();
+      else if (msg.op === 'disconnect') await producer.disconnect();
+      else await producer.send(unpack(msg.batch));
+      post({ op: 'done', id: msg.id });
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      const retriable = (e as { retriable?: unknown }).retriable;
+      post({
+        op: 'failed',
+        id: msg.id,
+        error: { name: e.name, message: e.message, ...(typeof retriable === 'boolean' ? { retriable } : {}) },
+      });
+    }
+  });
+});

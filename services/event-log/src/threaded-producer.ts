@@ -1,0 +1,132 @@
+/**
+ * An EventProducer whose Kafka client runs in a worker thread. The adapter serves DICOM on its main thread;
+ * kafkajs's per-record work (encoding, gzip, CRC32C, socket writes, its garbage) measured as the largest share
+ * of what publishing adds there, so it moves to a worker. Same contract as KafkaEventProducer: `send` resolves
+ * when every record is acknowledged (acks=all) and rejects once the worker's producer gave up, with the same
+ * error name and message. One worker per producer; `disconnect` ends it.
+ */
+import { Worker } from 'node:worker_threads';
+import { DicomtrailError, type Logger } from '@dicomtrail/runtime';
+import type { EventProducer, EventRecord } from './producer.js';
+import type { FromWorker, ProducerThreadConfig, ToWorker, WireBatch } from './producer-thread-protocol.js';
+
+export interface ThreadedEventProducerOptions extends ProducerThreadConfig {
+  log: Logger;
+}
+
+/** A failure reported by the producer in the worker (name and message as kafkajs gave them). */
+export class ProducerThreadError extends DicomtrailError {
+  constructor(
+    readonly remoteName: string,
+    message: string,
+    readonly retriable: boolean | undefined,
+  ) {
+    super('DT_ERR_KAFKA_PRODUCER', `${remoteName}: ${message}`, { remote_name: remoteName });
+  }
+}
+
+/** A message to the worker before its id is assigned. */
+type Request = ToWorker extends infer T ? (T extends unknown ? Omit<T, 'id'> : never) : never;
+
+interface Pending {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export class ThreadedEventProducer implements EventProducer {
+  readonly #log: Logger;
+  readonly #config: ProducerThreadConfig;
+  #worker: Worker | undefined;
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+
+  constructor(opts: ThreadedEventProducerOptions) {
+    const { log, ...config } = opts;
+    this.#log = log;
+    this.#config = config;
+  }
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(new URL('./producer-thread-worker.js', import.meta.url), {
+      workerData: this.#config,
+    });
+    worker.on('message', (msg: FromWorker) => this.#onMessage(msg));
+    worker.on('error', (err) => {
+      this.#log.error({ err }, 'kafka producer thread failed');
+      this.#failAll(err);
+    });
+    worker.on('exit', (code) => {
+      if (this.#worker === worker) this.#worker = undefined;
+      if (this.#pending.size > 0) this.#failAll(new Error(`kafka producer thread exited (code ${code})`));
+    });
+    this.#worker = worker;
+    return worker;
+  }
+
+  #onMessage(msg: FromWorker): void {
+    if (msg.op === 'log') {
+      this.#log[msg.level](msg.fields, msg.message);
+      return;
+    }
+    const p = this.#pending.get(msg.id);
+    if (!p) return;
+    this.#pending.delete(msg.id);
+    if (msg.op === 'done') p.resolve();
+    else p.reject(new ProducerThreadError(msg.error.name, msg.error.message, msg.error.retriable));
+  }
+
+  #failAll(err: Error): void {
+    const all = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of all) p.reject(err);
+  }
+
+  #request(msg: Request, worker = this.#start(), transfer: ArrayBuffer[] = []): Promise<void> {
+    const id = this.#nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      worker.postMessage({ ...msg, id } as ToWorker, transfer);
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.#request({ op: 'connect' });
+  }
+
+  send(records: readonly EventRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    const batch = pack(records);
+    return this.#request({ op: 'send', batch }, this.#start(), [batch.values]);
+  }
+
+  async disconnect(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    try {
+      await this.#request({ op: 'disconnect' }, worker);
+    } finally {
+      this.#worker = undefined;
+      await worker.terminate();
+    }
+  }
+}
+
+/** One fresh (never pooled) buffer with every value, so it can be transferred. */
+function pack(records: readonly EventRecord[]): WireBatch {
+  let total = 0;
+  for (const r of records) total += r.value.length;
+  const bytes = new Uint8Array(total);
+  const ends: number[] = [];
+  const keys: string[] = [];
+  const headers: Record<string, string>[] = [];
+  let at = 0;
+  for (const r of records) {
+    bytes.set(r.value, at);
+    at += r.value.length;
+    ends.push(at);
+    keys.push(r.key);
+    headers.push(r.headers);
+  }
+  return { values: bytes.buffer, ends, keys, headers };
+}

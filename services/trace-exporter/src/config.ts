@@ -1,6 +1,10 @@
 import { eventsTopicConfigSpec } from '@dicomtrail/event-log';
-import type { ConfigSpec } from '@dicomtrail/runtime';
+import type { ConfigOf, ConfigSpec } from '@dicomtrail/runtime';
 
+/**
+ * The trace exporter's variables: TRACE_* are ours; OTEL_* are OpenTelemetry's standard names (the SDK also reads
+ * OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT, _COMPRESSION and their _TRACES_ forms itself).
+ */
 export const traceExporterConfigSpec = {
   KAFKA_BROKERS: {
     type: 'list',
@@ -13,4 +17,88 @@ export const traceExporterConfigSpec = {
     description: 'Kafka consumer group of the trace exporter',
   },
   ...eventsTopicConfigSpec,
+  TRACE_INCLUDE_PHI: {
+    type: 'bool',
+    default: false,
+    description:
+      'Write patient-identifying values (patient id and name, study instance UID, accession number) as span attributes',
+  },
+  TRACE_PDU_EVENTS: {
+    type: 'bool',
+    default: false,
+    description: 'Add every PDU sent and received as a span event of the association span',
+  },
+  TRACE_FSM_EVENTS: {
+    type: 'bool',
+    default: false,
+    description: 'Add every DUL state machine transition as a span event of the association span',
+  },
+  TRACE_MAX_SPAN_EVENTS: {
+    type: 'int',
+    default: 128,
+    min: 0,
+    description:
+      'Span events kept per span (lifecycle, PDUs, FSM, sub-operation progress); the rest are counted',
+  },
+  TRACE_ASSOCIATION_TIMEOUT_MS: {
+    type: 'int',
+    default: 600_000,
+    min: 100,
+    description:
+      'An association without events for this long is exported as incomplete (dicom.outcome=incomplete, dicom.incomplete_reason=timeout)',
+  },
+  TRACE_MAX_OPEN_ASSOCIATIONS: {
+    type: 'int',
+    default: 50_000,
+    min: 1,
+    description:
+      'Associations held in memory; beyond it the least recently active is exported as incomplete (evicted)',
+  },
+  TRACE_COMMIT_INTERVAL_MS: {
+    type: 'int',
+    default: 1000,
+    min: 10,
+    description:
+      'How often spans are flushed to the backend and Kafka offsets committed (up to the oldest association not yet exported)',
+  },
+  TRACE_EXPORT_BATCH_SIZE: {
+    type: 'int',
+    default: 512,
+    min: 1,
+    description: 'Spans per export request; a full batch is exported at once',
+  },
+  TRACE_FROM_BEGINNING: {
+    type: 'bool',
+    default: true,
+    description: 'Where a new consumer group starts: the beginning of the topic (true) or its end',
+  },
+  OTEL_TRACES_EXPORTER: {
+    type: 'enum',
+    values: ['otlp', 'zipkin', 'console'],
+    default: 'otlp',
+    description: 'Where spans go: OTLP http/protobuf, Zipkin /api/v2/spans, or the console',
+  },
+  OTEL_SERVICE_NAME: {
+    type: 'string',
+    default: 'dicomtrail',
+    description: 'service.name of the exported spans (Zipkin: the service to search for)',
+  },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    type: 'string',
+    pattern: /^https?:\/\/\S+$/,
+    description: 'OTLP/HTTP base URL; traces go to <endpoint>/v1/traces (unset: http://localhost:4318)',
+  },
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: {
+    type: 'string',
+    pattern: /^https?:\/\/\S+$/,
+    description: 'Full OTLP/HTTP traces URL; overrides OTEL_EXPORTER_OTLP_ENDPOINT',
+  },
+  OTEL_EXPORTER_ZIPKIN_ENDPOINT: {
+    type: 'string',
+    default: 'http://localhost:9411/api/v2/spans',
+    pattern: /^https?:\/\/\S+$/,
+    description: 'Zipkin span intake URL (OTEL_TRACES_EXPORTER=zipkin)',
+  },
 } satisfies ConfigSpec;
+
+export type TraceExporterConfig = ConfigOf<typeof traceExporterConfigSpec>;

@@ -1,1 +1,13 @@
-export {}; // the service's library API arrives with its issue
+export { type AssociationEvent, AssociationRecord, type RecordOptions } from './association-record.js';
+export { AssociationTracker, type ClosedAssociation } from './association-tracker.js';
+export * as attributes from './attributes.js';
+export { type TraceExporterConfig, traceExporterConfigSpec } from './config.js';
+export { OffsetTracker } from './offset-tracker.js';
+export { SpanSink } from './otel-exporter.js';
+export { buildSpans, type SpanDescription } from './span-model.js';
+export {
+  startTraceExporter,
+  type TraceExporter,
+  type TraceExporterOptions,
+  type TraceExporterStats,
+} from './trace-exporter.js';

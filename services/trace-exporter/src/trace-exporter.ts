@@ -1,0 +1,230 @@
+/**
+ * The service: consume the event topic, fold events into association records, export each association's spans
+ * when it ends (or times out), and commit Kafka offsets only up to the oldest association not yet exported, after
+ * the exporter confirmed everything before it. Handler work and the periodic checkpoint run one at a time.
+ */
+import {
+  createEventConsumer,
+  createKafka,
+  decodeRecord,
+  type EventConsumer,
+  ensureTopics,
+} from '@dicomtrail/event-log';
+import type { Logger } from '@dicomtrail/runtime';
+import type { AssociationEvent } from './association-record.js';
+import { AssociationTracker, type ClosedAssociation } from './association-tracker.js';
+import type { TraceExporterConfig } from './config.js';
+import { OffsetTracker } from './offset-tracker.js';
+import { SpanSink, type SpanSinkOptions } from './otel-exporter.js';
+import { buildSpans } from './span-model.js';
+
+export interface TraceExporterStats {
+  events: number;
+  undecodable: number;
+  associationsExported: number;
+  associationsIncomplete: number;
+  openAssociations: number;
+  spansExported: number;
+  exportRequests: number;
+  failedExportAttempts: number;
+  commits: number;
+  duplicates: number;
+  lateEvents: number;
+  replayedTails: number;
+}
+
+export interface TraceExporter {
+  stats(): TraceExporterStats;
+  /** Resolves when every event read so far up to `offsetsRead` per partition is exported and committed. */
+  checkpoint(): Promise<void>;
+  /** Flushes and commits what is exported; open associations stay uncommitted and are re-read on restart. */
+  stop(): Promise<void>;
+}
+
+export interface TraceExporterOptions {
+  /** A SpanExporter instead of the one OTEL_TRACES_EXPORTER names (tests, benchmarks). */
+  spanExporter?: SpanSinkOptions['spanExporter'];
+  /** Reported as service.version. */
+  version?: string;
+}
+
+function otlpTracesUrl(config: TraceExporterConfig): string | undefined {
+  if (config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT)
+    return `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
+  return undefined;
+}
+
+export async function startTraceExporter(
+  config: TraceExporterConfig,
+  log: Logger,
+  options: TraceExporterOptions = {},
+): Promise<TraceExporter> {
+  const offsets = new OffsetTracker();
+  const tracker = new AssociationTracker(
+    {
+      pduEvents: config.TRACE_PDU_EVENTS,
+      fsmEvents: config.TRACE_FSM_EVENTS,
+      maxSpanEvents: config.TRACE_MAX_SPAN_EVENTS,
+      maxOpen: config.TRACE_MAX_OPEN_ASSOCIATIONS,
+      timeoutMs: config.TRACE_ASSOCIATION_TIMEOUT_MS,
+      recentlyClosed: Math.max(10_000, config.TRACE_MAX_OPEN_ASSOCIATIONS),
+    },
+    offsets,
+  );
+  const sink = new SpanSink(
+    {
+      exporter: config.OTEL_TRACES_EXPORTER as SpanSinkOptions['exporter'],
+      serviceName: config.OTEL_SERVICE_NAME,
+      serviceVersion: options.version ?? '0.1.0',
+      zipkinEndpoint: config.OTEL_EXPORTER_ZIPKIN_ENDPOINT,
+      otlpTracesUrl: otlpTracesUrl(config),
+      batchSize: config.TRACE_EXPORT_BATCH_SIZE,
+      retryInitialMs: 200,
+      retryMaxMs: 10_000,
+      ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}),
+    },
+    log,
+  );
+  const counts = { events: 0, undecodable: 0, exported: 0, incomplete: 0, commits: 0 };
+
+  const kafka = createKafka({ clientId: 'dicomtrail-trace-exporter', brokers: config.KAFKA_BROKERS, log });
+  await ensureTopics(kafka, [
+    {
+      topic: config.EVENTS_TOPIC,
+      numPartitions: config.EVENTS_TOPIC_PARTITIONS,
+      replicationFactor: config.EVENTS_TOPIC_REPLICATION,
+    },
+  ]);
+  const consumer: EventConsumer = createEventConsumer({
+    groupId: config.TRACE_EXPORTER_GROUP_ID,
+    kafka,
+    log,
+  });
+
+  function exportClosed(closed: readonly ClosedAssociation[]): void {
+    for (const c of closed) {
+      if (c.replayedTail) continue; // exported before a restart; its beginning lies before the committed offset
+      sink.emit(
+        buildSpans(c.record, {
+          includePhi: config.TRACE_INCLUDE_PHI,
+          ...(c.incomplete ? { incomplete: c.incomplete } : {}),
+        }),
+      );
+      counts.exported++;
+      if (c.incomplete) {
+        counts.incomplete++;
+        log.warn(
+          { association_id: c.record.id, reason: c.incomplete, events: c.record.eventCount },
+          'association exported as incomplete',
+        );
+      }
+    }
+  }
+
+  let queue: Promise<void> = Promise.resolve();
+  /** Runs `work` after everything queued before it; a failure is returned to the caller, not to later work. */
+  function serially(work: () => Promise<void>): Promise<void> {
+    const run = queue.then(work);
+    queue = run.catch(() => {});
+    return run;
+  }
+
+  let lastCheckpoint = Date.now();
+  async function checkpoint(): Promise<void> {
+    lastCheckpoint = Date.now();
+    const safe = offsets.committable();
+    await sink.flush();
+    if (safe.length === 0) return;
+    await consumer.commit(safe);
+    offsets.committed(safe);
+    counts.commits++;
+    log.debug({ offsets: safe, open: tracker.size }, 'offsets committed');
+  }
+
+  await consumer.connect();
+  await consumer.run({
+    topics: [config.EVENTS_TOPIC],
+    fromBeginning: config.TRACE_FROM_BEGINNING,
+    handler: async (batch, ctx) => {
+      await serially(async () => {
+        for (const record of batch.records) {
+          const offset = Number(record.offset);
+          const decoded = decodeRecord(record);
+          if (!decoded.ok) {
+            counts.undecodable++;
+            log.warn(
+              {
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: record.offset,
+                code: decoded.code,
+                reason: decoded.reason,
+              },
+              'event skipped: cannot be decoded (the audit writer dead-letters it)',
+            );
+          } else if ('association' in decoded.event) {
+            counts.events++;
+            const at = { topic: batch.topic, partition: batch.partition, offset };
+            exportClosed(tracker.accept(decoded.event as AssociationEvent, at, Date.now()));
+          }
+          offsets.read(batch.topic, batch.partition, offset);
+        }
+        if (sink.buffered >= config.TRACE_EXPORT_BATCH_SIZE) await sink.flush();
+        if (Date.now() - lastCheckpoint >= config.TRACE_COMMIT_INTERVAL_MS) await checkpoint();
+      });
+      await ctx.heartbeat();
+    },
+  });
+
+  const tick = Math.min(config.TRACE_COMMIT_INTERVAL_MS, 1000);
+  const timer = setInterval(() => {
+    serially(async () => {
+      exportClosed(tracker.expire(Date.now()));
+      if (Date.now() - lastCheckpoint >= config.TRACE_COMMIT_INTERVAL_MS) await checkpoint();
+    }).catch((err: unknown) =>
+      log.error({ err }, 'periodic checkpoint failed; offsets stay where they were'),
+    );
+  }, tick);
+  timer.unref();
+  log.info(
+    {
+      topic: config.EVENTS_TOPIC,
+      group: config.TRACE_EXPORTER_GROUP_ID,
+      exporter: config.OTEL_TRACES_EXPORTER,
+    },
+    'trace-exporter ready',
+  );
+
+  return {
+    stats: () => ({
+      events: counts.events,
+      undecodable: counts.undecodable,
+      associationsExported: counts.exported,
+      associationsIncomplete: counts.incomplete,
+      openAssociations: tracker.size,
+      spansExported: sink.exportedSpans,
+      exportRequests: sink.exportRequests,
+      failedExportAttempts: sink.failedAttempts,
+      commits: counts.commits,
+      duplicates: tracker.stats.duplicates,
+      lateEvents: tracker.stats.late,
+      replayedTails: tracker.stats.replayedTails,
+    }),
+    checkpoint: () => serially(checkpoint),
+    stop: async () => {
+      clearInterval(timer);
+      await consumer.disconnect();
+      sink.stopRetrying();
+      try {
+        await serially(checkpoint);
+      } finally {
+        await sink.stop();
+      }
+      log.info(
+        { open: tracker.size },
+        'trace-exporter stopped; open associations are re-read on the next start',
+      );
+    },
+  };
+}

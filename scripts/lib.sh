@@ -4,6 +4,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export TURBO_TELEMETRY_DISABLED=1 KAFKAJS_NO_PARTITIONER_WARNING=1 TCP_NODELAY=1
 started_kafka=0
+started_zipkin=0
 
 step() { printf '\n[dicomtrail] %s\n' "$*" >&2; }
 
@@ -36,6 +37,25 @@ ensure_kafka() {
 
 stop_kafka_if_started() {
   if [ "$started_kafka" = 1 ]; then step "stopping the Kafka broker this script started"; infra/kafka/kafka.sh stop || true; fi
+}
+
+ensure_zipkin() {
+  if [ -n "${ZIPKIN_URL:-}" ]; then step "using Zipkin at $ZIPKIN_URL"
+  else
+    if ! infra/trace-backend/zipkin.sh status >/dev/null 2>&1; then
+      step "starting Zipkin from infra/trace-backend"
+      infra/trace-backend/zipkin.sh start
+      started_zipkin=1
+    else
+      step "Zipkin already running on 127.0.0.1:${ZIPKIN_PORT:-9411}"
+    fi
+    export ZIPKIN_URL="http://127.0.0.1:${ZIPKIN_PORT:-9411}"
+  fi
+  export OTEL_EXPORTER_ZIPKIN_ENDPOINT="${OTEL_EXPORTER_ZIPKIN_ENDPOINT:-$ZIPKIN_URL/api/v2/spans}"
+}
+
+stop_zipkin_if_started() {
+  if [ "$started_zipkin" = 1 ]; then step "stopping the Zipkin this script started"; infra/trace-backend/zipkin.sh stop || true; fi
 }
 
 ensure_database() {

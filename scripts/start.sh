@@ -13,12 +13,14 @@ cleanup() {
     wait "${pids[@]}" 2>/dev/null || true
   fi
   stop_kafka_if_started
+  stop_zipkin_if_started
 }
 trap cleanup INT TERM EXIT
 ensure_node_modules
 ensure_dcmtk
 build_all
 ensure_kafka
+ensure_zipkin
 ensure_database
 run_migrations
 step "starting adapter, audit-writer and trace-exporter (Ctrl-C stops all)"
@@ -27,7 +29,8 @@ mkdir -p .dicomtrail
 # writes the same envelopes to .dicomtrail/events.jsonl).
 KAFKA_BROKERS="$KAFKA_BROKERS" EVENTS_OUT="${EVENTS_OUT:-.dicomtrail/events.jsonl}" node services/adapter/dist/src/cli.js adapter & pids+=($!)
 node services/audit-writer/dist/src/main.js & pids+=($!)
-node services/trace-exporter/dist/src/main.js & pids+=($!)
+OTEL_TRACES_EXPORTER="${OTEL_TRACES_EXPORTER:-zipkin}" node services/trace-exporter/dist/src/main.js & pids+=($!)
+step "traces: open ${ZIPKIN_URL}/zipkin/ (service dicomtrail; README \"Traces\")"
 # Stop everything when any service exits.
 wait -n "${pids[@]}" || true
 step "a service exited; shutting down the rest"

@@ -48,7 +48,9 @@ export class WorklistFolder {
   items(): DicomJson[] {
     let names: string[];
     try {
-      names = readdirSync(this.dir).filter((n) => !n.startsWith('.'));
+      names = readdirSync(this.dir)
+        .filter((n) => !n.startsWith('.'))
+        .sort();
     } catch (err) {
       this.#log.warn({ component: 'worklist', err }, 'worklist folder not readable');
       return [];

@@ -60,8 +60,8 @@ export interface RecordOptions {
   maxSpanEvents: number;
 }
 
+/** Lifecycle events kept as span events (the connection events fall outside the span: request to end). */
 const LIFECYCLE: Partial<Record<AssociationEvent['type'], string>> = {
-  EVT_CONN_OPEN: 'connection open',
   EVT_REQUESTED: 'A-ASSOCIATE request',
   EVT_ACCEPTED: 'A-ASSOCIATE accept',
   EVT_ESTABLISHED: 'established',
@@ -69,7 +69,6 @@ const LIFECYCLE: Partial<Record<AssociationEvent['type'], string>> = {
   EVT_DUL_REJECTED: 'A-ASSOCIATE reject (protocol version)',
   EVT_RELEASED: 'A-RELEASE',
   EVT_ABORTED: 'A-ABORT',
-  EVT_CONN_CLOSE: 'connection closed',
   EVT_INVALID_PDU: 'invalid PDU',
 };
 

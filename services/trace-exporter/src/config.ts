@@ -17,6 +17,13 @@ export const traceExporterConfigSpec = {
     description: 'Kafka consumer group of the trace exporter',
   },
   ...eventsTopicConfigSpec,
+  TRACE_KAFKA_SESSION_TIMEOUT_MS: {
+    type: 'int',
+    default: 30_000,
+    min: 6000,
+    description:
+      'Kafka consumer session timeout: how long the group waits for a member that died before its partitions move on',
+  },
   TRACE_INCLUDE_PHI: {
     type: 'bool',
     default: false,

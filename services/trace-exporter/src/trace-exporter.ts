@@ -100,6 +100,7 @@ export async function startTraceExporter(
     groupId: config.TRACE_EXPORTER_GROUP_ID,
     kafka,
     log,
+    sessionTimeoutMs: config.TRACE_KAFKA_SESSION_TIMEOUT_MS,
   });
 
   function exportClosed(closed: readonly ClosedAssociation[]): void {

@@ -1,0 +1,195 @@
+/**
+ * Span reconstruction from a real dcmtk session's events (test/fixtures/dcmtk-session.jsonl.gz, SOURCE.md beside
+ * it): storescu, findscu, getscu (C-STORE sub-operations), echoscu --abort, a reject. Pure: no Kafka, no SDK.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import type { AssociationEvent } from './association-record.js';
+import { AssociationTracker, type ClosedAssociation } from './association-tracker.js';
+import { ALL_ATTRIBUTE_KEYS, PHI_KEYS } from './attributes.js';
+import { OffsetTracker } from './offset-tracker.js';
+import { buildSpans, type SpanDescription } from './span-model.js';
+
+const FIXTURE = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../test/fixtures/dcmtk-session.jsonl.gz',
+);
+const EVENTS: AssociationEvent[] = gunzipSync(readFileSync(FIXTURE))
+  .toString('utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as AssociationEvent);
+
+const OPTS = {
+  pduEvents: false,
+  fsmEvents: false,
+  maxSpanEvents: 128,
+  maxOpen: 100,
+  timeoutMs: 1000,
+  recentlyClosed: 100,
+};
+
+function run(events: readonly AssociationEvent[], opts: Partial<typeof OPTS> = {}, from = 0) {
+  const offsets = new OffsetTracker();
+  const tracker = new AssociationTracker({ ...OPTS, ...opts }, offsets);
+  const closed: ClosedAssociation[] = [];
+  events.forEach((e, i) => {
+    closed.push(...tracker.accept(e, { topic: 't', partition: 0, offset: from + i }, 0));
+    offsets.read('t', 0, from + i);
+  });
+  return { tracker, offsets, closed };
+}
+
+function tracesByCaller(
+  closed: readonly ClosedAssociation[],
+  includePhi = false,
+): Map<string, SpanDescription[]> {
+  const out = new Map<string, SpanDescription[]>();
+  for (const c of closed)
+    out.set(c.record.association.calling_ae_title, buildSpans(c.record, { includePhi }));
+  return out;
+}
+
+const envelopesOf = (ae: string) => {
+  const id = EVENTS.find((e) => e.association.calling_ae_title === ae)!.association.id;
+  return EVENTS.filter((e) => e.association.id === id);
+};
+
+test('storescu: root span from EVT_REQUESTED to EVT_RELEASED, two C-STORE children with the envelope ids', () => {
+  const [root, ...ops] = tracesByCaller(run(EVENTS).closed).get('STORER')!;
+  const evs = envelopesOf('STORER');
+  assert.equal(root!.name, 'DICOM association STORER -> DICOMTRAIL');
+  assert.equal(root!.kind, 'server');
+  assert.equal(root!.traceId, evs[0]!.trace.trace_id);
+  assert.equal(root!.spanId, evs[0]!.trace.span_id);
+  assert.equal(root!.parentSpanId, undefined);
+  const us = (type: string) => {
+    const ts = evs.find((e) => e.type === type)!.timestamp;
+    return Date.parse(`${ts.slice(0, 19)}Z`) * 1000 + Number(ts.slice(20, 26));
+  };
+  assert.equal(root!.startUs, us('EVT_REQUESTED'));
+  assert.equal(root!.endUs, us('EVT_RELEASED'));
+  assert.deepEqual(root!.status, { code: 'unset' });
+  assert.equal(root!.attributes['dicom.outcome'], 'released');
+  assert.equal(ops.length, 2);
+  const storeIds = evs.filter((e) => e.type === 'EVT_C_STORE').map((e) => e.trace.span_id);
+  for (const [i, op] of ops.entries()) {
+    assert.equal(op.name, 'C-STORE Secondary Capture Image Storage');
+    assert.equal(op.parentSpanId, root!.spanId);
+    assert.equal(op.spanId, storeIds[i]);
+    assert.equal(op.attributes['dicom.status'], 0);
+    assert.equal(op.attributes['dicom.transfer_syntax_uid'], '1.2.840.10008.1.2.1');
+    assert.ok(op.startUs >= root!.startUs && op.endUs <= root!.endUs);
+  }
+});
+
+test('C-GET: the C-STOREs this node sends are children of the C-GET, with sub-operation progress events', () => {
+  const [root, ...ops] = tracesByCaller(run(EVENTS).closed).get('GETTER')!;
+  const get = ops.find((o) => o.attributes['dicom.service'] === 'C-GET')!;
+  assert.equal(get.name, 'C-GET Patient Root Query/Retrieve Information Model - GET');
+  assert.equal(get.parentSpanId, root!.spanId);
+  assert.equal(get.attributes['dicom.suboperations.completed'], 2);
+  assert.equal(get.attributes['dicom.suboperations.failed'], 0);
+  assert.deepEqual(
+    get.events.map((e) => [e.name, e.attributes['dicom.suboperations.completed']]),
+    [
+      ['pending response', 1],
+      ['pending response', 2],
+    ],
+  );
+  const subs = ops.filter((o) => o.attributes['dicom.service'] === 'C-STORE');
+  assert.equal(subs.length, 2);
+  for (const s of subs) {
+    assert.equal(s.parentSpanId, get.spanId);
+    assert.equal(s.kind, 'client');
+    assert.equal(s.attributes['dicom.direction'], 'out');
+    assert.notEqual(s.spanId, get.spanId);
+  }
+});
+
+test('C-FIND: responses counted, query level kept, PHI only when configured', () => {
+  const find = tracesByCaller(run(EVENTS).closed).get('FINDER')![1]!;
+  assert.equal(find.attributes['dicom.responses'], 2);
+  assert.equal(find.attributes['dicom.query_retrieve_level'], 'STUDY');
+  for (const k of PHI_KEYS) assert.equal(find.attributes[k], undefined);
+  const phi = tracesByCaller(run(EVENTS).closed, true).get('FINDER')![1]!;
+  assert.equal(phi.attributes['dicom.patient_id'], 'PID-TRACE');
+});
+
+test('abort and reject: error status with the cause', () => {
+  const traces = tracesByCaller(run(EVENTS).closed);
+  const [abortRoot, echo] = traces.get('ABORTER')!;
+  assert.equal(abortRoot!.status.code, 'error');
+  assert.equal(abortRoot!.status.message, 'aborted by service-user: not-significant');
+  assert.equal(echo!.name, 'C-ECHO Verification');
+  const [reject] = traces.get('WRONGER')!;
+  assert.equal(reject!.status.code, 'error');
+  assert.match(
+    reject!.status.message!,
+    /^rejected \(rejected-permanent\) by service-user: called-ae-title-not-recognized/,
+  );
+  assert.equal(reject!.attributes['dicom.cause.reason'], 'called-ae-title-not-recognized');
+});
+
+test('every attribute key is declared in attributes.ts; FSM and PDU span events only when enabled', () => {
+  const all = [
+    ...tracesByCaller(run(EVENTS, { fsmEvents: true, pduEvents: true }).closed, true).values(),
+  ].flat();
+  for (const s of all) for (const k of Object.keys(s.attributes)) assert.ok(ALL_ATTRIBUTE_KEYS.has(k), k);
+  const root = all.find((s) => s.name === 'DICOM association STORER -> DICOMTRAIL')!;
+  assert.ok(root.events.some((e) => e.name === 'Sta6 Evt12 AR-2 -> Sta8'));
+  assert.ok(root.events.some((e) => e.name === 'A-ASSOCIATE-RQ received'));
+  const plain = tracesByCaller(run(EVENTS).closed).get('STORER')![0]!;
+  assert.deepEqual(
+    plain.events.map((e) => e.name),
+    ['A-ASSOCIATE request', 'A-ASSOCIATE accept', 'established', 'A-RELEASE'],
+  );
+});
+
+test('a replay gives the same spans; duplicates are dropped', () => {
+  const once = run(EVENTS).closed.map((c) => buildSpans(c.record, { includePhi: false }));
+  const twice = run([...EVENTS, ...EVENTS]);
+  assert.deepEqual(
+    twice.closed.map((c) => buildSpans(c.record, { includePhi: false })),
+    once,
+  );
+  assert.equal(twice.tracker.stats.late, EVENTS.length);
+});
+
+test('offsets: committable up to the oldest open association, then past everything once all are closed', () => {
+  const storer = envelopesOf('STORER');
+  const finder = envelopesOf('FINDER');
+  // STORER complete, FINDER without its end: the commit stops at FINDER's first event.
+  const partial = [...storer, ...finder.slice(0, 10)];
+  const { offsets, closed, tracker } = run(partial);
+  assert.equal(closed.length, 1);
+  assert.deepEqual(offsets.committable(), [{ topic: 't', partition: 0, offset: String(storer.length) }]);
+  // The timeout closes FINDER as incomplete and says so.
+  const expired = tracker.expire(OPTS.timeoutMs + 1);
+  assert.equal(expired.length, 1);
+  const [root] = buildSpans(expired[0]!.record, { includePhi: false, incomplete: 'timeout' });
+  assert.equal(root!.attributes['dicom.outcome'], 'incomplete');
+  assert.equal(root!.attributes['dicom.incomplete_reason'], 'timeout');
+  assert.equal(root!.status.code, 'error');
+  assert.deepEqual(offsets.committable(), [{ topic: 't', partition: 0, offset: String(partial.length) }]);
+});
+
+test('after a restart, the tail of an association exported before it is skipped, not exported as a fragment', () => {
+  const storer = envelopesOf('STORER');
+  const { closed } = run(storer.slice(20), {}, 20);
+  assert.equal(closed.length, 1);
+  assert.equal(closed[0]!.replayedTail, true);
+});
+
+test('a full map evicts the least recently active association as incomplete', () => {
+  const { closed } = run([...envelopesOf('STORER').slice(0, 10), ...envelopesOf('FINDER').slice(0, 10)], {
+    maxOpen: 1,
+  });
+  assert.equal(closed.length, 1);
+  assert.equal(closed[0]!.incomplete, 'evicted');
+  assert.equal(closed[0]!.record.association.calling_ae_title, 'STORER');
+});

@@ -83,7 +83,7 @@ export const traceExporterConfigSpec = {
     type: 'enum',
     values: ['otlp', 'zipkin', 'console'],
     default: 'otlp',
-    description: 'Where spans go: OTLP http/protobuf, Zipkin /api/v2/spans, or the console',
+    description: 'Where spans go: OTLP http/protobuf, Zipkin /api/v2/spans, or the console.',
   },
   OTEL_SERVICE_NAME: {
     type: 'string',

@@ -1,6 +1,7 @@
 /**
  * Reads what the index keeps from a stored Part 10 file (PS3.10 §7.1): the transfer syntax from the file
- * meta and the indexed attributes from the data set header, decoded up to Pixel Data (7FE0,0010) only.
+ * meta and the indexed attributes from the data set header, never past the last indexed attribute
+ * (quick reader) or Pixel Data (7FE0,0010) (dcmjs fallback).
  * Only the first HEADER_PREFIX bytes are read; a header longer than that (huge sequences) falls back to
  * the whole file.
  */
@@ -9,6 +10,7 @@ import { DicomtrailError } from '@dicomtrail/runtime';
 import { type DicomJson, datasetToDicomJson } from '../dataset/dicom-json.js';
 import { readPart10 } from '../dataset/part10.js';
 import { INDEXED_TAGS, pick } from './attributes.js';
+import { readIndexedAttributes } from './header-reader.js';
 import type { IndexedInstance } from './instance-index.js';
 
 const HEADER_PREFIX = 64 * 1024;
@@ -34,10 +36,16 @@ function decodeHeader(file: Buffer): { transferSyntax: string; header: DicomJson
   return { transferSyntax: p10.transferSyntaxUid, header };
 }
 
-/** The index record of a Part 10 file; throws DT_ERR_ARCHIVE_UNREADABLE when it is not one. */
+/**
+ * The index record of a Part 10 file: header-reader.ts's quick path on the first bytes, dcmjs when that
+ * cannot be exact. Throws DT_ERR_ARCHIVE_UNREADABLE when it is not a Part 10 file.
+ */
 export function readIndexedInstance(file: string): IndexedInstance {
   try {
     const { bytes, whole } = readPrefix(file);
+    const quick =
+      readIndexedAttributes(bytes, whole) ?? (whole ? undefined : readIndexedAttributes(readFileSync(file)));
+    if (quick) return { path: file, transferSyntax: quick.transferSyntax, attributes: quick.attributes };
     let decoded: { transferSyntax: string; header: DicomJson };
     try {
       decoded = decodeHeader(bytes);

@@ -13,6 +13,7 @@
  * nesting deeper than 8), and the caller then falls back to the full dcmjs decoder.
  */
 import type { DicomJson, DicomJsonElement } from '../dataset/dicom-json.js';
+import { type Part10File, readPart10 } from '../dataset/part10.js';
 import { readingProperties } from '../dataset/transfer-syntaxes.js';
 import { LONG_LENGTH_VRS } from '../dataset/value-representations.js';
 import { INDEXED_TAGS } from './attributes.js';
@@ -284,24 +285,6 @@ class Reader {
   }
 }
 
-/** The transfer syntax and data set offset of a Part 10 file (meta walked in Explicit VR LE). */
-export function part10Layout(buf: Buffer): { transferSyntax: string; datasetOffset: number } | undefined {
-  if (buf.length < 132 || buf.toString('latin1', 128, 132) !== 'DICM') return undefined;
-  let o = 132;
-  let ts: string | undefined;
-  while (o + 8 <= buf.length && buf.readUInt16LE(o) === 0x0002) {
-    const element = buf.readUInt16LE(o + 2);
-    const vr = buf.toString('latin1', o + 4, o + 6);
-    const long = LONG_LENGTH_VRS.has(vr);
-    const length = long ? buf.readUInt32LE(o + 8) : buf.readUInt16LE(o + 6);
-    const value = o + (long ? 12 : 8);
-    if (value + length > buf.length) return undefined;
-    if (element === 0x0010) ts = buf.toString('latin1', value, value + length).replace(/[\0 ]+$/, '');
-    o = value + length;
-  }
-  return ts ? { transferSyntax: ts, datasetOffset: o } : undefined;
-}
-
 /**
  * The indexed attributes of a Part 10 file held in `buf`, the whole file or (`whole` false) its first
  * bytes; undefined when the quick path cannot be exact (or the prefix is too short).
@@ -310,18 +293,18 @@ export function readIndexedAttributes(
   buf: Buffer,
   whole = true,
 ): { transferSyntax: string; attributes: DicomJson } | undefined {
-  const layout = part10Layout(buf);
-  if (!layout) return undefined;
-  const props = readingProperties(layout.transferSyntax);
+  let p10: Part10File;
+  try {
+    p10 = readPart10(buf);
+  } catch {
+    return undefined;
+  }
+  const props = readingProperties(p10.transferSyntaxUid);
   if (props.deflated) return undefined;
   try {
-    const reader = new Reader(
-      buf,
-      { explicit: props.explicitVr, le: props.littleEndian, utf8: false },
-      whole,
-    );
-    const { json } = reader.dataset(layout.datasetOffset, undefined, 0, INDEXED_TAGS);
-    return { transferSyntax: layout.transferSyntax, attributes: json };
+    const ts = { explicit: props.explicitVr, le: props.littleEndian, utf8: false };
+    const { json } = new Reader(p10.datasetBytes, ts, whole).dataset(0, undefined, 0, INDEXED_TAGS);
+    return { transferSyntax: p10.transferSyntaxUid, attributes: json };
   } catch (err) {
     if (err instanceof Unsupported || err instanceof RangeError) return undefined;
     throw err;

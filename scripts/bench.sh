@@ -2,10 +2,11 @@
 # Benchmarks (never timed unit tests): printed as tables, figures written to bench-results/*.json.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-trap stop_kafka_if_started EXIT
+trap 'stop_kafka_if_started; stop_zipkin_if_started' EXIT
 ensure_node_modules
 ensure_dcmtk
 build_all
+ensure_zipkin
 ran=0
 for b in services/*/dist/bench/*.bench.js; do
   [ -f "$b" ] || continue

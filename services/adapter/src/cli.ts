@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { KafkaClientName } from '@dicomtrail/event-log';
 import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
 import { type EventType, isEventType } from '@dicomtrail/schemas';
 import { acceptAndRecord } from './acse/user-identity.js';
@@ -114,6 +115,7 @@ const kafkaSink =
         replication: config.EVENTS_TOPIC_REPLICATION,
         maxQueue: config.KAFKA_MAX_QUEUE,
         producerThread: config.KAFKA_PRODUCER_THREAD,
+        client: config.KAFKA_CLIENT as KafkaClientName,
         node,
         log,
         types: eventTypes,

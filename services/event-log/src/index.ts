@@ -15,6 +15,10 @@ export { deadLetterOf } from './dead-letter.js';
 export { type DecodedRecord, decodeRecord } from './decode-record.js';
 export { createKafka, ensureTopics } from './kafka-client.js';
 export {
+  PlatformaticEventProducer,
+  type PlatformaticEventProducerOptions,
+} from './platformatic-producer.js';
+export {
   createEventProducer,
   DEFAULT_CLIENT_RETRY,
   DEFAULT_SEND_RETRY,
@@ -23,7 +27,7 @@ export {
   KafkaEventProducer,
   type KafkaEventProducerOptions,
 } from './producer.js';
-export type { ProducerThreadConfig } from './producer-thread-protocol.js';
+export type { KafkaClientName, ProducerThreadConfig } from './producer-thread-protocol.js';
 export {
   ProducerThreadError,
   ThreadedEventProducer,

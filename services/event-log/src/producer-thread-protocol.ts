@@ -4,7 +4,12 @@
  */
 import type { RetryOptions } from 'kafkajs';
 
+/** The Kafka client library behind the EventProducer contract. */
+export type KafkaClientName = 'kafkajs' | 'platformatic';
+
 export interface ProducerThreadConfig {
+  /** Default kafkajs. */
+  client?: KafkaClientName;
   topic: string;
   brokers: string[];
   clientId: string;

@@ -1,12 +1,13 @@
 /**
- * The worker side of ThreadedEventProducer: a KafkaEventProducer (kafkajs: record encoding, compression,
- * CRC, sockets) off the thread that serves DICOM. Requests are handled one at a time in arrival order, so
+ * The worker side of ThreadedEventProducer: the Kafka client (kafkajs or @platformatic/kafka: record encoding,
+ * compression, CRC, sockets) off the thread that serves DICOM. Requests are handled one at a time in arrival order, so
  * the caller's one-batch-at-a-time ordering holds. kafkajs log lines are forwarded to the caller's logger.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '@dicomtrail/runtime';
 import { createKafka } from './kafka-client.js';
-import { type EventRecord, KafkaEventProducer } from './producer.js';
+import { PlatformaticEventProducer } from './platformatic-producer.js';
+import { type EventProducer, type EventRecord, KafkaEventProducer } from './producer.js';
 import type { FromWorker, ProducerThreadConfig, ToWorker, WireBatch } from './producer-thread-protocol.js';
 
 const port = parentPort;
@@ -44,21 +45,33 @@ const log = {
   child: () => log,
 } as unknown as Logger;
 
-const kafka = createKafka({
-  clientId: cfg.clientId,
-  brokers: cfg.brokers,
-  log,
-  ...(cfg.clientRetry ? { retry: cfg.clientRetry } : {}),
-  ...(cfg.quietNamespaces ? { quietNamespaces: cfg.quietNamespaces } : {}),
-});
-const producer = new KafkaEventProducer({
-  topic: cfg.topic,
-  kafka,
-  log,
-  ...(cfg.retry ? { retry: cfg.retry } : {}),
-  ...(cfg.requestTimeoutMs ? { requestTimeoutMs: cfg.requestTimeoutMs } : {}),
-  ...(cfg.compression ? { compression: cfg.compression } : {}),
-});
+function createProducer(): EventProducer {
+  if (cfg.client === 'platformatic')
+    return new PlatformaticEventProducer({
+      topic: cfg.topic,
+      brokers: cfg.brokers,
+      clientId: cfg.clientId,
+      log,
+      ...(cfg.requestTimeoutMs ? { requestTimeoutMs: cfg.requestTimeoutMs } : {}),
+      ...(cfg.compression ? { compression: cfg.compression } : {}),
+    });
+  const kafka = createKafka({
+    clientId: cfg.clientId,
+    brokers: cfg.brokers,
+    log,
+    ...(cfg.clientRetry ? { retry: cfg.clientRetry } : {}),
+    ...(cfg.quietNamespaces ? { quietNamespaces: cfg.quietNamespaces } : {}),
+  });
+  return new KafkaEventProducer({
+    topic: cfg.topic,
+    kafka,
+    log,
+    ...(cfg.retry ? { retry: cfg.retry } : {}),
+    ...(cfg.requestTimeoutMs ? { requestTimeoutMs: cfg.requestTimeoutMs } : {}),
+    ...(cfg.compression ? { compression: cfg.compression } : {}),
+  });
+}
+const producer = createProducer();
 
 function unpack(batch: WireBatch): EventRecord[] {
   const records: EventRecord[] = [];

@@ -2,55 +2,98 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createLogger } from '@dicomtrail/runtime';
 import { freePort, kafkaBrokers, readTopic, uniqueTopic } from '@dicomtrail/testing';
-import { createKafka, ensureTopics, ProducerThreadError, ThreadedEventProducer } from '../src/index.js';
+import {
+  createKafka,
+  type EventProducer,
+  ensureTopics,
+  type KafkaClientName,
+  PlatformaticEventProducer,
+  ProducerThreadError,
+  ThreadedEventProducer,
+} from '../src/index.js';
 
 const log = createLogger('event-log-test', { level: 'silent' });
 
-test('threaded producer: records reach the topic in order, with keys, headers and exact bytes', async () => {
-  const brokers = await kafkaBrokers();
-  const topic = uniqueTopic('threaded');
-  await ensureTopics(createKafka({ clientId: 't', brokers, log }), [
-    { topic, numPartitions: 1, replicationFactor: 1 },
-  ]);
-  const producer = new ThreadedEventProducer({ topic, brokers, clientId: 'threaded-test', log });
-  await producer.connect();
-  // Values of different sizes, some from Buffer's shared pool (small), some not (large).
-  const values = Array.from({ length: 300 }, (_, i) =>
-    Buffer.from(`{"i":${i},"pad":"${'x'.repeat(i * 37)}"}`),
-  );
-  for (let i = 0; i < values.length; i += 100) {
-    await producer.send(
-      values.slice(i, i + 100).map((value, j) => ({
-        key: `assoc-${(i + j) % 3}`,
-        value,
-        headers: { type: 'EVT_TEST', n: String(i + j) },
-      })),
-    );
-  }
-  await producer.disconnect();
-  const got = await readTopic(topic, { until: (r) => r.length >= values.length, timeoutMs: 20_000 });
-  assert.equal(got.length, values.length);
-  got.forEach((r, i) => {
-    assert.ok(r.value?.equals(values[i] as Buffer), `record ${i} bytes`);
-    assert.equal(r.key, `assoc-${i % 3}`);
-    assert.deepEqual(r.headers, { type: 'EVT_TEST', n: String(i) });
-  });
-});
+const variants: { name: string; make: (topic: string, brokers: string[]) => EventProducer }[] = [
+  ...(['kafkajs', 'platformatic'] as KafkaClientName[]).map((client) => ({
+    name: `${client} in a worker thread`,
+    make: (topic: string, brokers: string[]) =>
+      new ThreadedEventProducer({ client, topic, brokers, clientId: `threaded-test-${client}`, log }),
+  })),
+  {
+    name: 'platformatic on the calling thread',
+    make: (topic, brokers) =>
+      new PlatformaticEventProducer({ topic, brokers, clientId: 'platformatic-test', log }),
+  },
+];
 
-test('threaded producer: an unreachable broker rejects connect with the producer error, and the thread ends', async () => {
-  const port = await freePort(); // nothing listens here
-  const producer = new ThreadedEventProducer({
-    topic: 'unused',
-    brokers: [`127.0.0.1:${port}`],
-    clientId: 'threaded-test-down',
-    log,
-    clientRetry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 },
+for (const v of variants) {
+  test(`producer (${v.name}): records reach the topic in order, with keys, headers and exact bytes; keys on murmur2 partitions`, async () => {
+    const brokers = await kafkaBrokers();
+    const topic = uniqueTopic('producer');
+    await ensureTopics(createKafka({ clientId: 't', brokers, log }), [
+      { topic, numPartitions: 3, replicationFactor: 1 },
+    ]);
+    const producer = v.make(topic, brokers);
+    await producer.connect();
+    // Values of different sizes, some from Buffer's shared pool (small), some not (large).
+    const values = Array.from({ length: 300 }, (_, i) =>
+      Buffer.from(`{"i":${i},"pad":"${'x'.repeat(i * 37)}"}`),
+    );
+    for (let i = 0; i < values.length; i += 100) {
+      await producer.send(
+        values.slice(i, i + 100).map((value, j) => ({
+          key: `assoc-${(i + j) % 3}`,
+          value,
+          headers: { type: 'EVT_TEST', n: String(i + j) },
+        })),
+      );
+    }
+    await producer.disconnect();
+    const got = await readTopic(topic, { until: (r) => r.length >= values.length, timeoutMs: 20_000 });
+    assert.equal(got.length, values.length);
+    // Per key: every record, in send order, on one partition — the partition Java/kafkajs murmur2 gives the key
+    // (these three keys were checked against kafkajs's DefaultPartitioner for 3 partitions).
+    const expectedPartition: Record<string, number> = {};
+    for (const k of ['assoc-0', 'assoc-1', 'assoc-2']) {
+      const mine = got.filter((r) => r.key === k);
+      assert.equal(mine.length, 100);
+      const ns = mine.map((r) => Number(r.headers['n']));
+      assert.deepEqual(
+        ns,
+        [...ns].sort((a, b) => a - b),
+        `${k} in order`,
+      );
+      assert.equal(new Set(mine.map((r) => r.partition)).size, 1, `${k} on one partition`);
+      expectedPartition[k] = mine[0]!.partition;
+      for (const r of mine) assert.ok(r.value?.equals(values[Number(r.headers['n'])]!), `${k} bytes`);
+      assert.equal(mine[0]!.headers['type'], 'EVT_TEST');
+    }
+    assert.deepEqual(expectedPartition, MURMUR2_PARTITIONS);
   });
-  await assert.rejects(producer.connect(), (err: unknown) => {
-    assert.ok(err instanceof ProducerThreadError);
-    assert.equal(err.code, 'DT_ERR_KAFKA_PRODUCER');
-    assert.match(err.message, /Kafka|connect|ECONNREFUSED/i);
-    return true;
+}
+
+/** kafkajs DefaultPartitioner (Java-compatible murmur2) for these keys over 3 partitions. */
+const MURMUR2_PARTITIONS: Record<string, number> = { 'assoc-0': 2, 'assoc-1': 1, 'assoc-2': 2 };
+
+for (const client of ['kafkajs', 'platformatic'] as KafkaClientName[]) {
+  test(`threaded producer (${client}): an unreachable broker rejects connect with the producer error`, async () => {
+    const port = await freePort(); // nothing listens here
+    const producer = new ThreadedEventProducer({
+      client,
+      topic: 'unused',
+      brokers: [`127.0.0.1:${port}`],
+      clientId: `threaded-test-down-${client}`,
+      log,
+      clientRetry: { retries: 1, initialRetryTime: 50, maxRetryTime: 100 },
+    });
+    const t0 = Date.now();
+    await assert.rejects(producer.connect(), (err: unknown) => {
+      assert.ok(err instanceof ProducerThreadError);
+      assert.equal(err.code, 'DT_ERR_KAFKA_PRODUCER');
+      return true;
+    });
+    assert.ok(Date.now() - t0 < 15_000, 'fails within seconds');
+    await producer.disconnect();
   });
-  await producer.disconnect();
-});
+}

@@ -31,6 +31,8 @@ import {
   ensureTopics,
   HEADER_SCHEMA,
   HEADER_TYPE,
+  type KafkaClientName,
+  PlatformaticEventProducer,
   ThreadedEventProducer,
 } from '@dicomtrail/event-log';
 import type { Logger } from '@dicomtrail/runtime';
@@ -664,8 +666,10 @@ export interface KafkaSinkConfig {
   spool?: Spool;
   spoolThreshold?: number;
   maxBackoffMs?: number;
-  /** Run the kafkajs producer in a worker thread (threaded-producer.ts), default true. */
+  /** Run the producer in a worker thread (threaded-producer.ts), default true. */
   producerThread?: boolean;
+  /** The client library (default @platformatic/kafka, the faster in publish.bench.ts; or kafkajs). */
+  client?: KafkaClientName;
 }
 
 /**
@@ -683,8 +687,16 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
   });
   const producer: EventProducer =
     cfg.producerThread === false
-      ? createEventProducer({ kafka, topic: cfg.topic, log: cfg.log })
+      ? (cfg.client ?? 'platformatic') === 'platformatic'
+        ? new PlatformaticEventProducer({
+            topic: cfg.topic,
+            brokers: cfg.brokers,
+            clientId: `dicomtrail-adapter-${cfg.node.id}`,
+            log: cfg.log,
+          })
+        : createEventProducer({ kafka, topic: cfg.topic, log: cfg.log })
       : new ThreadedEventProducer({
+          client: cfg.client ?? 'platformatic',
           topic: cfg.topic,
           brokers: cfg.brokers,
           clientId: `dicomtrail-adapter-${cfg.node.id}`,

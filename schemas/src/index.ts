@@ -40,6 +40,7 @@ export { associationSpanId, associationTraceId, operationSpanId } from './trace-
 export { uuidv7, uuidv7Time } from './uuid7.js';
 export {
   assertEvent,
+  compileValidators,
   type EventErrorCode,
   type EventIssue,
   EventValidationError,

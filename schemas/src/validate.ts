@@ -9,7 +9,7 @@ import {
   type ValueErrorIterator,
 } from '@sinclair/typebox/compiler';
 import { type DicomtrailEvent, EVENT_SCHEMAS } from './event.js';
-import { type EventType, isEventType } from './event-types.js';
+import { EVENT_TYPES, type EventType, isEventType } from './event-types.js';
 import { isSupportedSchema, schemaMajor } from './version.js';
 
 export type EventErrorCode = 'not_an_object' | 'unknown_schema_major' | 'unknown_type' | 'invalid_event';
@@ -49,6 +49,14 @@ export function validatorFor(type: EventType): TypeCheck<TSchema> {
     compiled.set(type, check);
   }
   return check;
+}
+
+/**
+ * Compiles the validators of `types` (default: every type) now. A producer calls it at start-up so that the
+ * first event of a type is not the one that pays for compiling its schema (tens of ms on a busy machine).
+ */
+export function compileValidators(types: readonly EventType[] = EVENT_TYPES): void {
+  for (const type of types) validatorFor(type);
 }
 
 /** For a union mismatch, the errors of the closest variant (the one with fewest errors). */

@@ -36,7 +36,7 @@ import {
   ThreadedEventProducer,
 } from '@dicomtrail/event-log';
 import type { Logger } from '@dicomtrail/runtime';
-import { type EventType, isEvent, parseEvent } from '@dicomtrail/schemas';
+import { compileValidators, type EventType, isEvent, parseEvent } from '@dicomtrail/schemas';
 import type { AdapterEvent, EventSink } from '../association/types.js';
 import { type NodeInfo, toEnvelope } from '../events/envelope.js';
 import type { Spool } from './spool.js';
@@ -170,6 +170,8 @@ export class KafkaSink implements EventSink {
     this.#node = opts.node;
     this.#log = opts.log.child({ component: 'kafka-sink' });
     this.#types = opts.types && opts.types.length > 0 ? new Set(opts.types) : undefined;
+    // Before the first association, not on its first event: `write` must return at once.
+    compileValidators(opts.types && opts.types.length > 0 ? opts.types : undefined);
     this.#setup = opts.setup;
     this.#maxQueue = opts.maxQueue ?? 100_000;
     this.#batchMax = opts.batchMax ?? 500;

@@ -5,7 +5,7 @@
  * skipped).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import {
   EXPORTER_MAIN,
   exporterEnv,
   rootOf,
+  spawnNode,
   startAdapter,
   waitFor,
   writeInstance,
@@ -51,19 +52,8 @@ after(async () => {
 });
 
 async function startExporterProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [EXPORTER_MAIN], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = await spawnNode([EXPORTER_MAIN], env, 'trace-exporter ready');
   procs.push(proc);
-  let out = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  await waitFor(
-    () => out.includes('trace-exporter ready') || undefined,
-    20_000,
-    `exporter ready: ${out.slice(-400)}`,
-  );
   return proc;
 }
 

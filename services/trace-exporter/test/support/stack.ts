@@ -30,6 +30,23 @@ export async function waitFor<T>(
   }
 }
 
+/** A node process with LOG_LEVEL=info, resolved once its output shows `ready`. */
+export async function spawnNode(
+  args: string[],
+  env: Record<string, string>,
+  ready: string,
+): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, args, {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  await waitFor(() => out.includes(ready) || undefined, 20_000, `"${ready}" (output: ${out.slice(-500)})`);
+  return proc;
+}
+
 export interface Adapter {
   port: number;
   dir: string;
@@ -41,8 +58,7 @@ export async function startAdapter(topic: string, aeTitle = 'DICOMTRAIL'): Promi
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dt-trace-'));
   const port = await freePort();
   const brokers = (await kafkaBrokers()).join(',');
-  const proc = spawn(
-    process.execPath,
+  const proc = await spawnNode(
     [
       ADAPTER_CLI,
       'adapter',
@@ -53,24 +69,8 @@ export async function startAdapter(topic: string, aeTitle = 'DICOMTRAIL'): Promi
       '--store-dir',
       path.join(dir, 'store'),
     ],
-    {
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'info',
-        KAFKA_BROKERS: brokers,
-        EVENTS_TOPIC: topic,
-        SPOOL_DIR: path.join(dir, 'spool'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  await waitFor(
-    () => out.includes('adapter ready') || undefined,
-    20_000,
-    `adapter ready (output: ${out.slice(-500)})`,
+    { KAFKA_BROKERS: brokers, EVENTS_TOPIC: topic, SPOOL_DIR: path.join(dir, 'spool') },
+    'adapter ready',
   );
   return {
     port,

@@ -17,5 +17,30 @@ export const auditWriterConfigSpec = {
     default: 'dicomtrail-audit-writer',
     description: 'Kafka consumer group of the audit writer',
   },
+  AUDIT_WRITER_DB_ROLE: {
+    type: 'string',
+    default: 'dicomtrail_writer',
+    description: 'Role the writer switches to (SET ROLE) on every connection; empty: the connecting user',
+  },
+  AUDIT_WRITER_BATCH_BYTES: {
+    type: 'int',
+    default: 4194304,
+    min: 65536,
+    description: 'Bytes fetched per Kafka partition; one fetch is one Postgres transaction',
+  },
+  AUDIT_PARTITIONS_AHEAD: {
+    type: 'int',
+    default: 3,
+    min: 1,
+    max: 24,
+    description: 'Monthly partitions of audit.events kept created ahead of the current month',
+  },
+  AUDIT_RETENTION_DAYS: {
+    type: 'int',
+    default: 2557,
+    min: 1,
+    description:
+      '`dicomtrail-audit retention` drops monthly partitions that end before now minus this many days',
+  },
   ...eventsTopicConfigSpec,
 } satisfies ConfigSpec;

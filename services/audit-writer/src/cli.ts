@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+/**
+ * dicomtrail-audit <command>
+ *   run                    consume the event topic into the audit trail (the service; main.js runs this)
+ *   verify                 walk every hash chain; exit 1 naming the first broken link
+ *   rebuild-projections    refold audit.associations/operations/seq_findings from audit.events
+ *   retention              drop monthly partitions older than AUDIT_RETENTION_DAYS, record EVT_RETENTION
+ * Configuration from the environment (README "Configuration › audit-writer").
+ */
+import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
+import pg from 'pg';
+import { auditWriterConfigSpec } from './config.js';
+import { startAuditWriter } from './consumer-loop.js';
+import { rebuildProjections } from './rebuild.js';
+import { runRetention } from './retention.js';
+import { describeBroken, verifyTrail } from './verify.js';
+
+const USAGE = 'usage: dicomtrail-audit run | verify | rebuild-projections | retention';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const command = argv[0] ?? 'run';
+  const log = createLogger('audit-writer');
+  const config = loadConfigOrExit(auditWriterConfigSpec, log);
+  if (command === 'run') {
+    const writer = await startAuditWriter({
+      brokers: config.KAFKA_BROKERS,
+      databaseUrl: config.DATABASE_URL,
+      topic: config.EVENTS_TOPIC,
+      groupId: config.AUDIT_WRITER_GROUP_ID,
+      dbRole: config.AUDIT_WRITER_DB_ROLE,
+      batchBytes: config.AUDIT_WRITER_BATCH_BYTES,
+      partitionsAhead: config.AUDIT_PARTITIONS_AHEAD,
+      createTopics: {
+        numPartitions: config.EVENTS_TOPIC_PARTITIONS,
+        replicationFactor: config.EVENTS_TOPIC_REPLICATION,
+      },
+      log,
+    });
+    log.info('audit-writer ready');
+    onShutdown(log, [() => writer.stop()]);
+    return -1; // keeps running
+  }
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
+  try {
+    switch (command) {
+      case 'verify': {
+        const report = await verifyTrail(pool);
+        if (report.broken) {
+          process.stdout.write(`FAILED: ${describeBroken(report.broken)}\n`);
+          return 1;
+        }
+        process.stdout.write(
+          `OK: ${report.chains} chains, ${report.rows} rows verified; ${report.anchored_chains} chains anchored by retention\n`,
+        );
+        return 0;
+      }
+      case 'rebuild-projections': {
+        const r = await rebuildProjections(pool);
+        process.stdout.write(
+          `rebuilt from ${r.events} events: ${r.associations} associations, ${r.operations} operations, ${r.findings} seq findings\n`,
+        );
+        return 0;
+      }
+      case 'retention': {
+        const r = await runRetention(pool, { retentionDays: config.AUDIT_RETENTION_DAYS });
+        const names = r.dropped.map((d) => `${d.name} (${d.rows} rows)`).join(', ') || 'none';
+        process.stdout.write(
+          `retention: cutoff ${r.cutoff}; dropped ${names}; recorded as event ${r.event_id}\n`,
+        );
+        return 0;
+      }
+      default:
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+const code = await main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`dicomtrail-audit: ${(err as Error).message}\n`);
+  return 1;
+});
+if (code >= 0) process.exit(code);

@@ -1,0 +1,203 @@
+/**
+ * The audit writer as a library: consume the event topic as a consumer group, validate each record, dead-letter
+ * what cannot be processed (with the reason) and write the rest, one Postgres transaction per partition batch
+ * (batch-writer.ts); the Kafka offset is committed only after that transaction commits. On assignment the
+ * consumer seeks to the database checkpoint, which is the truth (a Kafka commit lost in a crash costs a filtered
+ * re-read, never a duplicate).
+ */
+import {
+  type ConsumedRecord,
+  createEventConsumer,
+  createEventProducer,
+  createKafka,
+  deadLetterOf,
+  decodeRecord,
+  dlqTopicOf,
+  type EventRecord,
+  ensureTopics,
+  type PartitionAssignment,
+  type RecordBatch,
+} from '@dicomtrail/event-log';
+import type { DicomtrailError, Logger } from '@dicomtrail/runtime';
+import type pg from 'pg';
+import { type BatchResult, writeBatch } from './batch-writer.js';
+import { createPool } from './db.js';
+import { contentOf, type EventContent } from './event-row.js';
+import { PartitionKeeper } from './partitions.js';
+import { Progress } from './progress.js';
+
+export interface AuditWriterOptions {
+  brokers: string[];
+  databaseUrl: string;
+  topic: string;
+  groupId: string;
+  /** SET ROLE on every connection ('' = none). */
+  dbRole: string;
+  /** Bytes fetched per partition (bounds one transaction). */
+  batchBytes?: number;
+  partitionsAhead?: number;
+  /** Create the topic and its DLQ if missing (partitions, replication). */
+  createTopics?: { numPartitions: number; replicationFactor: number };
+  maxWaitTimeMs?: number;
+  log: Logger;
+  /** Called after each committed batch (benchmarks measure lag here). */
+  onBatchCommitted?: (result: BatchResult, batch: RecordBatch) => void;
+}
+
+export interface AuditWriter {
+  readonly stats: Progress;
+  stop(): Promise<void>;
+}
+
+const PARTITION_REFRESH_MS = 6 * 3600_000;
+/** jsonb and text refuse U+0000: such an event cannot be stored as it is, so it is dead-lettered. */
+const NUL_ESCAPE = Buffer.from('\\u0000');
+
+export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditWriter> {
+  const log = opts.log;
+  const kafka = createKafka({ clientId: opts.groupId, brokers: opts.brokers, log });
+  const dlqTopic = dlqTopicOf(opts.topic);
+  if (opts.createTopics) {
+    await ensureTopics(kafka, [
+      { topic: opts.topic, ...opts.createTopics },
+      { topic: dlqTopic, ...opts.createTopics },
+    ]);
+  }
+  const pool = await createPool(opts.databaseUrl, opts.dbRole, log);
+  const partitions = new PartitionKeeper(pool);
+  await partitions.ensureAhead(new Date(), opts.partitionsAhead ?? 3);
+  const refresh = setInterval(() => {
+    partitions
+      .ensureAhead(new Date(), opts.partitionsAhead ?? 3)
+      .catch((err: unknown) => log.error({ err }, 'creating partitions ahead failed'));
+  }, PARTITION_REFRESH_MS);
+  refresh.unref();
+
+  const dlq = createEventProducer({ topic: dlqTopic, kafka, log });
+  await dlq.connect();
+  const consumer = createEventConsumer({
+    groupId: opts.groupId,
+    kafka,
+    log,
+    maxBytesPerPartition: opts.batchBytes ?? 4 << 20,
+    ...(opts.maxWaitTimeMs !== undefined ? { maxWaitTimeMs: opts.maxWaitTimeMs } : {}),
+  });
+  const stats = new Progress(log);
+  /** Next offset known written per partition: records below it are skipped before decoding. */
+  const written = new Map<number, bigint>();
+
+  async function onAssigned(assignment: readonly PartitionAssignment[]): Promise<void> {
+    for (const { topic, partitions: ps } of assignment) {
+      const { rows } = await pool.query<{ partition: number; next_offset: string }>(
+        `SELECT partition, next_offset::text FROM audit.consumer_checkpoints
+          WHERE group_id = $1 AND topic = $2 AND partition = ANY($3::int[])`,
+        [opts.groupId, topic, ps],
+      );
+      for (const r of rows) {
+        written.set(r.partition, BigInt(r.next_offset));
+        consumer.seek({ topic, partition: r.partition, offset: r.next_offset });
+      }
+      log.info({ topic, partitions: ps, checkpoints: rows.length }, 'partitions assigned');
+    }
+  }
+
+  async function handle(batch: RecordBatch): Promise<void> {
+    const floor = written.get(batch.partition) ?? 0n;
+    const { events, dead } = triage(batch.records.filter((r) => BigInt(r.offset) >= floor));
+    const last = batch.records[batch.records.length - 1];
+    if (!last || BigInt(last.offset) < floor) return;
+    if (dead.length > 0) {
+      await dlq.send(dead);
+      log.warn({ partition: batch.partition, dead_lettered: dead.length }, 'records sent to the DLQ');
+    }
+    await partitions.ensureFor(events.map((e) => e.content.occurred_at));
+    const result = await writeWithPool(pool, partitions, {
+      groupId: opts.groupId,
+      topic: batch.topic,
+      partition: batch.partition,
+      events,
+      lastOffset: last.offset,
+    });
+    written.set(batch.partition, BigInt(result.nextOffset));
+    stats.add(result, dead.length);
+    opts.onBatchCommitted?.(result, batch);
+    await consumer
+      .commit([{ topic: batch.topic, partition: batch.partition, offset: result.nextOffset }])
+      .catch((err: unknown) =>
+        log.warn(
+          { err, partition: batch.partition },
+          'Kafka offset commit failed (the database checkpoint holds)',
+        ),
+      );
+  }
+
+  await consumer.connect();
+  await consumer.run({
+    topics: [opts.topic],
+    fromBeginning: true,
+    onAssigned,
+    handler: async (batch, ctx) => {
+      await handle(batch);
+      await ctx.heartbeat();
+    },
+  });
+  log.info({ topic: opts.topic, group: opts.groupId, role: opts.dbRole || null }, 'audit-writer consuming');
+
+  return {
+    stats,
+    async stop() {
+      clearInterval(refresh);
+      await consumer.disconnect();
+      await dlq.disconnect();
+      stats.flush();
+      await pool.end();
+    },
+  };
+}
+
+interface Triage {
+  events: { offset: string; content: EventContent }[];
+  dead: EventRecord[];
+}
+
+/** Valid events to write, and dead letters (not JSON, unknown major, schema failure, unstorable text). */
+export function triage(records: readonly ConsumedRecord[]): Triage {
+  const out: Triage = { events: [], dead: [] };
+  for (const r of records) {
+    const decoded = decodeRecord(r);
+    if (!decoded.ok) {
+      out.dead.push(deadLetterOf(r, decoded.reason));
+      continue;
+    }
+    if (r.value?.includes(NUL_ESCAPE)) {
+      out.dead.push(
+        deadLetterOf(r, 'unstorable: a string contains U+0000, which Postgres text/jsonb refuse'),
+      );
+      continue;
+    }
+    out.events.push({ offset: r.offset, content: contentOf(decoded.event, r) });
+  }
+  return out;
+}
+
+async function writeWithPool(
+  pool: pg.Pool,
+  partitions: PartitionKeeper,
+  input: Parameters<typeof writeBatch>[1],
+): Promise<BatchResult> {
+  const client = await pool.connect();
+  try {
+    return await writeBatch(client, input);
+  } catch (err) {
+    // 23514: no partition for a row (retention dropped a month this process thought it had created).
+    if (
+      (err as DicomtrailError).cause &&
+      ((err as DicomtrailError).cause as { code?: string }).code === '23514'
+    ) {
+      partitions.forget();
+    }
+    throw err;
+  } finally {
+    client.release();
+  }
+}

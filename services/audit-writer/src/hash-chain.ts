@@ -1,0 +1,67 @@
+/**
+ * Tamper evidence: each row's hash covers its content and the previous hash of its chain,
+ *   row_hash = sha256(prev_hash ‖ canonical_json(content ‖ chain_id ‖ chain_position)),
+ * starting from genesis = sha256("dicomtrail.chain/1\n" + chain_id).
+ * A chain is one Kafka partition's events of one time partition (`<topic>/<partition>/events_YYYY_MM`): it has
+ * one writer by construction (the partition's consumer, serialised by the checkpoint lock), and retention drops
+ * whole chains with their partition, leaving the other chains provable.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
+import type { EventContent, EventRow } from './event-row.js';
+
+export const GENESIS_PREFIX = 'dicomtrail.chain/1\n';
+
+export function genesisHash(chainId: string): string {
+  return createHash('sha256')
+    .update(GENESIS_PREFIX + chainId)
+    .digest('hex');
+}
+
+/** Monthly partition of an RFC 3339 UTC timestamp: events_YYYY_MM. */
+export function partitionOf(timestamp: string): string {
+  return `events_${timestamp.slice(0, 4)}_${timestamp.slice(5, 7)}`;
+}
+
+export function chainIdOf(source: { topic: string; partition: number }, partition: string): string {
+  return `${source.topic}/${source.partition}/${partition}`;
+}
+
+/** The hashed value of a row: every column but ingested_at, prev_hash and row_hash. */
+export function hashedContent(row: EventContent & { chain_id: string; chain_position: number }): string {
+  const {
+    prev_hash: _p,
+    row_hash: _r,
+    ...rest
+  } = row as EventContent &
+    Partial<Pick<EventRow, 'prev_hash' | 'row_hash'>> & { chain_id: string; chain_position: number };
+  return canonicalJson(rest);
+}
+
+export function rowHash(prevHashHex: string, content: string): string {
+  return createHash('sha256').update(Buffer.from(prevHashHex, 'hex')).update(content, 'utf8').digest('hex');
+}
+
+export interface ChainHead {
+  position: number;
+  hash: string;
+}
+
+/** Appends content rows to a chain whose head is `head` (or genesis), returning the linked rows and new head. */
+export function link(
+  chainId: string,
+  head: ChainHead | undefined,
+  contents: readonly EventContent[],
+): { rows: EventRow[]; head: ChainHead } {
+  let position = head?.position ?? 0;
+  let prev = head?.hash ?? genesisHash(chainId);
+  const rows: EventRow[] = [];
+  for (const content of contents) {
+    position += 1;
+    const unhashed = { ...content, chain_id: chainId, chain_position: position };
+    const hash = rowHash(prev, hashedContent(unhashed));
+    rows.push({ ...unhashed, prev_hash: prev, row_hash: hash });
+    prev = hash;
+  }
+  return { rows, head: { position, hash: prev } };
+}

@@ -5,11 +5,13 @@
  * written as Explicit VR LE and raw-deflated here; for Big Endian, OW/OF/OL/OD/OV values (little endian
  * in JSON) are byte-swapped here because dcmjs does not. `BulkData` elisions cannot be encoded.
  * Strings are written as UTF-8 by dcmjs: non-ASCII text needs SpecificCharacterSet 'ISO_IR 192'.
+ * Simple data sets (text and numbers, Implicit/Explicit VR LE) skip dcmjs: simple-encoder.ts.
  */
 import { deflateRawSync } from 'node:zlib';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import dcmjs, { type DcmjsDict } from 'dcmjs';
 import type { DicomJson, DicomJsonElement } from './dicom-json.js';
+import { encodeSimpleDataset } from './simple-encoder.js';
 import {
   EXPLICIT_VR_BIG_ENDIAN,
   EXPLICIT_VR_LITTLE_ENDIAN,
@@ -32,6 +34,8 @@ export function encodeDataset(json: DicomJson, transferSyntaxUid: string): Buffe
         transferSyntaxUid,
       },
     );
+  const simple = encodeSimpleDataset(json, transferSyntaxUid);
+  if (simple) return simple;
   const syntax = !ts.explicitVr
     ? IMPLICIT_VR_LITTLE_ENDIAN
     : ts.littleEndian

@@ -56,6 +56,12 @@ export interface RunOptions {
   handler: BatchHandler;
   /** Called after every (re)join with this member's partitions, e.g. to seek to a checkpoint kept elsewhere. */
   onAssigned?: (assignment: readonly PartitionAssignment[]) => void | Promise<void>;
+  /**
+   * Called when the consumer has stopped for good (the client crashed and will not restart itself). Default:
+   * log it and send this process SIGTERM, so its shutdown handlers run and a supervisor restarts it; a live
+   * process that consumes nothing would hide the outage.
+   */
+  onFatal?: (err: Error) => void;
 }
 
 export interface EventConsumer {
@@ -128,6 +134,16 @@ export class KafkaEventConsumer implements EventConsumer {
         );
       });
     }
+    this.#consumer.on(this.#consumer.events.CRASH, (e) => {
+      const { error, restart } = e.payload;
+      if (restart) {
+        this.#log.warn({ err: error }, 'kafka consumer crashed; the client restarts it');
+        return;
+      }
+      this.#log.fatal({ err: error }, 'kafka consumer stopped for good');
+      if (opts.onFatal) opts.onFatal(error);
+      else process.kill(process.pid, 'SIGTERM');
+    });
     await this.#consumer.subscribe({ topics: [...opts.topics], fromBeginning: opts.fromBeginning ?? true });
     await this.#consumer.run({
       autoCommit: false,
@@ -156,7 +172,18 @@ export class KafkaEventConsumer implements EventConsumer {
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
     if (offsets.length === 0) return;
-    await this.#consumer.commitOffsets(offsets.map((o) => ({ ...o })));
+    try {
+      await this.#consumer.commitOffsets(offsets.map((o) => ({ ...o })));
+    } catch (err) {
+      // The group is rebalancing or this member is rejoining: the partitions' next owner (or this member after
+      // the join) reads again from the last committed offset, which at-least-once delivery allows; the next
+      // commit carries these offsets too. Any other failure is the caller's to handle.
+      if (!isRebalanceError(err)) throw err;
+      this.#log.warn(
+        { err: (err as Error).message, offsets },
+        'offset commit skipped: the consumer group is rebalancing',
+      );
+    }
   }
 
   seek(position: TopicPartitionOffset): void {
@@ -166,6 +193,16 @@ export class KafkaEventConsumer implements EventConsumer {
   async disconnect(): Promise<void> {
     await this.#consumer.disconnect();
   }
+}
+
+const REBALANCE_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION']);
+
+/** A commit refused because group membership is changing (kafkajs error types and its "not initialized"). */
+export function isRebalanceError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const type = (err as { type?: unknown }).type;
+  if (typeof type === 'string' && REBALANCE_ERRORS.has(type)) return true;
+  return /not initialized|rebalanc/i.test(err.message);
 }
 
 function headersOf(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined) {

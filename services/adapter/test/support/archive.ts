@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Archive, type ArchiveOptions, archiveAbstractSyntaxes } from '../../src/archive/archive.js';
+import type { EventSink } from '../../src/association/types.js';
 import type { DicomJson } from '../../src/dataset/dicom-json.js';
 import { encodeDataset } from '../../src/dataset/encode-dataset.js';
 import { encodePart10Header } from '../../src/dataset/part10.js';
@@ -20,10 +21,11 @@ export interface ArchiveServer extends TestServer {
 }
 
 export async function startArchiveServer(
-  opts: Partial<Omit<ArchiveOptions, 'log' | 'aeTitle'>> & { storeDir?: string } = {},
+  opts: Partial<Omit<ArchiveOptions, 'log' | 'aeTitle'>> & { storeDir?: string; sinks?: EventSink[] } = {},
 ): Promise<ArchiveServer> {
   const s = await startTestServer({
     ...(opts.storeDir ? { storeDir: opts.storeDir } : {}),
+    ...(opts.sinks ? { sinks: opts.sinks } : {}),
     policy: {
       ...testPolicy(),
       supported: {

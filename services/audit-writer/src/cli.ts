@@ -29,6 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       groupId: config.AUDIT_WRITER_GROUP_ID,
       dbRole: config.AUDIT_WRITER_DB_ROLE,
       batchBytes: config.AUDIT_WRITER_BATCH_BYTES,
+      sessionTimeoutMs: config.AUDIT_WRITER_SESSION_TIMEOUT_MS,
       partitionsAhead: config.AUDIT_PARTITIONS_AHEAD,
       createTopics: {
         numPartitions: config.EVENTS_TOPIC_PARTITIONS,

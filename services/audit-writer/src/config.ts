@@ -28,6 +28,12 @@ export const auditWriterConfigSpec = {
     min: 65536,
     description: 'Bytes fetched per Kafka partition; one fetch is one Postgres transaction',
   },
+  AUDIT_WRITER_SESSION_TIMEOUT_MS: {
+    type: 'int',
+    default: 30000,
+    min: 6000,
+    description: 'Kafka session timeout: how long a dead writer holds its partitions before a rebalance',
+  },
   AUDIT_PARTITIONS_AHEAD: {
     type: 'int',
     default: 3,

@@ -39,6 +39,7 @@ export interface AuditWriterOptions {
   /** Create the topic and its DLQ if missing (partitions, replication). */
   createTopics?: { numPartitions: number; replicationFactor: number };
   maxWaitTimeMs?: number;
+  sessionTimeoutMs?: number;
   log: Logger;
   /** Called after each committed batch (benchmarks measure lag here). */
   onBatchCommitted?: (result: BatchResult, batch: RecordBatch) => void;
@@ -81,6 +82,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
     log,
     maxBytesPerPartition: opts.batchBytes ?? 4 << 20,
     ...(opts.maxWaitTimeMs !== undefined ? { maxWaitTimeMs: opts.maxWaitTimeMs } : {}),
+    ...(opts.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
   });
   const stats = new Progress(log);
   /** Next offset known written per partition: records below it are skipped before decoding. */

@@ -4,6 +4,7 @@
  * in the chain `dicomtrail.retention/0/<month>`). Before a partition goes, the heads of its chains move to
  * audit.chain_anchors, so verify still proves every chain that remains and can tell a dropped chain from a
  * deleted one. Runs as the connecting user (the owner), never as the writer role: DETACH and DROP need it.
+ * Projection rows of associations whose last event is older than the cutoff are deleted with them.
  * Writers wait meanwhile (EXCLUSIVE lock on the checkpoints).
  */
 import { randomBytes } from 'node:crypto';
@@ -78,6 +79,7 @@ export async function runRetention(
         rows: await dropPartition(client, p.name),
       });
     }
+    if (dropped.length > 0) await pruneProjections(client, cutoff);
     const event = await retentionEvent(client, { ...opts, now, cutoff, dropped });
     await client.query('SELECT audit.ensure_event_partitions($1, $1)', [event.timestamp]);
     await insertLinked(client, RETENTION_SOURCE, [
@@ -110,6 +112,20 @@ async function dropPartition(client: pg.ClientBase, name: string): Promise<numbe
   await client.query(`ALTER TABLE audit.events DETACH PARTITION audit.${name}`);
   await client.query(`DROP TABLE audit.${name}`);
   return rows[0]?.n ?? 0;
+}
+
+/** Projection rows of associations that ended before the cutoff go with their events. */
+async function pruneProjections(client: pg.ClientBase, cutoff: Date): Promise<void> {
+  await client.query(
+    `DELETE FROM audit.operations o USING audit.associations a
+      WHERE o.association_id = a.association_id AND a.last_event_at < $1`,
+    [cutoff],
+  );
+  await client.query(
+    'DELETE FROM audit.seq_findings f USING audit.associations a WHERE f.association_id = a.association_id AND a.last_event_at < $1',
+    [cutoff],
+  );
+  await client.query('DELETE FROM audit.associations WHERE last_event_at < $1', [cutoff]);
 }
 
 async function retentionEvent(

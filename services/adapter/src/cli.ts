@@ -114,6 +114,8 @@ const kafkaSink =
         partitions: config.EVENTS_TOPIC_PARTITIONS,
         replication: config.EVENTS_TOPIC_REPLICATION,
         maxQueue: config.KAFKA_MAX_QUEUE,
+        lingerMs: config.KAFKA_LINGER_MS,
+        batchMax: config.KAFKA_BATCH_MAX,
         producerThread: config.KAFKA_PRODUCER_THREAD,
         client: config.KAFKA_CLIENT as KafkaClientName,
         node,

@@ -93,6 +93,20 @@ export const adapterConfigSpec = {
     description:
       'Events held in memory while Kafka is slow; beyond it they go to the spool (without one: dropped, counted)',
   },
+  KAFKA_LINGER_MS: {
+    type: 'int',
+    default: 10,
+    min: 0,
+    max: 1000,
+    description: 'How long the first queued event waits for company before its batch is sent (ms)',
+  },
+  KAFKA_BATCH_MAX: {
+    type: 'int',
+    default: 500,
+    min: 1,
+    max: 10000,
+    description: 'Events per batch sent to Kafka at most',
+  },
   KAFKA_CLIENT: {
     type: 'enum',
     values: ['platformatic', 'kafkajs'],

@@ -663,6 +663,8 @@ export interface KafkaSinkConfig {
   log: Logger;
   types?: readonly EventType[];
   maxQueue?: number;
+  lingerMs?: number;
+  batchMax?: number;
   closeTimeoutMs?: number;
   onUndeliverable?: KafkaSinkOptions['onUndeliverable'];
   spool?: Spool;
@@ -712,6 +714,8 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
     log: cfg.log,
     types: cfg.types,
     maxQueue: cfg.maxQueue,
+    lingerMs: cfg.lingerMs,
+    batchMax: cfg.batchMax,
     closeTimeoutMs: cfg.closeTimeoutMs,
     onUndeliverable: cfg.onUndeliverable,
     spool: cfg.spool,

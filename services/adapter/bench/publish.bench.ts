@@ -1,7 +1,9 @@
 /**
  * The cost of publishing every event to Kafka, on loopback, in one run:
  *   1. our SCP (the adapter CLI, a separate process) receiving BENCH_SMALL_COUNT (2,000) ~10 KB instances from
- *      DCMTK's storescu (one association), with publishing off, with publishing to Kafka (KAFKA_BROKERS), and
+ *      DCMTK's storescu (one association), with publishing off (no events built), with every event built and
+ *      written to a JSONL file (EVENTS_OUT, no Kafka: the reference for the cost of Kafka itself), with publishing
+ *      to Kafka (KAFKA_BROKERS), and
  *      while spooling (only when the built CLI reads a spool directory variable of config.ts: the row is
  *      left out otherwise), with DCMTK's storescp as the reference. One warm-up each, then interleaved rounds
  *      (the order rotates each round), medians. Events are counted from the topic (end offsets before the
@@ -514,6 +516,18 @@ async function main(): Promise<void> {
     receivers.push(
       await startReceiver('ours_kafka', 'dicomtrail → Kafka', path.join(root, 'o-kafka'), kafkaEnv, true),
     );
+    // The event model without Kafka: every envelope built and written to a file. Kafka vs this row is the
+    // cost of publishing itself; the target is against "publishing off" (no events built at all).
+    receivers.push(
+      await startReceiver(
+        'ours_jsonl',
+        'dicomtrail → JSONL file (events built, no Kafka)',
+        path.join(root, 'o-jsonl'),
+        {
+          EVENTS_OUT: path.join(root, 'events.jsonl'),
+        },
+      ),
+    );
     if (SPOOL_VAR) {
       // Spooling: the broker address answers nothing, so every event goes to the on-disk spool.
       // A queue of one record sends everything past it to the spool at once (else it would sit in memory).
@@ -685,11 +699,16 @@ async function main(): Promise<void> {
     );
     const publishRatio = round(sumStore['ours_kafka']!.instances_per_s / off.instances_per_s, 2);
     const publishPaired = round(pairedVsOff('ours_kafka'), 2);
+    const vsJsonl = round(
+      sumStore['ours_kafka']!.instances_per_s / sumStore['ours_jsonl']!.instances_per_s,
+      2,
+    );
     const targets = {
       publish_ratio: {
         target: `>= ${TARGETS.publishRatio} (publishing costs at most 15%)`,
         value: publishRatio,
         paired: publishPaired,
+        vs_jsonl: vsJsonl,
         met: publishRatio >= TARGETS.publishRatio,
       },
       lag_median_ms: {
@@ -751,6 +770,7 @@ async function main(): Promise<void> {
       '',
       '| Target | value | met |',
       '| --- | --- | --- |',
+      `| (reference) Kafka vs the same events written to a JSONL file, inst/s ratio | ${vsJsonl.toFixed(2)} | — |`,
       `| publishing costs ≤ 15% (inst/s ratio to off ≥ ${TARGETS.publishRatio}) | ${publishRatio.toFixed(2)} (paired ${publishPaired.toFixed(2)}) | ${targets.publish_ratio.met ? 'yes' : '**no**'} |`,
       `| lag median < ${TARGETS.lagMedianMs} ms | ${lag.median_ms.toFixed(1)} ms (p99 ${lag.p99_ms.toFixed(1)} ms) | ${targets.lag_median_ms.met ? 'yes' : '**no**'} |`,
       '',

@@ -36,7 +36,8 @@ function storedFiles(dir: string): Set<string> {
   const out = new Set<string>();
   for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
     if (!e.isFile()) continue;
-    const full = path.join(e.parentPath, e.name);
+    // Dirent.parentPath from Node 20.12; `path` before it.
+    const full = path.join(e.parentPath ?? (e as { path?: string }).path ?? dir, e.name);
     if (
       path
         .relative(dir, full)

@@ -14,13 +14,14 @@ import { readIndexedAttributes } from './header-reader.js';
 import type { IndexedInstance } from './instance-index.js';
 
 const HEADER_PREFIX = 64 * 1024;
+/** One buffer for every read: the readers copy what they keep (strings, JSON), and all of this is synchronous. */
+const prefix = Buffer.allocUnsafe(HEADER_PREFIX);
 
 function readPrefix(file: string): { bytes: Buffer; whole: boolean } {
   const fd = openSync(file, 'r');
   try {
-    const buf = Buffer.allocUnsafe(HEADER_PREFIX);
-    const n = readSync(fd, buf, 0, HEADER_PREFIX, 0);
-    return { bytes: buf.subarray(0, n), whole: n < HEADER_PREFIX };
+    const n = readSync(fd, prefix, 0, HEADER_PREFIX, 0);
+    return { bytes: prefix.subarray(0, n), whole: n < HEADER_PREFIX };
   } finally {
     closeSync(fd);
   }

@@ -45,7 +45,7 @@ import {
   sopClassOf,
 } from './query-retrieve-handlers.js';
 import { requestCommitment, type StorageCommitmentOptions } from './storage-commitment.js';
-import { findInWorklist, WorklistFolder } from './worklist.js';
+import { errorKind, findInWorklist, WorklistFolder } from './worklist.js';
 
 /** Every abstract syntax the archive serves (the worklist only with a worklist folder). */
 export function archiveAbstractSyntaxes(withWorklist: boolean): string[] {
@@ -129,7 +129,10 @@ export class Archive {
         this.index.add(inst);
       } catch (err) {
         // Stored but not indexed: the next start-up scan picks it up.
-        this.#opts.log.warn({ component: 'archive', err }, 'stored instance could not be indexed');
+        this.#opts.log.warn(
+          { component: 'archive', error: errorKind(err) },
+          'stored instance could not be indexed',
+        );
       }
     }
     return result;

@@ -4,6 +4,7 @@
  * Part 10 file (dcmtk's `.wl` items made with dump2dcm). The folder is read when a query arrives and
  * a file is parsed again only when its size or mtime changed, so items can be dropped in and edited live.
  * Matching is matching.ts's, including sequence matching on the Scheduled Procedure Step Sequence.
+ * An unreadable item is skipped and logged by error kind only (no file name, no parser message: no PHI).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,12 @@ interface CachedFile {
   size: number;
   mtimeMs: number;
   items: DicomJson[];
+}
+
+/** What went wrong, without the message (which may quote the file's content). */
+export function errorKind(err: unknown): string {
+  const e = err as { code?: unknown; name?: unknown };
+  return String(e?.code ?? e?.name ?? 'error');
 }
 
 function parse(file: string): DicomJson[] {
@@ -52,7 +59,7 @@ export class WorklistFolder {
         .filter((n) => !n.startsWith('.'))
         .sort();
     } catch (err) {
-      this.#log.warn({ component: 'worklist', err }, 'worklist folder not readable');
+      this.#log.warn({ component: 'worklist', error: errorKind(err) }, 'worklist folder not readable');
       return [];
     }
     const out: DicomJson[] = [];
@@ -70,7 +77,8 @@ export class WorklistFolder {
         }
         out.push(...c.items);
       } catch (err) {
-        this.#log.warn({ component: 'worklist', file: name, err: String(err) }, 'worklist item skipped');
+        // Never the file's name or the parser's message: either may quote patient data.
+        this.#log.warn({ component: 'worklist', error: errorKind(err) }, 'worklist item skipped');
       }
     }
     for (const k of this.#cache.keys()) if (!seen.has(k)) this.#cache.delete(k);

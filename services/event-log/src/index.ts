@@ -27,7 +27,7 @@ export {
   KafkaEventProducer,
   type KafkaEventProducerOptions,
 } from './producer.js';
-export type { KafkaClientName, ProducerThreadConfig } from './producer-thread-protocol.js';
+export type { InvalidRecord, KafkaClientName, ProducerThreadConfig } from './producer-thread-protocol.js';
 export {
   ProducerThreadError,
   ThreadedEventProducer,

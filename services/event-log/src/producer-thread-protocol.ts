@@ -19,6 +19,21 @@ export interface ProducerThreadConfig {
   requestTimeoutMs?: number;
   /** kafkajs namespaces logged at debug only (see createKafka). */
   quietNamespaces?: string[];
+  /**
+   * Validate every value as a dicomtrail event envelope (schemas/) in the worker, right before it is sent, and
+   * leave out those that fail (reported back as `invalid`). Keeps schema validation off the caller's thread.
+   */
+  validateEvents?: boolean;
+}
+
+/** A record the worker did not send because its value is not a valid event envelope. */
+export interface InvalidRecord {
+  /** Position in the batch given to `send`. */
+  index: number;
+  key: string;
+  type: string | undefined;
+  code: string;
+  errors: { path: string; message: string }[];
 }
 
 /**
@@ -38,7 +53,7 @@ export type ToWorker =
   | { op: 'disconnect'; id: number };
 
 export type FromWorker =
-  | { op: 'done'; id: number }
+  | { op: 'done'; id: number; invalid?: InvalidRecord[] }
   | { op: 'failed'; id: number; error: { name: string; message: string; retriable?: boolean } }
   | {
       op: 'log';

@@ -5,10 +5,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '@dicomtrail/runtime';
+import { isEvent, parseEvent } from '@dicomtrail/schemas';
 import { createKafka } from './kafka-client.js';
 import { PlatformaticEventProducer } from './platformatic-producer.js';
 import { type EventProducer, type EventRecord, KafkaEventProducer } from './producer.js';
-import type { FromWorker, ProducerThreadConfig, ToWorker, WireBatch } from './producer-thread-protocol.js';
+import type {
+  FromWorker,
+  InvalidRecord,
+  ProducerThreadConfig,
+  ToWorker,
+  WireBatch,
+} from './producer-thread-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('producer-thread-worker must run in a worker thread');
@@ -88,13 +95,55 @@ function unpack(batch: WireBatch): EventRecord[] {
   return records;
 }
 
+const MAX_ERRORS = 10;
+
+/** The records whose value is not a schema-valid event envelope (cheap boolean check first). */
+function checkEnvelopes(records: readonly EventRecord[]): InvalidRecord[] {
+  const invalid: InvalidRecord[] = [];
+  records.forEach((r, index) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(r.value.toString('utf8'));
+    } catch (err) {
+      invalid.push({
+        index,
+        key: r.key,
+        type: r.headers['type'],
+        code: 'not_json',
+        errors: [{ path: '', message: (err as Error).message }],
+      });
+      return;
+    }
+    if (isEvent(json)) return;
+    const parsed = parseEvent(json);
+    invalid.push({
+      index,
+      key: r.key,
+      type: r.headers['type'],
+      code: parsed.ok ? 'invalid_event' : parsed.code,
+      errors: parsed.ok ? [] : parsed.errors.slice(0, MAX_ERRORS),
+    });
+  });
+  return invalid;
+}
+
 let chain: Promise<void> = Promise.resolve();
 port.on('message', (msg: ToWorker) => {
   chain = chain.then(async () => {
     try {
       if (msg.op === 'connect') await producer.connect();
       else if (msg.op === 'disconnect') await producer.disconnect();
-      else await producer.send(unpack(msg.batch));
+      else {
+        const records = unpack(msg.batch);
+        const invalid = cfg.validateEvents ? checkEnvelopes(records) : [];
+        if (invalid.length === 0) await producer.send(records);
+        else {
+          const bad = new Set(invalid.map((r) => r.index));
+          await producer.send(records.filter((_, i) => !bad.has(i)));
+        }
+        post({ op: 'done', id: msg.id, ...(invalid.length > 0 ? { invalid } : {}) });
+        return;
+      }
       post({ op: 'done', id: msg.id });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));

@@ -8,10 +8,18 @@
 import { Worker } from 'node:worker_threads';
 import { DicomtrailError, type Logger } from '@dicomtrail/runtime';
 import type { EventProducer, EventRecord } from './producer.js';
-import type { FromWorker, ProducerThreadConfig, ToWorker, WireBatch } from './producer-thread-protocol.js';
+import type {
+  FromWorker,
+  InvalidRecord,
+  ProducerThreadConfig,
+  ToWorker,
+  WireBatch,
+} from './producer-thread-protocol.js';
 
 export interface ThreadedEventProducerOptions extends ProducerThreadConfig {
   log: Logger;
+  /** With `validateEvents`: told, before `send` resolves, which records were left out and why. */
+  onInvalid?: (invalid: readonly InvalidRecord[]) => void;
 }
 
 /** A failure reported by the producer in the worker (name and message as kafkajs gave them). */
@@ -36,14 +44,16 @@ interface Pending {
 export class ThreadedEventProducer implements EventProducer {
   readonly #log: Logger;
   readonly #config: ProducerThreadConfig;
+  readonly #onInvalid: ((invalid: readonly InvalidRecord[]) => void) | undefined;
   #worker: Worker | undefined;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
 
   constructor(opts: ThreadedEventProducerOptions) {
-    const { log, ...config } = opts;
+    const { log, onInvalid, ...config } = opts;
     this.#log = log;
     this.#config = config;
+    this.#onInvalid = onInvalid;
   }
 
   #start(): Worker {
@@ -72,8 +82,16 @@ export class ThreadedEventProducer implements EventProducer {
     const p = this.#pending.get(msg.id);
     if (!p) return;
     this.#pending.delete(msg.id);
-    if (msg.op === 'done') p.resolve();
-    else p.reject(new ProducerThreadError(msg.error.name, msg.error.message, msg.error.retriable));
+    if (msg.op === 'done') {
+      if (msg.invalid) {
+        try {
+          this.#onInvalid?.(msg.invalid);
+        } catch (err) {
+          this.#log.error({ err }, 'onInvalid failed');
+        }
+      }
+      p.resolve();
+    } else p.reject(new ProducerThreadError(msg.error.name, msg.error.message, msg.error.retriable));
   }
 
   #failAll(err: Error): void {

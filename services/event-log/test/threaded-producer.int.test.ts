@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createLogger } from '@dicomtrail/runtime';
 import { freePort, kafkaBrokers, readTopic, uniqueTopic } from '@dicomtrail/testing';
@@ -6,6 +7,7 @@ import {
   createKafka,
   type EventProducer,
   ensureTopics,
+  type InvalidRecord,
   type KafkaClientName,
   PlatformaticEventProducer,
   ProducerThreadError,
@@ -97,3 +99,50 @@ for (const client of ['kafkajs', 'platformatic'] as KafkaClientName[]) {
     await producer.disconnect();
   });
 }
+
+test('threaded producer with validateEvents: an invalid envelope is left out and reported, the valid ones are sent', async () => {
+  const brokers = await kafkaBrokers();
+  const topic = uniqueTopic('validate');
+  await ensureTopics(createKafka({ clientId: 't', brokers, log }), [
+    { topic, numPartitions: 1, replicationFactor: 1 },
+  ]);
+  const valid = readFileSync(
+    new URL('../../../../schemas/examples/valid/conn-open.json', import.meta.url),
+    'utf8',
+  );
+  const reported: InvalidRecord[] = [];
+  const producer = new ThreadedEventProducer({
+    client: 'platformatic',
+    topic,
+    brokers,
+    clientId: 'threaded-validate',
+    log,
+    validateEvents: true,
+    onInvalid: (invalid) => reported.push(...invalid),
+  });
+  await producer.connect();
+  const broken = JSON.stringify({ ...JSON.parse(valid), seq: -1 });
+  await producer.send([
+    { key: 'a', value: Buffer.from(valid), headers: { type: 'EVT_CONN_OPEN' } },
+    { key: 'b', value: Buffer.from(broken), headers: { type: 'EVT_CONN_OPEN' } },
+    { key: 'c', value: Buffer.from('{not json'), headers: { type: 'EVT_CONN_OPEN' } },
+    { key: 'd', value: Buffer.from(valid), headers: { type: 'EVT_CONN_OPEN' } },
+  ]);
+  await producer.disconnect();
+  assert.deepEqual(
+    reported.map((r) => [r.index, r.key, r.type, r.code]),
+    [
+      [1, 'b', 'EVT_CONN_OPEN', 'invalid_event'],
+      [2, 'c', 'EVT_CONN_OPEN', 'not_json'],
+    ],
+  );
+  assert.ok(
+    reported[0]!.errors.some((e) => e.path === '/seq'),
+    JSON.stringify(reported[0]!.errors),
+  );
+  const got = await readTopic(topic, { until: (r) => r.length >= 2, timeoutMs: 15_000 });
+  assert.deepEqual(
+    got.map((r) => r.key),
+    ['a', 'd'],
+  );
+});

@@ -24,14 +24,24 @@ export function canonicalJson(value: unknown): string {
 }
 
 function arrayOf(items: readonly unknown[]): string {
-  return `[${items.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
+  let out = '[';
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i];
+    out += (i === 0 ? '' : ',') + (x === undefined ? 'null' : canonicalJson(x));
+  }
+  return `${out}]`;
 }
 
 function objectOf(obj: Record<string, unknown>): string {
-  const parts: string[] = [];
-  for (const key of Object.keys(obj).sort()) {
+  const keys = Object.keys(obj);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
     const v = obj[key];
-    if (v !== undefined) parts.push(`${JSON.stringify(key)}:${canonicalJson(v)}`);
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
+    first = false;
   }
-  return `{${parts.join(',')}}`;
+  return `${out}}`;
 }

@@ -30,6 +30,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       dbRole: config.AUDIT_WRITER_DB_ROLE,
       batchBytes: config.AUDIT_WRITER_BATCH_BYTES,
       sessionTimeoutMs: config.AUDIT_WRITER_SESSION_TIMEOUT_MS,
+      concurrency: config.AUDIT_WRITER_CONCURRENCY,
+      maxBatchEvents: config.AUDIT_WRITER_MAX_BATCH_EVENTS,
       partitionsAhead: config.AUDIT_PARTITIONS_AHEAD,
       createTopics: {
         numPartitions: config.EVENTS_TOPIC_PARTITIONS,

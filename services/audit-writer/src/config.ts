@@ -26,7 +26,20 @@ export const auditWriterConfigSpec = {
     type: 'int',
     default: 4194304,
     min: 65536,
-    description: 'Bytes fetched per Kafka partition; one fetch is one Postgres transaction',
+    description: 'Bytes fetched per Kafka partition and request (compressed)',
+  },
+  AUDIT_WRITER_MAX_BATCH_EVENTS: {
+    type: 'int',
+    default: 2000,
+    min: 1,
+    description: 'Most events written in one transaction (a larger Kafka fetch is split)',
+  },
+  AUDIT_WRITER_CONCURRENCY: {
+    type: 'int',
+    default: 2,
+    min: 1,
+    max: 16,
+    description: 'Kafka partitions written at the same time (one transaction and connection each)',
   },
   AUDIT_WRITER_SESSION_TIMEOUT_MS: {
     type: 'int',

@@ -40,6 +40,10 @@ export interface AuditWriterOptions {
   createTopics?: { numPartitions: number; replicationFactor: number };
   maxWaitTimeMs?: number;
   sessionTimeoutMs?: number;
+  /** Most records in one transaction (a larger fetch is split); default 2000. */
+  maxBatchEvents?: number;
+  /** Kafka partitions written concurrently, each in its own transaction on its own connection (default 2). */
+  concurrency?: number;
   log: Logger;
   /** Called after each committed batch (benchmarks measure lag here). */
   onBatchCommitted?: (result: BatchResult, batch: RecordBatch) => void;
@@ -64,7 +68,9 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
       { topic: dlqTopic, ...opts.createTopics },
     ]);
   }
-  const pool = await createPool(opts.databaseUrl, opts.dbRole, log);
+  const concurrency = opts.concurrency ?? 2;
+  const maxBatchEvents = opts.maxBatchEvents ?? 2000;
+  const pool = await createPool(opts.databaseUrl, opts.dbRole, log, concurrency + 1);
   const partitions = new PartitionKeeper(pool);
   await partitions.ensureAhead(new Date(), opts.partitionsAhead ?? 3);
   const refresh = setInterval(() => {
@@ -83,6 +89,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
     maxBytesPerPartition: opts.batchBytes ?? 4 << 20,
     ...(opts.maxWaitTimeMs !== undefined ? { maxWaitTimeMs: opts.maxWaitTimeMs } : {}),
     ...(opts.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+    partitionsConsumedConcurrently: concurrency,
   });
   const stats = new Progress(log);
   /** Next offset known written per partition: records below it are skipped before decoding. */
@@ -103,11 +110,20 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
     }
   }
 
-  async function handle(batch: RecordBatch): Promise<void> {
+  /** A fetched batch, written in transactions of at most maxBatchEvents records each. */
+  async function handle(batch: RecordBatch, heartbeat: () => Promise<void>): Promise<void> {
     const floor = written.get(batch.partition) ?? 0n;
-    const { events, dead } = triage(batch.records.filter((r) => BigInt(r.offset) >= floor));
-    const last = batch.records[batch.records.length - 1];
-    if (!last || BigInt(last.offset) < floor) return;
+    const records = batch.records.filter((r) => BigInt(r.offset) >= floor);
+    for (let i = 0; i < records.length; i += maxBatchEvents) {
+      await writeChunk(batch, records.slice(i, i + maxBatchEvents));
+      await heartbeat();
+    }
+  }
+
+  async function writeChunk(batch: RecordBatch, records: readonly ConsumedRecord[]): Promise<void> {
+    const last = records[records.length - 1];
+    if (!last) return;
+    const { events, dead } = triage(records);
     if (dead.length > 0) {
       await dlq.send(dead);
       log.warn({ partition: batch.partition, dead_lettered: dead.length }, 'records sent to the DLQ');
@@ -138,10 +154,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
     topics: [opts.topic],
     fromBeginning: true,
     onAssigned,
-    handler: async (batch, ctx) => {
-      await handle(batch);
-      await ctx.heartbeat();
-    },
+    handler: (batch, ctx) => handle(batch, ctx.heartbeat),
   });
   log.info({ topic: opts.topic, group: opts.groupId, role: opts.dbRole || null }, 'audit-writer consuming');
 

@@ -29,6 +29,7 @@ export function chainIdOf(source: { topic: string; partition: number }, partitio
 
 /** The hashed value of a row: every column but ingested_at, prev_hash and row_hash. */
 export function hashedContent(row: EventContent & { chain_id: string; chain_position: number }): string {
+  if (!('row_hash' in row) && !('prev_hash' in row)) return canonicalJson(row);
   const {
     prev_hash: _p,
     row_hash: _r,

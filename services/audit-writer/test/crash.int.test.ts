@@ -48,7 +48,7 @@ function startWriterProcess(): ChildProcess {
       KAFKA_BROKERS: h.brokers.join(','),
       EVENTS_TOPIC: h.topic,
       AUDIT_WRITER_GROUP_ID: GROUP,
-      AUDIT_WRITER_BATCH_BYTES: '131072',
+      AUDIT_WRITER_MAX_BATCH_EVENTS: '300',
       AUDIT_WRITER_SESSION_TIMEOUT_MS: '6000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],

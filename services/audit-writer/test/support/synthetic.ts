@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { EventRecord } from '@dicomtrail/event-log';
 import { uuidv7 } from '@dicomtrail/schemas';
 
-type Json = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: templates are edited in place
+// biome-ignore lint/suspicious/noExplicitAny: templates are edited in place
+type Json = Record<string, any>;
 
 const FIXTURE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -49,21 +50,57 @@ export function nowMicros(): number {
   return clock;
 }
 
-/** One association's events as Kafka records (key = association id), timestamps from `micros()`. */
-export function associationRecords(patientId: string, micros: () => number = nowMicros): EventRecord[] {
+/** Seq range of the one C-STORE in the fixture (P-DATA-TF received ... FSM Evt9 after the response). */
+const STORE_FIRST = 15;
+const STORE_LAST = 26;
+
+export function eventsPerAssociation(stores: number): number {
+  return EVENTS_PER_ASSOCIATION + (stores - 1) * (STORE_LAST - STORE_FIRST + 1);
+}
+
+/** The fixture's events with its C-STORE block repeated `stores` times (message ids 1..stores). */
+function expanded(stores: number): { e: Json; store: number }[] {
+  const t = templateEvents();
+  const out: { e: Json; store: number }[] = t.slice(0, STORE_FIRST).map((e) => ({ e, store: 0 }));
+  for (let k = 1; k <= stores; k++) {
+    for (const e of t.slice(STORE_FIRST, STORE_LAST + 1)) out.push({ e, store: k });
+  }
+  for (const e of t.slice(STORE_LAST + 1)) out.push({ e, store: 0 });
+  return out;
+}
+
+/**
+ * One association's events as Kafka records (key = association id), timestamps from `micros()`, `stores`
+ * C-STOREs of patient `patientId` (a study sent in one association).
+ */
+export function associationRecords(
+  patientId: string,
+  micros: () => number = nowMicros,
+  stores = 1,
+): EventRecord[] {
   const association = uuidv4();
-  const sop = `1.2.826.0.1.3680043.10.1386.66.${randomBytes(6).readUIntBE(0, 6)}`;
-  return templateEvents().map((t) => {
+  const sopRoot = `1.2.826.0.1.3680043.10.1386.66.${randomBytes(6).readUIntBE(0, 6)}`;
+  return expanded(stores).map(({ e: t, store }, seq) => {
     const e: Json = structuredClone(t);
     e['id'] = uuidv7();
+    e['seq'] = seq;
     e['timestamp'] = timestampOf(micros());
     e['association']['id'] = association;
+    const sop = `${sopRoot}.${store}`;
     const dataset = e['params']['dataset'] ?? e['params']['message']?.['dataset'];
     if (dataset) {
       dataset['00100020'] = { vr: 'LO', Value: [patientId] };
       dataset['00080018'] = { vr: 'UI', Value: [sop] };
     }
-    if (e['type'] === 'EVT_C_STORE') e['params']['affected_sop_instance_uid'] = sop;
+    const command = e['params']['message']?.['command'];
+    if (command?.['message_id'] !== undefined) command['message_id'] = store;
+    if (command?.['message_id_being_responded_to'] !== undefined)
+      command['message_id_being_responded_to'] = store;
+    if (command?.['affected_sop_instance_uid'] !== undefined) command['affected_sop_instance_uid'] = sop;
+    if (e['type'] === 'EVT_C_STORE') {
+      e['params']['affected_sop_instance_uid'] = sop;
+      e['params']['message_id'] = store;
+    }
     return {
       key: association,
       value: Buffer.from(JSON.stringify(e)),

@@ -224,7 +224,7 @@ export class InstanceIndex {
       const el = keys[d]![UNIQUE_KEY[QUERY_LEVELS[d]!]];
       if (el && !isUniversal(el)) {
         start = d;
-        uids = (el.Value ?? []).map((v) => String(v).trim());
+        uids = [...new Set((el.Value ?? []).map((v) => String(v).trim()))];
       }
     }
     const ancestorsOk = new Map<Node, boolean>();

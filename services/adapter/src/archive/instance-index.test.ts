@@ -87,7 +87,7 @@ test('UID list lookups at a lower level still check the levels above', () => {
     ['3.1', '3.2', '3.3'],
   );
   assert.deepEqual(
-    ix.retrieve('IMAGE', { '00080018': el('UI', '3.4', 'nope') }).map((i) => i.path),
+    ix.retrieve('IMAGE', { '00080018': el('UI', '3.4', 'nope', '3.4') }).map((i) => i.path),
     ['/store/3.4.dcm'],
   );
 });

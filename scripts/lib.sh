@@ -68,6 +68,8 @@ ensure_database() {
 build_all() {
   step "building (turbo run build)"
   npx turbo run build --output-logs=errors-only >&2
+  # npm ci skips the workspaces' bins while dist/ does not exist yet: link them now (npx dicomtrail ...).
+  npm rebuild --ignore-scripts >/dev/null 2>&1 || step "npm rebuild (bin links) failed; use npm run dicomtrail -- <command>"
 }
 
 run_migrations() {

@@ -33,6 +33,17 @@ test('dicomtrail: usage, unknown command', () => {
   assert.equal(run(['nope']).code, 2);
 });
 
+test('npx dicomtrail: the bin is linked after the build (scripts/lib.sh build_all)', () => {
+  const root = fileURLToPath(new URL('../../../../', import.meta.url));
+  const r = spawnSync('npx', ['--no-install', 'dicomtrail', 'help'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /usage: dicomtrail <command>/);
+});
+
 test('dicomtrail adapter --help: the adapter CLI with its own usage', () => {
   const r = run(['adapter', '--help']);
   assert.equal(r.code, 0, r.stderr);

@@ -4,10 +4,10 @@
  *     produced to a fresh topic first, then a writer starts from the beginning; events/s = rows committed /
  *     time from the first to the last committed batch. Once per transaction size (AUDIT_WRITER_MAX_BATCH_EVENTS),
  *     each on a fresh database, so the batch size is chosen by measurement.
- *  2. Lag at a fixed offered load: BENCH_RATE events/s produced for BENCH_LAG_SECONDS with timestamps taken
+ *  2. Lag at fixed offered loads: BENCH_RATES events/s produced for BENCH_LAG_SECONDS with timestamps taken
  *     at production; lag = commit time of the batch − event timestamp, median and p99.
  * Prints Markdown tables to stdout, progress to stderr, writes bench-results/audit-ingest.json.
- * Knobs: BENCH_EVENTS (114000), BENCH_BATCH_EVENTS (list, "500,2000,5000"), BENCH_RATE (5000),
+ * Knobs: BENCH_EVENTS (114000), BENCH_BATCH_EVENTS (list, "500,2000,5000"), BENCH_RATES (list, "2000,5000"),
  * BENCH_LAG_SECONDS (20), BENCH_PARTITIONS (3), BENCH_STORES (20: C-STOREs per association, so a study is one
  * association: 266 events, ~1.3 KB each on average; storescu proposes 128 contexts, so its lifecycle events
  * carry ~35 KB of negotiation each).
@@ -29,6 +29,8 @@ const log = createLogger('audit-bench', { level: process.env['LOG_LEVEL'] ?? 'wa
 const env = (name: string, dflt: string) => process.env[name] ?? dflt;
 const EVENTS = Number(env('BENCH_EVENTS', '114000'));
 const BATCH_EVENTS = env('BENCH_BATCH_EVENTS', '500,2000,5000').split(',').map(Number);
+const RATES = env('BENCH_RATES', '2000,5000').split(',').map(Number);
+/** Producer mode's rate (set by the parent for the child it spawns). */
 const RATE = Number(env('BENCH_RATE', '5000'));
 const LAG_SECONDS = Number(env('BENCH_LAG_SECONDS', '20'));
 const PARTITIONS = Number(env('BENCH_PARTITIONS', '3'));
@@ -98,6 +100,8 @@ interface IngestRow {
   events_per_s: number;
   batches: number;
   mean_batch_events: number;
+  /** Writer process CPU time / wall time (1.0 = one core busy). */
+  writer_cpu_cores: number;
 }
 
 async function sustained(brokers: string[], batchEvents: number): Promise<IngestRow> {
@@ -125,7 +129,10 @@ async function sustained(brokers: string[], batchEvents: number): Promise<Ingest
       last = now;
     });
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     while (rows < total && performance.now() - t0 < 600_000) await sleep(50);
+    const cpu = process.cpuUsage(cpu0);
+    const wall = performance.now() - t0;
     await w.stop();
     // The first batch's own time is not in first→last: count the rows after it.
     const seconds = (last - first) / 1000;
@@ -137,6 +144,7 @@ async function sustained(brokers: string[], batchEvents: number): Promise<Ingest
       events_per_s: Math.round((rows - firstBatchRows) / seconds),
       batches,
       mean_batch_events: Math.round(rows / batches),
+      writer_cpu_cores: Math.round(((cpu.user + cpu.system) / 1000 / wall) * 100) / 100,
     };
   } finally {
     await s.cleanup();
@@ -153,8 +161,8 @@ interface LagRow {
   mean_batch_events: number;
 }
 
-async function lag(brokers: string[], batchEvents: number): Promise<LagRow> {
-  const s = await setup('lag', brokers);
+async function lag(brokers: string[], batchEvents: number, rate: number): Promise<LagRow> {
+  const s = await setup(`lag_${rate}`, brokers);
   try {
     const lags: number[] = [];
     let batches = 0;
@@ -165,9 +173,9 @@ async function lag(brokers: string[], batchEvents: number): Promise<LagRow> {
     });
     await sleep(3000); // joined and idle
     // The offered load comes from another process (as the adapter is one), so its CPU is not the writer's.
-    const sent = RATE * LAG_SECONDS;
+    const sent = rate * LAG_SECONDS;
     const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'produce', s.topic], {
-      env: process.env,
+      env: { ...process.env, BENCH_RATE: String(rate) },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     await new Promise((r) => child.once('exit', r));
@@ -176,7 +184,7 @@ async function lag(brokers: string[], batchEvents: number): Promise<LagRow> {
     await w.stop();
     const sorted = [...lags].sort((a, b) => a - b);
     return {
-      offered_per_s: RATE,
+      offered_per_s: rate,
       seconds: LAG_SECONDS,
       events: lags.length,
       median_ms: percentile(sorted, 0.5),
@@ -230,24 +238,30 @@ if (process.argv[2] === 'produce') {
 const ingest: IngestRow[] = [];
 for (const b of BATCH_EVENTS) ingest.push(await sustained(brokers, b));
 const best = ingest.reduce((a, b) => (b.events_per_s > a.events_per_s ? b : a));
-progress(`lag at ${RATE}/s with at most ${best.batch_events} events per transaction`);
-const lagRow = await lag(brokers, best.batch_events);
+const lagRows: LagRow[] = [];
+for (const rate of RATES) {
+  progress(`lag at ${rate}/s with at most ${best.batch_events} events per transaction`);
+  lagRows.push(await lag(brokers, best.batch_events, rate));
+}
 
 const lines = [
   '### Sustained ingest (Kafka → Postgres, projections on, one writer, json_to_recordset multi-row INSERT)',
   '',
-  '| max events per transaction | events | seconds | events/s | transactions | mean events per transaction |',
-  '| ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| max events per transaction | events | seconds | events/s | transactions | mean events per transaction | writer CPU (cores) |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...ingest.map(
     (r) =>
-      `| ${r.batch_events} | ${r.events} | ${r.seconds} | ${r.events_per_s} | ${r.batches} | ${r.mean_batch_events} |`,
+      `| ${r.batch_events} | ${r.events} | ${r.seconds} | ${r.events_per_s} | ${r.batches} | ${r.mean_batch_events} | ${r.writer_cpu_cores} |`,
   ),
   '',
-  `### Lag, event timestamp → committed row, at ${RATE} events/s offered (at most ${best.batch_events} events per transaction)`,
+  `### Lag, event timestamp → committed row, at fixed offered loads (at most ${best.batch_events} events per transaction)`,
   '',
   '| offered events/s | seconds | events | median ms | p99 ms | max ms | mean events per transaction |',
   '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  `| ${lagRow.offered_per_s} | ${lagRow.seconds} | ${lagRow.events} | ${lagRow.median_ms} | ${lagRow.p99_ms} | ${lagRow.max_ms} | ${lagRow.mean_batch_events} |`,
+  ...lagRows.map(
+    (l) =>
+      `| ${l.offered_per_s} | ${l.seconds} | ${l.events} | ${l.median_ms} | ${l.p99_ms} | ${l.max_ms} | ${l.mean_batch_events} |`,
+  ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 const outDir = path.join(repoRoot, 'bench-results');
@@ -269,12 +283,12 @@ writeFileSync(
         stores_per_association: STORES,
         events_per_association: PER_ASSOCIATION,
         partitions: PARTITIONS,
-        rate: RATE,
+        rates: RATES,
         lag_seconds: LAG_SECONDS,
         brokers,
       },
       ingest,
-      lag: lagRow,
+      lag: lagRows,
     },
     null,
     2,

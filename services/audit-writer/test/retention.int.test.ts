@@ -10,12 +10,9 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { migrate } from '@dicomtrail/migrations';
-import { parseEvent } from '@dicomtrail/schemas';
 import { createTestDatabase, type TestDatabase } from '@dicomtrail/testing';
 import pg from 'pg';
-import { writeBatch } from '../src/batch-writer.js';
-import { contentOf } from '../src/event-row.js';
-import { PartitionKeeper } from '../src/partitions.js';
+import { contentsOf, writeDirect } from './support/direct-write.js';
 import { associationRecords } from './support/synthetic.js';
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli.js');
@@ -33,25 +30,7 @@ after(async () => {
 });
 
 async function write(records: ReturnType<typeof associationRecords>, firstOffset: number): Promise<void> {
-  const events = records.map((r, i) => {
-    const parsed = parseEvent(JSON.parse(r.value.toString()));
-    assert.ok(parsed.ok);
-    const offset = String(firstOffset + i);
-    return { offset, content: contentOf(parsed.event, { topic: 't', partition: 0, offset }) };
-  });
-  await new PartitionKeeper(pool).ensureFor(events.map((e) => e.content.occurred_at));
-  const client = await pool.connect();
-  try {
-    await writeBatch(client, {
-      groupId: 'g',
-      topic: 't',
-      partition: 0,
-      events,
-      lastOffset: String(firstOffset + events.length - 1),
-    });
-  } finally {
-    client.release();
-  }
+  await writeDirect(pool, contentsOf(records, firstOffset), firstOffset);
 }
 
 const cli = (args: string[], env: Record<string, string> = {}) =>

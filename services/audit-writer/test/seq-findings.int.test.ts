@@ -6,23 +6,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { migrate } from '@dicomtrail/migrations';
-import { parseEvent } from '@dicomtrail/schemas';
 import { createTestDatabase, type TestDatabase } from '@dicomtrail/testing';
 import pg from 'pg';
-import { writeBatch } from '../src/batch-writer.js';
-import { contentOf, type EventContent } from '../src/event-row.js';
-import { PartitionKeeper } from '../src/partitions.js';
 import { verifyTrail } from '../src/verify.js';
+import { contentsOf, writeDirect } from './support/direct-write.js';
 import { associationRecords } from './support/synthetic.js';
 
 let db: TestDatabase;
 let pool: pg.Pool;
 let offset = 0;
-const events: EventContent[] = associationRecords('PID-GAP').map((r) => {
-  const parsed = parseEvent(JSON.parse(r.value.toString()));
-  assert.ok(parsed.ok);
-  return contentOf(parsed.event, { topic: 't', partition: 0, offset: '0' });
-});
+const events = contentsOf(associationRecords('PID-GAP'));
 const ASSOC = events[0]!.association_id;
 
 before(async () => {
@@ -36,23 +29,12 @@ after(async () => {
 });
 
 async function write(seqs: readonly number[]): Promise<void> {
-  const batch = seqs.map((s) => {
-    const o = String(offset++);
-    return { offset: o, content: { ...events[s]!, source_offset: o } };
-  });
-  await new PartitionKeeper(pool).ensureFor(batch.map((b) => b.content.occurred_at));
-  const client = await pool.connect();
-  try {
-    await writeBatch(client, {
-      groupId: 'g',
-      topic: 't',
-      partition: 0,
-      events: batch,
-      lastOffset: String(offset - 1),
-    });
-  } finally {
-    client.release();
-  }
+  await writeDirect(
+    pool,
+    seqs.map((s) => events[s]!),
+    offset,
+  );
+  offset += seqs.length;
 }
 
 const findings = async () =>

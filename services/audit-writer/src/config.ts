@@ -30,9 +30,10 @@ export const auditWriterConfigSpec = {
   },
   AUDIT_WRITER_MAX_BATCH_EVENTS: {
     type: 'int',
-    default: 2000,
+    default: 5000,
     min: 1,
-    description: 'Most events written in one transaction (a larger Kafka fetch is split)',
+    description:
+      'Most events written in one transaction (a larger Kafka fetch is split); 5000 measured fastest (npm run bench)',
   },
   AUDIT_WRITER_CONCURRENCY: {
     type: 'int',

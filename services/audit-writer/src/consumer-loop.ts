@@ -40,7 +40,7 @@ export interface AuditWriterOptions {
   createTopics?: { numPartitions: number; replicationFactor: number };
   maxWaitTimeMs?: number;
   sessionTimeoutMs?: number;
-  /** Most records in one transaction (a larger fetch is split); default 2000. */
+  /** Most records in one transaction (a larger fetch is split); default 5000. */
   maxBatchEvents?: number;
   /** Kafka partitions written concurrently, each in its own transaction on its own connection (default 2). */
   concurrency?: number;
@@ -70,7 +70,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
     ]);
   }
   const concurrency = opts.concurrency ?? 2;
-  const maxBatchEvents = opts.maxBatchEvents ?? 2000;
+  const maxBatchEvents = opts.maxBatchEvents ?? 5000;
   const pool = await createPool(opts.databaseUrl, opts.dbRole, log, concurrency + 1);
   const partitions = new PartitionKeeper(pool);
   await partitions.ensureAhead(new Date(), opts.partitionsAhead ?? 3);

@@ -6,7 +6,7 @@
 import type { EventContent } from '../event-row.js';
 import type { ProjectionColumn } from '../json-rows.js';
 import { mergeRow, upsertSql } from '../json-rows.js';
-import { column, type Delta, isObject, type Json } from './columns.js';
+import { column, type Delta, isObject, type Json, operationOf } from './columns.js';
 
 const c = column;
 
@@ -63,21 +63,6 @@ export const ASSOCIATION_COLUMNS: readonly ProjectionColumn[] = [
 ];
 
 export const UPSERT_ASSOCIATIONS = upsertSql('audit.associations', ASSOCIATION_COLUMNS);
-
-/** Intervention events that are one DIMSE operation each. */
-export const OPERATION_EVENTS: Readonly<Record<string, string>> = {
-  EVT_C_ECHO: 'C-ECHO',
-  EVT_C_STORE: 'C-STORE',
-  EVT_C_FIND: 'C-FIND',
-  EVT_C_GET: 'C-GET',
-  EVT_C_MOVE: 'C-MOVE',
-  EVT_N_ACTION: 'N-ACTION',
-  EVT_N_CREATE: 'N-CREATE',
-  EVT_N_DELETE: 'N-DELETE',
-  EVT_N_EVENT_REPORT: 'N-EVENT-REPORT',
-  EVT_N_GET: 'N-GET',
-  EVT_N_SET: 'N-SET',
-};
 
 function negotiationOf(n: Json): Delta {
   const impl =
@@ -147,7 +132,7 @@ function countersOf(e: EventContent): Delta {
   const p = e.params;
   if (e.type === 'EVT_DATA_RECV') return { pdus_received: 1, bytes_received: p['length'] ?? 0 };
   if (e.type === 'EVT_DATA_SENT') return { pdus_sent: 1, bytes_sent: p['length'] ?? 0 };
-  if (!(e.type in OPERATION_EVENTS)) return {};
+  if (!operationOf(e.type)) return {};
   const failed = e.status_category === 'failure' ? 1 : 0;
   const stored =
     e.type === 'EVT_C_STORE' && (e.status_category === 'success' || e.status_category === 'warning');

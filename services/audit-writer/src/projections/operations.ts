@@ -8,8 +8,7 @@
  */
 import type { EventContent } from '../event-row.js';
 import { mergeRow, type ProjectionColumn, upsertSql } from '../json-rows.js';
-import { OPERATION_EVENTS } from './associations.js';
-import { column, type Delta, isObject, type Json } from './columns.js';
+import { column, type Delta, isObject, type Json, operationOf } from './columns.js';
 
 const c = column;
 
@@ -138,7 +137,7 @@ export function operationDelta(e: EventContent): Delta | undefined {
   const assoc = e.association_id;
   if (assoc === null) return undefined;
   if (e.type === 'EVT_DIMSE_RECV' || e.type === 'EVT_DIMSE_SENT') return fromMessage(e, assoc);
-  const service = OPERATION_EVENTS[e.type];
+  const service = operationOf(e.type);
   if (service) return fromIntervention(e, assoc, service);
   if (e.type === 'EVT_C_CANCEL' && typeof e.params['cancelled_service'] === 'string') {
     const k = key(assoc, e.params['cancelled_service'], e.params['message_id_being_responded_to']);

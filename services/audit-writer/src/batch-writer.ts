@@ -130,10 +130,12 @@ export async function insertLinked(
   }
   const heads = await lockHeads(client, [...byChain.keys()]);
   const rows: EventRow[] = [];
+  const json: string[] = [];
   const newHeads: { chain_id: string; partition: string; position: number; head_hash: string }[] = [];
   for (const [chainId, group] of byChain) {
     const linked = link(chainId, heads.get(chainId), group.contents);
     rows.push(...linked.rows);
+    json.push(...linked.json);
     newHeads.push({
       chain_id: chainId,
       partition: group.partition,
@@ -141,8 +143,7 @@ export async function insertLinked(
       head_hash: `\\x${linked.head.hash}`,
     });
   }
-  const payload = rows.map((r) => ({ ...r, prev_hash: `\\x${r.prev_hash}`, row_hash: `\\x${r.row_hash}` }));
-  const res = await client.query(INSERT_EVENTS, [JSON.stringify(payload)]);
+  const res = await client.query(INSERT_EVENTS, [`[${json.join(',')}]`]);
   if (res.rowCount !== rows.length) {
     throw new DicomtrailError(
       'DT_ERR_AUDIT_CONCURRENT_INSERT',

@@ -9,13 +9,14 @@ export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-    case 'boolean':
       return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(value)) {
         throw new DicomtrailError('DT_ERR_CANONICAL_JSON', 'non-finite number has no JSON form', { value });
       }
-      return JSON.stringify(value);
+      return String(value); // the ECMAScript number serialisation JSON.stringify uses ("-0" → "0")
     case 'object':
       return Array.isArray(value) ? arrayOf(value) : objectOf(value as Record<string, unknown>);
     default:
@@ -24,12 +25,29 @@ export function canonicalJson(value: unknown): string {
 }
 
 function arrayOf(items: readonly unknown[]): string {
-  let out = '[';
-  for (let i = 0; i < items.length; i++) {
+  if (items.length === 0) return '[]';
+  let out = `[${items[0] === undefined ? 'null' : canonicalJson(items[0])}`;
+  for (let i = 1; i < items.length; i++) {
     const x = items[i];
-    out += (i === 0 ? '' : ',') + (x === undefined ? 'null' : canonicalJson(x));
+    out += `,${x === undefined ? 'null' : canonicalJson(x)}`;
   }
   return `${out}]`;
+}
+
+/**
+ * `"key":` for the keys seen (events repeat a few hundred key names): quoting them once is a third of the
+ * cost of canonicalising an event. Bounded, so arbitrary keys in data cannot grow it without limit.
+ */
+const QUOTED_KEYS_MAX = 10_000;
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = `${JSON.stringify(key)}:`;
+    if (quotedKeys.size < QUOTED_KEYS_MAX) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 function objectOf(obj: Record<string, unknown>): string {
@@ -40,7 +58,7 @@ function objectOf(obj: Record<string, unknown>): string {
   for (const key of keys) {
     const v = obj[key];
     if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`;
+    out += (first ? '' : ',') + quotedKey(key) + canonicalJson(v);
     first = false;
   }
   return `${out}}`;

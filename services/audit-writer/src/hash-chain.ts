@@ -48,21 +48,29 @@ export interface ChainHead {
   hash: string;
 }
 
-/** Appends content rows to a chain whose head is `head` (or genesis), returning the linked rows and new head. */
+/**
+ * Appends content rows to a chain whose head is `head` (or genesis), returning the linked rows, the new head
+ * and each row as JSON for the INSERT (its hashed canonical text with the two hashes added as bytea literals,
+ * so the batch is serialised once, not twice).
+ */
 export function link(
   chainId: string,
   head: ChainHead | undefined,
   contents: readonly EventContent[],
-): { rows: EventRow[]; head: ChainHead } {
+): { rows: EventRow[]; head: ChainHead; json: string[] } {
   let position = head?.position ?? 0;
   let prev = head?.hash ?? genesisHash(chainId);
   const rows: EventRow[] = [];
+  const json: string[] = [];
   for (const content of contents) {
     position += 1;
     const unhashed = { ...content, chain_id: chainId, chain_position: position };
-    const hash = rowHash(prev, hashedContent(unhashed));
+    const hashed = hashedContent(unhashed);
+    const hash = rowHash(prev, hashed);
     rows.push({ ...unhashed, prev_hash: prev, row_hash: hash });
+    // hashed is a non-empty JSON object ("{...}"): append the hashes before its closing brace.
+    json.push(`${hashed.slice(0, -1)},"prev_hash":"\\\\x${prev}","row_hash":"\\\\x${hash}"}`);
     prev = hash;
   }
-  return { rows, head: { position, hash: prev } };
+  return { rows, head: { position, hash: prev }, json };
 }

@@ -94,3 +94,15 @@ test('a row re-hashed after an edit still breaks the next link (prev_hash)', () 
   assert.equal(w.next(forged), undefined);
   assert.equal(w.next(rows[1]!)?.problem, 'prev_hash');
 });
+
+test('link: each row as INSERT JSON is the row itself with the hashes as bytea literals', () => {
+  const { rows, json } = link(CHAIN, undefined, [0, 1, 2].map(content));
+  assert.equal(json.length, rows.length);
+  rows.forEach((row, i) => {
+    assert.deepEqual(JSON.parse(json[i]!), {
+      ...row,
+      prev_hash: `\\x${row.prev_hash}`,
+      row_hash: `\\x${row.row_hash}`,
+    });
+  });
+});

@@ -91,10 +91,15 @@ async function startReceiver(
     const args = [...nodeArgs, cliPath, 'adapter', '--port', String(port), '--ae-title', AE];
     args.push('--store-dir', storeDir);
     if (eventsOut) args.push('--events-out', eventsOut);
-    child = spawn(process.execPath, args, {
-      env: { ...process.env, DICOM_MAX_PDU: String(PDU), LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    // The adapter alone (Kafka's cost is publish.bench.ts): no KAFKA_BROKERS from `npm run bench`'s set-up,
+    // which would also make both receivers share the default spool directory.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DICOM_MAX_PDU: String(PDU),
+      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
+    };
+    delete env['KAFKA_BROKERS'];
+    child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   }
   track(child);
   let tail = '';

@@ -25,15 +25,12 @@ logdir="$inst/logs"
 cluster_id_file="$inst/cluster.id"
 
 log() { printf '[kafka.sh] %s\n' "$*" >&2; }
+# shellcheck source=../process.sh
+source "$here/../process.sh"
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0 || return 1; }
 
-running_pid() {
-  [ -f "$pidfile" ] || return 1
-  local pid; pid="$(cat "$pidfile")"
-  kill -0 "$pid" 2>/dev/null && echo "$pid" && return 0
-  return 1
-}
+broker_ready() { port_open "$port" && grep -q 'Kafka Server started' "$logdir/server.log" 2>/dev/null; }
 
 fetch() {
   if [ -f "$libs/.complete" ]; then return 0; fi
@@ -53,7 +50,7 @@ java_opts() {
 }
 
 start() {
-  if pid="$(running_pid)" && port_open "$port"; then
+  if pid="$(running_pid "$pidfile")" && port_open "$port"; then
     log "already running (pid $pid) on 127.0.0.1:$port; log: $logdir/server.log"
     return 0
   fi
@@ -76,34 +73,22 @@ start() {
   nohup java $(java_opts) -cp "$libs/*" kafka.Kafka "$inst/server.properties" >"$logdir/stdout.log" 2>&1 &
   echo $! > "$pidfile"
   local pid; pid="$(cat "$pidfile")"
-  local deadline=$(( $(date +%s) + timeout_s ))
-  until port_open "$port" && grep -q 'Kafka Server started' "$logdir/server.log" 2>/dev/null; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      log "broker exited during start-up; last lines of $logdir/server.log:"; tail -n 30 "$logdir/server.log" >&2 || true
-      tail -n 30 "$logdir/stdout.log" >&2 || true
-      exit 1
-    fi
-    if [ "$(date +%s)" -ge "$deadline" ]; then log "broker did not answer within ${timeout_s}s; log: $logdir/server.log"; exit 1; fi
-    sleep 0.2
-  done
+  wait_ready "$pid" "$timeout_s" broker "$logdir/server.log" broker_ready || {
+    tail -n 30 "$logdir/stdout.log" >&2 || true
+    exit 1
+  }
   local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   log "Kafka 4.1.1 started on 127.0.0.1:$port (pid $pid) in ${ms} ms; log: $logdir/server.log"
 }
 
-stop() {
-  local pid
-  if ! pid="$(running_pid)"; then log "not running on port $port"; rm -f "$pidfile"; return 0; fi
-  kill -TERM "$pid"
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; log "stopped (pid $pid)"; return 0; }; sleep 0.2; done
-  log "broker did not stop within 30s; killing pid $pid"; kill -KILL "$pid" 2>/dev/null || true; rm -f "$pidfile"
-}
+stop() { stop_pidfile "$pidfile" "$port" broker 30; }
 
 case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
   stop) stop ;;
   restart) stop; start ;;
-  status) if pid="$(running_pid)" && port_open "$port"; then echo "running pid $pid port $port"; else echo "not running"; exit 1; fi ;;
+  status) if pid="$(running_pid "$pidfile")" && port_open "$port"; then echo "running pid $pid port $port"; else echo "not running"; exit 1; fi ;;
   logs) echo "$logdir/server.log" ;;
   *) echo "usage: $0 {fetch|start|stop|restart|status|logs}" >&2; exit 2 ;;
 esac

@@ -25,15 +25,10 @@ pidfile="$inst/zipkin.pid"
 logfile="$inst/zipkin.log"
 
 log() { printf '[zipkin.sh] %s\n' "$*" >&2; }
+# shellcheck source=../process.sh
+source "$here/../process.sh"
 
 healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"UP"'; }
-
-running_pid() {
-  [ -f "$pidfile" ] || return 1
-  local pid; pid="$(cat "$pidfile")"
-  kill -0 "$pid" 2>/dev/null && echo "$pid" && return 0
-  return 1
-}
 
 fetch() {
   if [ -s "$jar" ]; then return 0; fi
@@ -49,7 +44,7 @@ fetch() {
 }
 
 start() {
-  if pid="$(running_pid)" && healthy; then
+  if pid="$(running_pid "$pidfile")" && healthy; then
     log "already running (pid $pid) on http://127.0.0.1:$port/zipkin/; log: $logfile"
     return 0
   fi
@@ -63,30 +58,19 @@ start() {
     -jar "$jar" --logging.level.root=WARN >"$logfile" 2>&1 &
   echo $! > "$pidfile"
   local pid; pid="$(cat "$pidfile")"
-  local deadline=$(( $(date +%s) + timeout_s ))
-  until healthy; do
-    if ! kill -0 "$pid" 2>/dev/null; then log "Zipkin exited during start-up; last lines of $logfile:"; tail -n 30 "$logfile" >&2 || true; exit 1; fi
-    if [ "$(date +%s)" -ge "$deadline" ]; then log "Zipkin did not answer within ${timeout_s}s; log: $logfile"; exit 1; fi
-    sleep 0.3
-  done
+  wait_ready "$pid" "$timeout_s" Zipkin "$logfile" healthy || exit 1
   local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   log "Zipkin $version started on http://127.0.0.1:$port/zipkin/ (pid $pid) in ${ms} ms; log: $logfile"
 }
 
-stop() {
-  local pid
-  if ! pid="$(running_pid)"; then log "not running on port $port"; rm -f "$pidfile"; return 0; fi
-  kill -TERM "$pid"
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; log "stopped (pid $pid)"; return 0; }; sleep 0.2; done
-  log "Zipkin did not stop within 20s; killing pid $pid"; kill -KILL "$pid" 2>/dev/null || true; rm -f "$pidfile"
-}
+stop() { stop_pidfile "$pidfile" "$port" Zipkin 20; }
 
 case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
   stop) stop ;;
   restart) stop; start ;;
-  status) if pid="$(running_pid)" && healthy; then echo "running pid $pid port $port"; else echo "not running"; exit 1; fi ;;
+  status) if pid="$(running_pid "$pidfile")" && healthy; then echo "running pid $pid port $port"; else echo "not running"; exit 1; fi ;;
   logs) echo "$logfile" ;;
   *) echo "usage: $0 {fetch|start|stop|restart|status|logs}" >&2; exit 2 ;;
 esac

@@ -21,7 +21,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { IndexJournal } from '../src/archive/index-journal.js';
 import { type IndexedInstance, InstanceIndex } from '../src/archive/instance-index.js';
 import { associate } from '../src/association/client.js';
@@ -32,6 +31,7 @@ import { buildCFindRq } from '../src/dimse/c-find.js';
 import { startArchiveServer, writeArchiveInstance } from '../test/support/archive.js';
 import { testLog } from '../test/support/server.js';
 import {
+  adapterCliPath,
   countFiles,
   emptyDir,
   freePort,
@@ -47,8 +47,7 @@ import {
   waitListening,
 } from './bench-support.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const cliPath = path.resolve(here, '../src/cli.js');
+const cliPath = adapterCliPath;
 const INSTANCES = intEnv('BENCH_INSTANCES', 100_000);
 const FIND_REPS = intEnv('BENCH_FIND_REPS', 5);
 const MOVE_COUNT = intEnv('BENCH_MOVE_COUNT', 1000);

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 export { freePort } from '@dicomtrail/testing';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+/** The adapter CLI the benchmarks start (services/adapter/dist/bench → dist/src/cli.js). */
+export const adapterCliPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli.js');
 export const RUN_TIMEOUT_MS = 120_000;
 
 export function intEnv(name: string, dflt: number): number {

@@ -31,7 +31,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createEventProducer,
   createKafka,
@@ -45,6 +44,7 @@ import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { adapterConfigSpec } from '../src/config.js';
 import { EXPLICIT_LE, uid, writeInstance } from '../test/support/instances.js';
 import {
+  adapterCliPath,
   answers,
   countFiles,
   emptyDir,
@@ -61,9 +61,7 @@ import {
   waitListening,
 } from './bench-support.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** services/adapter/dist/bench → repo root. */
-const cliPath = path.resolve(here, '../src/cli.js');
+const cliPath = adapterCliPath;
 const kafkaSh = path.join(repoRoot, 'infra/kafka/kafka.sh');
 
 const ROUNDS = intEnv('BENCH_ROUNDS', 3);

@@ -17,9 +17,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EXPLICIT_LE, uid, writeInstance } from '../test/support/instances.js';
 import {
+  adapterCliPath,
   countFiles,
   emptyDir,
   freePort,
@@ -35,9 +35,7 @@ import {
   waitListening,
 } from './bench-support.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** services/adapter/dist/bench → repo root. */
-const cliPath = path.resolve(here, '../src/cli.js');
+const cliPath = adapterCliPath;
 
 const ROUNDS = intEnv('BENCH_ROUNDS', 3);
 const SMALL_COUNT = intEnv('BENCH_SMALL_COUNT', 2000);

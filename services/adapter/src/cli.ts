@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import type { KafkaClientName } from '@dicomtrail/event-log';
 import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
 import { type EventType, isEventType } from '@dicomtrail/schemas';
+import type { AcceptorPolicy } from './acse/acceptor.js';
 import { acceptAndRecord } from './acse/user-identity.js';
 import { Archive } from './archive/archive.js';
 import { type MoveDestinations, parseMoveDestinations } from './archive/move-destinations.js';
@@ -27,6 +28,8 @@ import { DicomServer } from './association/server.js';
 import type { EventSink } from './association/types.js';
 import { adapterConfigSpec } from './config.js';
 import { startHealthServer } from './health.js';
+import { AuditProxy } from './proxy/proxy-server.js';
+import { describeRoute, type ProxyRoutes, parseProxyRoutes } from './proxy/routes.js';
 import { SUPPORTED_TRANSFER_SYNTAXES } from './service-classes/transfer-syntaxes.js';
 import { type AuditPolicy, type SpoolAdmission, spoolAdmission } from './sinks/audit-policy.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
@@ -65,11 +68,21 @@ if (badTypes.length > 0) {
   log.fatal({ problems: [`EVENT_TYPES has unknown types: ${badTypes.join(', ')}`] }, 'invalid configuration');
   process.exit(2);
 }
+let routes: ProxyRoutes | undefined;
+try {
+  routes =
+    config.PROXY_UPSTREAM || config.PROXY_ROUTES.length > 0
+      ? parseProxyRoutes(config.PROXY_UPSTREAM, config.PROXY_ROUTES)
+      : undefined;
+} catch (err) {
+  log.fatal({ problems: [(err as Error).message] }, 'invalid configuration');
+  process.exit(2);
+}
 const node = {
   id: config.NODE_ID ?? hostname(),
   hostname: hostname(),
   version: '0.1.0',
-  mode: 'scp' as const,
+  mode: routes ? ('proxy' as const) : ('scp' as const),
 };
 const storeDir = path.resolve(config.DICOM_STORE_DIR);
 mkdirSync(storeDir, { recursive: true });
@@ -80,14 +93,17 @@ try {
   log.fatal({ problems: [(err as Error).message] }, 'invalid configuration');
   process.exit(2);
 }
-const archive = new Archive({
-  storeDir,
-  ...(config.ARCHIVE_INDEX_DIR ? { indexDir: path.resolve(config.ARCHIVE_INDEX_DIR) } : {}),
-  aeTitle: config.DICOM_AE_TITLE,
-  destinations,
-  ...(config.WORKLIST_DIR ? { worklistDir: path.resolve(config.WORKLIST_DIR) } : {}),
-  log,
-});
+// Proxy mode relays to the PACS; the archive (and its index of the store directory) is the SCP mode's.
+const archive = routes
+  ? undefined
+  : new Archive({
+      storeDir,
+      ...(config.ARCHIVE_INDEX_DIR ? { indexDir: path.resolve(config.ARCHIVE_INDEX_DIR) } : {}),
+      aeTitle: config.DICOM_AE_TITLE,
+      destinations,
+      ...(config.WORKLIST_DIR ? { worklistDir: path.resolve(config.WORKLIST_DIR) } : {}),
+      log,
+    });
 const sinks: EventSink[] = [];
 // EVENT_TYPES empty (the default) records every type.
 const eventTypes = config.EVENT_TYPES.length > 0 ? (config.EVENT_TYPES as EventType[]) : undefined;
@@ -127,7 +143,7 @@ if (kafkaSink) sinks.push(kafkaSink);
 const policyName = config.AUDIT_POLICY as AuditPolicy;
 const admission: SpoolAdmission | undefined = spool ? spoolAdmission(spool, policyName, log) : undefined;
 
-const server = new DicomServer({
+const common = {
   host: config.DICOM_HOST,
   port: config.DICOM_PORT,
   storeDir,
@@ -136,22 +152,26 @@ const server = new DicomServer({
   artimTimeoutMs: config.DICOM_ARTIM_TIMEOUT_MS,
   bulkDataThreshold: config.BULK_DATA_THRESHOLD,
   maxAssociations: config.DICOM_MAX_ASSOCIATIONS,
-  policy: {
-    aeTitle: config.DICOM_AE_TITLE,
-    requireCalledAeTitle: config.DICOM_REQUIRE_CALLED_AE,
-    allowedCallingAeTitles: config.DICOM_ALLOWED_CALLING_AE,
-    supported: {
-      abstractSyntaxes: new Set(archive.abstractSyntaxes()),
-      transferSyntaxes: SUPPORTED_TRANSFER_SYNTAXES,
-    },
-    maxPduReceive: config.DICOM_MAX_PDU,
-    implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
-    implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
-    userIdentity: acceptAndRecord,
-    ...(admission ? { admission: admission.admission } : {}),
+};
+const policy: AcceptorPolicy = {
+  aeTitle: config.DICOM_AE_TITLE,
+  requireCalledAeTitle: config.DICOM_REQUIRE_CALLED_AE,
+  allowedCallingAeTitles: config.DICOM_ALLOWED_CALLING_AE,
+  supported: {
+    abstractSyntaxes: new Set(archive?.abstractSyntaxes() ?? []),
+    transferSyntaxes: SUPPORTED_TRANSFER_SYNTAXES,
   },
-});
-archive.bind(server.handlers);
+  maxPduReceive: config.DICOM_MAX_PDU,
+  implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
+  implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
+  userIdentity: acceptAndRecord,
+  ...(admission ? { admission: admission.admission } : {}),
+};
+const proxy = routes
+  ? new AuditProxy({ ...common, routes, policy, connectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS })
+  : undefined;
+const server = proxy ? proxy.server : new DicomServer({ ...common, policy });
+archive?.bind(server.handlers);
 const where = await server.listen();
 const health =
   config.HEALTH_PORT > 0
@@ -212,11 +232,20 @@ log.info(
     kafka: kafkaSink ? { brokers: config.KAFKA_BROKERS, topic: config.EVENTS_TOPIC } : null,
     spool: spool ? { dir: spool.dir, max_bytes: spool.maxBytes, policy: policyName } : null,
     health_port: health?.port ?? null,
-    archive: {
-      instances: archive.index.index.size,
-      move_destinations: [...destinations.keys()],
-      worklist: config.WORKLIST_DIR ?? null,
-    },
+    mode: node.mode,
+    proxy: routes
+      ? {
+          upstream: routes.fallback ? describeRoute(routes.fallback) : null,
+          routes: Object.fromEntries([...routes.byCalledAe].map(([ae, r]) => [ae, describeRoute(r)])),
+        }
+      : null,
+    archive: archive
+      ? {
+          instances: archive.index.index.size,
+          move_destinations: [...destinations.keys()],
+          worklist: config.WORKLIST_DIR ?? null,
+        }
+      : null,
   },
   'adapter ready',
 );
@@ -224,7 +253,7 @@ onShutdown(
   log,
   [
     async () => server.close(config.SHUTDOWN_GRACE_MS),
-    async () => archive.close(),
+    async () => archive?.close(),
     async () => {
       for (const s of sinks) await s.close();
       await spool?.close();

@@ -61,6 +61,24 @@ export const adapterConfigSpec = {
     description:
       'Folder of Modality Worklist items (*.json as DICOM JSON, other files as Part 10); unset: no worklist SOP class',
   },
+  PROXY_UPSTREAM: {
+    type: 'string',
+    description:
+      'Audit proxy mode: the upstream SCP every association is relayed to, [UPSTREAM_AE@]host:port (without an AE title the called one passes through); unset with PROXY_ROUTES empty: the adapter is the SCP itself',
+  },
+  PROXY_ROUTES: {
+    type: 'list',
+    default: [],
+    description:
+      'Audit proxy mode: upstreams per called AE title, CALLED_AE=[UPSTREAM_AE@]host:port, comma-separated (before PROXY_UPSTREAM; a called AE title with no route is rejected, reason 7)',
+  },
+  PROXY_CONNECT_TIMEOUT_MS: {
+    type: 'int',
+    default: 10000,
+    min: 100,
+    description:
+      'Audit proxy mode: time the upstream has to accept the connection before the association is rejected (transient)',
+  },
   BULK_DATA_THRESHOLD: {
     type: 'int',
     default: 1024,

@@ -9,7 +9,8 @@ import type { Socket } from 'node:net';
 import type { Logger } from '@dicomtrail/runtime';
 import type { EventType } from '@dicomtrail/schemas';
 import { describeAbort } from '../acse/abort-reason.js';
-import { type AcceptorPolicy, negotiateAsAcceptor } from '../acse/acceptor.js';
+import { acceptedContexts } from '../acse/accepted-contexts.js';
+import { type AcceptorDecision, type AcceptorPolicy, negotiateAsAcceptor } from '../acse/acceptor.js';
 import { describeReject } from '../acse/reject-reason.js';
 import { utcTimestamp } from '../events/clock.js';
 import type { HandlerRegistry } from '../events/event-bus.js';
@@ -36,6 +37,16 @@ export interface AssociationOptions {
   log: Logger;
   /** Acceptor: what we accept. */
   policy?: AcceptorPolicy;
+  /**
+   * Acceptor: decides on an A-ASSOCIATE-RQ instead of the local negotiation with `policy` (the audit proxy
+   * asks the upstream SCP, proxy/proxy-negotiator.ts).
+   */
+  negotiate?: (assoc: Association, rq: AssociateRq, policy: AcceptorPolicy) => Promise<AcceptorDecision>;
+  /**
+   * Runs after a peer's A-RELEASE request once the DIMSE service is idle and before our A-RELEASE response
+   * (the proxy releases its upstream association first).
+   */
+  beforeReleaseResponse?: (assoc: Association) => Promise<void>;
   maxPduReceive: number;
   artimTimeoutMs: number;
   /** Requestor: the AE titles of the request. */
@@ -229,7 +240,8 @@ export class Association implements UpperLayerUser {
     this.peerMaxPdu = rq.userInformation.maxLength ?? 0;
     this.emit('EVT_ACSE_RECV', () => ({ primitive: 'A-ASSOCIATE', form: 'request' }));
     this.emit('EVT_REQUESTED', () => ({}));
-    negotiateAsAcceptor(this, rq, this.#opts.policy!).then(
+    const decide = this.#opts.negotiate ?? negotiateAsAcceptor;
+    decide(this, rq, this.#opts.policy!).then(
       (decision) => {
         if (decision.kind === 'accept') {
           this.ac = decision.ac;
@@ -263,19 +275,7 @@ export class Association implements UpperLayerUser {
     if (pdu.type === 'A-ASSOCIATE-AC') {
       this.ac = pdu;
       this.peerMaxPdu = pdu.userInformation.maxLength ?? 0;
-      const roles = new Map(pdu.userInformation.roleSelections.map((r) => [r.sopClassUid, r]));
-      for (const pc of pdu.presentationContexts) {
-        const proposed = this.rq?.presentationContexts.find((p) => p.id === pc.id);
-        if (pc.result !== 0 || !proposed || !pc.transferSyntax) continue;
-        const role = roles.get(proposed.abstractSyntax);
-        this.contexts.set(pc.id, {
-          id: pc.id,
-          abstractSyntax: proposed.abstractSyntax,
-          transferSyntax: pc.transferSyntax,
-          requestorScu: role ? role.scuRole : true,
-          requestorScp: role ? role.scpRole : false,
-        });
-      }
+      if (this.rq) for (const c of acceptedContexts(this.rq, pdu)) this.contexts.set(c.id, c);
       this.emit('EVT_ACSE_RECV', () => ({ primitive: 'A-ASSOCIATE', form: 'accept' }));
       this.#established = true;
       this.emit('EVT_ACCEPTED', () => ({}));
@@ -307,12 +307,16 @@ export class Association implements UpperLayerUser {
     // Release collision, acceptor side (Sta10): answer only after the peer's A-RELEASE-RP (AR-10, Sta12).
     if (collision && this.role === 'acceptor') return;
     // Answer once the DIMSE service has finished what is in flight (a release never cuts a response).
-    this.dimse.idle().then(() => {
-      if (this.outcome) return;
-      this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-RELEASE', form: 'response' }));
-      this.#released(collision);
-      this.dul.releaseResponse();
-    });
+    this.dimse
+      .idle()
+      .then(() => this.#opts.beforeReleaseResponse?.(this))
+      .catch((err: unknown) => this.log.warn({ err }, 'before the release response'))
+      .then(() => {
+        if (this.outcome) return;
+        this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-RELEASE', form: 'response' }));
+        this.#released(collision);
+        this.dul.releaseResponse();
+      });
   }
 
   onReleaseConfirm(): void {

@@ -25,11 +25,13 @@ import { buildNEventReportRq } from '../dimse/n-event-report.js';
 import { buildNGetRq } from '../dimse/n-get.js';
 import { buildNSetRq } from '../dimse/n-set.js';
 import { HandlerRegistry } from '../events/event-bus.js';
+import type { AssociateAc } from '../pdu/associate-ac.js';
+import type { AssociateRj } from '../pdu/associate-rj.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import type { UserIdentityRq } from '../pdu/items/user-identity-rq.js';
 import { createDispatcher } from '../service-classes/dispatch.js';
 import { Association } from './association.js';
-import type { DimseMessage } from './dimse-service.js';
+import type { DimseMessage, DimseServiceOptions } from './dimse-service.js';
 import type { AdapterEvent, EventSink, NegotiatedContext } from './types.js';
 
 export const DICOMTRAIL_IMPLEMENTATION_CLASS_UID = '1.2.826.0.1.3680043.10.1386.1.0';
@@ -43,20 +45,24 @@ export interface ProposedContext {
   scpRole?: boolean;
 }
 
-export interface AssociateOptions {
+/** Where and how a requestor association is opened, whatever builds its A-ASSOCIATE-RQ. */
+export interface RequestorOptions {
   host: string;
   port: number;
-  callingAeTitle: string;
-  calledAeTitle: string;
-  contexts: ProposedContext[];
-  userIdentity?: UserIdentityRq;
-  maxPduReceive?: number;
   sinks?: EventSink[];
   log: Logger;
   handlers?: HandlerRegistry<AdapterEvent>;
   storeDir?: string;
   parent?: { association_id: string; message_id?: number };
   artimTimeoutMs?: number;
+}
+
+export interface AssociateOptions extends RequestorOptions {
+  callingAeTitle: string;
+  calledAeTitle: string;
+  contexts: ProposedContext[];
+  userIdentity?: UserIdentityRq;
+  maxPduReceive?: number;
 }
 
 export class AssociationRejectedError extends DicomtrailError {}
@@ -417,32 +423,7 @@ export class DicomClient {
 }
 
 export async function associate(opts: AssociateOptions): Promise<DicomClient> {
-  const socket = connect({ host: opts.host, port: opts.port });
-  const connected = new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('error', reject);
-  });
-  const handlers = opts.handlers ?? new HandlerRegistry<AdapterEvent>();
   const maxPdu = opts.maxPduReceive ?? 16384;
-  const assoc = new Association({
-    role: 'requestor',
-    socket,
-    handlers,
-    sinks: opts.sinks ?? [],
-    log: opts.log,
-    maxPduReceive: maxPdu,
-    artimTimeoutMs: opts.artimTimeoutMs ?? 30_000,
-    callingAeTitle: opts.callingAeTitle,
-    calledAeTitle: opts.calledAeTitle,
-    ...(opts.parent ? { parent: opts.parent } : {}),
-    services: {
-      storeDir: opts.storeDir ?? '/tmp/dicomtrail-scu',
-      bulkDataThreshold: 1024,
-      implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
-      implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
-      serve: createDispatcher({ storeDir: opts.storeDir ?? '/tmp/dicomtrail-scu' }),
-    },
-  });
   const rq: AssociateRq = {
     type: 'A-ASSOCIATE-RQ',
     protocolVersion: 1,
@@ -471,7 +452,7 @@ export async function associate(opts: AssociateOptions): Promise<DicomClient> {
       ...(opts.userIdentity ? { userIdentity: opts.userIdentity } : {}),
     },
   };
-  const answer = await assoc.request(rq, connected);
+  const { association, answer } = await requestAssociation({ ...opts, rq });
   if (answer.type === 'A-ASSOCIATE-RJ') {
     throw new AssociationRejectedError(
       'DT_ERR_ASSOCIATION_REJECTED',
@@ -483,5 +464,74 @@ export async function associate(opts: AssociateOptions): Promise<DicomClient> {
       },
     );
   }
-  return new DicomClient(assoc);
+  return new DicomClient(association);
+}
+
+export interface AssociationRequest extends RequestorOptions {
+  /** The A-ASSOCIATE-RQ as it goes out (its User Information's maximum length is our receive limit). */
+  rq: AssociateRq;
+  /** Gives up on a TCP connection not accepted within this time (ms; default: the OS's). */
+  connectTimeoutMs?: number;
+  /** Binary values longer than this are elided from events (default 1024). */
+  bulkDataThreshold?: number;
+  /** Serves requests the peer sends on this association (default: the SCU's dispatcher, e.g. C-GET stores). */
+  serve?: DimseServiceOptions['serve'];
+  onCancel?: DimseServiceOptions['onCancel'];
+}
+
+export interface AssociationAnswer {
+  association: Association;
+  answer: AssociateAc | AssociateRj;
+  /** Set when the transport never connected (the answer is then the local stand-in reject). */
+  connectError?: Error;
+}
+
+/**
+ * Opens a connection and sends `rq` as it is; resolves with the peer's AC or RJ (never throws for a reject:
+ * the audit proxy relays it). A transport that cannot connect resolves with `connectError` set.
+ */
+export async function requestAssociation(opts: AssociationRequest): Promise<AssociationAnswer> {
+  const socket = connect({ host: opts.host, port: opts.port });
+  let connectError: Error | undefined;
+  const connected = new Promise<void>((resolve, reject) => {
+    const timer =
+      opts.connectTimeoutMs !== undefined
+        ? setTimeout(
+            () => socket.destroy(new Error(`no connection within ${opts.connectTimeoutMs} ms`)),
+            opts.connectTimeoutMs,
+          )
+        : undefined;
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      connectError = err;
+      reject(err);
+    });
+  });
+  const storeDir = opts.storeDir ?? '/tmp/dicomtrail-scu';
+  const association = new Association({
+    role: 'requestor',
+    socket,
+    handlers: opts.handlers ?? new HandlerRegistry<AdapterEvent>(),
+    sinks: opts.sinks ?? [],
+    log: opts.log,
+    maxPduReceive: opts.rq.userInformation.maxLength ?? 16384,
+    artimTimeoutMs: opts.artimTimeoutMs ?? 30_000,
+    callingAeTitle: opts.rq.callingAeTitle,
+    calledAeTitle: opts.rq.calledAeTitle,
+    ...(opts.parent ? { parent: opts.parent } : {}),
+    services: {
+      storeDir,
+      bulkDataThreshold: opts.bulkDataThreshold ?? 1024,
+      implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
+      implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
+      serve: opts.serve ?? createDispatcher({ storeDir }),
+      ...(opts.onCancel ? { onCancel: opts.onCancel } : {}),
+    },
+  });
+  const answer = await association.request(opts.rq, connected);
+  return { association, answer, ...(connectError ? { connectError } : {}) };
 }

@@ -32,6 +32,8 @@ export interface DimseServiceOptions {
   implementationVersionName: string;
   /** Serves a received request; a thrown error aborts nothing (the service class answers a failure). */
   serve: (assoc: Association, msg: DimseMessage) => Promise<void>;
+  /** Called for a received C-CANCEL-RQ after EVT_C_CANCEL (the audit proxy passes it on upstream). */
+  onCancel?: (assoc: Association, msg: DimseMessage) => void;
 }
 
 export interface DimseMessage {
@@ -196,6 +198,7 @@ export class DimseService {
         }),
         target,
       );
+      this.#opts.onCancel?.(this.#assoc, msg);
       return;
     }
     if (isResponse(cf)) {

@@ -8,7 +8,8 @@ import type { Logger } from '@dicomtrail/runtime';
 import type { AcceptorPolicy } from '../acse/acceptor.js';
 import { HandlerRegistry } from '../events/event-bus.js';
 import { createDispatcher, type ServiceTable } from '../service-classes/dispatch.js';
-import { Association } from './association.js';
+import { Association, type AssociationOptions } from './association.js';
+import type { DimseServiceOptions } from './dimse-service.js';
 import type { AdapterEvent, EventSink } from './types.js';
 
 export interface DicomServerOptions {
@@ -22,6 +23,12 @@ export interface DicomServerOptions {
   bulkDataThreshold?: number;
   maxAssociations?: number;
   services?: ServiceTable;
+  /**
+   * Replaces local negotiation and service: the audit proxy (proxy/proxy-server.ts) decides each
+   * association with its upstream and relays every request there.
+   */
+  intermediary?: Pick<AssociationOptions, 'negotiate' | 'beforeReleaseResponse'> &
+    Pick<DimseServiceOptions, 'serve' | 'onCancel'>;
 }
 
 export class DicomServer {
@@ -72,6 +79,10 @@ export class DicomServer {
       sinks: this.#opts.sinks,
       log: this.#opts.log,
       policy,
+      ...(this.#opts.intermediary?.negotiate ? { negotiate: this.#opts.intermediary.negotiate } : {}),
+      ...(this.#opts.intermediary?.beforeReleaseResponse
+        ? { beforeReleaseResponse: this.#opts.intermediary.beforeReleaseResponse }
+        : {}),
       maxPduReceive: this.#opts.policy.maxPduReceive,
       artimTimeoutMs: this.#opts.artimTimeoutMs ?? 30_000,
       services: {
@@ -79,7 +90,8 @@ export class DicomServer {
         bulkDataThreshold: this.#opts.bulkDataThreshold ?? 1024,
         implementationClassUid: this.#opts.policy.implementationClassUid,
         implementationVersionName: this.#opts.policy.implementationVersionName,
-        serve: this.#serve,
+        serve: this.#opts.intermediary?.serve ?? this.#serve,
+        ...(this.#opts.intermediary?.onCancel ? { onCancel: this.#opts.intermediary.onCancel } : {}),
       },
     });
     this.associations.add(assoc);

@@ -71,8 +71,13 @@ export async function endedAssociation(
 
 /** DIMSE_SENT events as "MESSAGE-TYPE status" strings (status in hex, when any). */
 export function dimseSent(events: Envelope[]): string[] {
+  return dimseMessages(events, 'EVT_DIMSE_SENT');
+}
+
+/** DIMSE_SENT or DIMSE_RECV events as "MESSAGE-TYPE status" strings (status in hex, when any). */
+export function dimseMessages(events: Envelope[], type: 'EVT_DIMSE_SENT' | 'EVT_DIMSE_RECV'): string[] {
   return events
-    .filter((e) => e.type === 'EVT_DIMSE_SENT')
+    .filter((e) => e.type === type)
     .map((e) => {
       const m = e.params['message'] as { message_type: string; command: { status?: number } };
       return m.command.status === undefined

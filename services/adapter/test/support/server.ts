@@ -19,7 +19,7 @@ import { SUPPORTED_TRANSFER_SYNTAXES } from '../../src/service-classes/transfer-
 export type Envelope = Record<string, unknown> & {
   type: EventType;
   seq: number;
-  association: { id: string; calling_ae_title: string; called_ae_title: string };
+  association: { id: string; role?: string; calling_ae_title: string; called_ae_title: string };
   params: Record<string, unknown>;
 };
 

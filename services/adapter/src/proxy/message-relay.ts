@@ -1,0 +1,72 @@
+/**
+ * The audit proxy's DIMSE relay: a request received on one association is sent, with the same command
+ * (message id included) and data set, on the paired association; its pending and final responses come back
+ * the same way, in order. Requests flow downstream → upstream (C-ECHO, C-STORE, C-FIND, C-GET, C-MOVE,
+ * N-*) and upstream → downstream (C-GET's C-STORE sub-operations, N-EVENT-REPORTs such as storage commitment
+ * results). Both associations emit their own events, so the audit sees each message where it was received
+ * and where it was sent. A C-STORE data set is relayed from the temporary file it was streamed to, then the
+ * file is deleted: the proxy keeps nothing.
+ */
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { Association } from '../association/association.js';
+import type { DimseMessage } from '../association/dimse-service.js';
+import { commandFieldName } from '../dimse/command-field.js';
+import { buildResponse, type CommandSet } from '../dimse/command-set.js';
+
+/** Out of resources (PS3.7 C.4.2 A7xx): the instance could not be taken in, so it was not passed on. */
+const OUT_OF_RESOURCES = 0xa700;
+
+export async function relayRequest(from: Association, to: Association, msg: DimseMessage): Promise<void> {
+  const name = commandFieldName(msg.command.commandField) ?? 'request';
+  const context = to.contexts.get(msg.context.id);
+  try {
+    if (msg.stored?.error) {
+      await answer(from, msg, OUT_OF_RESOURCES, `not relayed: ${msg.stored.error.message}`);
+      return;
+    }
+    if (!context || !to.isEstablished) {
+      // Unreachable when both sides negotiated the same contexts; the pairing ends the association otherwise.
+      from.log.warn({ command: name, context_id: msg.context.id }, 'proxy: no upstream context; aborting');
+      from.abort();
+      return;
+    }
+    let responses: Promise<void> = Promise.resolve();
+    const pass = (m: DimseMessage): void => {
+      responses = responses.then(() => from.dimse.send(msg.context, m.command, m.dataset));
+    };
+    const final = await to.dimse.request(context, msg.command, dataOf(msg), pass);
+    pass(final);
+    await responses;
+  } catch (err) {
+    // The paired association ended mid-operation: its closure aborts this one (proxy-server.ts).
+    from.log.warn({ err, command: name }, 'proxy: request not relayed');
+  } finally {
+    if (msg.stored) await rm(msg.stored.tempPath, { force: true });
+  }
+}
+
+/** A C-CANCEL-RQ goes on to the paired association (it has no response). */
+export function relayCancel(to: Association, msg: DimseMessage): void {
+  const context = to.contexts.get(msg.context.id);
+  if (!context || !to.isEstablished) return;
+  to.dimse.send(context, msg.command).catch((err: unknown) => {
+    to.log.warn({ err }, 'proxy: C-CANCEL not relayed');
+  });
+}
+
+function dataOf(msg: DimseMessage): Buffer | AsyncIterable<Buffer> | undefined {
+  if (msg.stored) {
+    const start = msg.stored.fileBytes - msg.stored.datasetBytes;
+    return createReadStream(msg.stored.tempPath, { start, highWaterMark: 256 * 1024 });
+  }
+  return msg.dataset;
+}
+
+async function answer(from: Association, msg: DimseMessage, status: number, comment: string): Promise<void> {
+  const rq = msg.command;
+  const rspName = commandFieldName(rq.commandField | 0x8000);
+  if (!rspName) return;
+  const extra: Partial<CommandSet> = { errorComment: comment.slice(0, 64) };
+  await from.dimse.send(msg.context, buildResponse(rq, rspName, status, extra));
+}

@@ -1,0 +1,184 @@
+/**
+ * The transparent audit proxy (ARCHITECTURE.md, proxy mode): modalities and viewers call dicomtrail as if it
+ * were the PACS; each association is decided by the upstream SCP its called AE title routes to
+ * (routes.ts) and every DIMSE message is relayed both ways (message-relay.ts). The two associations are
+ * separate in the event log: the one the requestor opened (acceptor side) and the one the proxy opened
+ * upstream (requestor side, `parent` = the first), each with its own events and seq, so an auditor sees who
+ * called, what they asked for, and what the PACS answered.
+ *
+ * Decided locally, before anything goes upstream: the application context, DICOM_ALLOWED_CALLING_AE, the
+ * admission checks (association limit, the event spool's fail-closed policy) and the route (none: called AE
+ * title not recognised). The upstream's A-ASSOCIATE-RJ is passed back as it is; an upstream that cannot be
+ * reached is a transient reject (temporary congestion) whose event names the cause. A release is passed
+ * upstream before it is answered; an abort or a lost connection on either side aborts the other.
+ */
+import type { Logger } from '@dicomtrail/runtime';
+import { acceptedContexts } from '../acse/accepted-contexts.js';
+import { type AcceptorDecision, type AcceptorPolicy, DICOM_APPLICATION_CONTEXT } from '../acse/acceptor.js';
+import { type RejectCause, Rejects } from '../acse/reject-reason.js';
+import type { Association } from '../association/association.js';
+import { requestAssociation } from '../association/client.js';
+import { DicomServer } from '../association/server.js';
+import type { EventSink } from '../association/types.js';
+import type { AssociateRq } from '../pdu/associate-rq.js';
+import { relayCancel, relayRequest } from './message-relay.js';
+import { downstreamAccept, type ProxyIdentity, upstreamRequest } from './negotiation-relay.js';
+import { describeRoute, type ProxyRoutes, routeFor } from './routes.js';
+
+export interface AuditProxyOptions {
+  host: string;
+  port: number;
+  routes: ProxyRoutes;
+  /** Where relayed C-STORE data sets are held while they are passed on (deleted after). */
+  storeDir: string;
+  sinks: EventSink[];
+  log: Logger;
+  /** The local checks (allowed calling AE titles, admission) and our PDU size and implementation identity. */
+  policy: AcceptorPolicy;
+  artimTimeoutMs?: number;
+  bulkDataThreshold?: number;
+  maxAssociations?: number;
+  /** How long the upstream may take to accept the TCP connection (ms). */
+  connectTimeoutMs?: number;
+}
+
+function reject(cause: RejectCause, detail: string): AcceptorDecision {
+  return { kind: 'reject', rj: { type: 'A-ASSOCIATE-RJ', ...cause }, detail };
+}
+
+export class AuditProxy {
+  readonly server: DicomServer;
+  readonly #opts: AuditProxyOptions;
+  readonly #upstreamOf = new WeakMap<Association, Association>();
+
+  constructor(opts: AuditProxyOptions) {
+    this.#opts = opts;
+    this.server = new DicomServer({
+      host: opts.host,
+      port: opts.port,
+      storeDir: opts.storeDir,
+      sinks: opts.sinks,
+      log: opts.log,
+      policy: opts.policy,
+      ...(opts.artimTimeoutMs !== undefined ? { artimTimeoutMs: opts.artimTimeoutMs } : {}),
+      ...(opts.bulkDataThreshold !== undefined ? { bulkDataThreshold: opts.bulkDataThreshold } : {}),
+      ...(opts.maxAssociations !== undefined ? { maxAssociations: opts.maxAssociations } : {}),
+      intermediary: {
+        negotiate: (down, rq, policy) => this.#negotiate(down, rq, policy),
+        serve: async (down, msg) => {
+          const up = this.#upstreamOf.get(down);
+          if (up) await relayRequest(down, up, msg);
+          else down.abort();
+        },
+        onCancel: (down, msg) => {
+          const up = this.#upstreamOf.get(down);
+          if (up) relayCancel(up, msg);
+        },
+        beforeReleaseResponse: async (down) => {
+          const up = this.#upstreamOf.get(down);
+          if (up?.isEstablished) await up.release();
+        },
+      },
+    });
+  }
+
+  listen(): Promise<{ address: string; port: number }> {
+    return this.server.listen();
+  }
+
+  get port(): number {
+    return this.server.port;
+  }
+
+  /** The upstream association paired with an accepted downstream one. */
+  upstreamOf(down: Association): Association | undefined {
+    return this.#upstreamOf.get(down);
+  }
+
+  close(graceMs?: number): Promise<void> {
+    return this.server.close(graceMs);
+  }
+
+  get #own(): ProxyIdentity {
+    const p = this.#opts.policy;
+    return {
+      maxPduReceive: p.maxPduReceive,
+      implementationClassUid: p.implementationClassUid,
+      implementationVersionName: p.implementationVersionName,
+    };
+  }
+
+  async #negotiate(down: Association, rq: AssociateRq, policy: AcceptorPolicy): Promise<AcceptorDecision> {
+    if (rq.applicationContextName !== DICOM_APPLICATION_CONTEXT)
+      return reject(Rejects.applicationContext, `application context ${rq.applicationContextName}`);
+    if (
+      policy.allowedCallingAeTitles.length > 0 &&
+      !policy.allowedCallingAeTitles.includes(rq.callingAeTitle)
+    )
+      return reject(Rejects.callingAeTitle, `calling AE title "${rq.callingAeTitle}" is not allowed`);
+    const admission = policy.admission?.(down);
+    if (admission && !admission.ok) return reject(Rejects.localLimit, admission.detail);
+    const route = routeFor(this.#opts.routes, rq.calledAeTitle);
+    if (!route)
+      return reject(Rejects.calledAeTitle, `no proxy route for called AE title "${rq.calledAeTitle}"`);
+
+    const where = describeRoute(route);
+    const {
+      association: up,
+      answer,
+      connectError,
+    } = await requestAssociation({
+      host: route.host,
+      port: route.port,
+      rq: upstreamRequest(rq, route, this.#own),
+      sinks: this.#opts.sinks,
+      log: this.#opts.log,
+      parent: { association_id: down.id },
+      storeDir: this.#opts.storeDir,
+      ...(this.#opts.bulkDataThreshold !== undefined
+        ? { bulkDataThreshold: this.#opts.bulkDataThreshold }
+        : {}),
+      ...(this.#opts.artimTimeoutMs !== undefined ? { artimTimeoutMs: this.#opts.artimTimeoutMs } : {}),
+      connectTimeoutMs: this.#opts.connectTimeoutMs ?? 10_000,
+      serve: (upstream, msg) => relayRequest(upstream, down, msg),
+      onCancel: (_upstream, msg) => relayCancel(down, msg),
+    });
+    if (answer.type === 'A-ASSOCIATE-AC') {
+      this.#pair(down, up, where);
+      return {
+        kind: 'accept',
+        ac: downstreamAccept(rq, answer, this.#own),
+        contexts: acceptedContexts(rq, answer),
+      };
+    }
+    if (up.outcome?.kind === 'rejected' && up.outcome.initiator === 'remote')
+      return {
+        kind: 'reject',
+        rj: answer,
+        detail: `upstream ${where} rejected the association`,
+      };
+    const why = connectError
+      ? `unreachable: ${connectError.message}`
+      : 'closed the connection without answering';
+    down.log.warn({ upstream: where, why }, 'proxy: upstream did not answer; rejecting (transient)');
+    return reject(Rejects.congestion, `upstream ${where} ${why}`);
+  }
+
+  #pair(down: Association, up: Association, where: string): void {
+    this.#upstreamOf.set(down, up);
+    up.closed().then((outcome) => {
+      // Our own release of the upstream (the downstream asked for it) is answered downstream next.
+      const releasedByUs = outcome.kind === 'released' && outcome.initiator === 'local';
+      if (!down.outcome && !releasedByUs) {
+        down.log.warn(
+          { upstream: where, outcome: outcome.kind },
+          'proxy: upstream association ended; aborting',
+        );
+        down.abort();
+      }
+    });
+    down.closed().then(() => {
+      if (!up.outcome) up.abort();
+    });
+  }
+}

@@ -21,7 +21,13 @@ import {
 } from '../../src/dataset/uids.js';
 import { HandlerRegistry } from '../../src/events/event-bus.js';
 import type { NServiceRequest } from '../../src/service-classes/n-services.js';
-import { type ArchiveServer, SC, startArchiveServer, writeArchiveInstance } from '../support/archive.js';
+import {
+  type ArchiveServer,
+  commitmentRequest,
+  SC,
+  startArchiveServer,
+  writeArchiveInstance,
+} from '../support/archive.js';
 import { endedAssociation } from '../support/qr.js';
 import {
   assertValidAndGapFree,
@@ -137,19 +143,6 @@ test('MPPS: N-CREATE in progress, duplicate refused, N-SET, N-GET, COMPLETED is 
   const reopened = new MppsStore(s.archive.mpps.dir);
   assert.deepEqual(reopened.get(pps)?.['00400252']?.Value, ['COMPLETED'], 'the step survives a restart');
 });
-
-function commitmentRequest(transaction: string, refs: [string, string][]): DicomJson {
-  return {
-    '00081195': { vr: 'UI', Value: [transaction] },
-    '00081199': {
-      vr: 'SQ',
-      Value: refs.map(([cls, inst]) => ({
-        '00081150': { vr: 'UI', Value: [cls] },
-        '00081155': { vr: 'UI', Value: [inst] },
-      })),
-    },
-  };
-}
 
 const uidsOf = (seq: DicomJson[string] | undefined): unknown[] =>
   ((seq?.Value ?? []) as DicomJson[]).map((i) => i['00081155']?.Value?.[0]);

@@ -13,14 +13,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, runDcmtk } from '@dicomtrail/testing';
+import { STORAGE_COMMITMENT_INSTANCE } from '../../src/archive/storage-commitment.js';
 import { associate } from '../../src/association/client.js';
+import type { AdapterEvent } from '../../src/association/types.js';
+import type { DicomJson } from '../../src/dataset/dicom-json.js';
 import { readPart10 } from '../../src/dataset/part10.js';
-import { VERIFICATION } from '../../src/dataset/uids.js';
+import { STORAGE_COMMITMENT_PUSH, VERIFICATION } from '../../src/dataset/uids.js';
+import { HandlerRegistry } from '../../src/events/event-bus.js';
 import { AuditProxy } from '../../src/proxy/proxy-server.js';
 import { parseProxyRoutes } from '../../src/proxy/routes.js';
+import type { NServiceRequest } from '../../src/service-classes/n-services.js';
 import {
   type ArchiveServer,
+  commitmentRequest,
   listening,
+  SC,
   startArchiveServer,
   writeArchiveInstance,
 } from '../support/archive.js';
@@ -116,6 +123,7 @@ before(async () => {
     });
   pacs = await startArchiveServer({
     storeDir,
+    commitmentReportDelayMs: 100,
     destinations: new Map([['STORESCP', { host: '127.0.0.1', port: storePort }]]),
   });
   sink = new CollectingSink();
@@ -467,4 +475,47 @@ test('the upstream going away aborts the downstream association', async () => {
     await p.close(1000);
     await upstream.close();
   }
+});
+
+test('storage commitment through the proxy: N-ACTION upstream, the N-EVENT-REPORT relayed back on the same association', async () => {
+  const reports: NServiceRequest[] = [];
+  const handlers = new HandlerRegistry<AdapterEvent>();
+  handlers.handle('EVT_N_EVENT_REPORT', ((req: NServiceRequest) => {
+    reports.push(req);
+    return [0, null];
+  }) as never);
+  const known = new Set(sink.associationIds());
+  const c = await associate({
+    host: '127.0.0.1',
+    port: proxy.port,
+    callingAeTitle: 'COMMITTER',
+    calledAeTitle: 'DICOMTRAIL',
+    contexts: [{ abstractSyntax: STORAGE_COMMITMENT_PUSH, transferSyntaxes: [EXPLICIT_LE] }],
+    log: testLog,
+    handlers,
+  });
+  const missing = `${U}.9.9`;
+  const rsp = await c.nAction(
+    STORAGE_COMMITMENT_PUSH,
+    STORAGE_COMMITMENT_INSTANCE,
+    1,
+    commitmentRequest(`${U}.9.1`, [
+      [SC, INSTANCE(1)],
+      [SC, missing],
+    ]),
+  );
+  assert.equal(rsp.status, 0);
+  await waitFor(() => reports.length === 1, 5000, 'the N-EVENT-REPORT through the proxy');
+  await c.release();
+  assert.equal(reports[0]!.request.eventTypeId, 2, 'one committed, one missing');
+  const info = reports[0]!.datasetJson!;
+  assert.deepEqual(
+    ((info['00081198']?.Value ?? []) as DicomJson[]).map((i) => i['00081155']?.Value?.[0]),
+    [missing],
+  );
+  const { down, up } = await pairAfter(known);
+  assert.deepEqual(dimseSent(down), ['N-ACTION-RSP 0000', 'N-EVENT-REPORT-RQ']);
+  assert.deepEqual(dimseMessages(up, 'EVT_DIMSE_RECV'), ['N-ACTION-RSP 0000', 'N-EVENT-REPORT-RQ']);
+  assert.deepEqual(dimseSent(up), ['N-ACTION-RQ', 'N-EVENT-REPORT-RSP 0000']);
+  assertValidAndGapFree([...down, ...up]);
 });

@@ -125,3 +125,17 @@ export async function listening(port: number, timeoutMs = 10_000): Promise<void>
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A Storage Commitment request's action information: the transaction and the instances to commit. */
+export function commitmentRequest(transaction: string, refs: [string, string][]): DicomJson {
+  return {
+    '00081195': { vr: 'UI', Value: [transaction] },
+    '00081199': {
+      vr: 'SQ',
+      Value: refs.map(([cls, inst]) => ({
+        '00081150': { vr: 'UI', Value: [cls] },
+        '00081155': { vr: 'UI', Value: [inst] },
+      })),
+    },
+  };
+}

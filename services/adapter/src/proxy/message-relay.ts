@@ -4,7 +4,8 @@
  * the same way, in order. Requests flow downstream → upstream (C-ECHO, C-STORE, C-FIND, C-GET, C-MOVE,
  * N-*) and upstream → downstream (C-GET's C-STORE sub-operations, N-EVENT-REPORTs such as storage commitment
  * results). Both associations emit their own events, so the audit sees each message where it was received
- * and where it was sent. A C-STORE data set is relayed from the temporary file it was streamed to, then the
+ * and where it was sent, and the one that received the request also records the operation's intervention
+ * event with the outcome the other side gave (relayed-operation.ts). A C-STORE data set is relayed from the temporary file it was streamed to, then the
  * file is deleted: the proxy keeps nothing.
  */
 import { createReadStream } from 'node:fs';
@@ -13,16 +14,34 @@ import type { Association } from '../association/association.js';
 import type { DimseMessage } from '../association/dimse-service.js';
 import { commandFieldName } from '../dimse/command-field.js';
 import { buildResponse, type CommandSet } from '../dimse/command-set.js';
+import { relayedEventType, relayedOperation } from './relayed-operation.js';
 
 /** Out of resources (PS3.7 C.4.2 A7xx): the instance could not be taken in, so it was not passed on. */
 const OUT_OF_RESOURCES = 0xa700;
 
-export async function relayRequest(from: Association, to: Association, msg: DimseMessage): Promise<void> {
+export async function relayRequest(
+  from: Association,
+  to: Association,
+  msg: DimseMessage,
+  bulkDataThreshold: number,
+): Promise<void> {
   const name = commandFieldName(msg.command.commandField) ?? 'request';
   const context = to.contexts.get(msg.context.id);
+  const record = (final: DimseMessage, responses: number): void => {
+    const type = relayedEventType(msg);
+    if (type)
+      from.emit(
+        type,
+        () => relayedOperation(msg, final, responses, bulkDataThreshold)?.params ?? {},
+        msg.command.messageId,
+      );
+  };
   try {
     if (msg.stored?.error) {
-      await answer(from, msg, OUT_OF_RESOURCES, `not relayed: ${msg.stored.error.message}`);
+      const rsp = failure(msg, OUT_OF_RESOURCES, `not relayed: ${msg.stored.error.message}`);
+      if (!rsp) return;
+      record({ context: msg.context, command: rsp }, 1);
+      await from.dimse.send(msg.context, rsp);
       return;
     }
     if (!context || !to.isEstablished) {
@@ -31,13 +50,18 @@ export async function relayRequest(from: Association, to: Association, msg: Dims
       from.abort();
       return;
     }
-    let responses: Promise<void> = Promise.resolve();
+    let sent: Promise<void> = Promise.resolve();
+    let responses = 0;
     const pass = (m: DimseMessage): void => {
-      responses = responses.then(() => from.dimse.send(msg.context, m.command, m.dataset));
+      responses++;
+      sent = sent.then(() => from.dimse.send(msg.context, m.command, m.dataset));
     };
     const final = await to.dimse.request(context, msg.command, dataOf(msg), pass);
+    // The operation's outcome is recorded before its final response goes back, as a served one is.
+    await sent;
+    record(final, responses + 1);
     pass(final);
-    await responses;
+    await sent;
   } catch (err) {
     // The paired association ended mid-operation: its closure aborts this one (proxy-server.ts).
     from.log.warn({ err, command: name }, 'proxy: request not relayed');
@@ -63,10 +87,9 @@ function dataOf(msg: DimseMessage): Buffer | AsyncIterable<Buffer> | undefined {
   return msg.dataset;
 }
 
-async function answer(from: Association, msg: DimseMessage, status: number, comment: string): Promise<void> {
-  const rq = msg.command;
-  const rspName = commandFieldName(rq.commandField | 0x8000);
-  if (!rspName) return;
-  const extra: Partial<CommandSet> = { errorComment: comment.slice(0, 64) };
-  await from.dimse.send(msg.context, buildResponse(rq, rspName, status, extra));
+/** The response a request gets when the proxy cannot pass it on. */
+function failure(msg: DimseMessage, status: number, comment: string): CommandSet | undefined {
+  const rspName = commandFieldName(msg.command.commandField | 0x8000);
+  if (!rspName) return undefined;
+  return buildResponse(msg.command, rspName, status, { errorComment: comment.slice(0, 64) });
 }

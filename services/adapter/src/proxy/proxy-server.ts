@@ -67,7 +67,7 @@ export class AuditProxy {
         negotiate: (down, rq, policy) => this.#negotiate(down, rq, policy),
         serve: async (down, msg) => {
           const up = this.#upstreamOf.get(down);
-          if (up) await relayRequest(down, up, msg);
+          if (up) await relayRequest(down, up, msg, this.#bulkDataThreshold);
           else down.abort();
         },
         onCancel: (down, msg) => {
@@ -97,6 +97,10 @@ export class AuditProxy {
 
   close(graceMs?: number): Promise<void> {
     return this.server.close(graceMs);
+  }
+
+  get #bulkDataThreshold(): number {
+    return this.#opts.bulkDataThreshold ?? 1024;
   }
 
   get #own(): ProxyIdentity {
@@ -140,7 +144,7 @@ export class AuditProxy {
         : {}),
       ...(this.#opts.artimTimeoutMs !== undefined ? { artimTimeoutMs: this.#opts.artimTimeoutMs } : {}),
       connectTimeoutMs: this.#opts.connectTimeoutMs ?? 10_000,
-      serve: (upstream, msg) => relayRequest(upstream, down, msg),
+      serve: (upstream, msg) => relayRequest(upstream, down, msg, this.#bulkDataThreshold),
       onCancel: (_upstream, msg) => relayCancel(down, msg),
     });
     if (answer.type === 'A-ASSOCIATE-AC') {

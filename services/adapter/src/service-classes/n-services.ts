@@ -20,6 +20,44 @@ import { type HandlerResult, type ServiceRequest, toRequest } from './service-re
 
 export type NService = 'N-EVENT-REPORT' | 'N-GET' | 'N-SET' | 'N-ACTION' | 'N-CREATE' | 'N-DELETE';
 
+/**
+ * The request part of an EVT_N_xxx event's params: context, message id, the affected (N-EVENT-REPORT,
+ * N-CREATE) or requested SOP class and instance, type ids, the attribute list and the request data set.
+ * `assignedInstance`: the SOP Instance UID an N-CREATE's response assigned.
+ */
+export function nRequestParams(
+  service: NService,
+  msg: DimseMessage,
+  dataset: DicomJson | undefined,
+  assignedInstance?: string,
+): Record<string, unknown> {
+  const rq = msg.command;
+  const p: Record<string, unknown> = {
+    context: {
+      id: msg.context.id,
+      abstract_syntax: msg.context.abstractSyntax,
+      transfer_syntax: msg.context.transferSyntax,
+    },
+    message_id: rq.messageId ?? 0,
+  };
+  if (service === 'N-EVENT-REPORT' || service === 'N-CREATE') {
+    p['affected_sop_class_uid'] = rq.affectedSopClassUid ?? msg.context.abstractSyntax;
+    const inst = rq.affectedSopInstanceUid ?? assignedInstance;
+    if (inst !== undefined) p['affected_sop_instance_uid'] = inst;
+    else if (service === 'N-EVENT-REPORT') p['affected_sop_instance_uid'] = '';
+  } else {
+    p['requested_sop_class_uid'] = rq.requestedSopClassUid ?? msg.context.abstractSyntax;
+    p['requested_sop_instance_uid'] = rq.requestedSopInstanceUid ?? '';
+  }
+  if (service === 'N-EVENT-REPORT' && rq.eventTypeId !== undefined) p['event_type_id'] = rq.eventTypeId;
+  if (service === 'N-ACTION' && rq.actionTypeId !== undefined) p['action_type_id'] = rq.actionTypeId;
+  if (service === 'N-GET') p['attribute_identifier_list'] = (rq.attributeIdentifierList ?? []).map(tagHex);
+  const dsName = REQUEST_DATASET[service];
+  if (dsName && dataset) p[dsName] = dataset;
+  if (service === 'N-SET' && !dataset) p['modification_list'] = {};
+  return p;
+}
+
 /** What an N-service handler receives: the request plus its data set (if any) as DICOM JSON. */
 export interface NServiceRequest extends ServiceRequest {
   /** Event Information, Modification List, Action Information or Attribute List of the request. */
@@ -139,30 +177,7 @@ export function serveNService(service: NService): (assoc: Association, msg: Dims
     assoc.emit(
       EVENT[service],
       () => {
-        const p: Record<string, unknown> = {
-          context: {
-            id: msg.context.id,
-            abstract_syntax: msg.context.abstractSyntax,
-            transfer_syntax: msg.context.transferSyntax,
-          },
-          message_id: rq.messageId ?? 0,
-        };
-        if (service === 'N-EVENT-REPORT' || service === 'N-CREATE') {
-          p['affected_sop_class_uid'] = rq.affectedSopClassUid ?? msg.context.abstractSyntax;
-          const inst = rq.affectedSopInstanceUid ?? extra.affectedSopInstanceUid;
-          if (inst !== undefined) p['affected_sop_instance_uid'] = inst;
-          else if (service === 'N-EVENT-REPORT') p['affected_sop_instance_uid'] = '';
-        } else {
-          p['requested_sop_class_uid'] = rq.requestedSopClassUid ?? msg.context.abstractSyntax;
-          p['requested_sop_instance_uid'] = rq.requestedSopInstanceUid ?? '';
-        }
-        if (service === 'N-EVENT-REPORT' && rq.eventTypeId !== undefined) p['event_type_id'] = rq.eventTypeId;
-        if (service === 'N-ACTION' && rq.actionTypeId !== undefined) p['action_type_id'] = rq.actionTypeId;
-        if (service === 'N-GET')
-          p['attribute_identifier_list'] = (rq.attributeIdentifierList ?? []).map(tagHex);
-        const dsName = REQUEST_DATASET[service];
-        if (dsName && eventDataset) p[dsName] = eventDataset;
-        if (service === 'N-SET' && !eventDataset) p['modification_list'] = {};
+        const p = nRequestParams(service, msg, eventDataset, extra.affectedSopInstanceUid);
         p['status'] = status;
         p['status_category'] = statusCategory(status);
         if (extra.errorComment) p['error_comment'] = extra.errorComment;

@@ -89,6 +89,14 @@ async function pairAfter(known: Set<string>): Promise<{ down: Envelope[]; up: En
   return { down, up };
 }
 
+/** Intervention events as "TYPE status(hex)" strings. */
+function interventions(events: Envelope[]): string[] {
+  return events
+    .filter((e) => e.type.startsWith('EVT_C_') || e.type.startsWith('EVT_N_'))
+    .filter((e) => e.type !== 'EVT_C_CANCEL')
+    .map((e) => `${e.type} ${Number(e.params['status']).toString(16).padStart(4, '0').toUpperCase()}`);
+}
+
 /** The association as established (the first events precede the A-ASSOCIATE-RQ and carry no AE titles). */
 function est(events: Envelope[]): Envelope['association'] {
   const e = events.find((x) => x.type === 'EVT_ESTABLISHED');
@@ -194,6 +202,12 @@ test('storescu through the proxy: every instance reaches the PACS byte-exact; bo
   assert.equal(header['00100020']?.Value?.[0], 'PID-P1', 'the audit sees the patient of what went through');
   assert.ok(down.some((e) => e.type === 'EVT_RELEASED'));
   assert.ok(up.some((e) => e.type === 'EVT_RELEASED'));
+  // The relay is the proxy's handler: each operation's intervention event, with the PACS's outcome.
+  assert.deepEqual(interventions(down), Array(4).fill('EVT_C_STORE 0000'));
+  assert.deepEqual(interventions(up), [], 'the upstream leg served nothing');
+  const store = down.find((e) => e.type === 'EVT_C_STORE')!.params;
+  assert.equal(store['affected_sop_instance_uid'], INSTANCE(1));
+  assert.equal((store['dataset'] as Record<string, { Value?: unknown[] }>)['00100020']?.Value?.[0], 'PID-P1');
   // The PACS saw the modality's AE title, not the proxy's.
   const atPacs = pacs.sink.events.filter((e) => e.type === 'EVT_C_STORE');
   assert.ok(atPacs.length >= 4 && atPacs.every((e) => e.association.calling_ae_title === 'MODALITY'));
@@ -251,6 +265,10 @@ test('findscu through the proxy: the PACS answers, every pending response and th
   assert.ok(series.some((s) => s.includes(SERIES(1))) && series.some((s) => s.includes(SERIES(2))));
   const { down } = await pairAfter(known);
   assert.deepEqual(dimseSent(down), ['C-FIND-RSP FF00', 'C-FIND-RSP FF00', 'C-FIND-RSP 0000']);
+  const find = down.find((e) => e.type === 'EVT_C_FIND')!.params;
+  assert.deepEqual([find['status'], find['responses'], find['cancelled']], [0, 3, false]);
+  assert.equal((find['identifier'] as Record<string, { Value?: unknown[] }>)['0020000D']?.Value?.[0], STUDY);
+  assertValidAndGapFree(down);
 });
 
 test('getscu through the proxy: C-STORE sub-operations relayed back on the same association', async () => {
@@ -299,6 +317,17 @@ test('getscu through the proxy: C-STORE sub-operations relayed back on the same 
     'C-GET-RSP FF00',
     'C-GET-RSP 0000',
   ]);
+  assert.deepEqual(interventions(down), ['EVT_C_GET 0000']);
+  assert.deepEqual(
+    interventions(up),
+    ['EVT_C_STORE 0000', 'EVT_C_STORE 0000'],
+    'sub-operations, received upstream',
+  );
+  const get = down.find((e) => e.type === 'EVT_C_GET')!.params;
+  assert.deepEqual(
+    [get['number_of_completed_suboperations'], get['number_of_failed_suboperations'], get['responses']],
+    [2, 0, 3],
+  );
   assertValidAndGapFree([...down, ...up]);
 });
 
@@ -325,6 +354,12 @@ test('movescu through the proxy: the PACS moves to the destination; the counts c
   await waitFor(() => readdirSync(received).length >= 2, 5000, 'files at storescp');
   const { down } = await pairAfter(known);
   assert.deepEqual(dimseSent(down), ['C-MOVE-RSP FF00', 'C-MOVE-RSP FF00', 'C-MOVE-RSP 0000']);
+  const move = down.find((e) => e.type === 'EVT_C_MOVE')!.params;
+  assert.deepEqual(
+    [move['move_destination'], move['status'], move['number_of_completed_suboperations']],
+    ['STORESCP', 0, 2],
+  );
+  assertValidAndGapFree(down);
 });
 
 test('a called AE title with no route is rejected here (permanent, reason 7); nothing goes upstream', async () => {
@@ -517,5 +552,10 @@ test('storage commitment through the proxy: N-ACTION upstream, the N-EVENT-REPOR
   assert.deepEqual(dimseSent(down), ['N-ACTION-RSP 0000', 'N-EVENT-REPORT-RQ']);
   assert.deepEqual(dimseMessages(up, 'EVT_DIMSE_RECV'), ['N-ACTION-RSP 0000', 'N-EVENT-REPORT-RQ']);
   assert.deepEqual(dimseSent(up), ['N-ACTION-RQ', 'N-EVENT-REPORT-RSP 0000']);
+  assert.deepEqual(interventions(down), ['EVT_N_ACTION 0000']);
+  assert.deepEqual(interventions(up), ['EVT_N_EVENT_REPORT 0000']);
+  const action = down.find((e) => e.type === 'EVT_N_ACTION')!.params;
+  assert.equal(action['action_type_id'], 1);
+  assert.ok(action['action_information'], 'the request data set recorded');
   assertValidAndGapFree([...down, ...up]);
 });

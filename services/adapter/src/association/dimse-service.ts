@@ -243,11 +243,15 @@ export class DimseService {
 
   // ---------------------------------------------------------------- send
 
-  /** Sends one DIMSE message; resolves when its PDUs are handed to the socket (waits on back-pressure). */
+  /**
+   * Sends one DIMSE message; resolves when its PDUs are handed to the socket (waits on back-pressure).
+   * `stored`: what EVT_DIMSE_SENT says of a streamed data set (length, hash, header), e.g. a relayed C-STORE.
+   */
   async send(
     context: NegotiatedContext,
     command: CommandSet,
     dataset?: Buffer | AsyncIterable<Buffer>,
+    stored?: StoredFile,
   ): Promise<void> {
     if (!this.#assoc.isEstablished)
       throw new DimseError('DT_ERR_DIMSE_NOT_ESTABLISHED', 'association is not established');
@@ -264,7 +268,7 @@ export class DimseService {
     const inMemory = Buffer.isBuffer(dataset) ? dataset : undefined;
     this.#assoc.emit(
       'EVT_DIMSE_SENT',
-      () => ({ message: describeCommand(context, cs, inMemory, undefined, this.#opts.bulkDataThreshold) }),
+      () => ({ message: describeCommand(context, cs, inMemory, stored, this.#opts.bulkDataThreshold) }),
       cs.messageId ?? cs.messageIdBeingRespondedTo,
     );
     const max = this.#assoc.peerMaxPdu;
@@ -313,13 +317,14 @@ export class DimseService {
     command: CommandSet,
     dataset?: Buffer | AsyncIterable<Buffer>,
     onPending?: (m: DimseMessage) => void,
+    stored?: StoredFile,
   ): Promise<DimseMessage> {
     const id = command.messageId!;
     const p = new Promise<DimseMessage>((resolve, reject) =>
       this.#waiters.set(id, { resolve, reject, ...(onPending ? { onPending } : {}) }),
     );
     try {
-      await this.send(context, command, dataset);
+      await this.send(context, command, dataset, stored);
     } catch (err) {
       this.#waiters.delete(id);
       throw err;

@@ -56,7 +56,7 @@ export async function relayRequest(
       responses++;
       sent = sent.then(() => from.dimse.send(msg.context, m.command, m.dataset));
     };
-    const final = await to.dimse.request(context, msg.command, dataOf(msg), pass);
+    const final = await to.dimse.request(context, msg.command, dataOf(msg), pass, msg.stored);
     // The operation's outcome is recorded before its final response goes back, as a served one is.
     await sent;
     record(final, responses + 1);

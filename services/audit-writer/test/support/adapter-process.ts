@@ -15,7 +15,12 @@ export interface AdapterProcess {
   stop(): Promise<void>;
 }
 
-export async function startAdapter(topic: string, brokers: string[]): Promise<AdapterProcess> {
+/** `env`: more of the adapter's variables (e.g. PROXY_UPSTREAM for proxy mode). */
+export async function startAdapter(
+  topic: string,
+  brokers: string[],
+  env: Record<string, string> = {},
+): Promise<AdapterProcess> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dt-audit-adapter-'));
   const port = await freePort();
   const child: ChildProcess = spawn(
@@ -37,6 +42,7 @@ export async function startAdapter(topic: string, brokers: string[]): Promise<Ad
         KAFKA_BROKERS: brokers.join(','),
         EVENTS_TOPIC: topic,
         SPOOL_DIR: path.join(dir, 'spool'),
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

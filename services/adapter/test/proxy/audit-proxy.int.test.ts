@@ -31,6 +31,7 @@ import {
   startArchiveServer,
   writeArchiveInstance,
 } from '../support/archive.js';
+import { writeInstance } from '../support/instances.js';
 import { dimseMessages, dimseSent, qrSupported } from '../support/qr.js';
 import {
   assertValidAndGapFree,
@@ -558,4 +559,34 @@ test('storage commitment through the proxy: N-ACTION upstream, the N-EVENT-REPOR
   assert.equal(action['action_type_id'], 1);
   assert.ok(action['action_information'], 'the request data set recorded');
   assertValidAndGapFree([...down, ...up]);
+});
+
+test("a large instance (12 MB) is streamed through the proxy byte-exact, fragmented to each side's PDU size", async () => {
+  const known = new Set(sink.associationIds());
+  const f = path.join(dir, 'large.dcm');
+  const uid = `${U}.7.1`;
+  writeInstance(f, { sopInstanceUid: uid, pixelBytes: 12 * 1024 * 1024, patientId: 'PID-LARGE' });
+  const r = await runDcmtk('storescu', [
+    '--max-pdu',
+    '16384',
+    '-aet',
+    'MODALITY',
+    '-aec',
+    'DICOMTRAIL',
+    '127.0.0.1',
+    String(proxy.port),
+    f,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  await waitFor(() => pacs.archive.index.index.get(uid) !== undefined, 10_000, 'the instance at the PACS');
+  const at = readPart10(readFileSync(pacs.archive.index.index.get(uid)!.path));
+  assert.ok(at.datasetBytes.equals(readPart10(readFileSync(f)).datasetBytes), 'byte-exact');
+  const { down, up } = await pairAfter(known);
+  const store = down.find((e) => e.type === 'EVT_C_STORE')!.params;
+  assert.equal(store['status'], 0);
+  const pixel = (store['dataset'] as Record<string, { BulkData?: { length?: number } }>)['7FE00010'];
+  assert.ok((pixel?.BulkData?.length ?? 0) >= 12 * 1024 * 1024, 'pixel data elided to its length');
+  // Fragmented to the PACS's 65,536-byte PDUs (~190 of them), not sent whole.
+  const pdusUp = up.filter((e) => e.type === 'EVT_DATA_SENT').length;
+  assert.ok(pdusUp > 150, `${pdusUp} PDUs sent upstream`);
 });

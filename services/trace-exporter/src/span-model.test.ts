@@ -8,6 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { associationSpanId, associationTraceId } from '@dicomtrail/schemas';
 import type { AssociationEvent } from './association-record.js';
 import { AssociationTracker, type ClosedAssociation } from './association-tracker.js';
 import { ALL_ATTRIBUTE_KEYS, PHI_KEYS } from './attributes.js';
@@ -192,4 +193,21 @@ test('a full map evicts the least recently active association as incomplete', ()
   assert.equal(closed.length, 1);
   assert.equal(closed[0]!.incomplete, 'evicted');
   assert.equal(closed[0]!.record.association.calling_ae_title, 'STORER');
+});
+
+test("a proxy's upstream association: its own trace, linked to the root span of the association it serves", () => {
+  const served = '0193a5f0-1111-7000-8000-00000000abcd';
+  const upstream = envelopesOf('STORER').map((e) => ({
+    ...e,
+    association: { ...e.association, role: 'requestor' as const },
+    parent: { association_id: served },
+  }));
+  const [root] = tracesByCaller(run(upstream).closed).get('STORER')!;
+  assert.equal(root!.kind, 'client');
+  assert.equal(root!.attributes['dicom.parent.association_id'], served);
+  assert.equal(root!.attributes['dicom.parent.message_id'], undefined);
+  assert.deepEqual(
+    root!.links.map((l) => [l.traceId, l.spanId]),
+    [[associationTraceId(served), associationSpanId(served)]],
+  );
 });

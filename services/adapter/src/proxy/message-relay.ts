@@ -8,7 +8,7 @@
  * event with the outcome the other side gave (relayed-operation.ts). A C-STORE data set is relayed from the temporary file it was streamed to, then the
  * file is deleted: the proxy keeps nothing.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Association } from '../association/association.js';
 import type { DimseMessage } from '../association/dimse-service.js';
@@ -79,9 +79,13 @@ export function relayCancel(to: Association, msg: DimseMessage): void {
   });
 }
 
+/** Data sets up to this size are read back in one synchronous call (a stream costs several ticks each). */
+const READ_WHOLE_MAX = 1024 * 1024;
+
 function dataOf(msg: DimseMessage): Buffer | AsyncIterable<Buffer> | undefined {
   if (msg.stored) {
     const start = msg.stored.fileBytes - msg.stored.datasetBytes;
+    if (msg.stored.datasetBytes <= READ_WHOLE_MAX) return readFileSync(msg.stored.tempPath).subarray(start);
     return createReadStream(msg.stored.tempPath, { start, highWaterMark: 256 * 1024 });
   }
   return msg.dataset;

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, runDcmtk } from '@dicomtrail/testing';
+import type { AcceptorPolicy } from '../../src/acse/acceptor.js';
 import { STORAGE_COMMITMENT_INSTANCE } from '../../src/archive/storage-commitment.js';
 import { associate } from '../../src/association/client.js';
 import type { AdapterEvent } from '../../src/association/types.js';
@@ -62,6 +63,7 @@ const files = new Map<string, string>();
 async function startProxy(
   routes: ReturnType<typeof parseProxyRoutes>,
   s: CollectingSink,
+  policy: Partial<AcceptorPolicy> = {},
 ): Promise<AuditProxy> {
   const p = new AuditProxy({
     host: '127.0.0.1',
@@ -70,7 +72,7 @@ async function startProxy(
     storeDir: path.join(dir, `proxy-${Math.random().toString(36).slice(2)}`),
     sinks: [s],
     log: testLog,
-    policy: { ...testPolicy(), supported: qrSupported() },
+    policy: { ...testPolicy(), supported: qrSupported(), ...policy },
     artimTimeoutMs: 5000,
     connectTimeoutMs: 2000,
   });
@@ -589,4 +591,37 @@ test("a large instance (12 MB) is streamed through the proxy byte-exact, fragmen
   // Fragmented to the PACS's 65,536-byte PDUs (~190 of them), not sent whole.
   const pdusUp = up.filter((e) => e.type === 'EVT_DATA_SENT').length;
   assert.ok(pdusUp > 150, `${pdusUp} PDUs sent upstream`);
+});
+
+test('admission refused here (e.g. the event spool full, fail-closed): transient local-limit reject, nothing upstream', async () => {
+  const s = new CollectingSink();
+  const knownAtPacs = new Set(pacs.sink.associationIds());
+  const p = await startProxy(parseProxyRoutes(`127.0.0.1:${pacs.port}`, []), s, {
+    admission: () => ({ ok: false, detail: 'event spool full (fail-closed)' }),
+  });
+  try {
+    await assert.rejects(
+      associate({
+        host: '127.0.0.1',
+        port: p.port,
+        callingAeTitle: 'VIEWER',
+        calledAeTitle: 'DICOMTRAIL',
+        contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [EXPLICIT_LE] }],
+        log: testLog,
+      }),
+      (err: Error & { context?: Record<string, number> }) =>
+        err.context?.['result'] === 2 && err.context['source'] === 3 && err.context['reason'] === 2,
+    );
+    await waitFor(() => s.events.some((e) => e.type === 'EVT_REJECTED'), 5000, 'EVT_REJECTED');
+    const cause = s.events.find((e) => e.type === 'EVT_REJECTED')!.params['cause'] as Record<string, unknown>;
+    assert.equal(cause['detail'], 'event spool full (fail-closed)');
+    assert.equal(s.associationIds().length, 1, 'no upstream association');
+    assert.deepEqual(
+      pacs.sink.associationIds().filter((id) => !knownAtPacs.has(id)),
+      [],
+      'the PACS saw nothing',
+    );
+  } finally {
+    await p.close(1000);
+  }
 });

@@ -92,6 +92,26 @@ async function pairAfter(known: Set<string>): Promise<{ down: Envelope[]; up: En
   return { down, up };
 }
 
+/** Our SCU proposing Verification to `port`, calling `calledAeTitle` as VIEWER. */
+function verificationClient(port: number, calledAeTitle: string) {
+  return associate({
+    host: '127.0.0.1',
+    port,
+    callingAeTitle: 'VIEWER',
+    calledAeTitle,
+    contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [EXPLICIT_LE] }],
+    log: testLog,
+  });
+}
+
+/** Matches the AssociationRejectedError of an A-ASSOCIATE-RJ with this result, source and reason. */
+function rejectedWith(result: number, source: number, reason: number) {
+  return (err: Error & { context?: Record<string, number> }) =>
+    err.context?.['result'] === result &&
+    err.context['source'] === source &&
+    err.context['reason'] === reason;
+}
+
 /** Intervention events as "TYPE status(hex)" strings. */
 function interventions(events: Envelope[]): string[] {
   return events
@@ -369,18 +389,7 @@ test('a called AE title with no route is rejected here (permanent, reason 7); no
   const s = new CollectingSink();
   const routesOnly = await startProxy(parseProxyRoutes(undefined, [`PACS=127.0.0.1:${pacs.port}`]), s);
   try {
-    await assert.rejects(
-      associate({
-        host: '127.0.0.1',
-        port: routesOnly.port,
-        callingAeTitle: 'VIEWER',
-        calledAeTitle: 'NOWHERE',
-        contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [EXPLICIT_LE] }],
-        log: testLog,
-      }),
-      (err: Error & { context?: Record<string, number> }) =>
-        err.context?.['result'] === 1 && err.context['source'] === 1 && err.context['reason'] === 7,
-    );
+    await assert.rejects(verificationClient(routesOnly.port, 'NOWHERE'), rejectedWith(1, 1, 7));
     await waitFor(() => s.events.some((e) => e.type === 'EVT_REJECTED'), 5000, 'EVT_REJECTED');
     const cause = s.events.find((e) => e.type === 'EVT_REJECTED')!.params['cause'] as Record<string, unknown>;
     assert.match(String(cause['detail']), /no proxy route/);
@@ -392,18 +401,7 @@ test('a called AE title with no route is rejected here (permanent, reason 7); no
 
 test("the upstream's reject is passed back as it is; both associations say so", async () => {
   const known = new Set(sink.associationIds());
-  await assert.rejects(
-    associate({
-      host: '127.0.0.1',
-      port: proxy.port,
-      callingAeTitle: 'VIEWER',
-      calledAeTitle: 'NOT_THE_PACS',
-      contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [EXPLICIT_LE] }],
-      log: testLog,
-    }),
-    (err: Error & { context?: Record<string, number> }) =>
-      err.context?.['result'] === 1 && err.context['source'] === 1 && err.context['reason'] === 7,
-  );
+  await assert.rejects(verificationClient(proxy.port, 'NOT_THE_PACS'), rejectedWith(1, 1, 7));
   const { down, up } = await pairAfter(known);
   const downCause = down.find((e) => e.type === 'EVT_REJECTED')!.params['cause'] as Record<string, unknown>;
   const upCause = up.find((e) => e.type === 'EVT_REJECTED')!.params['cause'] as Record<string, unknown>;
@@ -432,14 +430,7 @@ test('an unreachable upstream: a transient reject (temporary congestion) whose e
 
 test('an abort downstream aborts the upstream association', async () => {
   const known = new Set(sink.associationIds());
-  const client = await associate({
-    host: '127.0.0.1',
-    port: proxy.port,
-    callingAeTitle: 'VIEWER',
-    calledAeTitle: 'DICOMTRAIL',
-    contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [EXPLICIT_LE] }],
-    log: testLog,
-  });
+  const client = await verificationClient(proxy.port, 'DICOMTRAIL');
   assert.equal(await client.echo(), 0);
   client.abort();
   const { down, up } = await pairAfter(known);
@@ -494,14 +485,7 @@ test('the upstream going away aborts the downstream association', async () => {
   const s = new CollectingSink();
   const p = await startProxy(parseProxyRoutes(`127.0.0.1:${upstream.port}`, []), s);
   try {
-    const client = await associate({
-      host: '127.0.0.1',
-      port: p.port,
-      callingAeTitle: 'VIEWER',
-      calledAeTitle: 'DICOMTRAIL',
-      contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [EXPLICIT_LE] }],
-      log: testLog,
-    });
+    const client = await verificationClient(p.port, 'DICOMTRAIL');
     assert.equal(await client.echo(), 0);
     await upstream.server.close(0); // no grace: the upstream aborts its associations
     const outcome = await client.association.closed();
@@ -600,18 +584,7 @@ test('admission refused here (e.g. the event spool full, fail-closed): transient
     admission: () => ({ ok: false, detail: 'event spool full (fail-closed)' }),
   });
   try {
-    await assert.rejects(
-      associate({
-        host: '127.0.0.1',
-        port: p.port,
-        callingAeTitle: 'VIEWER',
-        calledAeTitle: 'DICOMTRAIL',
-        contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [EXPLICIT_LE] }],
-        log: testLog,
-      }),
-      (err: Error & { context?: Record<string, number> }) =>
-        err.context?.['result'] === 2 && err.context['source'] === 3 && err.context['reason'] === 2,
-    );
+    await assert.rejects(verificationClient(p.port, 'DICOMTRAIL'), rejectedWith(2, 3, 2));
     await waitFor(() => s.events.some((e) => e.type === 'EVT_REJECTED'), 5000, 'EVT_REJECTED');
     const cause = s.events.find((e) => e.type === 'EVT_REJECTED')!.params['cause'] as Record<string, unknown>;
     assert.equal(cause['detail'], 'event spool full (fail-closed)');

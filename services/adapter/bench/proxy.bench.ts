@@ -6,12 +6,15 @@
  * Kafka; and echoscu --repeat BENCH_PROXY_ECHOES (500) C-ECHOs on one association each way. One warm-up per
  * path, then BENCH_ROUNDS (3) interleaved rounds (the order rotates), medians. The proxy relays a C-STORE after
  * it has the whole data set (through a temporary file), so a round trip costs two hops and a write/read.
+ * The Kafka row's topic is unique to the run and deleted at the end.
  * Prints a Markdown table to stdout, progress to stderr; writes bench-results/proxy.json at the repo root.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createKafka } from '@dicomtrail/event-log';
+import { createLogger } from '@dicomtrail/runtime';
 import { EXPLICIT_LE, uid, writeInstance } from '../test/support/instances.js';
 import {
   adapterCliPath,
@@ -117,8 +120,28 @@ async function echoRound(p: Path): Promise<number> {
   return r.seconds;
 }
 
+/** The run's topic (and its DLQ, if a consumer made one) leave the broker with the run. */
+async function deleteTopic(brokers: string, topic: string): Promise<void> {
+  const log = createLogger('bench-proxy', { level: 'warn' });
+  const admin = createKafka({ clientId: 'dicomtrail-bench-proxy', brokers: brokers.split(','), log }).admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({
+      topics: [topic, `${topic}.dlq`].filter((t) => existing.has(t)),
+      timeout: 10_000,
+    });
+  } catch (err) {
+    progress(`could not delete topic ${topic}: ${(err as Error).message}`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
   const root = mkdtempSync(path.join(process.env['BENCH_TMP'] ?? os.tmpdir(), 'dt-bench-proxy-'));
+  const brokers = process.env['KAFKA_BROKERS'] || '127.0.0.1:9092';
+  let topic: string | undefined;
   try {
     const files = path.join(root, 'instances');
     mkdirSync(files);
@@ -133,7 +156,6 @@ async function main(): Promise<void> {
       });
     const bytes = statSync(path.join(files, 'i00000.dcm')).size;
     const pacs = await startPacs(root);
-    const brokers = process.env['KAFKA_BROKERS'] || '127.0.0.1:9092';
     const [host, portText] = brokers.split(',')[0]!.split(':');
     const kafka = await answers(host!, Number(portText));
     const paths: Path[] = [
@@ -143,14 +165,15 @@ async function main(): Promise<void> {
         EVENTS_OUT: path.join(root, 'events.jsonl'),
       }),
     ];
-    if (kafka)
+    if (kafka) {
+      topic = `dicomtrail.bench.proxy.${Date.now().toString(36)}`;
       paths.push(
         await startProxy('via proxy, events → Kafka', root, pacs.port, {
           KAFKA_BROKERS: brokers,
-          EVENTS_TOPIC: `dicomtrail.bench.proxy.${Date.now().toString(36)}`,
+          EVENTS_TOPIC: topic,
         }),
       );
-    else progress(`no broker at ${brokers}: the Kafka row is left out`);
+    } else progress(`no broker at ${brokers}: the Kafka row is left out`);
 
     const stores = new Map<string, number[]>(paths.map((p) => [p.name, []]));
     const echoes = new Map<string, number[]>(paths.map((p) => [p.name, []]));
@@ -204,6 +227,7 @@ async function main(): Promise<void> {
   } finally {
     killAll('SIGTERM');
     rmSync(root, { recursive: true, force: true });
+    if (topic) await deleteTopic(brokers, topic);
   }
 }
 

@@ -22,6 +22,7 @@ import type { DicomtrailError, Logger } from '@dicomtrail/runtime';
 import type pg from 'pg';
 import { type BatchResult, writeBatch } from './batch-writer.js';
 import { createPool } from './db.js';
+import type { InsertMethod } from './event-insert.js';
 import { contentOf, type EventContent } from './event-row.js';
 import { PartitionKeeper } from './partitions.js';
 import { Progress } from './progress.js';
@@ -42,6 +43,8 @@ export interface AuditWriterOptions {
   sessionTimeoutMs?: number;
   /** Most records in one transaction (a larger fetch is split); default 5000. */
   maxBatchEvents?: number;
+  /** How rows go into audit.events (default 'copy'). */
+  insertMethod?: InsertMethod;
   /** Kafka partitions written concurrently, each in its own transaction on its own connection (default 2). */
   concurrency?: number;
   log: Logger;
@@ -153,6 +156,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
       partition: batch.partition,
       events,
       lastOffset: chunk.lastOffset,
+      method: opts.insertMethod ?? 'copy',
     });
     written.set(batch.partition, BigInt(result.nextOffset));
     stats.add(result, dead.length);

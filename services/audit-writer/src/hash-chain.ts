@@ -7,7 +7,7 @@
  * whole chains with their partition, leaving the other chains provable.
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { CanonicalText, canonicalJson } from './canonical-json.js';
 import type { EventContent, EventRow } from './event-row.js';
 
 export const GENESIS_PREFIX = 'dicomtrail.chain/1\n';
@@ -48,29 +48,40 @@ export interface ChainHead {
   hash: string;
 }
 
+/** A linked row's texts: its hashed canonical JSON and its jsonb columns' canonical JSON (rendered once). */
+export interface RenderedRow {
+  hashed: string;
+  params: string;
+  negotiation: string | null;
+}
+
 /**
  * Appends content rows to a chain whose head is `head` (or genesis), returning the linked rows, the new head
- * and each row as JSON for the INSERT (its hashed canonical text with the two hashes added as bytea literals,
- * so the batch is serialised once, not twice).
+ * and each row's rendered texts (the inserts reuse them instead of serialising the batch again).
  */
 export function link(
   chainId: string,
   head: ChainHead | undefined,
   contents: readonly EventContent[],
-): { rows: EventRow[]; head: ChainHead; json: string[] } {
+): { rows: EventRow[]; head: ChainHead; rendered: RenderedRow[] } {
   let position = head?.position ?? 0;
   let prev = head?.hash ?? genesisHash(chainId);
   const rows: EventRow[] = [];
-  const json: string[] = [];
+  const rendered: RenderedRow[] = [];
   for (const content of contents) {
     position += 1;
     const unhashed = { ...content, chain_id: chainId, chain_position: position };
-    const hashed = hashedContent(unhashed);
+    const params = canonicalJson(content.params);
+    const negotiation = content.negotiation === null ? null : canonicalJson(content.negotiation);
+    const hashed = canonicalJson({
+      ...unhashed,
+      params: new CanonicalText(params),
+      negotiation: negotiation === null ? null : new CanonicalText(negotiation),
+    });
     const hash = rowHash(prev, hashed);
     rows.push({ ...unhashed, prev_hash: prev, row_hash: hash });
-    // hashed is a non-empty JSON object ("{...}"): append the hashes before its closing brace.
-    json.push(`${hashed.slice(0, -1)},"prev_hash":"\\\\x${prev}","row_hash":"\\\\x${hash}"}`);
+    rendered.push({ hashed, params, negotiation });
     prev = hash;
   }
-  return { rows, head: { position, hash: prev }, json };
+  return { rows, head: { position, hash: prev }, rendered };
 }

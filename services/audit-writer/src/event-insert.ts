@@ -1,0 +1,81 @@
+/**
+ * Linked rows into audit.events, by one of two methods (AUDIT_WRITER_INSERT_METHOD; the benchmark compares them):
+ *  - 'copy': COPY FROM STDIN in text format, one line per row built from the texts the hash was computed over;
+ *  - 'recordset': one multi-row INSERT … SELECT FROM json_to_recordset($1) of the rows' hashed canonical JSON.
+ * Neither has ON CONFLICT: the batch writer already dropped the ids in the trail (under the partition's
+ * checkpoint lock), so a unique violation means another writer inserted one of them meanwhile; it fails the
+ * batch with DT_ERR_AUDIT_CONCURRENT_INSERT and the retry drops them.
+ */
+import { DicomtrailError } from '@dicomtrail/runtime';
+import type pg from 'pg';
+import { copyIn } from './copy-in.js';
+import { COPY_NULL, copyJson, copyValue } from './copy-text.js';
+import { EVENT_COLUMNS, type EventRow } from './event-row.js';
+import type { RenderedRow } from './hash-chain.js';
+import { recordsetSql } from './json-rows.js';
+
+export const INSERT_METHODS = ['copy', 'recordset'] as const;
+export type InsertMethod = (typeof INSERT_METHODS)[number];
+
+const NAMES = EVENT_COLUMNS.map(([n]) => n);
+const COPY_EVENTS = `COPY audit.events (${NAMES.join(', ')}) FROM STDIN`;
+const INSERT_EVENTS = recordsetSql('audit.events', EVENT_COLUMNS);
+
+/** One row as a line of COPY text: jsonb columns from their rendered canonical JSON, hashes as bytea hex. */
+export function copyLine(row: EventRow, rendered: RenderedRow): string {
+  let line = '';
+  for (const [name, type] of EVENT_COLUMNS) {
+    let v: string;
+    if (name === 'params') v = copyJson(rendered.params);
+    else if (name === 'negotiation')
+      v = rendered.negotiation === null ? COPY_NULL : copyJson(rendered.negotiation);
+    else if (type === 'bytea') v = `\\\\x${row[name] as string}`;
+    else v = copyValue(row[name]);
+    line += line.length === 0 ? v : `\t${v}`;
+  }
+  return `${line}\n`;
+}
+
+/** One row as an element of the INSERT's JSON array: its hashed text with the two hashes as bytea literals. */
+export function recordsetElement(row: EventRow, rendered: RenderedRow): string {
+  // hashed is a non-empty JSON object ("{...}"): append the hashes before its closing brace.
+  return `${rendered.hashed.slice(0, -1)},"prev_hash":"\\\\x${row.prev_hash}","row_hash":"\\\\x${row.row_hash}"}`;
+}
+
+export async function insertEvents(
+  client: pg.ClientBase,
+  method: InsertMethod,
+  rows: readonly EventRow[],
+  rendered: readonly RenderedRow[],
+): Promise<void> {
+  let inserted: number;
+  try {
+    if (method === 'copy') {
+      inserted = await copyIn(
+        client,
+        COPY_EVENTS,
+        rows.map((r, i) => copyLine(r, rendered[i]!)),
+      );
+    } else {
+      const json = rows.map((r, i) => recordsetElement(r, rendered[i]!));
+      inserted = (await client.query(INSERT_EVENTS, [`[${json.join(',')}]`])).rowCount ?? 0;
+    }
+  } catch (err) {
+    if ((err as { code?: string }).code === '23505') {
+      throw new DicomtrailError(
+        'DT_ERR_AUDIT_CONCURRENT_INSERT',
+        `another writer inserted some of these event ids meanwhile: ${(err as Error).message}`,
+        { method, rows: rows.length },
+        err,
+      );
+    }
+    throw err;
+  }
+  if (inserted !== rows.length) {
+    throw new DicomtrailError('DT_ERR_AUDIT_INSERT_COUNT', `inserted ${inserted} of ${rows.length} rows`, {
+      method,
+      expected: rows.length,
+      inserted,
+    });
+  }
+}

@@ -5,14 +5,6 @@
  */
 import { DicomtrailError } from '@dicomtrail/runtime';
 
-/** Canonical JSON text rendered earlier, written out as it is (a row's jsonb columns, rendered once). */
-export class CanonicalText {
-  readonly text: string;
-  constructor(text: string) {
-    this.text = text;
-  }
-}
-
 export function canonicalJson(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
@@ -26,8 +18,7 @@ export function canonicalJson(value: unknown): string {
       }
       return String(value); // the ECMAScript number serialisation JSON.stringify uses ("-0" → "0")
     case 'object':
-      if (Array.isArray(value)) return arrayOf(value);
-      return value instanceof CanonicalText ? value.text : objectOf(value as Record<string, unknown>);
+      return Array.isArray(value) ? arrayOf(value) : objectOf(value as Record<string, unknown>);
     default:
       throw new DicomtrailError('DT_ERR_CANONICAL_JSON', `a ${typeof value} has no JSON form`, {});
   }

@@ -7,7 +7,8 @@
  * whole chains with their partition, leaving the other chains provable.
  */
 import { createHash } from 'node:crypto';
-import { CanonicalText, canonicalJson } from './canonical-json.js';
+import { canonicalJson } from './canonical-json.js';
+import { canonicalRow, negotiationText } from './canonical-row.js';
 import type { EventContent, EventRow } from './event-row.js';
 
 export const GENESIS_PREFIX = 'dicomtrail.chain/1\n';
@@ -70,17 +71,22 @@ export function link(
   const rendered: RenderedRow[] = [];
   for (const content of contents) {
     position += 1;
-    const unhashed = { ...content, chain_id: chainId, chain_position: position };
-    const params = canonicalJson(content.params);
-    const negotiation = content.negotiation === null ? null : canonicalJson(content.negotiation);
-    const hashed = canonicalJson({
-      ...unhashed,
-      params: new CanonicalText(params),
-      negotiation: negotiation === null ? null : new CanonicalText(negotiation),
-    });
+    const jsonb = {
+      params: canonicalJson(content.params),
+      negotiation: content.negotiation === null ? null : negotiationText(content.negotiation),
+    };
+    const hashed = canonicalRow(content, chainId, position, jsonb);
     const hash = rowHash(prev, hashed);
-    rows.push({ ...unhashed, prev_hash: prev, row_hash: hash });
-    rendered.push({ hashed, params, negotiation });
+    // Object.assign, not a spread: V8 copies the ~40 columns several times faster this way (measured).
+    rows.push(
+      Object.assign({}, content, {
+        chain_id: chainId,
+        chain_position: position,
+        prev_hash: prev,
+        row_hash: hash,
+      }),
+    );
+    rendered.push({ hashed, ...jsonb });
     prev = hash;
   }
   return { rows, head: { position, hash: prev }, rendered };

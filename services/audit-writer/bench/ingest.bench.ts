@@ -10,7 +10,8 @@
  * Prints Markdown tables to stdout, progress to stderr, writes bench-results/audit-ingest.json.
  * Knobs: BENCH_EVENTS (114000), BENCH_BATCH_EVENTS (list, "500,2000,5000"), BENCH_METHODS (list,
  * "copy,recordset"), BENCH_RATES (list, "2000,5000"),
- * BENCH_LAG_SECONDS (20), BENCH_PARTITIONS (3), BENCH_STORES (20: C-STOREs per association, so a study is one
+ * BENCH_SEMI_SPACE_MB (64: the writer's --max-semi-space-size, 0 = Node's default), BENCH_LAG_SECONDS (20),
+ * BENCH_PARTITIONS (3), BENCH_CONCURRENCY (3: every partition in its own transaction at once), BENCH_STORES (20: C-STOREs per association, so a study is one
  * association: 266 events, ~1.3 KB each on average; storescu proposes 128 contexts, so its lifecycle events
  * carry ~35 KB of negotiation each).
  */
@@ -40,6 +41,8 @@ const RATES = env('BENCH_RATES', '2000,5000').split(',').map(Number);
 const RATE = Number(env('BENCH_RATE', '5000'));
 const LAG_SECONDS = Number(env('BENCH_LAG_SECONDS', '20'));
 const PARTITIONS = Number(env('BENCH_PARTITIONS', '3'));
+/** Partitions written at the same time (AUDIT_WRITER_CONCURRENCY). */
+const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '3'));
 const STORES = Number(env('BENCH_STORES', '20'));
 const PER_ASSOCIATION = eventsPerAssociation(STORES);
 
@@ -94,6 +97,7 @@ function writer(
     dbRole: 'dicomtrail_writer',
     maxBatchEvents: batchEvents,
     insertMethod: method,
+    concurrency: CONCURRENCY,
     maxWaitTimeMs: 20,
     log,
     onBatchCommitted: onBatch,
@@ -247,6 +251,30 @@ function restamp(r: EventRecord): EventRecord {
   return { ...r, value: Buffer.from(JSON.stringify(e)) };
 }
 
+/**
+ * The writer's young generation (README: NODE_OPTIONS=--max-semi-space-size=64): a V8 start-up flag, so the
+ * benchmark runs itself again with it unless it is given already. BENCH_SEMI_SPACE_MB=0: Node's default.
+ */
+const SEMI_SPACE_MB = env('BENCH_SEMI_SPACE_MB', '64');
+const SEMI_SPACE_FLAG = '--max-semi-space-size';
+if (
+  SEMI_SPACE_MB !== '0' &&
+  !process.execArgv.some((a) => a.startsWith(SEMI_SPACE_FLAG)) &&
+  !(process.env['NODE_OPTIONS'] ?? '').includes(SEMI_SPACE_FLAG)
+) {
+  const self = spawn(
+    process.execPath,
+    [
+      `${SEMI_SPACE_FLAG}=${SEMI_SPACE_MB}`,
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      ...process.argv.slice(2),
+    ],
+    { stdio: 'inherit' },
+  );
+  process.exit(await new Promise<number>((r) => self.once('exit', (code) => r(code ?? 1))));
+}
+
 const brokers = await kafkaBrokers();
 if (process.argv[2] === 'produce') {
   await produce(process.argv[3] ?? '', brokers);
@@ -294,12 +322,14 @@ writeFileSync(
         cpu_model: os.cpus()[0]?.model ?? 'unknown',
         load: os.loadavg(),
         node: process.version,
+        exec_argv: process.execArgv,
       },
       setup: {
         events: EVENTS,
         stores_per_association: STORES,
         events_per_association: PER_ASSOCIATION,
         partitions: PARTITIONS,
+        concurrency: CONCURRENCY,
         rates: RATES,
         methods: METHODS,
         lag_seconds: LAG_SECONDS,

@@ -45,10 +45,11 @@ export const auditWriterConfigSpec = {
   },
   AUDIT_WRITER_CONCURRENCY: {
     type: 'int',
-    default: 2,
+    default: 3,
     min: 1,
     max: 16,
-    description: 'Kafka partitions written at the same time (one transaction and connection each)',
+    description:
+      "Kafka partitions written at the same time (one transaction and connection each); default: the topic's 3",
   },
   AUDIT_WRITER_SESSION_TIMEOUT_MS: {
     type: 'int',

@@ -45,7 +45,7 @@ export interface AuditWriterOptions {
   maxBatchEvents?: number;
   /** How rows go into audit.events (default 'copy'). */
   insertMethod?: InsertMethod;
-  /** Kafka partitions written concurrently, each in its own transaction on its own connection (default 2). */
+  /** Kafka partitions written concurrently, each in its own transaction on its own connection (default 3). */
   concurrency?: number;
   log: Logger;
   /** Called after each committed batch (benchmarks measure lag here). */
@@ -72,7 +72,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
       { topic: dlqTopic, ...opts.createTopics },
     ]);
   }
-  const concurrency = opts.concurrency ?? 2;
+  const concurrency = opts.concurrency ?? 3;
   const maxBatchEvents = opts.maxBatchEvents ?? 5000;
   const pool = await createPool(opts.databaseUrl, opts.dbRole, log, concurrency + 1);
   const partitions = new PartitionKeeper(pool);

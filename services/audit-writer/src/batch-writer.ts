@@ -2,7 +2,8 @@
  * One Kafka partition batch → one Postgres transaction (shared/research/infra.md §5):
  *  1. lock the group's checkpoint for the partition and drop records below it (already written);
  *  2. drop events whose id is already in the trail (producer-side duplicates, e.g. a spool replay);
- *  3. lock the chain heads, link the new rows (hash chain), insert them (COPY or one multi-row INSERT);
+ *  3. lock the chain heads, link the new rows (hash chain), store their negotiations not yet stored (once
+ *     each, audit.negotiations), insert the rows (COPY or one multi-row INSERT);
  *  4. update the projections and seq findings from exactly the rows inserted;
  *  5. move the checkpoint past the batch (dead-lettered records included) and commit.
  * The caller commits the Kafka offset only after this resolves.
@@ -12,6 +13,7 @@ import type pg from 'pg';
 import { type InsertMethod, insertEvents } from './event-insert.js';
 import type { EventContent, EventRow } from './event-row.js';
 import { type ChainHead, chainIdOf, link, partitionOf, type RenderedRow } from './hash-chain.js';
+import { storeNegotiations } from './negotiation-store.js';
 import { applyProjections, type ProjectionResult } from './projections/apply.js';
 
 export interface BatchInput {
@@ -144,6 +146,7 @@ export async function insertLinked(
       head_hash: `\\x${linked.head.hash}`,
     });
   }
+  await storeNegotiations(client, rendered);
   await insertEvents(client, method, rows, rendered);
   await client.query(
     `INSERT INTO audit.chain_heads AS h (chain_id, partition, position, head_hash)

@@ -4,6 +4,7 @@
  * per row, and the jsonb columns come in already rendered. Verify keeps the generic canonicalJson, so the two
  * are checked against each other on every verified row.
  */
+import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 import { EVENT_COLUMNS, type EventContent } from './event-row.js';
 
@@ -43,21 +44,28 @@ export function canonicalRow(
   return `${out}}`;
 }
 
+/** A negotiation's canonical JSON and its sha256 (hex): its key in audit.negotiations. */
+export interface RenderedNegotiation {
+  text: string;
+  sha256: string;
+}
+
 /**
- * Canonical JSON of a negotiation, remembered by its JSON.stringify text (equal text, equal value): an
- * association's lifecycle events repeat the same ~35 KB negotiation, and associations from one peer repeat
- * it too. Bounded: emptied when full.
+ * A negotiation rendered, remembered by its JSON.stringify text (equal text, equal value): an association's
+ * lifecycle events repeat the same ~35 KB negotiation, and associations from one peer repeat it too.
+ * Bounded: emptied when full.
  */
 const NEGOTIATIONS_MAX = 64;
-const negotiations = new Map<string, string>();
+const negotiations = new Map<string, RenderedNegotiation>();
 
-export function negotiationText(negotiation: Record<string, unknown>): string {
+export function renderNegotiation(negotiation: Record<string, unknown>): RenderedNegotiation {
   const key = JSON.stringify(negotiation);
-  let text = negotiations.get(key);
-  if (text === undefined) {
-    text = canonicalJson(negotiation);
+  let rendered = negotiations.get(key);
+  if (rendered === undefined) {
+    const text = canonicalJson(negotiation);
+    rendered = { text, sha256: createHash('sha256').update(text, 'utf8').digest('hex') };
     if (negotiations.size >= NEGOTIATIONS_MAX) negotiations.clear();
-    negotiations.set(key, text);
+    negotiations.set(key, rendered);
   }
-  return text;
+  return rendered;
 }

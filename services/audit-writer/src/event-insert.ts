@@ -1,13 +1,15 @@
 /**
  * Linked rows into audit.events, by one of two methods (AUDIT_WRITER_INSERT_METHOD; the benchmark compares them):
  *  - 'copy': COPY FROM STDIN in text format, one line per row built from the texts the hash was computed over;
- *  - 'recordset': one multi-row INSERT … SELECT FROM json_to_recordset($1) of the rows' hashed canonical JSON.
+ *  - 'recordset': one multi-row INSERT … SELECT FROM json_to_recordset($1) of each row's canonical JSON.
+ * Either way a negotiation is not stored in the row but referred to by its sha256 (negotiation-store.ts).
  * Neither has ON CONFLICT: the batch writer already dropped the ids in the trail (under the partition's
  * checkpoint lock), so a unique violation means another writer inserted one of them meanwhile; it fails the
  * batch with DT_ERR_AUDIT_CONCURRENT_INSERT and the retry drops them.
  */
 import { DicomtrailError } from '@dicomtrail/runtime';
 import type pg from 'pg';
+import { canonicalRow } from './canonical-row.js';
 import { copyIn } from './copy-in.js';
 import { COPY_NULL, copyJson, copyValue } from './copy-text.js';
 import { EVENT_COLUMNS, type EventRow } from './event-row.js';
@@ -17,9 +19,12 @@ import { recordsetSql } from './json-rows.js';
 export const INSERT_METHODS = ['copy', 'recordset'] as const;
 export type InsertMethod = (typeof INSERT_METHODS)[number];
 
-const NAMES = EVENT_COLUMNS.map(([n]) => n);
-const COPY_EVENTS = `COPY audit.events (${NAMES.join(', ')}) FROM STDIN`;
-const INSERT_EVENTS = recordsetSql('audit.events', EVENT_COLUMNS);
+/** The stored columns: negotiation_sha256 in place of negotiation. */
+const STORED_COLUMNS: readonly (readonly [string, string])[] = EVENT_COLUMNS.map(([name, type]) =>
+  name === 'negotiation' ? ['negotiation_sha256', 'bytea'] : [name, type],
+);
+const COPY_EVENTS = `COPY audit.events (${STORED_COLUMNS.map(([n]) => n).join(', ')}) FROM STDIN`;
+const INSERT_EVENTS = recordsetSql('audit.events', STORED_COLUMNS);
 
 /** One row as a line of COPY text: jsonb columns from their rendered canonical JSON, hashes as bytea hex. */
 export function copyLine(row: EventRow, rendered: RenderedRow): string {
@@ -28,7 +33,7 @@ export function copyLine(row: EventRow, rendered: RenderedRow): string {
     let v: string;
     if (name === 'params') v = copyJson(rendered.params);
     else if (name === 'negotiation')
-      v = rendered.negotiation === null ? COPY_NULL : copyJson(rendered.negotiation);
+      v = rendered.negotiation === null ? COPY_NULL : `\\\\x${rendered.negotiation.sha256}`;
     else if (type === 'bytea') v = `\\\\x${row[name] as string}`;
     else v = copyValue(row[name]);
     line += line.length === 0 ? v : `\t${v}`;
@@ -36,10 +41,17 @@ export function copyLine(row: EventRow, rendered: RenderedRow): string {
   return `${line}\n`;
 }
 
-/** One row as an element of the INSERT's JSON array: its hashed text with the two hashes as bytea literals. */
+/**
+ * One row as an element of the INSERT's JSON array: its canonical JSON without the negotiation, with the
+ * negotiation's sha256 and the two hashes as bytea literals.
+ */
 export function recordsetElement(row: EventRow, rendered: RenderedRow): string {
-  // hashed is a non-empty JSON object ("{...}"): append the hashes before its closing brace.
-  return `${rendered.hashed.slice(0, -1)},"prev_hash":"\\\\x${row.prev_hash}","row_hash":"\\\\x${row.row_hash}"}`;
+  const text = rendered.negotiation
+    ? canonicalRow(row, row.chain_id, row.chain_position, { params: rendered.params, negotiation: null })
+    : rendered.hashed;
+  const sha = rendered.negotiation ? `"\\\\x${rendered.negotiation.sha256}"` : 'null';
+  // text is a non-empty JSON object ("{...}"): append the rest before its closing brace.
+  return `${text.slice(0, -1)},"negotiation_sha256":${sha},"prev_hash":"\\\\x${row.prev_hash}","row_hash":"\\\\x${row.row_hash}"}`;
 }
 
 export async function insertEvents(

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
-import { canonicalRow, negotiationText } from './canonical-row.js';
+import { canonicalRow, type RenderedNegotiation, renderNegotiation } from './canonical-row.js';
 import type { EventContent, EventRow } from './event-row.js';
 
 export const GENESIS_PREFIX = 'dicomtrail.chain/1\n';
@@ -49,11 +49,14 @@ export interface ChainHead {
   hash: string;
 }
 
-/** A linked row's texts: its hashed canonical JSON and its jsonb columns' canonical JSON (rendered once). */
+/**
+ * A linked row's texts: its hashed canonical JSON, its params' canonical JSON and its negotiation's (with the
+ * sha256 that keys it in audit.negotiations), each rendered once.
+ */
 export interface RenderedRow {
   hashed: string;
   params: string;
-  negotiation: string | null;
+  negotiation: RenderedNegotiation | null;
 }
 
 /**
@@ -71,11 +74,12 @@ export function link(
   const rendered: RenderedRow[] = [];
   for (const content of contents) {
     position += 1;
-    const jsonb = {
-      params: canonicalJson(content.params),
-      negotiation: content.negotiation === null ? null : negotiationText(content.negotiation),
-    };
-    const hashed = canonicalRow(content, chainId, position, jsonb);
+    const params = canonicalJson(content.params);
+    const negotiation = content.negotiation === null ? null : renderNegotiation(content.negotiation);
+    const hashed = canonicalRow(content, chainId, position, {
+      params,
+      negotiation: negotiation?.text ?? null,
+    });
     const hash = rowHash(prev, hashed);
     // Object.assign, not a spread: V8 copies the ~40 columns several times faster this way (measured).
     rows.push(
@@ -86,7 +90,7 @@ export function link(
         row_hash: hash,
       }),
     );
-    rendered.push({ hashed, ...jsonb });
+    rendered.push({ hashed, params, negotiation });
     prev = hash;
   }
   return { rows, head: { position, hash: prev }, rendered };

@@ -26,19 +26,36 @@ const STORED_COLUMNS: readonly (readonly [string, string])[] = EVENT_COLUMNS.map
 const COPY_EVENTS = `COPY audit.events (${STORED_COLUMNS.map(([n]) => n).join(', ')}) FROM STDIN`;
 const INSERT_EVENTS = recordsetSql('audit.events', STORED_COLUMNS);
 
-/** One row as a line of COPY text: jsonb columns from their rendered canonical JSON, hashes as bytea hex. */
+/** How each stored column's value is written (precomputed: the column list is fixed). */
+const enum Kind {
+  Scalar,
+  Params,
+  NegotiationSha,
+  Bytea,
+}
+const COPY_COLUMNS: readonly { name: keyof EventRow; kind: Kind }[] = EVENT_COLUMNS.map(([name, type]) => ({
+  name,
+  kind:
+    name === 'params'
+      ? Kind.Params
+      : name === 'negotiation'
+        ? Kind.NegotiationSha
+        : type === 'bytea'
+          ? Kind.Bytea
+          : Kind.Scalar,
+}));
+
+/** One row as a line of COPY text: params from its rendered canonical JSON, hashes as bytea hex. */
 export function copyLine(row: EventRow, rendered: RenderedRow): string {
-  let line = '';
-  for (const [name, type] of EVENT_COLUMNS) {
-    let v: string;
-    if (name === 'params') v = copyJson(rendered.params);
-    else if (name === 'negotiation')
-      v = rendered.negotiation === null ? COPY_NULL : `\\\\x${rendered.negotiation.sha256}`;
-    else if (type === 'bytea') v = `\\\\x${row[name] as string}`;
-    else v = copyValue(row[name]);
-    line += line.length === 0 ? v : `\t${v}`;
+  const values = new Array<string>(COPY_COLUMNS.length);
+  for (let i = 0; i < COPY_COLUMNS.length; i++) {
+    const { name, kind } = COPY_COLUMNS[i]!;
+    if (kind === Kind.Scalar) values[i] = copyValue(row[name]);
+    else if (kind === Kind.Params) values[i] = copyJson(rendered.params);
+    else if (kind === Kind.Bytea) values[i] = `\\\\x${row[name] as string}`;
+    else values[i] = rendered.negotiation === null ? COPY_NULL : `\\\\x${rendered.negotiation.sha256}`;
   }
-  return `${line}\n`;
+  return `${values.join('\t')}\n`;
 }
 
 /**

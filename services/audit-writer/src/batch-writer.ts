@@ -136,7 +136,7 @@ export async function insertLinked(
   const rendered: RenderedRow[] = [];
   const newHeads: { chain_id: string; partition: string; position: number; head_hash: string }[] = [];
   for (const [chainId, group] of byChain) {
-    const linked = link(chainId, heads.get(chainId), group.contents);
+    const linked = link(chainId, heads.get(chainId), group.contents, method === 'copy');
     rows.push(...linked.rows);
     rendered.push(...linked.rendered);
     newHeads.push({

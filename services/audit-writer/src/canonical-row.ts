@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
+import { COPY_NULL, copyJson, copyText, copyValue } from './copy-text.js';
 import { EVENT_COLUMNS, type EventContent } from './event-row.js';
 
 type HashedKey = keyof EventContent | 'chain_id' | 'chain_position';
@@ -15,27 +16,53 @@ const HASHED_KEYS = EVENT_COLUMNS.map(([name]) => name)
   .sort();
 const QUOTED = HASHED_KEYS.map((k) => `${JSON.stringify(k)}:`);
 
+/**
+ * The stored columns in the order canonicalRow writes a row's COPY text: the hashed keys (negotiation as
+ * negotiation_sha256), then the two hashes, known only after hashing.
+ */
+export const COPY_COLUMN_ORDER: readonly string[] = [
+  ...HASHED_KEYS.map((k) => (k === 'negotiation' ? 'negotiation_sha256' : k)),
+  'prev_hash',
+  'row_hash',
+];
+
 export interface RenderedJsonb {
   params: string;
   negotiation: string | null;
+  /** With a COPY text wanted: the negotiation's key in audit.negotiations. */
+  negotiationSha256?: string | null;
 }
 
+/**
+ * The row's hashed text; with `copy` given, also its values as COPY text (in COPY_COLUMN_ORDER, without the two
+ * hashes) pushed onto it, from the same pass over the columns.
+ */
 export function canonicalRow(
   content: EventContent,
   chainId: string,
   position: number,
   jsonb: RenderedJsonb,
+  copy?: string[],
 ): string {
   let out = '{';
   for (let i = 0; i < HASHED_KEYS.length; i++) {
     const key = HASHED_KEYS[i]!;
     let v: string;
-    if (key === 'params') v = jsonb.params;
-    else if (key === 'negotiation') v = jsonb.negotiation ?? 'null';
-    else if (key === 'chain_id') v = JSON.stringify(chainId);
-    else if (key === 'chain_position') v = String(position);
-    else {
+    if (key === 'params') {
+      v = jsonb.params;
+      copy?.push(copyJson(v));
+    } else if (key === 'negotiation') {
+      v = jsonb.negotiation ?? 'null';
+      copy?.push(jsonb.negotiationSha256 ? `\\\\x${jsonb.negotiationSha256}` : COPY_NULL);
+    } else if (key === 'chain_id') {
+      v = JSON.stringify(chainId);
+      copy?.push(copyText(chainId));
+    } else if (key === 'chain_position') {
+      v = String(position);
+      copy?.push(v);
+    } else {
       const x = content[key];
+      copy?.push(copyValue(x));
       if (x === undefined) continue;
       v = typeof x === 'string' ? JSON.stringify(x) : canonicalJson(x);
     }

@@ -1,6 +1,6 @@
 /**
  * Linked rows into audit.events, by one of two methods (AUDIT_WRITER_INSERT_METHOD; the benchmark compares them):
- *  - 'copy': COPY FROM STDIN in text format, one line per row built from the texts the hash was computed over;
+ *  - 'copy': COPY FROM STDIN in text format, one line per row written by link in the pass that hashes it;
  *  - 'recordset': one multi-row INSERT … SELECT FROM json_to_recordset($1) of each row's canonical JSON.
  * Either way a negotiation is not stored in the row but referred to by its sha256 (negotiation-store.ts).
  * Neither has ON CONFLICT: the batch writer already dropped the ids in the trail (under the partition's
@@ -9,9 +9,8 @@
  */
 import { DicomtrailError } from '@dicomtrail/runtime';
 import type pg from 'pg';
-import { canonicalRow } from './canonical-row.js';
+import { COPY_COLUMN_ORDER, canonicalRow } from './canonical-row.js';
 import { copyIn } from './copy-in.js';
-import { COPY_NULL, copyJson, copyValue } from './copy-text.js';
 import { EVENT_COLUMNS, type EventRow } from './event-row.js';
 import type { RenderedRow } from './hash-chain.js';
 import { recordsetSql } from './json-rows.js';
@@ -23,40 +22,9 @@ export type InsertMethod = (typeof INSERT_METHODS)[number];
 const STORED_COLUMNS: readonly (readonly [string, string])[] = EVENT_COLUMNS.map(([name, type]) =>
   name === 'negotiation' ? ['negotiation_sha256', 'bytea'] : [name, type],
 );
-const COPY_EVENTS = `COPY audit.events (${STORED_COLUMNS.map(([n]) => n).join(', ')}) FROM STDIN`;
+/** Lines come from link (RenderedRow.copy), written in the same pass as the hashed text. */
+const COPY_EVENTS = `COPY audit.events (${COPY_COLUMN_ORDER.join(', ')}) FROM STDIN`;
 const INSERT_EVENTS = recordsetSql('audit.events', STORED_COLUMNS);
-
-/** How each stored column's value is written (precomputed: the column list is fixed). */
-const enum Kind {
-  Scalar,
-  Params,
-  NegotiationSha,
-  Bytea,
-}
-const COPY_COLUMNS: readonly { name: keyof EventRow; kind: Kind }[] = EVENT_COLUMNS.map(([name, type]) => ({
-  name,
-  kind:
-    name === 'params'
-      ? Kind.Params
-      : name === 'negotiation'
-        ? Kind.NegotiationSha
-        : type === 'bytea'
-          ? Kind.Bytea
-          : Kind.Scalar,
-}));
-
-/** One row as a line of COPY text: params from its rendered canonical JSON, hashes as bytea hex. */
-export function copyLine(row: EventRow, rendered: RenderedRow): string {
-  const values = new Array<string>(COPY_COLUMNS.length);
-  for (let i = 0; i < COPY_COLUMNS.length; i++) {
-    const { name, kind } = COPY_COLUMNS[i]!;
-    if (kind === Kind.Scalar) values[i] = copyValue(row[name]);
-    else if (kind === Kind.Params) values[i] = copyJson(rendered.params);
-    else if (kind === Kind.Bytea) values[i] = `\\\\x${row[name] as string}`;
-    else values[i] = rendered.negotiation === null ? COPY_NULL : `\\\\x${rendered.negotiation.sha256}`;
-  }
-  return `${values.join('\t')}\n`;
-}
 
 /**
  * One row as an element of the INSERT's JSON array: its canonical JSON without the negotiation, with the
@@ -71,6 +39,13 @@ export function recordsetElement(row: EventRow, rendered: RenderedRow): string {
   return `${text.slice(0, -1)},"negotiation_sha256":${sha},"prev_hash":"\\\\x${row.prev_hash}","row_hash":"\\\\x${row.row_hash}"}`;
 }
 
+function copyLineOf(r: RenderedRow): string {
+  if (r.copy === null) {
+    throw new DicomtrailError('DT_ERR_AUDIT_COPY_TEXT', 'a row was linked without its COPY text', {});
+  }
+  return r.copy;
+}
+
 export async function insertEvents(
   client: pg.ClientBase,
   method: InsertMethod,
@@ -80,11 +55,7 @@ export async function insertEvents(
   let inserted: number;
   try {
     if (method === 'copy') {
-      inserted = await copyIn(
-        client,
-        COPY_EVENTS,
-        rows.map((r, i) => copyLine(r, rendered[i]!)),
-      );
+      inserted = await copyIn(client, COPY_EVENTS, rendered.map(copyLineOf));
     } else {
       const json = rows.map((r, i) => recordsetElement(r, rendered[i]!));
       inserted = (await client.query(INSERT_EVENTS, [`[${json.join(',')}]`])).rowCount ?? 0;

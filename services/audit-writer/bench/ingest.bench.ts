@@ -3,12 +3,15 @@
  *  1. Sustained ingest: BENCH_EVENTS events (captured storescu associations, 38 events each, ~1.3 KB) are
  *     produced to a fresh topic first, then a writer starts from the beginning; events/s = rows committed /
  *     time from the first to the last committed batch. Once per transaction size (AUDIT_WRITER_MAX_BATCH_EVENTS),
- *     each on a fresh database, so the batch size is chosen by measurement.
+ *     each on a fresh database, and once per insert method (AUDIT_WRITER_INSERT_METHOD: COPY or a multi-row
+ *     INSERT from json_to_recordset), so the batch size and the method are chosen by measurement.
  *  2. Lag at fixed offered loads: BENCH_RATES events/s produced for BENCH_LAG_SECONDS with timestamps taken
  *     at production; lag = commit time of the batch − event timestamp, median and p99.
  * Prints Markdown tables to stdout, progress to stderr, writes bench-results/audit-ingest.json.
- * Knobs: BENCH_EVENTS (114000), BENCH_BATCH_EVENTS (list, "500,2000,5000"), BENCH_RATES (list, "2000,5000"),
- * BENCH_LAG_SECONDS (20), BENCH_PARTITIONS (3), BENCH_STORES (20: C-STOREs per association, so a study is one
+ * Knobs: BENCH_EVENTS (114000), BENCH_BATCH_EVENTS (list, "500,2000,5000"), BENCH_METHODS (list,
+ * "copy,recordset"), BENCH_RATES (list, "2000,5000"),
+ * BENCH_SEMI_SPACE_MB (64: the writer's --max-semi-space-size, 0 = Node's default), BENCH_LAG_SECONDS (20),
+ * BENCH_PARTITIONS (3), BENCH_CONCURRENCY (3: every partition in its own transaction at once), BENCH_STORES (20: C-STOREs per association, so a study is one
  * association: 266 events, ~1.3 KB each on average; storescu proposes 128 contexts, so its lifecycle events
  * carry ~35 KB of negotiation each).
  */
@@ -22,6 +25,7 @@ import { migrate } from '@dicomtrail/migrations';
 import { createLogger } from '@dicomtrail/runtime';
 import { createTestDatabase, kafkaBrokers, uniqueTopic } from '@dicomtrail/testing';
 import { type AuditWriter, startAuditWriter } from '../src/consumer-loop.js';
+import { INSERT_METHODS, type InsertMethod } from '../src/event-insert.js';
 import { associationRecords, eventsPerAssociation } from '../test/support/synthetic.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -29,11 +33,16 @@ const log = createLogger('audit-bench', { level: process.env['LOG_LEVEL'] ?? 'wa
 const env = (name: string, dflt: string) => process.env[name] ?? dflt;
 const EVENTS = Number(env('BENCH_EVENTS', '114000'));
 const BATCH_EVENTS = env('BENCH_BATCH_EVENTS', '500,2000,5000').split(',').map(Number);
+const METHODS = env('BENCH_METHODS', INSERT_METHODS.join(','))
+  .split(',')
+  .map((m) => m as InsertMethod);
 const RATES = env('BENCH_RATES', '2000,5000').split(',').map(Number);
 /** Producer mode's rate (set by the parent for the child it spawns). */
 const RATE = Number(env('BENCH_RATE', '5000'));
 const LAG_SECONDS = Number(env('BENCH_LAG_SECONDS', '20'));
 const PARTITIONS = Number(env('BENCH_PARTITIONS', '3'));
+/** Partitions written at the same time (AUDIT_WRITER_CONCURRENCY). */
+const CONCURRENCY = Number(env('BENCH_CONCURRENCY', '3'));
 const STORES = Number(env('BENCH_STORES', '20'));
 const PER_ASSOCIATION = eventsPerAssociation(STORES);
 
@@ -77,6 +86,7 @@ function writer(
   s: { db: { url: string }; topic: string },
   brokers: string[],
   batchEvents: number,
+  method: InsertMethod,
   onBatch: AuditWriterOnBatch,
 ) {
   return startAuditWriter({
@@ -86,6 +96,8 @@ function writer(
     groupId: `bench-${s.topic}`,
     dbRole: 'dicomtrail_writer',
     maxBatchEvents: batchEvents,
+    insertMethod: method,
+    concurrency: CONCURRENCY,
     maxWaitTimeMs: 20,
     log,
     onBatchCommitted: onBatch,
@@ -94,6 +106,7 @@ function writer(
 type AuditWriterOnBatch = NonNullable<Parameters<typeof startAuditWriter>[0]['onBatchCommitted']>;
 
 interface IngestRow {
+  method: InsertMethod;
   batch_events: number;
   events: number;
   seconds: number;
@@ -104,8 +117,8 @@ interface IngestRow {
   writer_cpu_cores: number;
 }
 
-async function sustained(brokers: string[], batchEvents: number): Promise<IngestRow> {
-  const s = await setup(`ingest_${batchEvents}`, brokers);
+async function sustained(brokers: string[], method: InsertMethod, batchEvents: number): Promise<IngestRow> {
+  const s = await setup(`ingest_${method}_${batchEvents}`, brokers);
   try {
     const associations = Math.ceil(EVENTS / PER_ASSOCIATION);
     for (let i = 0; i < associations; i += 10) {
@@ -116,12 +129,14 @@ async function sustained(brokers: string[], batchEvents: number): Promise<Ingest
       await s.producer.send(records);
     }
     const total = associations * PER_ASSOCIATION;
-    progress(`produced ${total} events; writer with at most ${batchEvents} events per transaction`);
+    progress(
+      `produced ${total} events; writer (${method}) with at most ${batchEvents} events per transaction`,
+    );
     let rows = 0;
     let batches = 0;
     let first = 0;
     let last = 0;
-    const w: AuditWriter = await writer(s, brokers, batchEvents, (r) => {
+    const w: AuditWriter = await writer(s, brokers, batchEvents, method, (r) => {
       const now = performance.now();
       if (batches === 0) first = now - 0;
       rows += r.inserted.length;
@@ -138,6 +153,7 @@ async function sustained(brokers: string[], batchEvents: number): Promise<Ingest
     const seconds = (last - first) / 1000;
     const firstBatchRows = total / batches;
     return {
+      method,
       batch_events: batchEvents,
       events: rows,
       seconds: Math.round(seconds * 100) / 100,
@@ -161,12 +177,17 @@ interface LagRow {
   mean_batch_events: number;
 }
 
-async function lag(brokers: string[], batchEvents: number, rate: number): Promise<LagRow> {
+async function lag(
+  brokers: string[],
+  method: InsertMethod,
+  batchEvents: number,
+  rate: number,
+): Promise<LagRow> {
   const s = await setup(`lag_${rate}`, brokers);
   try {
     const lags: number[] = [];
     let batches = 0;
-    const w = await writer(s, brokers, batchEvents, (r) => {
+    const w = await writer(s, brokers, batchEvents, method, (r) => {
       const now = Date.now();
       batches += 1;
       for (const row of r.inserted) lags.push(now - Date.parse(row.occurred_at));
@@ -230,31 +251,55 @@ function restamp(r: EventRecord): EventRecord {
   return { ...r, value: Buffer.from(JSON.stringify(e)) };
 }
 
+/**
+ * The writer's young generation (README: NODE_OPTIONS=--max-semi-space-size=64): a V8 start-up flag, so the
+ * benchmark runs itself again with it unless it is given already. BENCH_SEMI_SPACE_MB=0: Node's default.
+ */
+const SEMI_SPACE_MB = env('BENCH_SEMI_SPACE_MB', '64');
+const SEMI_SPACE_FLAG = '--max-semi-space-size';
+if (
+  SEMI_SPACE_MB !== '0' &&
+  !process.execArgv.some((a) => a.startsWith(SEMI_SPACE_FLAG)) &&
+  !(process.env['NODE_OPTIONS'] ?? '').includes(SEMI_SPACE_FLAG)
+) {
+  const self = spawn(
+    process.execPath,
+    [
+      `${SEMI_SPACE_FLAG}=${SEMI_SPACE_MB}`,
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      ...process.argv.slice(2),
+    ],
+    { stdio: 'inherit' },
+  );
+  process.exit(await new Promise<number>((r) => self.once('exit', (code) => r(code ?? 1))));
+}
+
 const brokers = await kafkaBrokers();
 if (process.argv[2] === 'produce') {
   await produce(process.argv[3] ?? '', brokers);
   process.exit(0);
 }
 const ingest: IngestRow[] = [];
-for (const b of BATCH_EVENTS) ingest.push(await sustained(brokers, b));
+for (const m of METHODS) for (const b of BATCH_EVENTS) ingest.push(await sustained(brokers, m, b));
 const best = ingest.reduce((a, b) => (b.events_per_s > a.events_per_s ? b : a));
 const lagRows: LagRow[] = [];
 for (const rate of RATES) {
-  progress(`lag at ${rate}/s with at most ${best.batch_events} events per transaction`);
-  lagRows.push(await lag(brokers, best.batch_events, rate));
+  progress(`lag at ${rate}/s (${best.method}) with at most ${best.batch_events} events per transaction`);
+  lagRows.push(await lag(brokers, best.method, best.batch_events, rate));
 }
 
 const lines = [
-  '### Sustained ingest (Kafka → Postgres, projections on, one writer, json_to_recordset multi-row INSERT)',
+  '### Sustained ingest (Kafka → Postgres, projections on, one writer)',
   '',
-  '| max events per transaction | events | seconds | events/s | transactions | mean events per transaction | writer CPU (cores) |',
-  '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| method | max events per transaction | events | seconds | events/s | transactions | mean events per transaction | writer CPU (cores) |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...ingest.map(
     (r) =>
-      `| ${r.batch_events} | ${r.events} | ${r.seconds} | ${r.events_per_s} | ${r.batches} | ${r.mean_batch_events} | ${r.writer_cpu_cores} |`,
+      `| ${r.method} | ${r.batch_events} | ${r.events} | ${r.seconds} | ${r.events_per_s} | ${r.batches} | ${r.mean_batch_events} | ${r.writer_cpu_cores} |`,
   ),
   '',
-  `### Lag, event timestamp → committed row, at fixed offered loads (at most ${best.batch_events} events per transaction)`,
+  `### Lag, event timestamp → committed row, at fixed offered loads (${best.method}, at most ${best.batch_events} events per transaction)`,
   '',
   '| offered events/s | seconds | events | median ms | p99 ms | max ms | mean events per transaction |',
   '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -277,13 +322,16 @@ writeFileSync(
         cpu_model: os.cpus()[0]?.model ?? 'unknown',
         load: os.loadavg(),
         node: process.version,
+        exec_argv: process.execArgv,
       },
       setup: {
         events: EVENTS,
         stores_per_association: STORES,
         events_per_association: PER_ASSOCIATION,
         partitions: PARTITIONS,
+        concurrency: CONCURRENCY,
         rates: RATES,
+        methods: METHODS,
         lag_seconds: LAG_SECONDS,
         brokers,
       },

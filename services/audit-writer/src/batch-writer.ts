@@ -2,16 +2,18 @@
  * One Kafka partition batch → one Postgres transaction (shared/research/infra.md §5):
  *  1. lock the group's checkpoint for the partition and drop records below it (already written);
  *  2. drop events whose id is already in the trail (producer-side duplicates, e.g. a spool replay);
- *  3. lock the chain heads, link the new rows (hash chain), insert them in one multi-row INSERT;
+ *  3. lock the chain heads, link the new rows (hash chain), store their negotiations not yet stored (once
+ *     each, audit.negotiations), insert the rows (COPY or one multi-row INSERT);
  *  4. update the projections and seq findings from exactly the rows inserted;
  *  5. move the checkpoint past the batch (dead-lettered records included) and commit.
  * The caller commits the Kafka offset only after this resolves.
  */
 import { DicomtrailError } from '@dicomtrail/runtime';
 import type pg from 'pg';
-import { EVENT_COLUMNS, type EventContent, type EventRow } from './event-row.js';
-import { type ChainHead, chainIdOf, link, partitionOf } from './hash-chain.js';
-import { recordsetSql } from './json-rows.js';
+import { type InsertMethod, insertEvents } from './event-insert.js';
+import type { EventContent, EventRow } from './event-row.js';
+import { type ChainHead, chainIdOf, link, partitionOf, type RenderedRow } from './hash-chain.js';
+import { storeNegotiations } from './negotiation-store.js';
 import { applyProjections, type ProjectionResult } from './projections/apply.js';
 
 export interface BatchInput {
@@ -22,6 +24,8 @@ export interface BatchInput {
   events: readonly { offset: string; content: EventContent }[];
   /** The batch's last offset (dead-lettered records included). */
   lastOffset: string;
+  /** How rows go into audit.events (default 'copy'). */
+  method?: InsertMethod;
 }
 
 export interface BatchResult {
@@ -34,8 +38,6 @@ export interface BatchResult {
   nextOffset: string;
 }
 
-const INSERT_EVENTS = `${recordsetSql('audit.events', EVENT_COLUMNS)} ON CONFLICT DO NOTHING`;
-
 export async function writeBatch(client: pg.ClientBase, input: BatchInput): Promise<BatchResult> {
   const nextOffset = (BigInt(input.lastOffset) + 1n).toString();
   await client.query('BEGIN');
@@ -43,7 +45,7 @@ export async function writeBatch(client: pg.ClientBase, input: BatchInput): Prom
     const checkpoint = await lockCheckpoint(client, input);
     const fresh = input.events.filter((e) => BigInt(e.offset) >= checkpoint);
     const { unique, duplicates } = await dropKnown(client, fresh);
-    const inserted = await insertLinked(client, input, unique);
+    const inserted = await insertLinked(client, input, unique, input.method);
     const projections = await applyProjections(client, inserted);
     if (BigInt(nextOffset) > checkpoint) {
       await client.query(
@@ -118,6 +120,7 @@ export async function insertLinked(
   client: pg.ClientBase,
   source: { topic: string; partition: number },
   contents: readonly EventContent[],
+  method: InsertMethod = 'copy',
 ): Promise<EventRow[]> {
   if (contents.length === 0) return [];
   const byChain = new Map<string, { partition: string; contents: EventContent[] }>();
@@ -130,12 +133,12 @@ export async function insertLinked(
   }
   const heads = await lockHeads(client, [...byChain.keys()]);
   const rows: EventRow[] = [];
-  const json: string[] = [];
+  const rendered: RenderedRow[] = [];
   const newHeads: { chain_id: string; partition: string; position: number; head_hash: string }[] = [];
   for (const [chainId, group] of byChain) {
-    const linked = link(chainId, heads.get(chainId), group.contents);
+    const linked = link(chainId, heads.get(chainId), group.contents, method === 'copy');
     rows.push(...linked.rows);
-    json.push(...linked.json);
+    rendered.push(...linked.rendered);
     newHeads.push({
       chain_id: chainId,
       partition: group.partition,
@@ -143,14 +146,8 @@ export async function insertLinked(
       head_hash: `\\x${linked.head.hash}`,
     });
   }
-  const res = await client.query(INSERT_EVENTS, [`[${json.join(',')}]`]);
-  if (res.rowCount !== rows.length) {
-    throw new DicomtrailError(
-      'DT_ERR_AUDIT_CONCURRENT_INSERT',
-      `inserted ${res.rowCount} of ${rows.length} rows: another writer inserted some of these ids meanwhile`,
-      { expected: rows.length, inserted: res.rowCount },
-    );
-  }
+  await storeNegotiations(client, rendered);
+  await insertEvents(client, method, rows, rendered);
   await client.query(
     `INSERT INTO audit.chain_heads AS h (chain_id, partition, position, head_hash)
        SELECT chain_id, partition, position, head_hash

@@ -11,6 +11,7 @@ import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime'
 import pg from 'pg';
 import { auditWriterConfigSpec } from './config.js';
 import { startAuditWriter } from './consumer-loop.js';
+import type { InsertMethod } from './event-insert.js';
 import { rebuildProjections } from './rebuild.js';
 import { runRetention } from './retention.js';
 import { describeBroken, verifyTrail } from './verify.js';
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       sessionTimeoutMs: config.AUDIT_WRITER_SESSION_TIMEOUT_MS,
       concurrency: config.AUDIT_WRITER_CONCURRENCY,
       maxBatchEvents: config.AUDIT_WRITER_MAX_BATCH_EVENTS,
+      insertMethod: config.AUDIT_WRITER_INSERT_METHOD as InsertMethod,
       partitionsAhead: config.AUDIT_PARTITIONS_AHEAD,
       createTopics: {
         numPartitions: config.EVENTS_TOPIC_PARTITIONS,

@@ -1,5 +1,6 @@
 import { eventsTopicConfigSpec } from '@dicomtrail/event-log';
 import type { ConfigSpec } from '@dicomtrail/runtime';
+import { INSERT_METHODS } from './event-insert.js';
 
 export const auditWriterConfigSpec = {
   KAFKA_BROKERS: {
@@ -35,12 +36,20 @@ export const auditWriterConfigSpec = {
     description:
       'Most events written in one transaction (a larger Kafka fetch is split); 5000 measured fastest (npm run bench)',
   },
+  AUDIT_WRITER_INSERT_METHOD: {
+    type: 'enum',
+    values: INSERT_METHODS,
+    default: 'copy',
+    description:
+      'How rows go into audit.events: COPY FROM STDIN (text format) or one multi-row INSERT from json_to_recordset; copy measured faster (README, "Audit trail").',
+  },
   AUDIT_WRITER_CONCURRENCY: {
     type: 'int',
-    default: 2,
+    default: 3,
     min: 1,
     max: 16,
-    description: 'Kafka partitions written at the same time (one transaction and connection each)',
+    description:
+      "Kafka partitions written at the same time (one transaction and connection each); default: the topic's 3",
   },
   AUDIT_WRITER_SESSION_TIMEOUT_MS: {
     type: 'int',

@@ -22,6 +22,7 @@ import type { DicomtrailError, Logger } from '@dicomtrail/runtime';
 import type pg from 'pg';
 import { type BatchResult, writeBatch } from './batch-writer.js';
 import { createPool } from './db.js';
+import type { InsertMethod } from './event-insert.js';
 import { contentOf, type EventContent } from './event-row.js';
 import { PartitionKeeper } from './partitions.js';
 import { Progress } from './progress.js';
@@ -42,7 +43,9 @@ export interface AuditWriterOptions {
   sessionTimeoutMs?: number;
   /** Most records in one transaction (a larger fetch is split); default 5000. */
   maxBatchEvents?: number;
-  /** Kafka partitions written concurrently, each in its own transaction on its own connection (default 2). */
+  /** How rows go into audit.events (default 'copy'). */
+  insertMethod?: InsertMethod;
+  /** Kafka partitions written concurrently, each in its own transaction on its own connection (default 3). */
   concurrency?: number;
   log: Logger;
   /** Called after each committed batch (benchmarks measure lag here). */
@@ -69,7 +72,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
       { topic: dlqTopic, ...opts.createTopics },
     ]);
   }
-  const concurrency = opts.concurrency ?? 2;
+  const concurrency = opts.concurrency ?? 3;
   const maxBatchEvents = opts.maxBatchEvents ?? 5000;
   const pool = await createPool(opts.databaseUrl, opts.dbRole, log, concurrency + 1);
   const partitions = new PartitionKeeper(pool);
@@ -153,18 +156,27 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
       partition: batch.partition,
       events,
       lastOffset: chunk.lastOffset,
+      method: opts.insertMethod ?? 'copy',
     });
     written.set(batch.partition, BigInt(result.nextOffset));
     stats.add(result, dead.length);
     opts.onBatchCommitted?.(result, batch);
-    await consumer
-      .commit([{ topic: batch.topic, partition: batch.partition, offset: result.nextOffset }])
+    commitOffset(batch.topic, batch.partition, result.nextOffset);
+  }
+
+  /**
+   * The Kafka offset, after the transaction, off the batch's path: the next batch need not wait for the group
+   * coordinator (the database checkpoint is the truth; Kafka's offset only saves a filtered re-read). Chained per
+   * partition so commits reach Kafka in order; stop() waits for them.
+   */
+  const commits = new Map<number, Promise<void>>();
+  function commitOffset(topic: string, partition: number, offset: string): void {
+    const next = (commits.get(partition) ?? Promise.resolve())
+      .then(() => consumer.commit([{ topic, partition, offset }]))
       .catch((err: unknown) =>
-        log.warn(
-          { err, partition: batch.partition },
-          'Kafka offset commit failed (the database checkpoint holds)',
-        ),
+        log.warn({ err, partition }, 'Kafka offset commit failed (the database checkpoint holds)'),
       );
+    commits.set(partition, next);
   }
 
   await consumer.connect();
@@ -180,6 +192,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
     stats,
     async stop() {
       clearInterval(refresh);
+      await Promise.all(commits.values());
       await consumer.disconnect();
       await dlq.disconnect();
       stats.flush();

@@ -106,7 +106,13 @@ export const EVENT_COLUMNS: readonly (readonly [keyof EventRow, string])[] = [
   ['row_hash', 'bytea'],
 ];
 
-/** The select list that reads a row back in the writer's shape (see rowFromDb). */
+/**
+ * Where rows are read back from: audit.events with each negotiation filled in from audit.negotiations, where the
+ * writer stores it once (migration 0006), so the hashed values are the same whichever way it was stored.
+ */
+export const EVENT_ROWS_FROM = 'audit.events_with_negotiation';
+
+/** The select list that reads a row back in the writer's shape (see rowFromDb), from EVENT_ROWS_FROM. */
 export const EVENT_ROW_SELECT = EVENT_COLUMNS.map(([name, type]) => {
   if (name === 'occurred_at')
     return `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at`;

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
+import { canonicalRow, type RenderedNegotiation, renderNegotiation } from './canonical-row.js';
 import type { EventContent, EventRow } from './event-row.js';
 
 export const GENESIS_PREFIX = 'dicomtrail.chain/1\n';
@@ -49,28 +50,60 @@ export interface ChainHead {
 }
 
 /**
+ * A linked row's texts: its hashed canonical JSON, its params' canonical JSON and its negotiation's (with the
+ * sha256 that keys it in audit.negotiations), each rendered once, and its COPY line if asked for.
+ */
+export interface RenderedRow {
+  hashed: string;
+  params: string;
+  negotiation: RenderedNegotiation | null;
+  /** The row as a line of COPY text (columns in COPY_COLUMN_ORDER), when link was asked for it. */
+  copy: string | null;
+}
+
+/**
  * Appends content rows to a chain whose head is `head` (or genesis), returning the linked rows, the new head
- * and each row as JSON for the INSERT (its hashed canonical text with the two hashes added as bytea literals,
- * so the batch is serialised once, not twice).
+ * and each row's rendered texts (the inserts reuse them instead of serialising the batch again).
  */
 export function link(
   chainId: string,
   head: ChainHead | undefined,
   contents: readonly EventContent[],
-): { rows: EventRow[]; head: ChainHead; json: string[] } {
+  withCopyText = false,
+): { rows: EventRow[]; head: ChainHead; rendered: RenderedRow[] } {
   let position = head?.position ?? 0;
   let prev = head?.hash ?? genesisHash(chainId);
   const rows: EventRow[] = [];
-  const json: string[] = [];
+  const rendered: RenderedRow[] = [];
   for (const content of contents) {
     position += 1;
-    const unhashed = { ...content, chain_id: chainId, chain_position: position };
-    const hashed = hashedContent(unhashed);
+    const params = canonicalJson(content.params);
+    const negotiation = content.negotiation === null ? null : renderNegotiation(content.negotiation);
+    const copy: string[] | undefined = withCopyText ? [] : undefined;
+    const hashed = canonicalRow(
+      content,
+      chainId,
+      position,
+      { params, negotiation: negotiation?.text ?? null, negotiationSha256: negotiation?.sha256 ?? null },
+      copy,
+    );
     const hash = rowHash(prev, hashed);
-    rows.push({ ...unhashed, prev_hash: prev, row_hash: hash });
-    // hashed is a non-empty JSON object ("{...}"): append the hashes before its closing brace.
-    json.push(`${hashed.slice(0, -1)},"prev_hash":"\\\\x${prev}","row_hash":"\\\\x${hash}"}`);
+    // Object.assign, not a spread: V8 copies the ~40 columns several times faster this way (measured).
+    rows.push(
+      Object.assign({}, content, {
+        chain_id: chainId,
+        chain_position: position,
+        prev_hash: prev,
+        row_hash: hash,
+      }),
+    );
+    rendered.push({
+      hashed,
+      params,
+      negotiation,
+      copy: copy ? `${copy.join('\t')}\t\\\\x${prev}\t\\\\x${hash}\n` : null,
+    });
     prev = hash;
   }
-  return { rows, head: { position, hash: prev }, json };
+  return { rows, head: { position, hash: prev }, rendered };
 }

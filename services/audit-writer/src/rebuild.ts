@@ -6,7 +6,7 @@
  * since are no longer findings.
  */
 import type pg from 'pg';
-import { EVENT_ROW_SELECT, rowFromDb } from './event-row.js';
+import { EVENT_ROW_SELECT, EVENT_ROWS_FROM, rowFromDb } from './event-row.js';
 import { applyProjections } from './projections/apply.js';
 
 const PAGE = 5000;
@@ -28,7 +28,7 @@ export async function rebuildProjections(pool: pg.Pool): Promise<RebuildReport> 
     let after: { association_id: string; seq: number; id: string } | undefined;
     for (;;) {
       const { rows } = await client.query(
-        `SELECT ${EVENT_ROW_SELECT} FROM audit.events WHERE association_id IS NOT NULL
+        `SELECT ${EVENT_ROW_SELECT} FROM ${EVENT_ROWS_FROM} WHERE association_id IS NOT NULL
            ${after ? 'AND (association_id, seq, id) > ($1::uuid, $2::bigint, $3::uuid)' : ''}
          ORDER BY association_id, seq, id LIMIT ${PAGE}`,
         after ? [after.association_id, after.seq, after.id] : [],

@@ -6,7 +6,7 @@
  * writer never recorded. Chains of partitions dropped by retention are listed in audit.chain_anchors.
  */
 import type pg from 'pg';
-import { EVENT_ROW_SELECT, type EventRow, rowFromDb } from './event-row.js';
+import { EVENT_ROW_SELECT, EVENT_ROWS_FROM, type EventRow, rowFromDb } from './event-row.js';
 import { type ChainHead, genesisHash, hashedContent, rowHash } from './hash-chain.js';
 
 export type Problem = 'row_hash' | 'prev_hash' | 'missing_row' | 'head_mismatch' | 'unknown_chain';
@@ -123,7 +123,7 @@ async function walkChain(
   let after = 0;
   for (;;) {
     const { rows } = await pool.query(
-      `SELECT ${EVENT_ROW_SELECT} FROM audit.events
+      `SELECT ${EVENT_ROW_SELECT} FROM ${EVENT_ROWS_FROM}
         WHERE chain_id = $1 AND chain_position > $2 ORDER BY chain_position LIMIT ${PAGE}`,
       [chainId, after],
     );

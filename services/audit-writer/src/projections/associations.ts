@@ -161,27 +161,28 @@ const ZERO_COUNTERS = {
 /** What one event contributes to its association's row. */
 export function associationDelta(e: EventContent): Delta | undefined {
   if (e.association_id === null) return undefined;
-  return {
-    association_id: e.association_id,
-    role: e.association_role,
-    calling_ae_title: e.calling_ae_title,
-    called_ae_title: e.called_ae_title,
-    local_address: e.local_address,
-    local_port: e.local_port,
-    remote_address: e.remote_address,
-    remote_port: e.remote_port,
-    node_id: e.node_id,
-    node_mode: e.node_mode,
-    parent_association_id: e.parent_association_id,
-    parent_message_id: e.parent_message_id,
-    ...(e.negotiation ? negotiationOf(e.negotiation) : {}),
-    ...lifecycleOf(e),
-    first_event_at: e.occurred_at,
-    last_event_at: e.occurred_at,
-    max_seq: e.seq,
-    ...ZERO_COUNTERS,
-    ...countersOf(e),
-  };
+  // Object.assign rather than spreads: several times faster in V8 for rows this wide (measured); same result.
+  return Object.assign(
+    {
+      association_id: e.association_id,
+      role: e.association_role,
+      calling_ae_title: e.calling_ae_title,
+      called_ae_title: e.called_ae_title,
+      local_address: e.local_address,
+      local_port: e.local_port,
+      remote_address: e.remote_address,
+      remote_port: e.remote_port,
+      node_id: e.node_id,
+      node_mode: e.node_mode,
+      parent_association_id: e.parent_association_id,
+      parent_message_id: e.parent_message_id,
+    },
+    e.negotiation ? negotiationOf(e.negotiation) : undefined,
+    lifecycleOf(e),
+    { first_event_at: e.occurred_at, last_event_at: e.occurred_at, max_seq: e.seq },
+    ZERO_COUNTERS,
+    countersOf(e),
+  );
 }
 
 /** Events (in seq order per association) → one delta per association. */

@@ -98,18 +98,22 @@ function fromMessage(e: EventContent, assoc: string): Delta | undefined {
     const k = key(assoc, type.slice(0, -3), command['message_id']);
     if (!k) return undefined;
     const direction = e.type === 'EVT_DIMSE_RECV' ? 'received' : 'sent';
-    return { ...k, direction, ...identifiersOf(e, { ...command, ...message }), started_at: e.occurred_at };
+    return Object.assign(k, { direction }, identifiersOf(e, Object.assign({}, command, message)), {
+      started_at: e.occurred_at,
+    });
   }
   const k = key(assoc, type.slice(0, -4), command['message_id_being_responded_to']);
   if (!k || command['status_category'] === 'pending') return undefined;
-  return {
-    ...k,
-    status: command['status'] ?? null,
-    status_category: command['status_category'] ?? null,
-    error_comment: command['error_comment'] ?? null,
-    ...suboperationsOf(command),
-    ended_at: e.occurred_at,
-  };
+  return Object.assign(
+    k,
+    {
+      status: command['status'] ?? null,
+      status_category: command['status_category'] ?? null,
+      error_comment: command['error_comment'] ?? null,
+    },
+    suboperationsOf(command),
+    { ended_at: e.occurred_at },
+  );
 }
 
 function fromIntervention(e: EventContent, assoc: string, service: string): Delta | undefined {
@@ -117,19 +121,23 @@ function fromIntervention(e: EventContent, assoc: string, service: string): Delt
   const k = key(assoc, service, p['message_id']);
   if (!k) return undefined;
   const stored = isObject(p['stored']) ? p['stored']['bytes'] : undefined;
-  return {
-    ...k,
-    ...identifiersOf(e, p),
-    status: p['status'] ?? null,
-    status_category: p['status_category'] ?? null,
-    error_comment: p['error_comment'] ?? null,
-    responses: p['responses'] ?? null,
-    ...suboperationsOf(p),
-    stored_bytes: stored ?? null,
-    started_at: e.occurred_at,
-    handled_at: e.occurred_at,
-    intervention_event_id: e.id,
-  };
+  return Object.assign(
+    k,
+    identifiersOf(e, p),
+    {
+      status: p['status'] ?? null,
+      status_category: p['status_category'] ?? null,
+      error_comment: p['error_comment'] ?? null,
+      responses: p['responses'] ?? null,
+    },
+    suboperationsOf(p),
+    {
+      stored_bytes: stored ?? null,
+      started_at: e.occurred_at,
+      handled_at: e.occurred_at,
+      intervention_event_id: e.id,
+    },
+  );
 }
 
 /** What one event contributes to an operation's row, if anything. */
@@ -141,11 +149,12 @@ export function operationDelta(e: EventContent): Delta | undefined {
   if (service) return fromIntervention(e, assoc, service);
   if (e.type === 'EVT_C_CANCEL' && typeof e.params['cancelled_service'] === 'string') {
     const k = key(assoc, e.params['cancelled_service'], e.params['message_id_being_responded_to']);
-    return k ? { ...k, cancelled: true } : undefined;
+    return k ? Object.assign(k, { cancelled: true }) : undefined;
   }
   return undefined;
 }
 
+/** (The deltas are built with Object.assign rather than spreads: several times faster in V8, measured.) */
 export function foldOperations(events: readonly EventContent[]): Delta[] {
   const byKey = new Map<string, Delta>();
   for (const e of events) {
@@ -154,7 +163,7 @@ export function foldOperations(events: readonly EventContent[]): Delta[] {
     const k = `${d['association_id']}|${d['service']}|${d['message_id']}`;
     const acc = byKey.get(k);
     if (acc) mergeRow(OPERATION_COLUMNS, acc, d);
-    else byKey.set(k, { cancelled: false, ...d });
+    else byKey.set(k, Object.assign({ cancelled: false }, d));
   }
   return [...byKey.values()];
 }

@@ -204,6 +204,19 @@ const EXPECT: Record<number, Expectation> = {
       assert.equal(rows[0]!['partition'], null);
     },
   },
+  16: {
+    params: (c) => [c.storeAssociation],
+    check: (rows) => {
+      assert.ok(rows.length >= 2, 'the negotiation on several lifecycle events');
+      assert.equal(rows[0]!['type'], 'EVT_REQUESTED');
+      assert.equal(Number(rows[0]!['accepted']), 0);
+      for (const r of rows) {
+        assert.equal(r['application_context'], '1.2.840.10008.3.1.1.1');
+        assert.ok(Number(r['proposed']) > 0);
+      }
+      assert.ok(Number(rows.find((r) => r['type'] === 'EVT_ACCEPTED')?.['accepted']) >= 1);
+    },
+  },
 };
 
 export async function checkAuditQueries(pool: pg.Pool): Promise<number> {

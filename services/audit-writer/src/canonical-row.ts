@@ -1,0 +1,98 @@
+/**
+ * A row's hashed text (hashedContent's bytes: the canonical JSON of every column but ingested_at and the two
+ * hashes) written straight from the column list: the keys are known, so they are sorted and quoted once, not
+ * per row, and the jsonb columns come in already rendered. Verify keeps the generic canonicalJson, so the two
+ * are checked against each other on every verified row.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
+import { COPY_NULL, copyJson, copyText, copyValue } from './copy-text.js';
+import { EVENT_COLUMNS, type EventContent } from './event-row.js';
+
+type HashedKey = keyof EventContent | 'chain_id' | 'chain_position';
+
+const HASHED_KEYS = EVENT_COLUMNS.map(([name]) => name)
+  .filter((name): name is HashedKey => name !== 'prev_hash' && name !== 'row_hash')
+  .sort();
+const QUOTED = HASHED_KEYS.map((k) => `${JSON.stringify(k)}:`);
+
+/**
+ * The stored columns in the order canonicalRow writes a row's COPY text: the hashed keys (negotiation as
+ * negotiation_sha256), then the two hashes, known only after hashing.
+ */
+export const COPY_COLUMN_ORDER: readonly string[] = [
+  ...HASHED_KEYS.map((k) => (k === 'negotiation' ? 'negotiation_sha256' : k)),
+  'prev_hash',
+  'row_hash',
+];
+
+export interface RenderedJsonb {
+  params: string;
+  negotiation: string | null;
+  /** With a COPY text wanted: the negotiation's key in audit.negotiations. */
+  negotiationSha256?: string | null;
+}
+
+/**
+ * The row's hashed text; with `copy` given, also its values as COPY text (in COPY_COLUMN_ORDER, without the two
+ * hashes) pushed onto it, from the same pass over the columns.
+ */
+export function canonicalRow(
+  content: EventContent,
+  chainId: string,
+  position: number,
+  jsonb: RenderedJsonb,
+  copy?: string[],
+): string {
+  let out = '{';
+  for (let i = 0; i < HASHED_KEYS.length; i++) {
+    const key = HASHED_KEYS[i]!;
+    let v: string;
+    if (key === 'params') {
+      v = jsonb.params;
+      copy?.push(copyJson(v));
+    } else if (key === 'negotiation') {
+      v = jsonb.negotiation ?? 'null';
+      copy?.push(jsonb.negotiationSha256 ? `\\\\x${jsonb.negotiationSha256}` : COPY_NULL);
+    } else if (key === 'chain_id') {
+      v = JSON.stringify(chainId);
+      copy?.push(copyText(chainId));
+    } else if (key === 'chain_position') {
+      v = String(position);
+      copy?.push(v);
+    } else {
+      const x = content[key];
+      copy?.push(copyValue(x));
+      if (x === undefined) continue;
+      v = typeof x === 'string' ? JSON.stringify(x) : canonicalJson(x);
+    }
+    out += out.length === 1 ? QUOTED[i] + v : `,${QUOTED[i]}${v}`;
+  }
+  return `${out}}`;
+}
+
+/** A negotiation's canonical JSON and its sha256 (hex): its key in audit.negotiations. */
+export interface RenderedNegotiation {
+  text: string;
+  sha256: string;
+}
+
+/**
+ * A negotiation rendered, remembered by its JSON.stringify text (equal text, equal value): an association's
+ * lifecycle events repeat the same ~35 KB negotiation, and associations from one peer repeat it too.
+ * Bounded: emptied when full.
+ */
+const NEGOTIATIONS_MAX = 64;
+const negotiations = new Map<string, RenderedNegotiation>();
+
+export function renderNegotiation(negotiation: Record<string, unknown>): RenderedNegotiation {
+  const key = JSON.stringify(negotiation);
+  let rendered = negotiations.get(key);
+  if (rendered === undefined) {
+    const text = canonicalJson(negotiation);
+    rendered = { text, sha256: createHash('sha256').update(text, 'utf8').digest('hex') };
+    if (negotiations.size >= NEGOTIATIONS_MAX) negotiations.clear();
+    negotiations.set(key, rendered);
+  }
+  return rendered;
+}

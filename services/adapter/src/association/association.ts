@@ -72,6 +72,7 @@ export class Association implements UpperLayerUser {
   readonly #opts: AssociationOptions;
   #seq = 0;
   #info: AssociationInfo | undefined;
+  readonly #sinksTakeDeferred: boolean;
   callingAeTitle: string;
   calledAeTitle: string;
   rq: AssociateRq | undefined;
@@ -91,6 +92,7 @@ export class Association implements UpperLayerUser {
     this.role = opts.role;
     this.handlers = opts.handlers;
     this.#sinks = opts.sinks;
+    this.#sinksTakeDeferred = opts.sinks.every((s) => s.acceptsDeferred === true);
     this.#socket = opts.socket;
     this.#opts = opts;
     this.parent = opts.parent;
@@ -166,8 +168,8 @@ export class Association implements UpperLayerUser {
       timestamp,
       seq,
       association,
-      // Handlers see decoded data sets; sinks may take them undecoded (dataset/deferred-dicom-json.ts).
-      params: handlers.length > 0 ? materializeHere(params) : params,
+      // Handlers see decoded data sets; sinks that say so take them undecoded (dataset/deferred-dicom-json.ts).
+      params: handlers.length > 0 || !this.#sinksTakeDeferred ? materializeHere(params) : params,
       ...(this.parent ? { parent: this.parent } : {}),
       ...(messageId !== undefined ? { messageId } : {}),
     };

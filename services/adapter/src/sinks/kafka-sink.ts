@@ -148,6 +148,8 @@ export class KafkaSink implements EventSink {
   readonly #spoolThreshold: number;
   readonly #validateInWrite: boolean;
   readonly #encoder: EnvelopeThread | undefined;
+  /** The envelope thread (or encodeEnvelope here) decodes a deferred header. */
+  readonly acceptsDeferred = true;
   #mode: DeliveryMode = 'direct';
   /** Records of the batch being sent (they stay at the head of the queue until acknowledged). */
   #inflight = 0;

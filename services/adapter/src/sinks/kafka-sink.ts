@@ -2,7 +2,9 @@
  * Every event envelope to Kafka (`dicomtrail.events.v1`, key = association id, headers `type` and `schema`).
  *
  * `write` is synchronous and never waits for the broker: it builds the envelope, validates it against
- * schemas/ (an invalid envelope is a bug: logged with its errors, counted, not sent) and queues the record.
+ * schemas/ (an invalid envelope is a bug: logged with its errors, counted, not sent) and queues the record;
+ * with an envelope thread (envelope-thread.ts, createKafkaSink's default) that work is done there and the
+ * records are queued when they come back, in the order the events were written.
  * One background loop sends batches in queue order, one at a time (with the producer's single in-flight
  * request this keeps each association's `seq` order in its partition). A failed batch stays at the head of
  * the queue and is sent again after a back-off. When the queue reaches `maxQueue`, new records go to
@@ -31,7 +33,6 @@ import {
   ensureTopics,
   HEADER_SCHEMA,
   HEADER_TYPE,
-  type InvalidRecord,
   type KafkaClientName,
   PlatformaticEventProducer,
   ThreadedEventProducer,
@@ -40,7 +41,7 @@ import type { Logger } from '@dicomtrail/runtime';
 import { compileValidators, type EventType, SCHEMA_ID } from '@dicomtrail/schemas';
 import type { AdapterEvent, EventSink } from '../association/types.js';
 import { resolveHere } from '../dataset/deferred-dicom-json.js';
-import { type NodeInfo, toEnvelope } from '../events/envelope.js';
+import type { NodeInfo } from '../events/envelope.js';
 import { encodeEnvelope } from './envelope-encoder.js';
 import { EnvelopeThread, type InvalidEvent } from './envelope-thread.js';
 import type { Spool } from './spool.js';
@@ -112,13 +113,8 @@ export interface KafkaSinkOptions {
   /** With a spool: records in memory beyond which new ones are spooled (default `maxQueue`). */
   spoolThreshold?: number;
   /**
-   * Where envelopes are checked against schemas/: in `write` (default), or by the producer right before
-   * sending (a ThreadedEventProducer with `validateEvents`, which reports failures to `reportInvalid`).
-   */
-  validation?: 'write' | 'producer';
-  /**
-   * Builds, checks and serialises the envelopes off the DICOM thread (envelope-thread.ts): `write` only hands
-   * the event over, and the records come back in order. Replaces `validation` (the thread checks them).
+   * Builds, checks against schemas/ and serialises the envelopes off the DICOM thread (envelope-thread.ts):
+   * `write` only hands the event over, and the records come back in order. Without it `write` does it all.
    */
   encoder?: EnvelopeThread;
 }
@@ -146,7 +142,6 @@ export class KafkaSink implements EventSink {
   readonly #onUndeliverable: KafkaSinkOptions['onUndeliverable'];
   readonly #spool: Spool | undefined;
   readonly #spoolThreshold: number;
-  readonly #validateInWrite: boolean;
   readonly #encoder: EnvelopeThread | undefined;
   /** The envelope thread (or encodeEnvelope here) decodes a deferred header. */
   readonly acceptsDeferred = true;
@@ -191,11 +186,9 @@ export class KafkaSink implements EventSink {
     this.#log = opts.log.child({ component: 'kafka-sink' });
     this.#types = opts.types && opts.types.length > 0 ? new Set(opts.types) : undefined;
     this.#encoder = opts.encoder;
-    this.#validateInWrite = !opts.encoder && opts.validation !== 'producer';
     this.#encoder?.start((records, invalid) => this.#acceptEncoded(records, invalid));
     // Before the first association, not on its first event: `write` must return at once.
-    if (this.#validateInWrite)
-      compileValidators(opts.types && opts.types.length > 0 ? opts.types : undefined);
+    if (!this.#encoder) compileValidators(opts.types && opts.types.length > 0 ? opts.types : undefined);
     this.#setup = opts.setup;
     this.#maxQueue = opts.maxQueue ?? 100_000;
     this.#batchMax = opts.batchMax ?? 500;
@@ -277,21 +270,14 @@ export class KafkaSink implements EventSink {
       return;
     }
     try {
-      let value: Buffer;
-      if (this.#validateInWrite) {
-        const r = encodeEnvelope(event, this.#node, resolveHere);
-        if (!r.ok) {
-          this.#rejected([{ event, code: r.code, errors: r.errors }]);
-          return;
-        }
-        value = Buffer.from(r.json);
-      } else {
-        // Checked by the producer; a deferred data set header is decoded by JSON.stringify (its toJSON).
-        value = Buffer.from(JSON.stringify(toEnvelope(event, this.#node)));
+      const r = encodeEnvelope(event, this.#node, resolveHere);
+      if (!r.ok) {
+        this.#rejected([{ event, code: r.code, errors: r.errors }]);
+        return;
       }
       this.#enqueue({
         key: event.association.id,
-        value,
+        value: Buffer.from(r.json),
         headers: { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: SCHEMA_ID },
       });
     } catch (err) {
@@ -313,16 +299,6 @@ export class KafkaSink implements EventSink {
     for (const { event, code, errors } of invalid.slice(0, 10))
       this.#log.error(
         { type: event.type, seq: event.seq, association_id: event.association.id, code, errors },
-        'event envelope is not schema-valid: not published (a bug)',
-      );
-  }
-
-  /** Envelopes the producer left out because they are not schema-valid (validation 'producer'). */
-  reportInvalid(invalid: readonly InvalidRecord[]): void {
-    this.#invalid += invalid.length;
-    for (const r of invalid.slice(0, 10))
-      this.#log.error(
-        { type: r.type, association_id: r.key, code: r.code, errors: r.errors },
         'event envelope is not schema-valid: not published (a bug)',
       );
   }
@@ -766,9 +742,7 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
       });
   const sink = new KafkaSink({
     producer,
-    ...(threaded
-      ? { encoder: new EnvelopeThread({ node: cfg.node, log: cfg.log }) }
-      : { validation: 'write' }),
+    ...(threaded ? { encoder: new EnvelopeThread({ node: cfg.node, log: cfg.log }) } : {}),
     node: cfg.node,
     log: cfg.log,
     types: cfg.types,

@@ -199,6 +199,7 @@ const health =
                   spool_append_failed: st.spoolFailed,
                   invalid: st.invalid,
                   queued: st.queued,
+                  encoding: st.encoding,
                   failed_batches: st.failed,
                   producer_last_batch_ms: st.lastBatchMs ?? null,
                   producer_median_batch_ms: st.medianBatchMs ?? null,

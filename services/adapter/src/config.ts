@@ -135,7 +135,8 @@ export const adapterConfigSpec = {
   KAFKA_PRODUCER_THREAD: {
     type: 'bool',
     default: true,
-    description: 'Run the Kafka client in a worker thread, off the thread that serves DICOM',
+    description:
+      'Build the envelopes (C-STORE header decode, schema check) and run the Kafka client in worker threads, off the thread that serves DICOM; false: both on it',
   },
   SPOOL_DIR: {
     type: 'string',

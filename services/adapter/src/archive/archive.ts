@@ -18,7 +18,6 @@
 import path from 'node:path';
 import type { Logger } from '@dicomtrail/runtime';
 import type { AdapterEvent } from '../association/types.js';
-import type { DicomJson } from '../dataset/dicom-json.js';
 import {
   MODALITY_WORKLIST_FIND,
   MPPS,
@@ -123,8 +122,10 @@ export class Archive {
     const stored = req.stored;
     if (statusOf(result).status === 0x0000 && stored?.finalPath) {
       try {
-        const inst = stored.header
-          ? fromHeader(stored.finalPath, req.context.transferSyntax, stored.header as DicomJson)
+        // The header's DICOM JSON if an event already decoded it here; else the file's quick reader.
+        const header = stored.header?.peek();
+        const inst = header
+          ? fromHeader(stored.finalPath, req.context.transferSyntax, header)
           : readIndexedInstance(stored.finalPath);
         this.index.add(inst);
       } catch (err) {

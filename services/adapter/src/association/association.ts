@@ -12,6 +12,7 @@ import { describeAbort } from '../acse/abort-reason.js';
 import { acceptedContexts } from '../acse/accepted-contexts.js';
 import { type AcceptorDecision, type AcceptorPolicy, negotiateAsAcceptor } from '../acse/acceptor.js';
 import { describeReject } from '../acse/reject-reason.js';
+import { materializeHere } from '../dataset/deferred-dicom-json.js';
 import { utcTimestamp } from '../events/clock.js';
 import type { HandlerRegistry } from '../events/event-bus.js';
 import type { AssociateAc } from '../pdu/associate-ac.js';
@@ -81,6 +82,8 @@ export class Association implements UpperLayerUser {
   readonly #socket: Socket;
   readonly #opts: AssociationOptions;
   #seq = 0;
+  #info: AssociationInfo | undefined;
+  readonly #sinksTakeDeferred: boolean;
   callingAeTitle: string;
   calledAeTitle: string;
   rq: AssociateRq | undefined;
@@ -100,6 +103,7 @@ export class Association implements UpperLayerUser {
     this.role = opts.role;
     this.handlers = opts.handlers;
     this.#sinks = opts.sinks;
+    this.#sinksTakeDeferred = opts.sinks.every((s) => s.acceptsDeferred === true);
     this.#socket = opts.socket;
     this.#opts = opts;
     this.parent = opts.parent;
@@ -126,16 +130,33 @@ export class Association implements UpperLayerUser {
 
   // ---------------------------------------------------------------- events
 
+  /**
+   * The association metadata of an event. The same frozen object while nothing in it changes (AE titles set,
+   * socket connected), so many events share it: a sink that sends events to another thread copies it once
+   * per message. Lifecycle events get their own copy with the negotiation.
+   */
   info(withNegotiation = false): AssociationInfo {
-    const info: AssociationInfo = {
-      id: this.id,
-      role: this.role,
-      calling_ae_title: this.callingAeTitle,
-      called_ae_title: this.calledAeTitle,
-      local: { address: this.#socket.localAddress ?? '', port: this.#socket.localPort ?? 0 },
-      remote: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 },
-    };
-    if (withNegotiation && this.rq) info.negotiation = describeNegotiation(this.rq, this.ac);
+    let info = this.#info;
+    if (
+      !info ||
+      info.calling_ae_title !== this.callingAeTitle ||
+      info.called_ae_title !== this.calledAeTitle ||
+      info.remote.port === 0
+    ) {
+      info = Object.freeze({
+        id: this.id,
+        role: this.role,
+        calling_ae_title: this.callingAeTitle,
+        called_ae_title: this.calledAeTitle,
+        local: Object.freeze({ address: this.#socket.localAddress ?? '', port: this.#socket.localPort ?? 0 }),
+        remote: Object.freeze({
+          address: this.#socket.remoteAddress ?? '',
+          port: this.#socket.remotePort ?? 0,
+        }),
+      });
+      this.#info = info;
+    }
+    if (withNegotiation && this.rq) return { ...info, negotiation: describeNegotiation(this.rq, this.ac) };
     return info;
   }
 
@@ -148,16 +169,22 @@ export class Association implements UpperLayerUser {
   emit(type: EventType, build: () => Record<string, unknown>, messageId?: number): void {
     if (!this.wants(type)) return;
     const lifecycle = LIFECYCLE.has(type);
+    const handlers = this.handlers.notificationHandlers(type);
+    const timestamp = utcTimestamp();
+    const seq = this.#seq++;
+    const association = this.info(lifecycle);
+    const params = build();
     const event: AdapterEvent = {
       type,
-      timestamp: utcTimestamp(),
-      seq: this.#seq++,
-      association: this.info(lifecycle),
-      params: build(),
+      timestamp,
+      seq,
+      association,
+      // Handlers see decoded data sets; sinks that say so take them undecoded (dataset/deferred-dicom-json.ts).
+      params: handlers.length > 0 || !this.#sinksTakeDeferred ? materializeHere(params) : params,
       ...(this.parent ? { parent: this.parent } : {}),
       ...(messageId !== undefined ? { messageId } : {}),
     };
-    for (const h of this.handlers.notificationHandlers(type)) {
+    for (const h of handlers) {
       try {
         h(event);
       } catch (err) {

@@ -22,6 +22,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { DeferredDicomJson } from '../dataset/deferred-dicom-json.js';
 import { datasetToDicomJson } from '../dataset/dicom-json.js';
 import { encodePart10Header } from '../dataset/part10.js';
 import { readStudySeries, type StudySeries } from '../dataset/study-series.js';
@@ -42,8 +43,11 @@ export interface StoredFile {
   fileBytes: number;
   /** sha256 of the data set; computed when an event will carry it. */
   sha256?: string;
-  /** The header decoded as DICOM JSON (up to Pixel Data), when it could be decoded. */
-  header?: Record<string, unknown>;
+  /**
+   * The header as DICOM JSON (up to Pixel Data), decoded only when asked for (an event's JSON text, a handler,
+   * or the envelope thread, which decodes it off the DICOM thread); set when an event will carry it.
+   */
+  header?: DeferredDicomJson;
   /** Study / Series Instance UIDs, for the storage layout (from the header, or a quick scan). */
   studyInstanceUid?: string;
   seriesInstanceUid?: string;
@@ -177,6 +181,9 @@ export class StoreReceiver {
 
   end(): Promise<StoredFile> {
     const header = this.#decodeHeader();
+    // Before the small path writes and lets go of the chunks (scanned after it, every such instance was
+    // filed under unknown-study/unknown-series whenever no event wanted the header).
+    const ids = this.#scanStudySeries(header);
     const finish = (): StoredFile => {
       this.#resume();
       const stored: StoredFile = {
@@ -186,7 +193,6 @@ export class StoreReceiver {
       };
       if (this.#hash) stored.sha256 = this.#hash.digest('hex');
       if (header) stored.header = header;
-      const ids = header ? fromHeader(header) : this.#scanStudySeries();
       if (ids?.studyInstanceUid) stored.studyInstanceUid = ids.studyInstanceUid;
       if (ids?.seriesInstanceUid) stored.seriesInstanceUid = ids.seriesInstanceUid;
       if (this.#error) {
@@ -242,14 +248,20 @@ export class StoreReceiver {
     return all.subarray(0, HEADER_PREFIX);
   }
 
-  #scanStudySeries(): StudySeries | undefined {
+  #scanStudySeries(header: DeferredDicomJson | undefined): StudySeries | undefined {
     if (this.#chunks.length === 0) return undefined;
     const quick = readStudySeries(this.#prefix(), this.#context.transferSyntax);
-    return quick ?? fromHeader(this.#fullHeader() ?? {});
+    return quick ?? fromHeader(header?.value() ?? this.#fullHeader() ?? {});
   }
 
-  #decodeHeader(): Record<string, unknown> | undefined {
-    return this.#decode ? this.#fullHeader() : undefined;
+  /** The header for events, left undecoded (the bytes are kept: the chunks are copies, never reused). */
+  #decodeHeader(): DeferredDicomJson | undefined {
+    if (!this.#decode || this.#chunks.length === 0) return undefined;
+    return new DeferredDicomJson(exactBytes(this.#prefix()), {
+      transferSyntaxUid: this.#context.transferSyntax,
+      bulkDataThreshold: this.#bulkDataThreshold,
+      untilTag: '7FE00010',
+    });
   }
 
   #fullHeader(): Record<string, unknown> | undefined {
@@ -278,6 +290,11 @@ function fromHeader(header: Record<string, unknown>): StudySeries {
   if (study) out.studyInstanceUid = study;
   if (series) out.seriesInstanceUid = series;
   return out;
+}
+
+/** The bytes of a view in a buffer of their own (a structured clone copies a view's whole buffer). */
+function exactBytes(b: Buffer): Buffer {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : Buffer.from(new Uint8Array(b));
 }
 
 /** Removes a temporary file; a path that cannot exist (ENOTDIR, ...) is already gone. */

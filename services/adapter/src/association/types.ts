@@ -46,6 +46,12 @@ export interface AssociationInfo {
 export interface EventSink {
   /** Which event types the sink wants (cheap check before params are built). */
   wants(type: EventType): boolean;
+  /**
+   * True when the sink takes params with deferred values (dataset/deferred-dicom-json.ts: a C-STORE header
+   * not decoded yet, which JSON.stringify decodes through its toJSON). Otherwise, as for notification handlers,
+   * the association decodes them before `write`.
+   */
+  readonly acceptsDeferred?: boolean;
   write(event: AdapterEvent): void;
   close(): Promise<void>;
 }

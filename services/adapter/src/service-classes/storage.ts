@@ -83,7 +83,7 @@ export async function serveCStore(assoc: Association, msg: DimseMessage, storeDi
       ...(msg.command.moveOriginatorMessageId !== undefined
         ? { move_originator_message_id: msg.command.moveOriginatorMessageId }
         : {}),
-      dataset: (stored?.header as Record<string, never> | undefined) ?? {},
+      dataset: stored?.header?.orElse({}) ?? {},
       status,
       status_category: statusCategory(status),
       ...(errorComment ? { error_comment: errorComment } : {}),

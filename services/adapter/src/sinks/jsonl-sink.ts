@@ -11,6 +11,8 @@ export class JsonlSink implements EventSink {
   readonly #out: WriteStream;
   readonly #node: NodeInfo;
   readonly #types: ReadonlySet<EventType> | undefined;
+  /** JSON.stringify decodes a deferred header (its toJSON). */
+  readonly acceptsDeferred = true;
 
   constructor(file: string, node: NodeInfo, types?: readonly EventType[]) {
     this.#out = createWriteStream(file, { flags: 'a' });

@@ -88,6 +88,8 @@ test('broker unreachable: C-ECHO and C-STOREs succeed, writes never block, the q
   );
 
   await waitFor(() => kafkaSink.state === 'degraded', 10_000, 'the publisher to report degraded');
+  // Envelopes are built in the envelope thread: every event written has come back as a record.
+  await waitFor(() => kafkaSink.stats().encoding === 0, 5_000, 'the envelope thread to answer');
   const stats = kafkaSink.stats();
   assert.equal(timed.threw, 0, 'write never throws');
   assert.ok(timed.maxWriteMs < 50, `write returns at once (slowest ${timed.maxWriteMs.toFixed(2)} ms)`);

@@ -134,6 +134,7 @@ const kafkaSink =
         batchMax: config.KAFKA_BATCH_MAX,
         producerThread: config.KAFKA_PRODUCER_THREAD,
         client: config.KAFKA_CLIENT as KafkaClientName,
+        compression: config.KAFKA_COMPRESSION as 'gzip' | 'none',
         node,
         log,
         types: eventTypes,

@@ -27,6 +27,19 @@ const variants: { name: string; make: (topic: string, brokers: string[]) => Even
     make: (topic, brokers) =>
       new PlatformaticEventProducer({ topic, brokers, clientId: 'platformatic-test', log }),
   },
+  // KAFKA_COMPRESSION=none: uncompressed batches, read back by kafkajs like gzip ones.
+  ...(['kafkajs', 'platformatic'] as KafkaClientName[]).map((client) => ({
+    name: `${client} in a worker thread, uncompressed`,
+    make: (topic: string, brokers: string[]) =>
+      new ThreadedEventProducer({
+        client,
+        topic,
+        brokers,
+        clientId: `threaded-test-${client}-none`,
+        log,
+        compression: 'none' as const,
+      }),
+  })),
 ];
 
 for (const v of variants) {

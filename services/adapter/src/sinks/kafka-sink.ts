@@ -704,6 +704,8 @@ export interface KafkaSinkConfig {
   producerThread?: boolean;
   /** The client library (default @platformatic/kafka, the faster in publish.bench.ts; or kafkajs). */
   client?: KafkaClientName;
+  /** Batch compression (default gzip). */
+  compression?: 'gzip' | 'none';
 }
 
 /**
@@ -722,6 +724,7 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
   // Threaded: the envelope thread builds and validates envelopes, the producer thread sends them (both off
   // the DICOM thread).
   const threaded = cfg.producerThread !== false;
+  const compression = cfg.compression ? { compression: cfg.compression } : {};
   const producer: EventProducer = !threaded
     ? (cfg.client ?? 'platformatic') === 'platformatic'
       ? new PlatformaticEventProducer({
@@ -729,8 +732,9 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
           brokers: cfg.brokers,
           clientId: `dicomtrail-adapter-${cfg.node.id}`,
           log: cfg.log,
+          ...compression,
         })
-      : createEventProducer({ kafka, topic: cfg.topic, log: cfg.log })
+      : createEventProducer({ kafka, topic: cfg.topic, log: cfg.log, ...compression })
     : new ThreadedEventProducer({
         client: cfg.client ?? 'platformatic',
         topic: cfg.topic,
@@ -739,6 +743,7 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
         log: cfg.log,
         clientRetry: DEFAULT_CLIENT_RETRY,
         quietNamespaces: ['Connection', 'BrokerPool'],
+        ...compression,
       });
   const sink = new KafkaSink({
     producer,

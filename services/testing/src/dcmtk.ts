@@ -61,3 +61,32 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+export interface QrArgs {
+  /** Our AE title and the one called. */
+  aet: string;
+  aec: string;
+  port: number;
+  /** `-k` keys, e.g. `QueryRetrieveLevel=STUDY`, `StudyInstanceUID=1.2.3`, `PatientName`. */
+  keys: string[];
+  /** The information model: Study Root unless given (`-P` patient root, `-W` worklist, undefined: none). */
+  model?: '-S' | '-P' | '-W' | undefined;
+  /** More options (`-od DIR`, `-aem DEST`, `--cancel N`, `-X`). */
+  extra?: string[];
+}
+
+/** The arguments of findscu, getscu or movescu against 127.0.0.1:port. */
+export function qrArgs(o: QrArgs): string[] {
+  const model = 'model' in o ? o.model : '-S';
+  return [
+    ...(model ? [model] : []),
+    '-aet',
+    o.aet,
+    '-aec',
+    o.aec,
+    ...(o.extra ?? []),
+    ...o.keys.flatMap((k) => ['-k', k]),
+    '127.0.0.1',
+    String(o.port),
+  ];
+}

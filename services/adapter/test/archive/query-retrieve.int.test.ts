@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { freePort, runDcmtk } from '@dicomtrail/testing';
+import { freePort, qrArgs, runDcmtk } from '@dicomtrail/testing';
 import { type DicomJson, datasetToDicomJson } from '../../src/dataset/dicom-json.js';
 import { readPart10 } from '../../src/dataset/part10.js';
 import { STUDY_ROOT_GET, STUDY_ROOT_MOVE } from '../../src/dataset/uids.js';
@@ -248,23 +248,16 @@ test('getscu: a series retrieved as C-STORE sub-operations on the same associati
   const od = path.join(dir, 'get');
   mkdirSync(od);
   const known = new Set(s.sink.associationIds());
-  const r = await runDcmtk('getscu', [
-    '-S',
-    '-aet',
-    'GETTER',
-    '-aec',
-    'DICOMTRAIL',
-    '-k',
-    'QueryRetrieveLevel=SERIES',
-    '-k',
-    `StudyInstanceUID=${S(1)}`,
-    '-k',
-    `SeriesInstanceUID=${SE(1)}`,
-    '-od',
-    od,
-    '127.0.0.1',
-    String(s.port),
-  ]);
+  const r = await runDcmtk(
+    'getscu',
+    qrArgs({
+      aet: 'GETTER',
+      aec: 'DICOMTRAIL',
+      port: s.port,
+      keys: ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${S(1)}`, `SeriesInstanceUID=${SE(1)}`],
+      extra: ['-od', od],
+    }),
+  );
   assert.equal(r.code, 0, r.stderr);
   const got = readdirSync(od).map((f) =>
     String(readPart10(readFileSync(path.join(od, f))).fileMeta['00020003']?.Value?.[0]),
@@ -312,23 +305,23 @@ function rspCounts(events: Envelope[], type: string): (number | undefined)[][] {
     });
 }
 
+/** movescu of study 4 to `destination`. */
+function moveStudy4(destination: string) {
+  return runDcmtk(
+    'movescu',
+    qrArgs({
+      aet: 'MOVER',
+      aec: 'DICOMTRAIL',
+      port: s.port,
+      keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${S(4)}`],
+      extra: ['-aem', destination],
+    }),
+  );
+}
+
 test('movescu: a study moved to storescp over a new association from the destination table, byte-exact, counts', async () => {
   const known = new Set(s.sink.associationIds());
-  const r = await runDcmtk('movescu', [
-    '-S',
-    '-aet',
-    'MOVER',
-    '-aec',
-    'DICOMTRAIL',
-    '-aem',
-    'STORESCP',
-    '-k',
-    'QueryRetrieveLevel=STUDY',
-    '-k',
-    `StudyInstanceUID=${S(4)}`,
-    '127.0.0.1',
-    String(s.port),
-  ]);
+  const r = await moveStudy4('STORESCP');
   assert.equal(r.code, 0, r.stderr);
   await waitFor(() => readdirSync(received).length >= 2, 5000, 'files at storescp');
   const got = readdirSync(received).map((f) => readPart10(readFileSync(path.join(received, f))));
@@ -355,21 +348,7 @@ test('movescu: a study moved to storescp over a new association from the destina
 
 test('movescu: an AE title not in the destination table gives 0xA801 and no sub-association', async () => {
   const known = new Set(s.sink.associationIds());
-  const r = await runDcmtk('movescu', [
-    '-S',
-    '-aet',
-    'MOVER',
-    '-aec',
-    'DICOMTRAIL',
-    '-aem',
-    'NOWHERE',
-    '-k',
-    'QueryRetrieveLevel=STUDY',
-    '-k',
-    `StudyInstanceUID=${S(4)}`,
-    '127.0.0.1',
-    String(s.port),
-  ]);
+  const r = await moveStudy4('NOWHERE');
   assert.notEqual(r.code, 0);
   const events = await endedAssociation(s, known);
   assert.deepEqual(dimseSent(events), ['C-MOVE-RSP A801']);

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { freePort, runDcmtk } from '@dicomtrail/testing';
+import { freePort, qrArgs, runDcmtk } from '@dicomtrail/testing';
 import type { AcceptorPolicy } from '../../src/acse/acceptor.js';
 import { STORAGE_COMMITMENT_INSTANCE } from '../../src/archive/storage-commitment.js';
 import { associate } from '../../src/association/client.js';
@@ -261,24 +261,16 @@ test('findscu through the proxy: the PACS answers, every pending response and th
   const od = path.join(dir, 'find');
   mkdirSync(od);
   const known = new Set(sink.associationIds());
-  const r = await runDcmtk('findscu', [
-    '-S',
-    '-aet',
-    'FINDER',
-    '-aec',
-    'DICOMTRAIL',
-    '-k',
-    'QueryRetrieveLevel=SERIES',
-    '-k',
-    `StudyInstanceUID=${STUDY}`,
-    '-k',
-    'SeriesInstanceUID',
-    '-X',
-    '-od',
-    od,
-    '127.0.0.1',
-    String(proxy.port),
-  ]);
+  const r = await runDcmtk(
+    'findscu',
+    qrArgs({
+      aet: 'FINDER',
+      aec: 'DICOMTRAIL',
+      port: proxy.port,
+      keys: ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${STUDY}`, 'SeriesInstanceUID'],
+      extra: ['-X', '-od', od],
+    }),
+  );
   assert.equal(r.code, 0, r.stderr);
   const series = readdirSync(od).map((f) => {
     const p = readPart10(readFileSync(path.join(od, f)));
@@ -298,23 +290,16 @@ test('getscu through the proxy: C-STORE sub-operations relayed back on the same 
   const od = path.join(dir, 'get');
   mkdirSync(od);
   const known = new Set(sink.associationIds());
-  const r = await runDcmtk('getscu', [
-    '-S',
-    '-aet',
-    'GETTER',
-    '-aec',
-    'DICOMTRAIL',
-    '-k',
-    'QueryRetrieveLevel=SERIES',
-    '-k',
-    `StudyInstanceUID=${STUDY}`,
-    '-k',
-    `SeriesInstanceUID=${SERIES(1)}`,
-    '-od',
-    od,
-    '127.0.0.1',
-    String(proxy.port),
-  ]);
+  const r = await runDcmtk(
+    'getscu',
+    qrArgs({
+      aet: 'GETTER',
+      aec: 'DICOMTRAIL',
+      port: proxy.port,
+      keys: ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${STUDY}`, `SeriesInstanceUID=${SERIES(1)}`],
+      extra: ['-od', od],
+    }),
+  );
   assert.equal(r.code, 0, r.stderr);
   const got = readdirSync(od).map((f) => readPart10(readFileSync(path.join(od, f))));
   assert.deepEqual(got.map((p) => String(p.fileMeta['00020003']?.Value?.[0])).sort(), [
@@ -356,23 +341,16 @@ test('getscu through the proxy: C-STORE sub-operations relayed back on the same 
 
 test('movescu through the proxy: the PACS moves to the destination; the counts come back', async () => {
   const known = new Set(sink.associationIds());
-  const r = await runDcmtk('movescu', [
-    '-S',
-    '-aet',
-    'MOVER',
-    '-aec',
-    'DICOMTRAIL',
-    '-aem',
-    'STORESCP',
-    '-k',
-    'QueryRetrieveLevel=SERIES',
-    '-k',
-    `StudyInstanceUID=${STUDY}`,
-    '-k',
-    `SeriesInstanceUID=${SERIES(2)}`,
-    '127.0.0.1',
-    String(proxy.port),
-  ]);
+  const r = await runDcmtk(
+    'movescu',
+    qrArgs({
+      aet: 'MOVER',
+      aec: 'DICOMTRAIL',
+      port: proxy.port,
+      keys: ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${STUDY}`, `SeriesInstanceUID=${SERIES(2)}`],
+      extra: ['-aem', 'STORESCP'],
+    }),
+  );
   assert.equal(r.code, 0, r.stderr);
   await waitFor(() => readdirSync(received).length >= 2, 5000, 'files at storescp');
   const { down } = await pairAfter(known);
@@ -444,25 +422,21 @@ test('an abort downstream aborts the upstream association', async () => {
 test('findscu --cancel 1 through the proxy: the C-CANCEL reaches the PACS, which stops with 0xFE00', async () => {
   const known = new Set(sink.associationIds());
   const knownAtPacs = new Set(pacs.sink.associationIds());
-  const r = await runDcmtk('findscu', [
-    '-S',
-    '--cancel',
-    '1',
-    '-aet',
-    'CANCELLER',
-    '-aec',
-    'DICOMTRAIL',
-    '-k',
-    'QueryRetrieveLevel=IMAGE',
-    '-k',
-    `StudyInstanceUID=${BIG_STUDY}`,
-    '-k',
-    'SeriesInstanceUID',
-    '-k',
-    'SOPInstanceUID',
-    '127.0.0.1',
-    String(proxy.port),
-  ]);
+  const r = await runDcmtk(
+    'findscu',
+    qrArgs({
+      aet: 'CANCELLER',
+      aec: 'DICOMTRAIL',
+      port: proxy.port,
+      keys: [
+        'QueryRetrieveLevel=IMAGE',
+        `StudyInstanceUID=${BIG_STUDY}`,
+        'SeriesInstanceUID',
+        'SOPInstanceUID',
+      ],
+      extra: ['--cancel', '1'],
+    }),
+  );
   assert.equal(r.code, 0, r.stderr);
   const { down, up } = await pairAfter(known);
   const sent = dimseSent(down);

@@ -40,6 +40,30 @@ function reject(c: RejectCause, detail?: string): AcceptorDecision {
   return { kind: 'reject', rj: { type: 'A-ASSOCIATE-RJ', ...c }, ...(detail ? { detail } : {}) };
 }
 
+/**
+ * The acceptor policy's reasons to refuse an A-ASSOCIATE-RQ, in this order: application context, called AE
+ * title (when checked here), calling AE title, a rejected user identity, admission (association limit, the
+ * event spool's fail-closed policy). Undefined: nothing refuses it. The audit proxy checks the same, except the
+ * called AE title and the identity, which its upstream decides.
+ */
+export function policyReject(
+  assoc: Association,
+  rq: AssociateRq,
+  policy: AcceptorPolicy,
+  opts: { checkCalledAeTitle: boolean; identityRejected: boolean },
+): AcceptorDecision | undefined {
+  if (rq.applicationContextName !== DICOM_APPLICATION_CONTEXT)
+    return reject(Rejects.applicationContext, `application context ${rq.applicationContextName}`);
+  if (opts.checkCalledAeTitle && policy.requireCalledAeTitle && rq.calledAeTitle !== policy.aeTitle)
+    return reject(Rejects.calledAeTitle, `called AE title "${rq.calledAeTitle}" is not "${policy.aeTitle}"`);
+  if (policy.allowedCallingAeTitles.length > 0 && !policy.allowedCallingAeTitles.includes(rq.callingAeTitle))
+    return reject(Rejects.callingAeTitle, `calling AE title "${rq.callingAeTitle}" is not allowed`);
+  if (opts.identityRejected) return reject(Rejects.noReason, 'user identity not verified');
+  const admission = policy.admission?.(assoc);
+  if (admission && !admission.ok) return reject(Rejects.localLimit, admission.detail);
+  return undefined;
+}
+
 export async function negotiateAsAcceptor(
   assoc: Association,
   rq: AssociateRq,
@@ -70,15 +94,11 @@ export async function negotiateAsAcceptor(
     assoc.emit('EVT_ASYNC_OPS', () => ({ requested, response: asyncResponse }));
   }
 
-  if (rq.applicationContextName !== DICOM_APPLICATION_CONTEXT)
-    return reject(Rejects.applicationContext, `application context ${rq.applicationContextName}`);
-  if (policy.requireCalledAeTitle && rq.calledAeTitle !== policy.aeTitle)
-    return reject(Rejects.calledAeTitle, `called AE title "${rq.calledAeTitle}" is not "${policy.aeTitle}"`);
-  if (policy.allowedCallingAeTitles.length > 0 && !policy.allowedCallingAeTitles.includes(rq.callingAeTitle))
-    return reject(Rejects.callingAeTitle, `calling AE title "${rq.callingAeTitle}" is not allowed`);
-  if (identity.kind === 'rejected') return reject(Rejects.noReason, 'user identity not verified');
-  const admission = policy.admission?.(assoc);
-  if (admission && !admission.ok) return reject(Rejects.localLimit, admission.detail);
+  const refused = policyReject(assoc, rq, policy, {
+    checkCalledAeTitle: true,
+    identityRejected: identity.kind === 'rejected',
+  });
+  if (refused) return refused;
 
   const n = negotiateContexts(rq.presentationContexts, policy.supported, ui.roleSelections);
   const userInformation: UserInformation = {

@@ -14,7 +14,7 @@
  */
 import type { Logger } from '@dicomtrail/runtime';
 import { acceptedContexts } from '../acse/accepted-contexts.js';
-import { type AcceptorDecision, type AcceptorPolicy, DICOM_APPLICATION_CONTEXT } from '../acse/acceptor.js';
+import { type AcceptorDecision, type AcceptorPolicy, policyReject } from '../acse/acceptor.js';
 import { type RejectCause, Rejects } from '../acse/reject-reason.js';
 import type { Association } from '../association/association.js';
 import { requestAssociation } from '../association/client.js';
@@ -113,15 +113,8 @@ export class AuditProxy {
   }
 
   async #negotiate(down: Association, rq: AssociateRq, policy: AcceptorPolicy): Promise<AcceptorDecision> {
-    if (rq.applicationContextName !== DICOM_APPLICATION_CONTEXT)
-      return reject(Rejects.applicationContext, `application context ${rq.applicationContextName}`);
-    if (
-      policy.allowedCallingAeTitles.length > 0 &&
-      !policy.allowedCallingAeTitles.includes(rq.callingAeTitle)
-    )
-      return reject(Rejects.callingAeTitle, `calling AE title "${rq.callingAeTitle}" is not allowed`);
-    const admission = policy.admission?.(down);
-    if (admission && !admission.ok) return reject(Rejects.localLimit, admission.detail);
+    const refused = policyReject(down, rq, policy, { checkCalledAeTitle: false, identityRejected: false });
+    if (refused) return refused;
     const route = routeFor(this.#opts.routes, rq.calledAeTitle);
     if (!route)
       return reject(Rejects.calledAeTitle, `no proxy route for called AE title "${rq.calledAeTitle}"`);

@@ -5,17 +5,17 @@
  * copied in while down.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { freePort, runDcmtk } from '@dicomtrail/testing';
+import { runDcmtk } from '@dicomtrail/testing';
 import {
   type ArchiveInstanceSpec,
   type ArchiveServer,
-  listening,
   startArchiveServer,
+  startStorescp,
   writeArchiveInstance,
 } from '../support/archive.js';
 import { dimseSent, endedAssociation } from '../support/qr.js';
@@ -50,16 +50,11 @@ before(async () => {
   mkdirSync(path.join(storeDir, 'preloaded'), { recursive: true });
   mkdirSync(received);
   for (let i = 0; i < N; i++) writeArchiveInstance(path.join(storeDir, 'preloaded', `i${i}.dcm`), spec(i));
-  storePort = await freePort();
-  storescp = spawn('storescp', ['-aet', 'STORESCP', '-od', received, String(storePort)], {
-    env: { ...process.env, TCP_NODELAY: '1' },
-    stdio: 'ignore',
-  });
+  ({ port: storePort, child: storescp } = await startStorescp('STORESCP', received));
   s = await startArchiveServer({
     storeDir,
     destinations: new Map([['STORESCP', { host: '127.0.0.1', port: storePort }]]),
   });
-  await listening(storePort);
 });
 after(async () => {
   if (storescp?.pid !== undefined) process.kill(storescp.pid, 'SIGTERM');

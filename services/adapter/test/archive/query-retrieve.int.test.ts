@@ -6,20 +6,20 @@
  * the files that arrive, the sub-operation counts and the events.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { freePort, qrArgs, runDcmtk } from '@dicomtrail/testing';
+import { qrArgs, runDcmtk } from '@dicomtrail/testing';
 import { type DicomJson, datasetToDicomJson } from '../../src/dataset/dicom-json.js';
 import { readPart10 } from '../../src/dataset/part10.js';
 import { STUDY_ROOT_GET, STUDY_ROOT_MOVE } from '../../src/dataset/uids.js';
 import {
   type ArchiveInstanceSpec,
   type ArchiveServer,
-  listening,
   startArchiveServer,
+  startStorescp,
   writeArchiveInstance,
 } from '../support/archive.js';
 import { dimseSent, endedAssociation } from '../support/qr.js';
@@ -61,11 +61,8 @@ before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'dt-archive-qr-'));
   received = path.join(dir, 'received');
   mkdirSync(received);
-  const storePort = await freePort();
-  storescp = spawn('storescp', ['-aet', 'STORESCP', '-od', received, String(storePort)], {
-    env: { ...process.env, TCP_NODELAY: '1' },
-    stdio: 'ignore',
-  });
+  const { port: storePort, child } = await startStorescp('STORESCP', received);
+  storescp = child;
   s = await startArchiveServer({
     destinations: new Map([['STORESCP', { host: '127.0.0.1', port: storePort }]]),
   });
@@ -80,7 +77,6 @@ before(async () => {
     });
     files.set(I(i), f);
   }
-  await listening(storePort);
   const r = await runDcmtk('storescu', [
     '-aet',
     'SENDER',

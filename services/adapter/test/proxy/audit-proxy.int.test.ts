@@ -7,7 +7,7 @@
  * (transient), and an abort on one side ending the other.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,9 +27,9 @@ import type { NServiceRequest } from '../../src/service-classes/n-services.js';
 import {
   type ArchiveServer,
   commitmentRequest,
-  listening,
   SC,
   startArchiveServer,
+  startStorescp,
   writeArchiveInstance,
 } from '../support/archive.js';
 import { writeInstance } from '../support/instances.js';
@@ -131,11 +131,8 @@ before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'dt-proxy-'));
   received = path.join(dir, 'received');
   mkdirSync(received);
-  const storePort = await freePort();
-  storescp = spawn('storescp', ['-aet', 'STORESCP', '-od', received, String(storePort)], {
-    env: { ...process.env, TCP_NODELAY: '1' },
-    stdio: 'ignore',
-  });
+  const { port: storePort, child } = await startStorescp('STORESCP', received);
+  storescp = child;
   // A larger study already in the PACS's store (indexed at start-up), for a query long enough to cancel.
   const storeDir = path.join(dir, 'pacs');
   mkdirSync(path.join(storeDir, 'preloaded'), { recursive: true });
@@ -178,7 +175,6 @@ before(async () => {
     });
     files.set(INSTANCE(i), f);
   }
-  await listening(storePort);
 });
 
 after(async () => {

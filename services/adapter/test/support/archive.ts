@@ -2,8 +2,10 @@
  * An archive node for tests: our SCP with the archive's default handler set (archive/archive.ts) on a free
  * loopback port, and test instances with the attributes the query models need.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { freePort } from '@dicomtrail/testing';
 import { Archive, type ArchiveOptions, archiveAbstractSyntaxes } from '../../src/archive/archive.js';
 import type { EventSink } from '../../src/association/types.js';
 import type { DicomJson } from '../../src/dataset/dicom-json.js';
@@ -106,6 +108,20 @@ export function archiveInstance(spec: ArchiveInstanceSpec): Buffer {
 
 export function writeArchiveInstance(file: string, spec: ArchiveInstanceSpec): void {
   writeFileSync(file, archiveInstance(spec));
+}
+
+/** DCMTK's storescp (a C-MOVE destination) as `aeTitle`, writing into `dir`, listening on a free port. */
+export async function startStorescp(
+  aeTitle: string,
+  dir: string,
+): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn('storescp', ['-aet', aeTitle, '-od', dir, String(port)], {
+    env: { ...process.env, TCP_NODELAY: '1' },
+    stdio: 'ignore',
+  });
+  await listening(port);
+  return { port, child };
 }
 
 /** Waits until something listens on 127.0.0.1:port (a dcmtk SCP started by the test). */

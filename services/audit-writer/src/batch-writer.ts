@@ -10,6 +10,7 @@
  */
 import { DicomtrailError } from '@dicomtrail/runtime';
 import type pg from 'pg';
+import { ByteSink } from './byte-sink.js';
 import { type InsertMethod, insertEvents } from './event-insert.js';
 import type { EventContent, EventRow } from './event-row.js';
 import { type ChainHead, chainIdOf, link, partitionOf, type RenderedRow } from './hash-chain.js';
@@ -134,9 +135,10 @@ export async function insertLinked(
   const heads = await lockHeads(client, [...byChain.keys()]);
   const rows: EventRow[] = [];
   const rendered: RenderedRow[] = [];
+  const copy = method === 'copy' ? new ByteSink(contents.length * 2048) : undefined;
   const newHeads: { chain_id: string; partition: string; position: number; head_hash: string }[] = [];
   for (const [chainId, group] of byChain) {
-    const linked = link(chainId, heads.get(chainId), group.contents, method === 'copy');
+    const linked = link(chainId, heads.get(chainId), group.contents, copy);
     rows.push(...linked.rows);
     rendered.push(...linked.rendered);
     newHeads.push({
@@ -147,7 +149,7 @@ export async function insertLinked(
     });
   }
   await storeNegotiations(client, rendered);
-  await insertEvents(client, method, rows, rendered);
+  await insertEvents(client, method, rows, rendered, copy);
   await client.query(
     `INSERT INTO audit.chain_heads AS h (chain_id, partition, position, head_hash)
        SELECT chain_id, partition, position, head_hash

@@ -5,6 +5,7 @@
  * are checked against each other on every verified row.
  */
 import { createHash } from 'node:crypto';
+import type { ByteSink } from './byte-sink.js';
 import { canonicalJson } from './canonical-json.js';
 import { COPY_NULL, copyJson, copyText, copyValue } from './copy-text.js';
 import { EVENT_COLUMNS, type EventContent } from './event-row.js';
@@ -33,42 +34,108 @@ export interface RenderedJsonb {
   negotiationSha256?: string | null;
 }
 
-/**
- * The row's hashed text; with `copy` given, also its values as COPY text (in COPY_COLUMN_ORDER, without the two
- * hashes) pushed onto it, from the same pass over the columns.
- */
+/** The row's hashed text (as a string: the recordset insert and the tests use it). */
 export function canonicalRow(
   content: EventContent,
   chainId: string,
   position: number,
   jsonb: RenderedJsonb,
-  copy?: string[],
 ): string {
   let out = '{';
   for (let i = 0; i < HASHED_KEYS.length; i++) {
     const key = HASHED_KEYS[i]!;
     let v: string;
-    if (key === 'params') {
-      v = jsonb.params;
-      copy?.push(copyJson(v));
-    } else if (key === 'negotiation') {
-      v = jsonb.negotiation ?? 'null';
-      copy?.push(jsonb.negotiationSha256 ? `\\\\x${jsonb.negotiationSha256}` : COPY_NULL);
-    } else if (key === 'chain_id') {
-      v = JSON.stringify(chainId);
-      copy?.push(copyText(chainId));
-    } else if (key === 'chain_position') {
-      v = String(position);
-      copy?.push(v);
-    } else {
+    if (key === 'params') v = jsonb.params;
+    else if (key === 'negotiation') v = jsonb.negotiation ?? 'null';
+    else if (key === 'chain_id') v = JSON.stringify(chainId);
+    else if (key === 'chain_position') v = String(position);
+    else {
       const x = content[key];
-      copy?.push(copyValue(x));
       if (x === undefined) continue;
       v = typeof x === 'string' ? JSON.stringify(x) : canonicalJson(x);
     }
     out += out.length === 1 ? QUOTED[i] + v : `,${QUOTED[i]}${v}`;
   }
   return `${out}}`;
+}
+
+/** `"key":` and `,"key":` as UTF-8, per hashed key. */
+const QUOTED_BYTES = QUOTED.map((q) => Buffer.from(q));
+const COMMA_QUOTED_BYTES = QUOTED.map((q) => Buffer.from(`,${q}`));
+/** A string that JSON.stringify would write other than as '"' + s + '"' (quote, backslash, control, surrogate). */
+const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+const TAB = 0x09;
+const QUOTE = 0x22;
+
+function jsonString(sink: ByteSink, s: string): void {
+  if (JSON_ESCAPED.test(s)) {
+    sink.text(JSON.stringify(s));
+  } else {
+    sink.byte(QUOTE);
+    sink.text(s);
+    sink.byte(QUOTE);
+  }
+}
+
+/**
+ * canonicalRow's bytes written into `hashed` (appended), and the row's COPY text (COPY_COLUMN_ORDER without the
+ * two hashes, each column followed by a tab) appended to `copy`, in one pass over the columns and without a
+ * string per column: the writer's hot path. The negotiation goes into COPY as its sha256 (bytea).
+ */
+export function writeCanonicalRow(
+  content: EventContent,
+  chainId: string,
+  position: number,
+  jsonb: RenderedJsonb,
+  hashed: ByteSink,
+  copy: ByteSink,
+): void {
+  hashed.byte(0x7b); // {
+  let first = true;
+  for (let i = 0; i < HASHED_KEYS.length; i++) {
+    const key = HASHED_KEYS[i]!;
+    if (key === 'params') {
+      hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
+      hashed.text(jsonb.params);
+      copy.text(copyJson(jsonb.params));
+    } else if (key === 'negotiation') {
+      hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
+      hashed.text(jsonb.negotiation ?? 'null');
+      copy.text(jsonb.negotiationSha256 ? `\\\\x${jsonb.negotiationSha256}` : COPY_NULL);
+    } else if (key === 'chain_id') {
+      hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
+      jsonString(hashed, chainId);
+      copy.text(copyText(chainId));
+    } else if (key === 'chain_position') {
+      hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
+      const v = String(position);
+      hashed.text(v);
+      copy.text(v);
+    } else {
+      const x = content[key];
+      if (x === undefined || x === null) {
+        copy.text(COPY_NULL);
+        if (x === undefined) {
+          copy.byte(TAB);
+          continue;
+        }
+        hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
+        hashed.text('null');
+      } else if (typeof x === 'string') {
+        hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
+        jsonString(hashed, x);
+        copy.text(copyText(x));
+      } else {
+        hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
+        const v = canonicalJson(x);
+        hashed.text(v);
+        copy.text(typeof x === 'number' ? v : copyValue(x));
+      }
+    }
+    copy.byte(TAB);
+    first = false;
+  }
+  hashed.byte(0x7d); // }
 }
 
 /** A negotiation's canonical JSON and its sha256 (hex): its key in audit.negotiations. */

@@ -1,7 +1,7 @@
 /**
  * `COPY … FROM STDIN` through node-postgres' submittable interface (CopyInResponse → CopyData… → CopyDone →
- * CommandComplete "COPY n" → ReadyForQuery). The rows are already in COPY's text format, one line each; they are
- * sent in chunks of about CHUNK_CHARS characters. Resolves with the number of rows copied.
+ * CommandComplete "COPY n" → ReadyForQuery). The rows come already in COPY's text format, as
+ * bytes, and are sent in CopyData messages of CHUNK_BYTES. Resolves with the number of rows copied.
  */
 import { DicomtrailError } from '@dicomtrail/runtime';
 import type pg from 'pg';
@@ -13,19 +13,20 @@ interface CopyConnection {
   endCopyFrom(): void;
 }
 
-const CHUNK_CHARS = 512 * 1024;
+/** Bytes per CopyData message (its boundaries need not fall between rows, nor between a character's bytes). */
+const CHUNK_BYTES = 512 * 1024;
 
 class CopyIn implements pg.Submittable {
   readonly #sql: string;
-  readonly #lines: readonly string[];
+  readonly #data: Uint8Array;
   readonly #settle: (err: Error | undefined, rows: number) => void;
   #rows = 0;
   #error: Error | undefined;
   #settled = false;
 
-  constructor(sql: string, lines: readonly string[], settle: (err: Error | undefined, rows: number) => void) {
+  constructor(sql: string, data: Uint8Array, settle: (err: Error | undefined, rows: number) => void) {
     this.#sql = sql;
-    this.#lines = lines;
+    this.#data = data;
     this.#settle = settle;
   }
 
@@ -35,15 +36,10 @@ class CopyIn implements pg.Submittable {
 
   handleCopyInResponse(connection: pg.Connection): void {
     const c = connection as unknown as CopyConnection;
-    let chunk = '';
-    for (const line of this.#lines) {
-      chunk += line;
-      if (chunk.length >= CHUNK_CHARS) {
-        c.sendCopyFromChunk(Buffer.from(chunk));
-        chunk = '';
-      }
+    const data = Buffer.from(this.#data.buffer, this.#data.byteOffset, this.#data.length);
+    for (let at = 0; at < data.length; at += CHUNK_BYTES) {
+      c.sendCopyFromChunk(data.subarray(at, at + CHUNK_BYTES));
     }
-    if (chunk.length > 0) c.sendCopyFromChunk(Buffer.from(chunk));
     c.endCopyFrom();
   }
 
@@ -94,11 +90,11 @@ class CopyIn implements pg.Submittable {
   }
 }
 
-/** Runs `sql` (a `COPY … FROM STDIN`) with `lines` (each ending in "\n") as its data. */
-export function copyIn(client: pg.ClientBase, sql: string, lines: readonly string[]): Promise<number> {
+/** Runs `sql` (a `COPY … FROM STDIN`) with `data` (COPY text, rows ending in "\n") as its input. */
+export function copyIn(client: pg.ClientBase, sql: string, data: Uint8Array): Promise<number> {
   return new Promise((resolve, reject) => {
     client.query(
-      new CopyIn(sql, lines, (err, rows) => {
+      new CopyIn(sql, data, (err, rows) => {
         if (err) reject(err);
         else resolve(rows);
       }),

@@ -1,6 +1,6 @@
 /**
  * Linked rows into audit.events, by one of two methods (AUDIT_WRITER_INSERT_METHOD; the benchmark compares them):
- *  - 'copy': COPY FROM STDIN in text format, one line per row written by link in the pass that hashes it;
+ *  - 'copy': COPY FROM STDIN in text format, one line per row written (as bytes) by link in the pass that hashes it;
  *  - 'recordset': one multi-row INSERT … SELECT FROM json_to_recordset($1) of each row's canonical JSON.
  * Either way a negotiation is not stored in the row but referred to by its sha256 (negotiation-store.ts).
  * Neither has ON CONFLICT: the batch writer already dropped the ids in the trail (under the partition's
@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { COPY_COLUMN_ORDER, canonicalRow } from './canonical-row.js';
 import { copyIn } from './copy-in.js';
 import { EVENT_COLUMNS, type EventRow } from './event-row.js';
-import type { RenderedRow } from './hash-chain.js';
+import type { CopyLines, RenderedRow } from './hash-chain.js';
 import { recordsetSql } from './json-rows.js';
 
 export const INSERT_METHODS = ['copy', 'recordset'] as const;
@@ -22,7 +22,7 @@ export type InsertMethod = (typeof INSERT_METHODS)[number];
 const STORED_COLUMNS: readonly (readonly [string, string])[] = EVENT_COLUMNS.map(([name, type]) =>
   name === 'negotiation' ? ['negotiation_sha256', 'bytea'] : [name, type],
 );
-/** Lines come from link (RenderedRow.copy), written in the same pass as the hashed text. */
+/** Lines come from link (its CopyLines), written in the same pass as the hashed text. */
 const COPY_EVENTS = `COPY audit.events (${COPY_COLUMN_ORDER.join(', ')}) FROM STDIN`;
 const INSERT_EVENTS = recordsetSql('audit.events', STORED_COLUMNS);
 
@@ -31,31 +31,35 @@ const INSERT_EVENTS = recordsetSql('audit.events', STORED_COLUMNS);
  * negotiation's sha256 and the two hashes as bytea literals.
  */
 export function recordsetElement(row: EventRow, rendered: RenderedRow): string {
-  const text = rendered.negotiation
-    ? canonicalRow(row, row.chain_id, row.chain_position, { params: rendered.params, negotiation: null })
-    : rendered.hashed;
+  const text =
+    rendered.negotiation || rendered.hashed === null
+      ? canonicalRow(row, row.chain_id, row.chain_position, { params: rendered.params, negotiation: null })
+      : rendered.hashed;
   const sha = rendered.negotiation ? `"\\\\x${rendered.negotiation.sha256}"` : 'null';
   // text is a non-empty JSON object ("{...}"): append the rest before its closing brace.
   return `${text.slice(0, -1)},"negotiation_sha256":${sha},"prev_hash":"\\\\x${row.prev_hash}","row_hash":"\\\\x${row.row_hash}"}`;
 }
 
-function copyLineOf(r: RenderedRow): string {
-  if (r.copy === null) {
-    throw new DicomtrailError('DT_ERR_AUDIT_COPY_TEXT', 'a row was linked without its COPY text', {});
-  }
-  return r.copy;
-}
-
+/**
+ * The rows into audit.events: with 'copy' their COPY lines (`copy`, written by link), with 'recordset' one
+ * INSERT of their JSON.
+ */
 export async function insertEvents(
   client: pg.ClientBase,
   method: InsertMethod,
   rows: readonly EventRow[],
   rendered: readonly RenderedRow[],
+  copy?: CopyLines,
 ): Promise<void> {
   let inserted: number;
   try {
     if (method === 'copy') {
-      inserted = await copyIn(client, COPY_EVENTS, rendered.map(copyLineOf));
+      if (!copy || copy.length === 0) {
+        throw new DicomtrailError('DT_ERR_AUDIT_COPY_TEXT', 'rows were linked without their COPY text', {
+          rows: rows.length,
+        });
+      }
+      inserted = await copyIn(client, COPY_EVENTS, copy.view());
     } else {
       const json = rows.map((r, i) => recordsetElement(r, rendered[i]!));
       inserted = (await client.query(INSERT_EVENTS, [`[${json.join(',')}]`])).rowCount ?? 0;

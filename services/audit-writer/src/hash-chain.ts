@@ -81,8 +81,8 @@ const NEWLINE = 0x0a;
 const hashedScratch = new ByteSink();
 
 /**
- * Appends content rows to a chain whose head is `head` (or genesis), returning the linked rows, the new head
- * and each row's rendered texts (the inserts reuse them instead of serialising the batch again). With `copy`,
+ * Appends content rows to a chain whose head is `head` (or genesis), returning the linked rows (the contents
+ * themselves, completed in place with their chain columns), the new head and each row's rendered texts (the inserts reuse them instead of serialising the batch again). With `copy`,
  * each row's COPY line is appended to it, written in the same pass as the hashed bytes.
  */
 export function link(
@@ -119,15 +119,14 @@ export function link(
       hashed = canonicalRow(content, chainId, position, jsonb);
       hash = rowHash(prev, hashed);
     }
-    // Object.assign, not a spread: V8 copies the ~40 columns several times faster this way (measured).
-    rows.push(
-      Object.assign({}, content, {
-        chain_id: chainId,
-        chain_position: position,
-        prev_hash: prev,
-        row_hash: hash,
-      }),
-    );
+    // The content becomes the row in place: a copy of ~40 columns costs ~1.7 µs and leaves V8 a dictionary-mode
+    // object that every later read (projections, the caller) pays for (measured).
+    const row = content as EventRow;
+    row.chain_id = chainId;
+    row.chain_position = position;
+    row.prev_hash = prev;
+    row.row_hash = hash;
+    rows.push(row);
     rendered.push({ hashed, params, negotiation });
     prev = hash;
   }

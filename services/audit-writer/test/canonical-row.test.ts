@@ -80,7 +80,12 @@ test('link: the same rows and hashes with COPY lines as without, and the lines a
   const contents = contentsOf(associationRecords('PID-LINK', undefined, 3));
   const copy = new ByteSink(64);
   const withCopy = link('chain/1/events_2026_11', { position: 7, hash: 'ab'.repeat(32) }, contents, copy);
-  const plain = link('chain/1/events_2026_11', { position: 7, hash: 'ab'.repeat(32) }, contents);
+  // link completes its contents in place: the second link gets its own copies.
+  const plain = link(
+    'chain/1/events_2026_11',
+    { position: 7, hash: 'ab'.repeat(32) },
+    contents.map((c) => ({ ...c })),
+  );
   assert.deepEqual(withCopy.rows, plain.rows);
   assert.deepEqual(withCopy.head, plain.head);
   assert.ok(withCopy.rendered.every((r) => r.hashed === null));

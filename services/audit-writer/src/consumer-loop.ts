@@ -192,11 +192,15 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
     stats,
     async stop() {
       clearInterval(refresh);
-      await Promise.all(commits.values());
-      await consumer.disconnect();
-      await dlq.disconnect();
-      stats.flush();
-      await pool.end();
+      try {
+        await Promise.all(commits.values());
+        await consumer.disconnect();
+        await dlq.disconnect();
+      } finally {
+        // Even when the clients fail to close: an open pool would keep connections (and this process) alive.
+        stats.flush();
+        await pool.end();
+      }
     },
   };
 }

@@ -135,6 +135,7 @@ const kafkaSink =
         producerThread: config.KAFKA_PRODUCER_THREAD,
         client: config.KAFKA_CLIENT as KafkaClientName,
         compression: config.KAFKA_COMPRESSION as 'gzip' | 'none',
+        threadNice: config.KAFKA_THREAD_NICE,
         node,
         log,
         types: eventTypes,

@@ -145,6 +145,14 @@ export const adapterConfigSpec = {
     description:
       'Build the envelopes (C-STORE header decode, schema check) and run the Kafka client in worker threads, off the thread that serves DICOM; false: both on it',
   },
+  KAFKA_THREAD_NICE: {
+    type: 'int',
+    default: 10,
+    min: 0,
+    max: 19,
+    description:
+      "Linux nice value of those worker threads (0 = the DICOM thread's priority, 19 = lowest): when the CPUs are busy the scheduler serves DICOM first and the audit pipeline catches up after (nothing is lost: events queue, then spool)",
+  },
   SPOOL_DIR: {
     type: 'string',
     default: '.dicomtrail/spool',

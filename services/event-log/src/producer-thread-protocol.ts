@@ -24,6 +24,11 @@ export interface ProducerThreadConfig {
    * leave out those that fail (reported back as `invalid`). Keeps schema validation off the caller's thread.
    */
   validateEvents?: boolean;
+  /**
+   * The worker thread's nice value (Linux; 0-19, default unchanged): a lower priority than the thread serving
+   * DICOM, which the scheduler then favours when the CPUs are busy.
+   */
+  nice?: number;
 }
 
 /** A record the worker did not send because its value is not a valid event envelope. */

@@ -4,7 +4,7 @@
  * the caller's one-batch-at-a-time ordering holds. kafkajs log lines are forwarded to the caller's logger.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Logger } from '@dicomtrail/runtime';
+import { type Logger, setThreadNice } from '@dicomtrail/runtime';
 import { isEvent, parseEvent } from '@dicomtrail/schemas';
 import { createKafka } from './kafka-client.js';
 import { PlatformaticEventProducer } from './platformatic-producer.js';
@@ -51,6 +51,13 @@ const log = {
   trace: forward('trace'),
   child: () => log,
 } as unknown as Logger;
+
+if (cfg.nice !== undefined && cfg.nice !== 0) {
+  const priority = setThreadNice(cfg.nice);
+  if (priority.ok)
+    log.debug({ thread: 'producer', tid: priority.tid, nice: priority.nice }, 'thread priority lowered');
+  else log.warn({ thread: 'producer', reason: priority.reason }, 'thread priority unchanged');
+}
 
 function createProducer(): EventProducer {
   if (cfg.client === 'platformatic')

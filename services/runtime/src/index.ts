@@ -10,3 +10,4 @@ export {
 export { asDicomtrailError, DicomtrailError } from './errors.js';
 export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
 export { onShutdown } from './shutdown.js';
+export { currentThreadId, setThreadNice, type ThreadPriorityResult } from './thread-priority.js';

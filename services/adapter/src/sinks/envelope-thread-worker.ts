@@ -5,7 +5,7 @@
  * Batches are answered in arrival order, each with one transferred buffer.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DicomtrailError } from '@dicomtrail/runtime';
+import { DicomtrailError, setThreadNice } from '@dicomtrail/runtime';
 import { compileValidators } from '@dicomtrail/schemas';
 import type { AdapterEvent } from '../association/types.js';
 import { type DeferredDicomJsonWire, decodeDeferred } from '../dataset/deferred-dicom-json.js';
@@ -23,6 +23,9 @@ if (!port)
   throw new DicomtrailError('DT_ERR_ENVELOPE_THREAD', 'envelope-thread-worker must run in a worker thread');
 const cfg = workerData as EnvelopeThreadConfig;
 compileValidators();
+if (cfg.nice !== undefined && cfg.nice !== 0) {
+  port.postMessage({ op: 'priority', result: setThreadNice(cfg.nice) } satisfies FromEnvelopeThread);
+}
 
 /** Decoded headers by id (bounded: the second event of a C-STORE follows the first within milliseconds). */
 const DECODED_MAX = 512;

@@ -40,6 +40,8 @@ export interface EnvelopeThreadOptions {
   lingerMs?: number;
   /** Events per message to the worker (default 500). */
   batchMax?: number;
+  /** The worker thread's nice value (Linux, 0-19; default unchanged). */
+  nice?: number;
 }
 
 interface Batch {
@@ -53,6 +55,7 @@ export class EnvelopeThread {
   readonly #log: Logger;
   readonly #lingerMs: number;
   readonly #batchMax: number;
+  readonly #nice: number | undefined;
   #onEncoded: EncodedHandler | undefined;
   #worker: Worker | undefined;
   /** Here, not in the worker: after a worker failure, or once closed. */
@@ -69,12 +72,16 @@ export class EnvelopeThread {
     this.#log = opts.log.child({ component: 'envelope-thread' });
     this.#lingerMs = opts.lingerMs ?? 5;
     this.#batchMax = opts.batchMax ?? 500;
+    this.#nice = opts.nice;
   }
 
   /** Starts the worker; encoded records go to `onEncoded`. */
   start(onEncoded: EncodedHandler): this {
     this.#onEncoded = onEncoded;
-    const config: EnvelopeThreadConfig = { node: this.#node };
+    const config: EnvelopeThreadConfig = {
+      node: this.#node,
+      ...(this.#nice !== undefined ? { nice: this.#nice } : {}),
+    };
     const worker = new Worker(new URL('./envelope-thread-worker.js', import.meta.url), {
       workerData: config,
     });
@@ -147,6 +154,12 @@ export class EnvelopeThread {
   }
 
   #onMessage(msg: FromEnvelopeThread): void {
+    if (msg.op === 'priority') {
+      if (msg.result.ok)
+        this.#log.debug({ tid: msg.result.tid, nice: msg.result.nice }, 'thread priority lowered');
+      else this.#log.warn({ reason: msg.result.reason }, 'thread priority unchanged');
+      return;
+    }
     const batch = this.#pending.get(msg.id);
     if (!batch || batch.records) return;
     if (msg.op === 'failed') {

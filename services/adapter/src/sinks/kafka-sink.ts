@@ -706,6 +706,11 @@ export interface KafkaSinkConfig {
   client?: KafkaClientName;
   /** Batch compression (default gzip). */
   compression?: 'gzip' | 'none';
+  /**
+   * Nice value of the envelope and producer threads (Linux, 0-19; default unchanged): below the DICOM thread,
+   * so that the scheduler serves clinical traffic first when the CPUs are busy.
+   */
+  threadNice?: number;
 }
 
 /**
@@ -744,10 +749,19 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
         clientRetry: DEFAULT_CLIENT_RETRY,
         quietNamespaces: ['Connection', 'BrokerPool'],
         ...compression,
+        ...(cfg.threadNice !== undefined ? { nice: cfg.threadNice } : {}),
       });
   const sink = new KafkaSink({
     producer,
-    ...(threaded ? { encoder: new EnvelopeThread({ node: cfg.node, log: cfg.log }) } : {}),
+    ...(threaded
+      ? {
+          encoder: new EnvelopeThread({
+            node: cfg.node,
+            log: cfg.log,
+            ...(cfg.threadNice !== undefined ? { nice: cfg.threadNice } : {}),
+          }),
+        }
+      : {}),
     node: cfg.node,
     log: cfg.log,
     types: cfg.types,

@@ -63,8 +63,11 @@ export function canonicalRow(
 const QUOTED_BYTES = QUOTED.map((q) => Buffer.from(q));
 const COMMA_QUOTED_BYTES = QUOTED.map((q) => Buffer.from(`,${q}`));
 /** A string that JSON.stringify would write other than as '"' + s + '"' (quote, backslash, control, surrogate). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are exactly what JSON escapes
 const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 const TAB = 0x09;
+/** Keys whose values come from the rendered jsonb or the chain, not from the content. */
+const SPECIAL_KEYS: ReadonlySet<string> = new Set(['params', 'negotiation', 'chain_id', 'chain_position']);
 const QUOTE = 0x22;
 
 function jsonString(sink: ByteSink, s: string): void {
@@ -94,46 +97,40 @@ export function writeCanonicalRow(
   let first = true;
   for (let i = 0; i < HASHED_KEYS.length; i++) {
     const key = HASHED_KEYS[i]!;
+    const x = SPECIAL_KEYS.has(key) ? null : content[key as keyof EventContent];
+    if (x === undefined) {
+      // Left out of the hashed JSON (as JSON.stringify would), NULL in COPY.
+      copy.text(COPY_NULL);
+      copy.byte(TAB);
+      continue;
+    }
+    hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
+    first = false;
     if (key === 'params') {
-      hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
       hashed.text(jsonb.params);
       copy.text(copyJson(jsonb.params));
     } else if (key === 'negotiation') {
-      hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
       hashed.text(jsonb.negotiation ?? 'null');
       copy.text(jsonb.negotiationSha256 ? `\\\\x${jsonb.negotiationSha256}` : COPY_NULL);
     } else if (key === 'chain_id') {
-      hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
       jsonString(hashed, chainId);
       copy.text(copyText(chainId));
     } else if (key === 'chain_position') {
-      hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
       const v = String(position);
       hashed.text(v);
       copy.text(v);
+    } else if (x === null) {
+      hashed.text('null');
+      copy.text(COPY_NULL);
+    } else if (typeof x === 'string') {
+      jsonString(hashed, x);
+      copy.text(copyText(x));
     } else {
-      const x = content[key];
-      if (x === undefined || x === null) {
-        copy.text(COPY_NULL);
-        if (x === undefined) {
-          copy.byte(TAB);
-          continue;
-        }
-        hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
-        hashed.text('null');
-      } else if (typeof x === 'string') {
-        hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
-        jsonString(hashed, x);
-        copy.text(copyText(x));
-      } else {
-        hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
-        const v = canonicalJson(x);
-        hashed.text(v);
-        copy.text(typeof x === 'number' ? v : copyValue(x));
-      }
+      const v = canonicalJson(x);
+      hashed.text(v);
+      copy.text(typeof x === 'number' ? v : copyValue(x));
     }
     copy.byte(TAB);
-    first = false;
   }
   hashed.byte(0x7d); // }
 }

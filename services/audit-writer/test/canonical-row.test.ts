@@ -58,6 +58,8 @@ test('writeCanonicalRow: canonicalRow as bytes, and the COPY text of every colum
     calling_ae_title: 'AE\u0001CTRL',
     params: { ...contents[3]!.params, note: 'a\tb\\c"d\re' },
   };
+  // A column left undefined (as a hand-built row may have it): out of the hashed JSON, NULL in COPY.
+  contents[5] = { ...contents[5]!, parent_span_id: undefined as unknown as null };
   contents.forEach((c, i) => {
     const jsonb = {
       params: canonicalJson(c.params),

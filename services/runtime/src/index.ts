@@ -10,4 +10,9 @@ export {
 export { asDicomtrailError, DicomtrailError } from './errors.js';
 export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
 export { onShutdown } from './shutdown.js';
-export { currentThreadId, setThreadNice, type ThreadPriorityResult } from './thread-priority.js';
+export {
+  currentThreadId,
+  setThreadNice,
+  type ThreadPriorityResult,
+  threadNice,
+} from './thread-priority.js';

@@ -1,15 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { currentThreadId } from './thread-priority.js';
-
-/** Field 19 of /proc/<pid>/task/<tid>/stat: the thread's nice value as the kernel has it. */
-function kernelNice(tid: number): number {
-  const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-}
+import { currentThreadId, threadNice } from './thread-priority.js';
 
 test('setThreadNice lowers the calling worker thread only, as the kernel sees it', async () => {
   const mainBefore = os.getPriority();
@@ -28,8 +21,8 @@ test('setThreadNice lowers the calling worker thread only, as the kernel sees it
     assert.equal(result.ok, true, JSON.stringify(result));
     assert.equal(result.nice, 10);
     assert.notEqual(result.tid, process.pid);
-    assert.equal(kernelNice(result.tid), 10);
-    assert.equal(kernelNice(currentThreadId()!), mainBefore);
+    assert.equal(threadNice(result.tid), 10);
+    assert.equal(threadNice(currentThreadId()!), mainBefore);
     assert.equal(os.getPriority(), mainBefore);
   } finally {
     await worker.terminate();

@@ -7,7 +7,7 @@
  * Linux identifies a thread by its id in /proc/thread-self, and setpriority(2) on that id changes that thread
  * only. Elsewhere there is no per-thread nice value: the call reports that and changes nothing.
  */
-import { readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 
 export type ThreadPriorityResult = { ok: true; tid: number; nice: number } | { ok: false; reason: string };
@@ -32,5 +32,19 @@ export function setThreadNice(nice: number): ThreadPriorityResult {
     return { ok: true, tid, nice: os.getPriority(tid) };
   } catch (err) {
     return { ok: false, reason: `setpriority(${tid}, ${nice}) failed: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * A thread of this process's nice value as the kernel reports it (field 19 of /proc/self/task/<tid>/stat), or
+ * undefined when there is no such thread (it ended) or no /proc.
+ */
+export function threadNice(tid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // After the ")" that ends the command name: state is field 3, nice field 19.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  } catch {
+    return undefined;
   }
 }

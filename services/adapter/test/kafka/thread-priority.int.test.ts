@@ -5,11 +5,11 @@
  * threads still publish (a storescu run arrives complete).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { currentThreadId } from '@dicomtrail/runtime';
+import { currentThreadId, threadNice } from '@dicomtrail/runtime';
 import { kafkaBrokers, readTopic, runDcmtk, uniqueTopic } from '@dicomtrail/testing';
 import { createKafkaSink, type KafkaSink } from '../../src/sinks/kafka-sink.js';
 import { writeInstance } from '../support/instances.js';
@@ -18,16 +18,12 @@ import { startTestServer, type TestServer, testLog } from '../support/server.js'
 const node = { id: 'test-node', hostname: os.hostname(), version: '0.1.0', mode: 'scp' as const };
 const NICE = 7;
 
-/** Every thread of this process with its nice value (field 19 of /proc/self/task/<tid>/stat). */
+/** Every thread of this process with its nice value as the kernel reports it. */
 function threadNices(): Map<number, number> {
   const out = new Map<number, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
-    } catch {
-      // the thread ended meanwhile
-    }
+  for (const tid of readdirSync('/proc/self/task').map(Number)) {
+    const nice = threadNice(tid); // undefined: the thread ended meanwhile
+    if (nice !== undefined) out.set(tid, nice);
   }
   return out;
 }

@@ -66,8 +66,23 @@ const COMMA_QUOTED_BYTES = QUOTED.map((q) => Buffer.from(`,${q}`));
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are exactly what JSON escapes
 const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 const TAB = 0x09;
-/** Keys whose values come from the rendered jsonb or the chain, not from the content. */
-const SPECIAL_KEYS: ReadonlySet<string> = new Set(['params', 'negotiation', 'chain_id', 'chain_position']);
+/** Where each hashed key's value comes from (by index, computed once): the content, or the jsonb or the chain. */
+const FROM_CONTENT = 0;
+const PARAMS = 1;
+const NEGOTIATION = 2;
+const CHAIN_ID = 3;
+const CHAIN_POSITION = 4;
+const KEY_SOURCE = Uint8Array.from(HASHED_KEYS, (k) =>
+  k === 'params'
+    ? PARAMS
+    : k === 'negotiation'
+      ? NEGOTIATION
+      : k === 'chain_id'
+        ? CHAIN_ID
+        : k === 'chain_position'
+          ? CHAIN_POSITION
+          : FROM_CONTENT,
+);
 const QUOTE = 0x22;
 
 function jsonString(sink: ByteSink, s: string): void {
@@ -96,8 +111,8 @@ export function writeCanonicalRow(
   hashed.byte(0x7b); // {
   let first = true;
   for (let i = 0; i < HASHED_KEYS.length; i++) {
-    const key = HASHED_KEYS[i]!;
-    const x = SPECIAL_KEYS.has(key) ? null : content[key as keyof EventContent];
+    const source = KEY_SOURCE[i]!;
+    const x = source === FROM_CONTENT ? content[HASHED_KEYS[i] as keyof EventContent] : null;
     if (x === undefined) {
       // Left out of the hashed JSON (as JSON.stringify would), NULL in COPY.
       copy.text(COPY_NULL);
@@ -106,16 +121,16 @@ export function writeCanonicalRow(
     }
     hashed.bytes(first ? QUOTED_BYTES[i]! : COMMA_QUOTED_BYTES[i]!);
     first = false;
-    if (key === 'params') {
+    if (source === PARAMS) {
       hashed.text(jsonb.params);
       copy.text(copyJson(jsonb.params));
-    } else if (key === 'negotiation') {
+    } else if (source === NEGOTIATION) {
       hashed.text(jsonb.negotiation ?? 'null');
       copy.text(jsonb.negotiationSha256 ? `\\\\x${jsonb.negotiationSha256}` : COPY_NULL);
-    } else if (key === 'chain_id') {
+    } else if (source === CHAIN_ID) {
       jsonString(hashed, chainId);
       copy.text(copyText(chainId));
-    } else if (key === 'chain_position') {
+    } else if (source === CHAIN_POSITION) {
       const v = String(position);
       hashed.text(v);
       copy.text(v);

@@ -2,6 +2,9 @@
 # Each step prints what it does on stderr and is a no-op when already done.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# Node 24 LTS for every step (infra/node/node.sh: the machine's own when new enough, else the pinned release).
+node_bin="$(infra/node/node.sh ensure)"
+export PATH="$node_bin:$PATH"
 export TURBO_TELEMETRY_DISABLED=1 KAFKAJS_NO_PARTITIONER_WARNING=1 TCP_NODELAY=1
 started_kafka=0
 started_zipkin=0

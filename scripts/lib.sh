@@ -5,6 +5,8 @@ cd "$root"
 # Node 24 LTS for every step (infra/node/node.sh: the machine's own when new enough, else the pinned release).
 node_bin="$(infra/node/node.sh ensure)"
 export PATH="$node_bin:$PATH"
+# kafkajs sets timers from a negative duration; Node 24 warns about each one (the timer fires at once either way).
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=TimeoutNegativeWarning"
 export TURBO_TELEMETRY_DISABLED=1 KAFKAJS_NO_PARTITIONER_WARNING=1 TCP_NODELAY=1
 started_kafka=0
 started_zipkin=0

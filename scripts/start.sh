@@ -24,10 +24,10 @@ ensure_zipkin
 ensure_database
 run_migrations
 step "starting adapter, audit-writer and trace-exporter (Ctrl-C stops all)"
-mkdir -p .dicomtrail
-# ensure_kafka exported KAFKA_BROKERS: the adapter publishes every event to dicomtrail.events.v1 (and, beside it,
-# writes the same envelopes to .dicomtrail/events.jsonl).
-KAFKA_BROKERS="$KAFKA_BROKERS" EVENTS_OUT="${EVENTS_OUT:-.dicomtrail/events.jsonl}" node services/adapter/dist/src/cli.js adapter & pids+=($!)
+mkdir -p -m 0700 .dicomtrail
+# ensure_kafka exported KAFKA_BROKERS: the adapter publishes every event to dicomtrail.events.v1. No events file
+# unless EVENTS_OUT is set (it would hold PHI).
+KAFKA_BROKERS="$KAFKA_BROKERS" node services/adapter/dist/src/cli.js adapter & pids+=($!)
 node services/audit-writer/dist/src/main.js & pids+=($!)
 OTEL_TRACES_EXPORTER="${OTEL_TRACES_EXPORTER:-zipkin}" node services/trace-exporter/dist/src/main.js & pids+=($!)
 step "traces: open ${ZIPKIN_URL}/zipkin/ (service dicomtrail; README \"Traces\")"

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * dicomtrail-audit <command>
+ * dicomtrail audit <command>
  *   run                    consume the event topic into the audit trail (the service; main.js runs this)
  *   verify                 walk every hash chain; exit 1 naming the first broken link
  *   rebuild-projections    refold audit.associations/operations/seq_findings from audit.events
@@ -16,7 +16,7 @@ import { rebuildProjections } from './rebuild.js';
 import { runRetention } from './retention.js';
 import { describeBroken, verifyTrail } from './verify.js';
 
-const USAGE = 'usage: dicomtrail-audit run | verify | rebuild-projections | retention';
+const USAGE = 'usage: dicomtrail audit run | verify | rebuild-projections | retention';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const command = argv[0] ?? 'run';
@@ -75,7 +75,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       default:
-        process.stderr.write(`${USAGE}\n`);
+        process.stderr.write(`dicomtrail audit: unknown subcommand '${command}' (${USAGE})\n`);
         return 2;
     }
   } finally {
@@ -84,7 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`dicomtrail-audit: ${(err as Error).message}\n`);
+  process.stderr.write(`dicomtrail audit: ${(err as Error).message}\n`);
   return 1;
 });
 if (code >= 0) process.exit(code);

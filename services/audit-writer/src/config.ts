@@ -69,7 +69,7 @@ export const auditWriterConfigSpec = {
     default: 2557,
     min: 1,
     description:
-      '`dicomtrail-audit retention` drops monthly partitions that end before now minus this many days',
+      '`dicomtrail audit retention` drops monthly partitions that end before now minus this many days',
   },
   ...eventsTopicConfigSpec,
 } satisfies ConfigSpec;

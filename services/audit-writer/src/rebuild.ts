@@ -1,5 +1,5 @@
 /**
- * `dicomtrail-audit rebuild-projections`: empties audit.associations, audit.operations and audit.seq_findings and
+ * `dicomtrail audit rebuild-projections`: empties audit.associations, audit.operations and audit.seq_findings and
  * folds them again from audit.events, in (association, seq) order, in one transaction (readers see the old
  * projections until it commits). It first takes an EXCLUSIVE lock on the checkpoints, so running writers wait
  * at their next batch instead of folding events twice. Findings come back as the trail is now: gaps filled

@@ -1,5 +1,5 @@
 /**
- * `dicomtrail-audit retention`: drops the monthly partitions of audit.events that end before now minus the
+ * `dicomtrail audit retention`: drops the monthly partitions of audit.events that end before now minus the
  * retention age, and records that it did as an EVT_RETENTION event in the trail itself (chained like any row,
  * in the chain `dicomtrail.retention/0/<month>`). Before a partition goes, the heads of its chains move to
  * audit.chain_anchors, so verify still proves every chain that remains and can tell a dropped chain from a

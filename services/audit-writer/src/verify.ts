@@ -1,5 +1,5 @@
 /**
- * `dicomtrail-audit verify`: walks every hash chain of audit.events in position order and reports the first
+ * `dicomtrail audit verify`: walks every hash chain of audit.events in position order and reports the first
  * broken link: a row whose content no longer matches its hash (an edit, even by a superuser with the trigger
  * disabled), a prev_hash that is not the previous row's hash (a row replaced), a missing position (a row
  * deleted), a chain whose last row is not its recorded head (rows removed from the end), or rows in a chain the

@@ -1,6 +1,10 @@
-/** The `dicomtrail` commands: which service module runs and with which arguments. */
+/** The `dicomtrail` commands: what each does, its options, and which service module runs it. */
 
 export interface Command {
+  /** One line for `dicomtrail --help`. */
+  summary: string;
+  /** `dicomtrail <command> --help`: usage and every option. */
+  help: string;
   /** The module that runs the command when imported (it reads process.argv). */
   module: URL;
   /** The arguments that module sees after `node <module>`. */
@@ -12,22 +16,100 @@ function serviceModule(service: string, file: string): URL {
   return new URL(`../../../${service}/dist/src/${file}`, import.meta.url);
 }
 
+const CONFIG_NOTE = 'Configuration: environment variables (docs/configuration.md).';
+
+const ADAPTER_HELP = [
+  'usage: dicomtrail adapter [options]',
+  'The DICOM node: an archive SCP, or with PROXY_UPSTREAM / PROXY_ROUTES a transparent audit proxy.',
+  '  --port N           DICOM port (DICOM_PORT, default 11112)',
+  '  --host ADDR        listen address (DICOM_HOST, default 127.0.0.1)',
+  "  --ae-title T       this node's AE title (DICOM_AE_TITLE, default DICOMTRAIL)",
+  '  --store-dir DIR    where received instances are stored (DICOM_STORE_DIR)',
+  '  --events-out FILE  also write every event as a JSON line to FILE (EVENTS_OUT; holds PHI)',
+  '  --help             this text',
+  CONFIG_NOTE,
+].join('\n');
+
+const AUDIT_HELP = [
+  'usage: dicomtrail audit <subcommand>',
+  'The audit trail in Postgres (DATABASE_URL).',
+  '  run                    consume the event topic into the trail (the audit writer service)',
+  '  verify                 walk every hash chain; exit 1 naming the first broken link',
+  '  rebuild-projections    refold associations, operations and sequence findings from audit.events',
+  '  retention              drop monthly partitions older than AUDIT_RETENTION_DAYS and record it',
+  '  <subcommand> --help    that subcommand alone',
+  CONFIG_NOTE,
+].join('\n');
+
+const AUDIT_SUBCOMMANDS: Record<string, string> = {
+  run: 'usage: dicomtrail audit run\nConsume dicomtrail.events.v1 into the Postgres trail (KAFKA_BROKERS, DATABASE_URL).',
+  verify:
+    'usage: dicomtrail audit verify\nWalk every hash chain of audit.events; print OK with the counts, or FAILED naming the first broken link (exit 1).',
+  'rebuild-projections':
+    'usage: dicomtrail audit rebuild-projections\nRebuild audit.associations, audit.operations and audit.seq_findings from audit.events.',
+  retention:
+    'usage: dicomtrail audit retention\nDrop the monthly partitions older than AUDIT_RETENTION_DAYS; the drop is recorded in the trail.',
+};
+
 const COMMANDS: Record<string, Command> = {
-  adapter: { module: serviceModule('adapter', 'cli.js'), args: (rest) => ['adapter', ...rest] },
-  audit: { module: serviceModule('audit-writer', 'cli.js'), args: (rest) => [...rest] },
-  'audit-writer': { module: serviceModule('audit-writer', 'cli.js'), args: () => ['run'] },
-  'trace-exporter': { module: serviceModule('trace-exporter', 'main.js'), args: (rest) => [...rest] },
+  adapter: {
+    summary: 'the DICOM node (archive SCP or audit proxy) that records every association as events',
+    help: ADAPTER_HELP,
+    module: serviceModule('adapter', 'cli.js'),
+    args: (rest) => ['adapter', ...rest],
+  },
+  audit: {
+    summary: 'the audit trail: run | verify | rebuild-projections | retention',
+    help: AUDIT_HELP,
+    module: serviceModule('audit-writer', 'cli.js'),
+    args: (rest) => [...rest],
+  },
+  'audit-writer': {
+    summary: 'the audit writer service (same as: audit run)',
+    help: AUDIT_SUBCOMMANDS['run'] as string,
+    module: serviceModule('audit-writer', 'cli.js'),
+    args: () => ['run'],
+  },
+  'trace-exporter': {
+    summary: 'the trace exporter service: one OpenTelemetry trace per association',
+    help: [
+      'usage: dicomtrail trace-exporter',
+      'Consume dicomtrail.events.v1 and export one trace per association (Zipkin or OTLP: OTEL_TRACES_EXPORTER).',
+      CONFIG_NOTE,
+    ].join('\n'),
+    module: serviceModule('trace-exporter', 'main.js'),
+    args: (rest) => [...rest],
+  },
 };
 
 export const USAGE = [
-  'usage: dicomtrail <command>',
-  '  adapter [--port N] [--host ADDR] [--ae-title T] [--store-dir DIR] [--events-out FILE]',
-  '  audit run | verify | rebuild-projections | retention',
-  '  audit-writer          (the audit writer service: audit run)',
-  '  trace-exporter        (the trace exporter service)',
-  'Configuration: environment variables (README, "Configuration").',
+  'usage: dicomtrail <command> [options]',
+  '',
+  'commands:',
+  ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)}${c.summary}`),
+  '',
+  "`dicomtrail <command> --help` lists a command's options.",
+  CONFIG_NOTE,
 ].join('\n');
 
 export function commandFor(name: string | undefined): Command | undefined {
   return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
+export function isHelp(arg: string | undefined): boolean {
+  return arg === '--help' || arg === '-h' || arg === 'help';
+}
+
+/**
+ * The help text `dicomtrail <name> <rest...>` asks for, if it asks: `<cmd> --help`, or `audit <sub> --help`.
+ * Undefined when the command should run.
+ */
+export function helpFor(command: Command, name: string, rest: readonly string[]): string | undefined {
+  if (isHelp(rest[0])) return command.help;
+  if (name === 'audit' && rest.slice(1).some(isHelp)) {
+    const sub = rest[0] as string;
+    return Object.hasOwn(AUDIT_SUBCOMMANDS, sub) ? AUDIT_SUBCOMMANDS[sub] : command.help;
+  }
+  if (rest.some((a) => a === '--help' || a === '-h')) return command.help;
+  return undefined;
 }

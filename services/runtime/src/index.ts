@@ -8,7 +8,8 @@ export {
   type VarSpec,
 } from './config.js';
 export { asDicomtrailError, DicomtrailError } from './errors.js';
-export { createLogger, type Logger, REDACT_PATHS } from './logger.js';
+export { createLogger, type LogFormat, type Logger, REDACT_PATHS, resolveLogFormat } from './logger.js';
+export { prettyLogLine } from './pretty-log.js';
 export { onShutdown } from './shutdown.js';
 export {
   currentThreadId,

@@ -1,4 +1,6 @@
-import { type Logger, type LoggerOptions, pino } from 'pino';
+import { writeSync } from 'node:fs';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import { prettyLogLine } from './pretty-log.js';
 
 export type { Logger };
 
@@ -17,10 +19,31 @@ export const REDACT_PATHS = [
   'params.identifier',
 ];
 
-/** One root logger per process; components take `logger.child({ component })`. JSON lines on stdout. */
+/** `LOG_FORMAT`: `json` lines, `pretty` coloured lines, or `auto` (pretty when the output is a terminal). */
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+export function resolveLogFormat(format: string | undefined, isTerminal: boolean): 'json' | 'pretty' {
+  if (format === undefined || format === '' || format === 'auto') return isTerminal ? 'pretty' : 'json';
+  if (format === 'json' || format === 'pretty') return format;
+  throw new Error(`LOG_FORMAT must be auto, json or pretty (got ${JSON.stringify(format)})`);
+}
+
+/** A pino destination that writes each JSON record as a pretty line to a file descriptor. */
+function prettyDestination(fd: number, colour: boolean): DestinationStream {
+  return {
+    write(line: string) {
+      writeSync(fd, prettyLogLine(line, colour));
+    },
+  };
+}
+
+/**
+ * One root logger per process; components take `logger.child({ component })`. JSON lines on stdout, or pretty
+ * coloured lines with the same fields when stdout is a terminal (LOG_FORMAT overrides).
+ */
 export function createLogger(
   service: string,
-  options: { level?: string; destination?: number | string } = {},
+  options: { level?: string; destination?: number | string; format?: LogFormat } = {},
 ): Logger {
   const opts: LoggerOptions = {
     name: service,
@@ -31,5 +54,10 @@ export function createLogger(
     formatters: { level: (label) => ({ level: label }) },
   };
   const dest = options.destination ?? 1;
+  const isTerminal = typeof dest === 'number' && dest === 1 && process.stdout.isTTY === true;
+  const format = resolveLogFormat(options.format ?? process.env['LOG_FORMAT'], isTerminal);
+  if (format === 'pretty' && typeof dest === 'number') {
+    return pino(opts, prettyDestination(dest, isTerminal && process.env['NO_COLOR'] === undefined));
+  }
   return pino(opts, pino.destination({ dest, sync: typeof dest === 'number' }));
 }

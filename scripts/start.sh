@@ -30,7 +30,7 @@ mkdir -p -m 0700 .dicomtrail
 KAFKA_BROKERS="$KAFKA_BROKERS" node services/adapter/dist/src/cli.js adapter & pids+=($!)
 node services/audit-writer/dist/src/main.js & pids+=($!)
 OTEL_TRACES_EXPORTER="${OTEL_TRACES_EXPORTER:-zipkin}" node services/trace-exporter/dist/src/main.js & pids+=($!)
-step "traces: open ${ZIPKIN_URL}/zipkin/ (service dicomtrail; README \"Traces\")"
+step "traces: open ${ZIPKIN_URL}/zipkin/ (service dicomtrail)"
 # Stop everything when any service exits.
 wait -n "${pids[@]}" || true
 step "a service exited; shutting down the rest"

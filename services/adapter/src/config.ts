@@ -2,7 +2,7 @@ import { eventsTopicConfigSpec } from '@dicomtrail/event-log';
 import type { ConfigSpec } from '@dicomtrail/runtime';
 import { EVENT_TYPES } from '@dicomtrail/schemas';
 
-/** The adapter's environment variables (README's configuration table comes from here). */
+/** The adapter's environment variables (docs/configuration.md is generated from here). */
 export const adapterConfigSpec = {
   DICOM_HOST: { type: 'string', default: '127.0.0.1', description: 'Address the DICOM listener binds to' },
   DICOM_PORT: { type: 'int', default: 11112, min: 0, max: 65535, description: 'DICOM listener port' },

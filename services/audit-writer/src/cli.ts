@@ -5,7 +5,7 @@
  *   verify                 walk every hash chain; exit 1 naming the first broken link
  *   rebuild-projections    refold audit.associations/operations/seq_findings from audit.events
  *   retention              drop monthly partitions older than AUDIT_RETENTION_DAYS, record EVT_RETENTION
- * Configuration from the environment (README "Configuration › audit-writer").
+ * Configuration from the environment (docs/configuration.md, "audit-writer").
  */
 import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
 import pg from 'pg';

@@ -41,7 +41,7 @@ export const auditWriterConfigSpec = {
     values: INSERT_METHODS,
     default: 'copy',
     description:
-      'How rows go into audit.events: COPY FROM STDIN (text format) or one multi-row INSERT from json_to_recordset; copy measured faster (README, "Audit trail").',
+      'How rows go into audit.events: COPY FROM STDIN (text format) or one multi-row INSERT from json_to_recordset; copy measured faster (docs/benchmarks.md).',
   },
   AUDIT_WRITER_CONCURRENCY: {
     type: 'int',

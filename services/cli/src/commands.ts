@@ -70,6 +70,19 @@ const COMMANDS: Record<string, Command> = {
     module: serviceModule('audit-writer', 'cli.js'),
     args: () => ['run'],
   },
+  sample: {
+    summary: 'write a synthetic study (made-up patient) as DICOM files, to try dicomtrail with storescu',
+    help: [
+      'usage: dicomtrail sample [options]',
+      'Writes a synthetic study (Secondary Capture, a made-up patient) as Part 10 files to send with storescu.',
+      '  --out DIR             where to write (default .dicomtrail/sample)',
+      '  --count N             instances (default 5, at most 10000)',
+      '  --patient-id ID       PatientID (default DT-DEMO-1)',
+      '  --patient-name NAME   PatientName (default Demo^Patient)',
+    ].join('\n'),
+    module: serviceModule('adapter', 'samples/sample-cli.js'),
+    args: (rest) => [...rest],
+  },
   'trace-exporter': {
     summary: 'the trace exporter service: one OpenTelemetry trace per association',
     help: [

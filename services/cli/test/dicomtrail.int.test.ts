@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '@dicomtrail/migrations';
@@ -99,4 +101,31 @@ test('dicomtrail audit verify: the audit CLI against the configured database', (
   assert.equal(bad.code, 2);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.match(bad.stderr, /^dicomtrail audit: unknown subcommand 'frobnicate'/);
+});
+
+test('dicomtrail sample: a synthetic study that DCMTK reads as valid Part 10 files of one made-up patient', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dt-sample-'));
+  try {
+    const r = run(['sample', '--out', dir, '--count', '3', '--patient-id', 'DT-TEST-7']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^wrote 3 instances of patient DT-TEST-7/);
+    const files = readdirSync(dir).sort();
+    assert.deepEqual(files, ['sample-0001.dcm', 'sample-0002.dcm', 'sample-0003.dcm']);
+    const studies = new Set<string>();
+    for (const f of files) {
+      assert.equal(statSync(path.join(dir, f)).mode & 0o777, 0o600);
+      const ok = spawnSync('dcmftest', [path.join(dir, f)], { encoding: 'utf8' });
+      assert.match(ok.stdout, /^yes:/, ok.stdout);
+      const dump = spawnSync('dcmdump', ['+P', 'PatientID', '+P', 'StudyInstanceUID', path.join(dir, f)], {
+        encoding: 'utf8',
+      });
+      assert.equal(dump.status, 0, dump.stderr);
+      assert.match(dump.stdout, /\[DT-TEST-7\]/);
+      studies.add((dump.stdout.match(/\(0020,000d\) UI \[([0-9.]+)\]/) as RegExpMatchArray)[1] as string);
+    }
+    assert.equal(studies.size, 1, 'one study');
+    assert.equal(run(['sample', '--count', 'many']).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

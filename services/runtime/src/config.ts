@@ -88,7 +88,7 @@ export function loadConfig<S extends ConfigSpec>(spec: S, env: NodeJS.ProcessEnv
   return out as ConfigOf<S>;
 }
 
-/** A Markdown table of the variables, for the README. */
+/** A Markdown table of the variables, for docs/configuration.md. */
 export function describeConfig(spec: ConfigSpec): string {
   const rows = Object.entries(spec).map(([name, s]) => {
     const shown = Array.isArray(s.default) ? s.default.join(',') : String(s.default);

@@ -40,7 +40,7 @@ export interface AssociationOptions {
   policy?: AcceptorPolicy;
   /**
    * Acceptor: decides on an A-ASSOCIATE-RQ instead of the local negotiation with `policy` (the audit proxy
-   * asks the upstream SCP, proxy/proxy-negotiator.ts).
+   * asks the upstream SCP: proxy/proxy-server.ts, with proxy/negotiation-relay.ts).
    */
   negotiate?: (assoc: Association, rq: AssociateRq, policy: AcceptorPolicy) => Promise<AcceptorDecision>;
   /**

@@ -714,8 +714,9 @@ export interface KafkaSinkConfig {
 }
 
 /**
- * A KafkaSink on kafkajs: the topic is created if missing (partitions, replication) before the producer
- * connects; the producer runs in a worker thread unless `producerThread` is false; started.
+ * A KafkaSink on the configured client (`client`: @platformatic/kafka by default, or kafkajs): the topic is
+ * created if missing (partitions, replication) before the producer connects; the producer runs in a worker thread
+ * unless `producerThread` is false; started.
  */
 export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
   const kafka = createKafka({

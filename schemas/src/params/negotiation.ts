@@ -50,7 +50,12 @@ export const SopClassCommonExtended = Strict({
 
 export const UserIdParams = Strict({
   user_identity: UserIdentity,
+  /** True only when a verifier checked the identity; an identity accepted unchecked is false. */
   verified: Type.Boolean(),
+  /** verified: checked and holds; not-checked: accepted with no verifier configured; refused: the association was rejected. */
+  verification: Type.Optional(
+    Type.Union([Type.Literal('verified'), Type.Literal('not-checked'), Type.Literal('refused')]),
+  ),
   /** Only for types 3-5 with a positive response requested; recorded by length and hash. */
   response: Type.Optional(Strict({ length: Count, sha256: Sha256Hex })),
 });

@@ -1,6 +1,7 @@
 /**
  * User Identity negotiation as acceptor (PS3.7 D.3.3.7): the pluggable verifier behind EVT_USER_ID.
- * The default accepts and records. The event carries the identity without its secret (spec §9.12).
+ * The default accepts and records without checking, and the event says so: `verified` is true only when a verifier
+ * checked the identity. The event carries the identity without its secret (spec §9.12).
  */
 import { createHash } from 'node:crypto';
 import type { Association } from '../association/association.js';
@@ -9,8 +10,10 @@ import type { UserIdentityRq } from '../pdu/items/user-identity-rq.js';
 import type { UserInformation } from '../pdu/items/user-information.js';
 
 export interface UserIdentityResult {
-  /** false: the association is rejected. */
+  /** The identity was checked and holds (a password matched, a token's signature verified). */
   verified: boolean;
+  /** false: the association is rejected. Absent: accepted exactly when verified. */
+  accepted?: boolean;
   /** Server response for a positive-response request (types 3-5: a token; never logged). */
   response?: Buffer;
 }
@@ -20,8 +23,14 @@ export type UserIdentityVerifier = (
   assoc: Association,
 ) => UserIdentityResult | Promise<UserIdentityResult>;
 
-/** The default: accept every identity and record it. */
-export const acceptAndRecord: UserIdentityVerifier = () => ({ verified: true });
+/** The default: accept every identity and record it, as not checked. */
+export const acceptAndRecord: UserIdentityVerifier = () => ({ accepted: true, verified: false });
+
+/** How the trail describes a checked, unchecked or refused identity. */
+export function verificationOf(result: UserIdentityResult): 'verified' | 'not-checked' | 'refused' {
+  if (!(result.accepted ?? result.verified)) return 'refused';
+  return result.verified ? 'verified' : 'not-checked';
+}
 
 export type IdentityOutcome =
   | { kind: 'absent' }
@@ -41,16 +50,19 @@ export async function runUserIdentity(
     result = await (bound ?? fallback)(identity, assoc);
   } catch (err) {
     assoc.log.error({ err }, 'user identity handler failed; identity not verified');
-    result = { verified: false };
+    result = { verified: false, accepted: false };
   }
+  const verification = verificationOf(result);
+  const accepted = verification !== 'refused';
   const response = identity.positiveResponseRequested && result.verified ? result.response : undefined;
   assoc.emit('EVT_USER_ID', () => ({
     user_identity: describeUserIdentity(identity),
-    verified: result.verified,
+    verified: verification === 'verified',
+    verification,
     ...(response && response.length > 0
       ? { response: { length: response.length, sha256: createHash('sha256').update(response).digest('hex') } }
       : {}),
   }));
-  if (!result.verified) return { kind: 'rejected' };
+  if (!accepted) return { kind: 'rejected' };
   return response ? { kind: 'accepted', response } : { kind: 'accepted' };
 }

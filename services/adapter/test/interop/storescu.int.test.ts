@@ -183,7 +183,9 @@ test('storescu with username/password: EVT_USER_ID records the user, never the p
   assert.equal(ui['primary_field'], 'alice');
   assert.equal(ui['secondary_field_present'], true);
   assert.equal(ui['secondary_field_length'], 's3cr3t-pass'.length);
-  assert.equal(evt.params['verified'], true);
+  // No verifier is configured: the identity was accepted, and the trail must not claim it was checked.
+  assert.equal(evt.params['verified'], false);
+  assert.equal(evt.params['verification'], 'not-checked');
   assert.ok(!JSON.stringify(events).includes('s3cr3t-pass'), 'the password appears in no event');
   assertValidAndGapFree(events);
 });

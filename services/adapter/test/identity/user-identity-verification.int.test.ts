@@ -11,7 +11,13 @@ import { after, before, test } from 'node:test';
 import { runDcmtk } from '@dicomtrail/testing';
 import type { UserIdentityVerifier } from '../../src/acse/user-identity.js';
 import { writeInstance } from '../support/instances.js';
-import { startTestServer, type TestServer, testPolicy, waitFor } from '../support/server.js';
+import {
+  assertValidAndGapFree,
+  startTestServer,
+  type TestServer,
+  testPolicy,
+  waitFor,
+} from '../support/server.js';
 
 const PASSWORD = 'correct-horse-battery';
 const checksPassword: UserIdentityVerifier = (identity) => {
@@ -92,6 +98,12 @@ test('no verifier configured: the identity is accepted and recorded as not check
     assert.equal(r.r.code, 0, r.r.stderr);
     assert.equal(r.params['verified'], false);
     assert.equal(r.params['verification'], 'not-checked');
+    const ui = r.params['user_identity'] as Record<string, unknown>;
+    assert.equal(ui['type'], 2);
+    assert.equal(ui['primary_field'], 'alice');
+    assert.equal(ui['secondary_field_present'], true);
+    assert.equal(ui['secondary_field_length'], 'WRONG'.length);
+    assertValidAndGapFree(r.events as never);
   } finally {
     await plain.close();
   }

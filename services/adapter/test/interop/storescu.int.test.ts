@@ -151,45 +151,6 @@ test('storescu sends one instance over 50 MB: stored byte-exact, streamed to dis
   assertValidAndGapFree(s.sink.of(id));
 });
 
-test('storescu with username/password: EVT_USER_ID records the user, never the password', async () => {
-  const file = path.join(dir, 'id.dcm');
-  writeInstance(file, {});
-  const known = new Set(s.sink.associationIds());
-  const r = await runDcmtk('storescu', [
-    '-aec',
-    'DICOMTRAIL',
-    '--user',
-    'alice',
-    '--password',
-    's3cr3t-pass',
-    '127.0.0.1',
-    String(s.port),
-    file,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  await waitFor(
-    () =>
-      s.sink
-        .associationIds()
-        .some((id) => !known.has(id) && s.sink.of(id).some((e) => e.type === 'EVT_RELEASED')),
-    10_000,
-    'release',
-  );
-  const id = s.sink.associationIds().find((x) => !known.has(x))!;
-  const events = s.sink.of(id);
-  const evt = events.find((e) => e.type === 'EVT_USER_ID')!;
-  const ui = evt.params['user_identity'] as Record<string, unknown>;
-  assert.equal(ui['type'], 2);
-  assert.equal(ui['primary_field'], 'alice');
-  assert.equal(ui['secondary_field_present'], true);
-  assert.equal(ui['secondary_field_length'], 's3cr3t-pass'.length);
-  // No verifier is configured: the identity was accepted, and the trail must not claim it was checked.
-  assert.equal(evt.params['verified'], false);
-  assert.equal(evt.params['verification'], 'not-checked');
-  assert.ok(!JSON.stringify(events).includes('s3cr3t-pass'), 'the password appears in no event');
-  assertValidAndGapFree(events);
-});
-
 test('a store directory that cannot be written: storescu sees A700 (out of resources), the server keeps serving', async () => {
   // A regular file where the store directory should be: every write fails (ENOTDIR), even as root.
   const notADir = path.join(dir, 'not-a-directory');

@@ -52,10 +52,12 @@ export const UserIdParams = Strict({
   user_identity: UserIdentity,
   /** True only when a verifier checked the identity; an identity accepted unchecked is false. */
   verified: Type.Boolean(),
-  /** verified: checked and holds; not-checked: accepted with no verifier configured; refused: the association was rejected. */
+  /** verified: checked and holds; not-checked: accepted, no verifier configured; refused: association rejected. */
   verification: Type.Optional(
     Type.Union([Type.Literal('verified'), Type.Literal('not-checked'), Type.Literal('refused')]),
   ),
+  /** Why a refused identity was refused (unknown user, wrong passcode, an expired JWT, ...); never the secret. */
+  reason: Type.Optional(Type.String({ maxLength: 512 })),
   /** Only for types 3-5 with a positive response requested; recorded by length and hash. */
   response: Type.Optional(Strict({ length: Count, sha256: Sha256Hex })),
 });

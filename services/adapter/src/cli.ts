@@ -17,7 +17,7 @@ import type { KafkaClientName } from '@dicomtrail/event-log';
 import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
 import { type EventType, isEventType } from '@dicomtrail/schemas';
 import type { AcceptorPolicy } from './acse/acceptor.js';
-import { acceptAndRecord } from './acse/user-identity.js';
+import { acceptAndRecord, type UserIdentityVerifier } from './acse/user-identity.js';
 import { Archive } from './archive/archive.js';
 import { type MoveDestinations, parseMoveDestinations } from './archive/move-destinations.js';
 import {
@@ -28,6 +28,9 @@ import { DicomServer } from './association/server.js';
 import type { EventSink } from './association/types.js';
 import { adapterConfigSpec } from './config.js';
 import { startHealthServer } from './health.js';
+import { createIdentityVerifier } from './identity/identity-verifier.js';
+import { loadJwtKeys } from './identity/jwt.js';
+import { loadUsersFile } from './identity/users-file.js';
 import { AuditProxy } from './proxy/proxy-server.js';
 import { describeRoute, type ProxyRoutes, parseProxyRoutes } from './proxy/routes.js';
 import { SUPPORTED_TRANSFER_SYNTAXES } from './service-classes/transfer-syntaxes.js';
@@ -142,6 +145,27 @@ const kafkaSink =
       })
     : undefined;
 if (kafkaSink) sinks.push(kafkaSink);
+let userIdentity: UserIdentityVerifier = acceptAndRecord;
+if (config.DICOM_USERS_FILE || config.DICOM_JWT_KEYS_FILE) {
+  try {
+    userIdentity = createIdentityVerifier({
+      ...(config.DICOM_USERS_FILE ? { users: loadUsersFile(path.resolve(config.DICOM_USERS_FILE)) } : {}),
+      ...(config.DICOM_JWT_KEYS_FILE
+        ? {
+            jwt: {
+              keys: loadJwtKeys(path.resolve(config.DICOM_JWT_KEYS_FILE)),
+              clockSkewSeconds: config.DICOM_JWT_CLOCK_SKEW_S,
+              ...(config.DICOM_JWT_ISSUER ? { issuer: config.DICOM_JWT_ISSUER } : {}),
+              ...(config.DICOM_JWT_AUDIENCE ? { audience: config.DICOM_JWT_AUDIENCE } : {}),
+            },
+          }
+        : {}),
+    });
+  } catch (err) {
+    log.fatal({ problems: [(err as Error).message] }, 'invalid configuration');
+    process.exit(2);
+  }
+}
 const policyName = config.AUDIT_POLICY as AuditPolicy;
 const admission: SpoolAdmission | undefined = spool ? spoolAdmission(spool, policyName, log) : undefined;
 
@@ -166,7 +190,8 @@ const policy: AcceptorPolicy = {
   maxPduReceive: config.DICOM_MAX_PDU,
   implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
   implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
-  userIdentity: acceptAndRecord,
+  userIdentity,
+  requireUserIdentity: config.DICOM_REQUIRE_USER_IDENTITY,
   ...(admission ? { admission: admission.admission } : {}),
 };
 const proxy = routes

@@ -35,6 +35,31 @@ export const adapterConfigSpec = {
     min: 1,
     description: 'Concurrent associations before rejecting (transient, local limit)',
   },
+  DICOM_USERS_FILE: {
+    type: 'string',
+    description:
+      'Users a peer may present as User Identity type 1 (username) or 2 (username and passcode), with scrypt hashes; written by `dicomtrail users add`; must be mode 0600. Unset: identities are accepted and recorded as not checked',
+  },
+  DICOM_JWT_KEYS_FILE: {
+    type: 'string',
+    description:
+      'Public keys (a JWKS, a JWK, or PEM public keys or certificates) that verify User Identity type 5 (JWT) tokens: RS/PS/ES 256-512 or EdDSA signatures',
+  },
+  DICOM_JWT_ISSUER: { type: 'string', description: 'When set, a JWT identity must carry this iss' },
+  DICOM_JWT_AUDIENCE: { type: 'string', description: 'When set, a JWT identity must list this in aud' },
+  DICOM_JWT_CLOCK_SKEW_S: {
+    type: 'int',
+    default: 60,
+    min: 0,
+    max: 600,
+    description: "Clock skew allowed when checking a JWT identity's exp and nbf (seconds)",
+  },
+  DICOM_REQUIRE_USER_IDENTITY: {
+    type: 'bool',
+    default: false,
+    description:
+      'Refuse associations that carry no User Identity (A-ASSOCIATE-RJ, permanent, no reason given); with an identity file configured, every identity is checked either way',
+  },
   DICOM_ARTIM_TIMEOUT_MS: {
     type: 'int',
     default: 30000,

@@ -83,6 +83,18 @@ const COMMANDS: Record<string, Command> = {
     module: serviceModule('adapter', 'samples/sample-cli.js'),
     args: (rest) => [...rest],
   },
+  users: {
+    summary: 'the users a DICOM peer may present as its identity: add | remove | list (DICOM_USERS_FILE)',
+    help: [
+      'usage: dicomtrail users add NAME --file PATH     add or replace NAME; the password is read from standard input',
+      '       dicomtrail users remove NAME --file PATH',
+      '       dicomtrail users list --file PATH',
+      'The file keeps salted scrypt hashes, mode 0600; point DICOM_USERS_FILE at it.',
+      'The password is never taken from the command line, where other users could see it.',
+    ].join('\n'),
+    module: serviceModule('adapter', 'identity/users-cli.js'),
+    args: (rest) => [...rest],
+  },
   'trace-exporter': {
     summary: 'the trace exporter service: one OpenTelemetry trace per association',
     help: [

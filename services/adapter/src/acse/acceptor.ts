@@ -28,6 +28,8 @@ export interface AcceptorPolicy {
   implementationClassUid: string;
   implementationVersionName: string;
   userIdentity: UserIdentityVerifier;
+  /** Refuse associations that carry no user identity (PS3.7 D.3.3.7; rejected-permanent, no reason given). */
+  requireUserIdentity?: boolean;
   /** Refuse new associations (e.g. event spool full in fail-closed mode): a transient local-limit reject. */
   admission?: (assoc: Association) => { ok: true } | { ok: false; detail: string };
 }
@@ -50,7 +52,12 @@ export function policyReject(
   assoc: Association,
   rq: AssociateRq,
   policy: AcceptorPolicy,
-  opts: { checkCalledAeTitle: boolean; identityRejected: boolean },
+  opts: {
+    checkCalledAeTitle: boolean;
+    identityRejected: boolean;
+    identityMissing?: boolean;
+    identityReason?: string;
+  },
 ): AcceptorDecision | undefined {
   if (rq.applicationContextName !== DICOM_APPLICATION_CONTEXT)
     return reject(Rejects.applicationContext, `application context ${rq.applicationContextName}`);
@@ -58,7 +65,13 @@ export function policyReject(
     return reject(Rejects.calledAeTitle, `called AE title "${rq.calledAeTitle}" is not "${policy.aeTitle}"`);
   if (policy.allowedCallingAeTitles.length > 0 && !policy.allowedCallingAeTitles.includes(rq.callingAeTitle))
     return reject(Rejects.callingAeTitle, `calling AE title "${rq.callingAeTitle}" is not allowed`);
-  if (opts.identityRejected) return reject(Rejects.noReason, 'user identity not verified');
+  if (opts.identityRejected)
+    return reject(
+      Rejects.noReason,
+      `user identity refused${opts.identityReason ? `: ${opts.identityReason}` : ''}`,
+    );
+  if (opts.identityMissing && policy.requireUserIdentity)
+    return reject(Rejects.noReason, 'no user identity, and this node requires one');
   const admission = policy.admission?.(assoc);
   if (admission && !admission.ok) return reject(Rejects.localLimit, admission.detail);
   return undefined;
@@ -97,6 +110,8 @@ export async function negotiateAsAcceptor(
   const refused = policyReject(assoc, rq, policy, {
     checkCalledAeTitle: true,
     identityRejected: identity.kind === 'rejected',
+    identityMissing: identity.kind === 'absent',
+    ...(identity.kind === 'rejected' && identity.reason ? { identityReason: identity.reason } : {}),
   });
   if (refused) return refused;
 

@@ -14,6 +14,8 @@ export interface UserIdentityResult {
   verified: boolean;
   /** false: the association is rejected. Absent: accepted exactly when verified. */
   accepted?: boolean;
+  /** Why the identity was refused (recorded in EVT_USER_ID and the reject's detail); never the secret. */
+  reason?: string;
   /** Server response for a positive-response request (types 3-5: a token; never logged). */
   response?: Buffer;
 }
@@ -35,7 +37,7 @@ export function verificationOf(result: UserIdentityResult): 'verified' | 'not-ch
 export type IdentityOutcome =
   | { kind: 'absent' }
   | { kind: 'accepted'; response?: Buffer }
-  | { kind: 'rejected' };
+  | { kind: 'rejected'; reason?: string };
 
 export async function runUserIdentity(
   assoc: Association,
@@ -50,7 +52,7 @@ export async function runUserIdentity(
     result = await (bound ?? fallback)(identity, assoc);
   } catch (err) {
     assoc.log.error({ err }, 'user identity handler failed; identity not verified');
-    result = { verified: false, accepted: false };
+    result = { verified: false, accepted: false, reason: 'the identity verifier failed' };
   }
   const verification = verificationOf(result);
   const accepted = verification !== 'refused';
@@ -59,10 +61,11 @@ export async function runUserIdentity(
     user_identity: describeUserIdentity(identity),
     verified: verification === 'verified',
     verification,
+    ...(result.reason && verification === 'refused' ? { reason: result.reason } : {}),
     ...(response && response.length > 0
       ? { response: { length: response.length, sha256: createHash('sha256').update(response).digest('hex') } }
       : {}),
   }));
-  if (!accepted) return { kind: 'rejected' };
+  if (!accepted) return result.reason ? { kind: 'rejected', reason: result.reason } : { kind: 'rejected' };
   return response ? { kind: 'accepted', response } : { kind: 'accepted' };
 }

@@ -113,7 +113,11 @@ export class AuditProxy {
   }
 
   async #negotiate(down: Association, rq: AssociateRq, policy: AcceptorPolicy): Promise<AcceptorDecision> {
-    const refused = policyReject(down, rq, policy, { checkCalledAeTitle: false, identityRejected: false });
+    const refused = policyReject(down, rq, policy, {
+      checkCalledAeTitle: false,
+      identityRejected: false,
+      identityMissing: rq.userInformation.userIdentity === undefined,
+    });
     if (refused) return refused;
     const route = routeFor(this.#opts.routes, rq.calledAeTitle);
     if (!route)

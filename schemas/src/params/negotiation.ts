@@ -52,9 +52,18 @@ export const UserIdParams = Strict({
   user_identity: UserIdentity,
   /** True only when a verifier checked the identity; an identity accepted unchecked is false. */
   verified: Type.Boolean(),
-  /** verified: checked and holds; not-checked: accepted, no verifier configured; refused: association rejected. */
+  /**
+   * verified: checked here and holds; not-checked: accepted, no verifier configured; refused: rejected here;
+   * upstream-accepted / upstream-refused: in proxy mode, the PACS's answer (this node did not check it).
+   */
   verification: Type.Optional(
-    Type.Union([Type.Literal('verified'), Type.Literal('not-checked'), Type.Literal('refused')]),
+    Type.Union([
+      Type.Literal('verified'),
+      Type.Literal('not-checked'),
+      Type.Literal('refused'),
+      Type.Literal('upstream-accepted'),
+      Type.Literal('upstream-refused'),
+    ]),
   ),
   /** Why a refused identity was refused (unknown user, wrong passcode, an expired JWT, ...); never the secret. */
   reason: Type.Optional(Type.String({ maxLength: 512 })),

@@ -11,6 +11,7 @@ import type { AssociateAc } from '../pdu/associate-ac.js';
 import type { AssociateRj } from '../pdu/associate-rj.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import type { UserInformation } from '../pdu/items/user-information.js';
+import { asyncOpsParams, sopCommonParams, sopExtendedParams } from './negotiation-events.js';
 import { negotiateContexts, type SupportedSyntaxes } from './presentation-negotiation.js';
 import { type RejectCause, Rejects } from './reject-reason.js';
 import { runUserIdentity, type UserIdentityVerifier } from './user-identity.js';
@@ -85,26 +86,13 @@ export async function negotiateAsAcceptor(
   const ui = rq.userInformation;
   // Negotiation events fire for every request, also those then rejected for the AE title (spec §9.5).
   const identity = await runUserIdentity(assoc, ui, policy.userIdentity);
-  assoc.emit('EVT_SOP_EXTENDED', () => ({
-    requested: ui.sopClassExtended.map((e) => ({
-      sop_class_uid: e.sopClassUid,
-      application_information: e.info.toString('hex'),
-    })),
-    response: [],
-  }));
-  assoc.emit('EVT_SOP_COMMON', () => ({
-    requested: ui.sopClassCommonExtended.map((c) => ({
-      sop_class_uid: c.sopClassUid,
-      service_class_uid: c.serviceClassUid,
-      related_general_sop_class_uids: c.relatedGeneralSopClassUids,
-    })),
-    accepted: [],
-  }));
+  assoc.emit('EVT_SOP_EXTENDED', () => sopExtendedParams(ui, []));
+  assoc.emit('EVT_SOP_COMMON', () => sopCommonParams(ui));
   // We perform operations one at a time: the window is answered as (1, 1) (PS3.7 D.3.3.3).
   const asyncResponse = ui.asyncOps ? { invoked: 1, performed: 1 } : undefined;
   if (ui.asyncOps) {
-    const requested = { invoked: ui.asyncOps.invoked, performed: ui.asyncOps.performed };
-    assoc.emit('EVT_ASYNC_OPS', () => ({ requested, response: asyncResponse }));
+    const requested = ui.asyncOps;
+    assoc.emit('EVT_ASYNC_OPS', () => asyncOpsParams(requested, asyncResponse));
   }
 
   const refused = policyReject(assoc, rq, policy, {

@@ -3,11 +3,11 @@
  * The default accepts and records without checking, and the event says so: `verified` is true only when a verifier
  * checked the identity. The event carries the identity without its secret (spec §9.12).
  */
-import { createHash } from 'node:crypto';
 import type { Association } from '../association/association.js';
 import { describeUserIdentity } from '../association/pdu-summary.js';
 import type { UserIdentityRq } from '../pdu/items/user-identity-rq.js';
 import type { UserInformation } from '../pdu/items/user-information.js';
+import { serverResponseDigest } from './negotiation-events.js';
 
 export interface UserIdentityResult {
   /** The identity was checked and holds (a password matched, a token's signature verified). */
@@ -62,9 +62,7 @@ export async function runUserIdentity(
     verified: verification === 'verified',
     verification,
     ...(result.reason && verification === 'refused' ? { reason: result.reason } : {}),
-    ...(response && response.length > 0
-      ? { response: { length: response.length, sha256: createHash('sha256').update(response).digest('hex') } }
-      : {}),
+    ...serverResponseDigest(response),
   }));
   if (!accepted) return result.reason ? { kind: 'rejected', reason: result.reason } : { kind: 'rejected' };
   return response ? { kind: 'accepted', response } : { kind: 'accepted' };

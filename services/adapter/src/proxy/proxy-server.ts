@@ -23,6 +23,7 @@ import type { EventSink } from '../association/types.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import { relayCancel, relayRequest } from './message-relay.js';
 import { downstreamAccept, type ProxyIdentity, upstreamRequest } from './negotiation-relay.js';
+import { recordRelayedNegotiation } from './relayed-negotiation-events.js';
 import { describeRoute, type ProxyRoutes, routeFor } from './routes.js';
 
 export interface AuditProxyOptions {
@@ -118,10 +119,15 @@ export class AuditProxy {
       identityRejected: false,
       identityMissing: rq.userInformation.userIdentity === undefined,
     });
-    if (refused) return refused;
+    if (refused) {
+      recordRelayedNegotiation(down, rq, undefined);
+      return refused;
+    }
     const route = routeFor(this.#opts.routes, rq.calledAeTitle);
-    if (!route)
+    if (!route) {
+      recordRelayedNegotiation(down, rq, undefined);
       return reject(Rejects.calledAeTitle, `no proxy route for called AE title "${rq.calledAeTitle}"`);
+    }
 
     const where = describeRoute(route);
     const {
@@ -144,6 +150,11 @@ export class AuditProxy {
       serve: (upstream, msg) => relayRequest(upstream, down, msg, this.#bulkDataThreshold),
       onCancel: (_upstream, msg) => relayCancel(down, msg),
     });
+    // The upstream's own AC or RJ; a reject made up locally (unreachable, no answer) is not the upstream's word.
+    const upstreamAnswered =
+      answer.type === 'A-ASSOCIATE-AC' ||
+      (up.outcome?.kind === 'rejected' && up.outcome.initiator === 'remote');
+    recordRelayedNegotiation(down, rq, upstreamAnswered ? answer : undefined);
     if (answer.type === 'A-ASSOCIATE-AC') {
       this.#pair(down, up, where);
       return {

@@ -15,6 +15,7 @@
  * presentation contexts for abstract syntaxes outside `abstractSyntaxes()` are rejected at
  * association time (result 3, abstract syntax not supported).
  */
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@dicomtrail/runtime';
 import type { AdapterEvent } from '../association/types.js';
@@ -29,7 +30,12 @@ import type { HandlerRegistry } from '../events/event-bus.js';
 import type { NServiceRequest, NServiceResult } from '../service-classes/n-services.js';
 import type { CGetYield, CMoveYield, FindResult, QueryRequest } from '../service-classes/query-retrieve.js';
 import { type HandlerResult, type ServiceRequest, statusOf } from '../service-classes/service-request.js';
-import { defaultStoreHandler } from '../service-classes/storage.js';
+import { sameDataset } from '../dataset/part10-digest.js';
+import {
+  DUPLICATE_SOP_INSTANCE,
+  defaultStoreHandler,
+  storageTarget,
+} from '../service-classes/storage.js';
 import { ArchiveIndex, type OpenStats } from './archive-index.js';
 import { fromHeader, readIndexedInstance } from './instance-header.js';
 import type { MoveDestinations } from './move-destinations.js';
@@ -77,6 +83,10 @@ export interface ArchiveOptions {
   destinations: MoveDestinations;
   worklistDir?: string;
   log: Logger;
+  /** Bytes the store may hold; a C-STORE past it gets A700 (out of resources). Unset: no limit. */
+  maxBytes?: number;
+  /** MPPS steps kept at most; an N-CREATE past it gets 0x0213 (resource limitation). */
+  maxMppsSteps?: number;
   /** Storage commitment: delay before the N-EVENT-REPORT (default 0). */
   commitmentReportDelayMs?: number;
 }
@@ -98,11 +108,19 @@ export class Archive {
   constructor(opts: ArchiveOptions) {
     this.#opts = opts;
     const indexDir = path.resolve(opts.indexDir ?? path.join(opts.storeDir, '.archive'));
-    const { archiveIndex, stats } = ArchiveIndex.open({ storeDir: opts.storeDir, indexDir, log: opts.log });
+    const { archiveIndex, stats } = ArchiveIndex.open({
+      storeDir: opts.storeDir,
+      indexDir,
+      log: opts.log,
+      countBytes: opts.maxBytes !== undefined,
+    });
     this.index = archiveIndex;
     this.#fileInstance = defaultStoreHandler(archiveIndex.storeDir);
     this.openStats = stats;
-    this.mpps = new MppsStore(path.join(indexDir, 'mpps'));
+    this.mpps = new MppsStore(path.join(indexDir, 'mpps'), {
+      log: opts.log,
+      ...(opts.maxMppsSteps !== undefined ? { maxSteps: opts.maxMppsSteps } : {}),
+    });
     this.worklist = opts.worklistDir
       ? new WorklistFolder(path.resolve(opts.worklistDir), opts.log)
       : undefined;
@@ -116,10 +134,32 @@ export class Archive {
     };
   }
 
-  /** C-STORE: the storage service's default filing, then the index. */
+  /**
+   * C-STORE: refused when the store would pass `maxBytes` (A700) or when its SOP Instance UID is already
+   * stored elsewhere (another study/series) with another data set (0x0111); then the storage service's
+   * default filing, then the index.
+   */
   readonly store = async (req: ServiceRequest): Promise<HandlerResult> => {
-    const result = await this.#fileInstance(req);
     const stored = req.stored;
+    const sop = req.request.affectedSopInstanceUid;
+    const existing = sop ? this.index.index.get(sop) : undefined;
+    if (existing && stored && !stored.error) {
+      const target = storageTarget(this.index.storeDir, req);
+      if ('path' in target && target.path !== existing.path) {
+        if (!sameDataset(stored.tempPath, existing.path))
+          return {
+            status: DUPLICATE_SOP_INSTANCE,
+            errorComment: 'SOP Instance UID already stored with other content',
+          };
+        rmSync(stored.tempPath, { force: true });
+        stored.finalPath = existing.path;
+        return 0x0000;
+      }
+    }
+    const quota = this.#opts.maxBytes;
+    if (quota !== undefined && stored && this.index.storedBytes + stored.fileBytes > quota)
+      return { status: 0xa700, errorComment: 'archive full (ARCHIVE_MAX_BYTES)' };
+    const result = await this.#fileInstance(req);
     if (statusOf(result).status === 0x0000 && stored?.finalPath) {
       try {
         // The header's DICOM JSON if an event already decoded it here; else the file's quick reader.
@@ -127,7 +167,7 @@ export class Archive {
         const inst = header
           ? fromHeader(stored.finalPath, req.context.transferSyntax, header)
           : readIndexedInstance(stored.finalPath);
-        this.index.add(inst);
+        this.index.add(inst, stored.fileBytes);
       } catch (err) {
         // Stored but not indexed: the next start-up scan picks it up.
         this.#opts.log.warn(

@@ -13,7 +13,10 @@
  * element header alone: `{ length }` when the length is defined, plus `sha256` when the caller knows it.
  * Parsing is dcmjs's data set reader (DicomMessage._read on a ReadBufferStream: measured faster than
  * wrapping the bytes in a synthetic Part 10 file, and exact for bare data sets); Deflated is inflated
- * here with zlib (raw deflate, PS3.5 A.5). Private elements survive (as UN in Implicit VR).
+ * here with zlib (raw deflate, PS3.5 A.5), at most MAX_INFLATED_BYTES. Values of any VR longer than
+ * `valueLimit` (EVENT_VALUE_MAX_BYTES, default 64 KiB) are elided the same way, BulkData `{ length, sha256 }`
+ * of their encoded bytes, before dcmjs sees them (dataset/header-condenser.ts).
+ * Private elements survive (as UN in Implicit VR).
  * SpecificCharacterSet keeps its original value although dcmjs decodes the strings to Unicode.
  */
 import { createHash } from 'node:crypto';
@@ -26,6 +29,7 @@ import {
   IMPLICIT_VR_LITTLE_ENDIAN,
   readingProperties,
 } from './transfer-syntaxes.js';
+import { condenseDataset, DEFAULT_VALUE_LIMIT, type ElidedElement } from './header-condenser.js';
 import { LONG_LENGTH_VRS } from './value-representations.js';
 
 dcmjs.log.setLevel('error');
@@ -50,6 +54,47 @@ export interface DecodeOptions {
   untilTag?: string;
   /** In header-only mode, the SHA-256 of the stopped element's value if the caller has hashed it. */
   untilTagSha256?: string;
+  /**
+   * Values of any VR (sequences included) longer than this many bytes are reported as BulkData
+   * `{ length, sha256 }` (dataset/header-condenser.ts); default `eventValueLimit()`, Infinity: never.
+   */
+  valueLimit?: number;
+  /** The bytes are already condensed: these elements were left out of them (reported as BulkData). */
+  elided?: readonly ElidedElement[];
+}
+
+let valueLimitDefault = DEFAULT_VALUE_LIMIT;
+
+/** The process's default `valueLimit` (EVENT_VALUE_MAX_BYTES, set once at start-up). */
+export function eventValueLimit(): number {
+  return valueLimitDefault;
+}
+
+export function setEventValueLimit(bytes: number): void {
+  valueLimitDefault = bytes;
+}
+
+/**
+ * Most bytes a Deflated Explicit VR data set may inflate to (PS3.5 A.5); more is refused
+ * (DT_ERR_DATASET_INFLATE), never allocated: a few KB of zeros deflate a thousandfold.
+ */
+export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+
+/** Raw-inflates a Deflated Explicit VR data set, at most `max` bytes out. */
+export function inflateDataset(bytes: Buffer, max = MAX_INFLATED_BYTES): Buffer {
+  try {
+    return inflateRawSync(bytes, { maxOutputLength: max });
+  } catch (err) {
+    const tooLarge = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new DicomtrailError(
+      'DT_ERR_DATASET_INFLATE',
+      tooLarge
+        ? `deflated data set inflates to more than ${max} bytes`
+        : 'deflated data set does not inflate',
+      { maxInflatedBytes: max },
+      err,
+    );
+  }
 }
 
 const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
@@ -62,15 +107,43 @@ export function exactArrayBuffer(b: Buffer): ArrayBuffer {
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
+/**
+ * Decodes of one data set buffer, by options: a DIMSE identifier is wanted by EVT_DIMSE_RECV, the handler
+ * and the operation's event, and is inflated and parsed once for all three. The JSON is shared: read-only.
+ */
+const decoded = new WeakMap<Buffer, Map<string, DicomJson>>();
+
 /** Decodes a bare data set to DICOM JSON. Throws DicomtrailError DT_ERR_DATASET_PARSE on malformed input. */
 export function datasetToDicomJson(bytes: Buffer, options: DecodeOptions): DicomJson {
+  if (options.elided !== undefined || options.untilTagSha256 !== undefined) return decode(bytes, options);
+  const key = `${options.transferSyntaxUid}|${options.bulkDataThreshold}|${options.untilTag}|${options.valueLimit ?? valueLimitDefault}`;
+  let byOptions = decoded.get(bytes);
+  const hit = byOptions?.get(key);
+  if (hit) return hit;
+  const json = decode(bytes, options);
+  if (!byOptions) {
+    byOptions = new Map();
+    decoded.set(bytes, byOptions);
+  }
+  byOptions.set(key, json);
+  return json;
+}
+
+function decode(bytes: Buffer, options: DecodeOptions): DicomJson {
   const ts = readingProperties(options.transferSyntaxUid);
-  let body = bytes;
-  if (ts.deflated) {
-    try {
-      body = inflateRawSync(bytes);
-    } catch (err) {
-      throw new DicomtrailError('DT_ERR_DATASET_INFLATE', 'deflated data set does not inflate', {}, err);
+  let body = ts.deflated ? inflateDataset(bytes) : bytes;
+  let elided = options.elided;
+  const limit = options.valueLimit ?? valueLimitDefault;
+  if (elided === undefined && limit !== Number.POSITIVE_INFINITY && body.length > limit) {
+    const condensed = condenseDataset(body, {
+      explicitVr: ts.explicitVr,
+      littleEndian: ts.littleEndian,
+      valueLimit: limit,
+      untilPixelData: options.untilTag?.toUpperCase() === '7FE00010',
+    });
+    if (condensed.complete) {
+      body = condensed.bytes;
+      elided = condensed.elided;
     }
   }
   const syntax = !ts.explicitVr
@@ -109,7 +182,16 @@ export function datasetToDicomJson(bytes: Buffer, options: DecodeOptions): Dicom
       options.untilTagSha256,
     );
   }
-  return json;
+  return elided && elided.length > 0 ? withElided(json, elided) : json;
+}
+
+/** The decoded elements and the elided ones, in tag order. */
+function withElided(json: DicomJson, elided: readonly ElidedElement[]): DicomJson {
+  const all: DicomJson = { ...json };
+  for (const e of elided) all[e.tag] = { vr: e.vr, BulkData: { length: e.length, sha256: e.sha256 } };
+  const out: DicomJson = {};
+  for (const tag of Object.keys(all).sort()) out[tag] = all[tag]!;
+  return out;
 }
 
 /** The element dcmjs stopped at: its tag is read, offset points at VR (explicit) or length (implicit). */

@@ -93,8 +93,11 @@ function isIterable(v: unknown): v is MaybeAsyncIterable<unknown> {
   );
 }
 
-/** Decodes the request identifier; `undefined` when it does not parse. */
-function decodeIdentifier(msg: DimseMessage, threshold = Number.MAX_SAFE_INTEGER): DicomJson | undefined {
+/**
+ * Decodes the request identifier; `undefined` when it does not parse. The handler's and the events' decode
+ * is the same one (same options), made once (dicom-json.ts).
+ */
+function decodeIdentifier(msg: DimseMessage, threshold = EVENT_BULK_THRESHOLD): DicomJson | undefined {
   if (!msg.dataset) return {};
   try {
     return datasetToDicomJson(msg.dataset, {
@@ -257,6 +260,7 @@ function encodeFor(inst: Instance, ts: string): Buffer {
     datasetToDicomJson(inst.bytes!, {
       transferSyntaxUid: inst.transferSyntax!,
       bulkDataThreshold: Number.MAX_SAFE_INTEGER,
+      valueLimit: Number.POSITIVE_INFINITY,
     });
   return encodeDataset(json, ts);
 }

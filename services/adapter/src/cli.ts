@@ -26,8 +26,8 @@ import {
 } from './association/client.js';
 import { DicomServer } from './association/server.js';
 import type { EventSink } from './association/types.js';
-import { setEventValueLimit } from './dataset/dicom-json.js';
 import { adapterConfigSpec } from './config.js';
+import { setEventValueLimit } from './dataset/dicom-json.js';
 import { startHealthServer } from './health.js';
 import { AuditProxy } from './proxy/proxy-server.js';
 import { describeRoute, type ProxyRoutes, parseProxyRoutes } from './proxy/routes.js';

@@ -73,7 +73,8 @@ export const adapterConfigSpec = {
     type: 'int',
     default: 4294967296,
     min: 1024,
-    description: 'A C-STORE data set longer than this is refused with A700 (out of resources) and not written',
+    description:
+      'A C-STORE data set longer than this is refused with A700 (out of resources) and not written',
   },
   DICOM_STORE_DIR: {
     type: 'string',

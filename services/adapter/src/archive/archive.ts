@@ -19,6 +19,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@dicomtrail/runtime';
 import type { AdapterEvent } from '../association/types.js';
+import { sameDataset } from '../dataset/part10-digest.js';
 import {
   MODALITY_WORKLIST_FIND,
   MPPS,
@@ -30,12 +31,7 @@ import type { HandlerRegistry } from '../events/event-bus.js';
 import type { NServiceRequest, NServiceResult } from '../service-classes/n-services.js';
 import type { CGetYield, CMoveYield, FindResult, QueryRequest } from '../service-classes/query-retrieve.js';
 import { type HandlerResult, type ServiceRequest, statusOf } from '../service-classes/service-request.js';
-import { sameDataset } from '../dataset/part10-digest.js';
-import {
-  DUPLICATE_SOP_INSTANCE,
-  defaultStoreHandler,
-  storageTarget,
-} from '../service-classes/storage.js';
+import { DUPLICATE_SOP_INSTANCE, defaultStoreHandler, storageTarget } from '../service-classes/storage.js';
 import { ArchiveIndex, type OpenStats } from './archive-index.js';
 import { fromHeader, readIndexedInstance } from './instance-header.js';
 import type { MoveDestinations } from './move-destinations.js';

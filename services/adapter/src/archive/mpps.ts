@@ -20,8 +20,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@dicomtrail/runtime';
-import { isUid } from '../dataset/uid-syntax.js';
 import type { DicomJson } from '../dataset/dicom-json.js';
+import { isUid } from '../dataset/uid-syntax.js';
 import type { NServiceRequest, NServiceResult } from '../service-classes/n-services.js';
 
 export const PPS_STATUS = '00400252';
@@ -80,7 +80,8 @@ export class MppsStore {
       try {
         if (!isUid(uid)) throw new Error('file name is not a UID');
         const ds = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as unknown;
-        if (typeof ds !== 'object' || ds === null || Array.isArray(ds)) throw new Error('not a DICOM JSON object');
+        if (typeof ds !== 'object' || ds === null || Array.isArray(ds))
+          throw new Error('not a DICOM JSON object');
         this.#steps.set(uid, ds as DicomJson);
       } catch (err) {
         this.#quarantine(name, err, opts.log);

@@ -250,7 +250,8 @@ export class DimseService {
       )
       .finally(() => {
         this.#busy--;
-        if (--this.#pending < (this.#opts.maxPendingRequests ?? 16)) this.#assoc.dul.resumeReading('requests');
+        if (--this.#pending < (this.#opts.maxPendingRequests ?? 16))
+          this.#assoc.dul.resumeReading('requests');
         if (msg.command.messageId !== undefined) {
           this.#cancelled.delete(msg.command.messageId);
           this.#inProgress.delete(msg.command.messageId);
@@ -362,6 +363,9 @@ export class DimseService {
     const p = new Promise<DimseMessage>((resolve, reject) =>
       this.#waiters.set(id, { resolve, reject, ...(onPending ? { onPending } : {}) }),
     );
+    // An abort while sending rejects the waiter before anyone awaits it: that is the send's failure, not
+    // an unhandled rejection (which would end the process).
+    p.catch(() => undefined);
     try {
       await this.send(context, command, dataset, stored);
     } catch (err) {

@@ -124,7 +124,9 @@ export class DicomServer {
         implementationVersionName: this.#opts.policy.implementationVersionName,
         serve: this.#opts.intermediary?.serve ?? this.#serve,
         ...(this.#opts.intermediary?.onCancel ? { onCancel: this.#opts.intermediary.onCancel } : {}),
-        ...(this.#opts.maxInstanceBytes !== undefined ? { maxInstanceBytes: this.#opts.maxInstanceBytes } : {}),
+        ...(this.#opts.maxInstanceBytes !== undefined
+          ? { maxInstanceBytes: this.#opts.maxInstanceBytes }
+          : {}),
         ...(this.#opts.maxPendingRequests !== undefined
           ? { maxPendingRequests: this.#opts.maxPendingRequests }
           : {}),

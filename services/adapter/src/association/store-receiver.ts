@@ -32,9 +32,9 @@ import { DicomtrailError } from '@dicomtrail/runtime';
 import { DeferredDicomJson } from '../dataset/deferred-dicom-json.js';
 import { datasetToDicomJson, eventValueLimit } from '../dataset/dicom-json.js';
 import { type CondensedHeader, HeaderCondenser } from '../dataset/header-condenser.js';
-import { readingProperties } from '../dataset/transfer-syntaxes.js';
 import { encodePart10Header } from '../dataset/part10.js';
 import { readStudySeries, type StudySeries } from '../dataset/study-series.js';
+import { readingProperties } from '../dataset/transfer-syntaxes.js';
 import type { CommandSet } from '../dimse/command-set.js';
 import type { Association } from './association.js';
 import type { NegotiatedContext } from './types.js';
@@ -253,7 +253,9 @@ export class StoreReceiver {
     const whole = condensed?.complete ? condensed : undefined;
     const header = this.#decodeHeader(whole);
     // Before the small path writes and lets go of the chunks.
-    const ids = whole ? readStudySeries(whole.bytes, this.#context.transferSyntax) : this.#scanStudySeries(header);
+    const ids = whole
+      ? readStudySeries(whole.bytes, this.#context.transferSyntax)
+      : this.#scanStudySeries(header);
     const finish = (): StoredFile => {
       this.#resume();
       const stored: StoredFile = {

@@ -23,13 +23,13 @@ import { createHash } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import dcmjs, { type DcmjsDict, type DcmjsElement } from 'dcmjs';
+import { condenseDataset, DEFAULT_VALUE_LIMIT, type ElidedElement } from './header-condenser.js';
 import {
   EXPLICIT_VR_BIG_ENDIAN,
   EXPLICIT_VR_LITTLE_ENDIAN,
   IMPLICIT_VR_LITTLE_ENDIAN,
   readingProperties,
 } from './transfer-syntaxes.js';
-import { condenseDataset, DEFAULT_VALUE_LIMIT, type ElidedElement } from './header-condenser.js';
 import { LONG_LENGTH_VRS } from './value-representations.js';
 
 dcmjs.log.setLevel('error');
@@ -108,25 +108,34 @@ export function exactArrayBuffer(b: Buffer): ArrayBuffer {
 }
 
 /**
+/**
  * Decodes of one data set buffer, by options: a DIMSE identifier is wanted by EVT_DIMSE_RECV, the handler
  * and the operation's event, and is inflated and parsed once for all three. The JSON is shared: read-only.
  */
-const decoded = new WeakMap<Buffer, Map<string, DicomJson>>();
+const decoded = new WeakMap<Buffer, Map<string, DicomJson | DicomtrailError>>();
 
 /** Decodes a bare data set to DICOM JSON. Throws DicomtrailError DT_ERR_DATASET_PARSE on malformed input. */
 export function datasetToDicomJson(bytes: Buffer, options: DecodeOptions): DicomJson {
   if (options.elided !== undefined || options.untilTagSha256 !== undefined) return decode(bytes, options);
   const key = `${options.transferSyntaxUid}|${options.bulkDataThreshold}|${options.untilTag}|${options.valueLimit ?? valueLimitDefault}`;
   let byOptions = decoded.get(bytes);
-  const hit = byOptions?.get(key);
-  if (hit) return hit;
-  const json = decode(bytes, options);
-  if (!byOptions) {
-    byOptions = new Map();
-    decoded.set(bytes, byOptions);
+  let result = byOptions?.get(key);
+  if (result === undefined) {
+    try {
+      result = decode(bytes, options);
+    } catch (err) {
+      if (!(err instanceof DicomtrailError)) throw err;
+      // A data set that does not decode (a deflate bomb) fails once, not once per reader.
+      result = err;
+    }
+    if (!byOptions) {
+      byOptions = new Map();
+      decoded.set(bytes, byOptions);
+    }
+    byOptions.set(key, result);
   }
-  byOptions.set(key, json);
-  return json;
+  if (result instanceof DicomtrailError) throw result;
+  return result;
 }
 
 function decode(bytes: Buffer, options: DecodeOptions): DicomJson {

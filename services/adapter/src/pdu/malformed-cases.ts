@@ -348,14 +348,20 @@ export const malformedCases: readonly MalformedCase[] = [
   },
   {
     name: 'issue 16: RQ: calling AE title with a NUL inside',
-    bytes: pdu(0x01, Buffer.concat([withCallingAe(str('EVIL\0AE         ')), appContext, goodPresCtx, userInfo()])),
+    bytes: pdu(
+      0x01,
+      Buffer.concat([withCallingAe(str('EVIL\0AE         ')), appContext, goodPresCtx, userInfo()]),
+    ),
     via: D,
     code: 'DT_ERR_PDU_INVALID_VALUE',
     reason: 6,
   },
   {
     name: 'issue 16: RQ: calling AE title with an escape character',
-    bytes: pdu(0x01, Buffer.concat([withCallingAe(str('EVIL\x1b[2JAE     ')), appContext, goodPresCtx, userInfo()])),
+    bytes: pdu(
+      0x01,
+      Buffer.concat([withCallingAe(str('EVIL\x1b[2JAE     ')), appContext, goodPresCtx, userInfo()]),
+    ),
     via: D,
     code: 'DT_ERR_PDU_INVALID_VALUE',
     reason: 6,

@@ -41,7 +41,11 @@ export interface AuditProxyOptions {
   /** The limits of the modalities' side (server.ts): per address, idle, pending requests, write timeout, size. */
   limits?: Pick<
     DicomServerOptions,
-    'maxAssociationsPerAddress' | 'idleTimeoutMs' | 'maxPendingRequests' | 'writeTimeoutMs' | 'maxInstanceBytes'
+    | 'maxAssociationsPerAddress'
+    | 'idleTimeoutMs'
+    | 'maxPendingRequests'
+    | 'writeTimeoutMs'
+    | 'maxInstanceBytes'
   >;
   /** How long the upstream may take to accept the TCP connection (ms). */
   connectTimeoutMs?: number;

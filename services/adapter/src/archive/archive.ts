@@ -31,9 +31,16 @@ import type { HandlerRegistry } from '../events/event-bus.js';
 import type { NServiceRequest, NServiceResult } from '../service-classes/n-services.js';
 import type { CGetYield, CMoveYield, FindResult, QueryRequest } from '../service-classes/query-retrieve.js';
 import { type HandlerResult, type ServiceRequest, statusOf } from '../service-classes/service-request.js';
-import { DUPLICATE_SOP_INSTANCE, defaultStoreHandler, storageTarget } from '../service-classes/storage.js';
+import {
+  CANNOT_UNDERSTAND,
+  DUPLICATE_SOP_INSTANCE,
+  defaultStoreHandler,
+  storageTarget,
+} from '../service-classes/storage.js';
 import { ArchiveIndex, type OpenStats } from './archive-index.js';
+import { Tag } from './attributes.js';
 import { fromHeader, readIndexedInstance } from './instance-header.js';
+import type { IndexedInstance } from './instance-index.js';
 import type { MoveDestinations } from './move-destinations.js';
 import { MppsStore } from './mpps.js';
 import {
@@ -131,15 +138,23 @@ export class Archive {
   }
 
   /**
-   * C-STORE: refused when the store would pass `maxBytes` (A700) or when its SOP Instance UID is already
-   * stored elsewhere (another study/series) with another data set (0x0111); then the storage service's
-   * default filing, then the index.
+   * C-STORE: refused when the data set's SOP Instance UID is not the request's (0xC000: the file would be
+   * named by one and indexed by the other), when its SOP Instance UID is already stored elsewhere (another
+   * study/series) with another data set (0x0111), or when the store would pass `maxBytes` (A700); then the
+   * storage service's default filing, then the index.
    */
   readonly store = async (req: ServiceRequest): Promise<HandlerResult> => {
-    const stored = req.stored;
+    const stored = req.stored!;
     const sop = req.request.affectedSopInstanceUid;
+    const record = this.#indexRecord(req, stored.tempPath);
+    const own = record?.attributes[Tag.SOPInstanceUID]?.Value?.[0];
+    if (typeof own === 'string' && own.trim() !== sop)
+      return {
+        status: CANNOT_UNDERSTAND,
+        errorComment: 'data set SOP Instance UID differs from the request',
+      };
     const existing = sop ? this.index.index.get(sop) : undefined;
-    if (existing && stored && !stored.error) {
+    if (existing) {
       const target = storageTarget(this.index.storeDir, req);
       if ('path' in target && target.path !== existing.path) {
         if (!sameDataset(stored.tempPath, existing.path))
@@ -153,16 +168,12 @@ export class Archive {
       }
     }
     const quota = this.#opts.maxBytes;
-    if (quota !== undefined && stored && this.index.storedBytes + stored.fileBytes > quota)
+    if (quota !== undefined && this.index.storedBytes + stored.fileBytes > quota)
       return { status: 0xa700, errorComment: 'archive full (ARCHIVE_MAX_BYTES)' };
     const result = await this.#fileInstance(req);
-    if (statusOf(result).status === 0x0000 && stored?.finalPath) {
+    if (statusOf(result).status === 0x0000 && stored.finalPath) {
       try {
-        // The header's DICOM JSON if an event already decoded it here; else the file's quick reader.
-        const header = stored.header?.peek();
-        const inst = header
-          ? fromHeader(stored.finalPath, req.context.transferSyntax, header)
-          : readIndexedInstance(stored.finalPath);
+        const inst = record ? { ...record, path: stored.finalPath } : readIndexedInstance(stored.finalPath);
         this.index.add(inst, stored.fileBytes);
       } catch (err) {
         // Stored but not indexed: the next start-up scan picks it up.
@@ -174,6 +185,19 @@ export class Archive {
     }
     return result;
   };
+
+  /**
+   * The index record of a received instance: from the header's DICOM JSON if an event already decoded it
+   * here, else from the file's quick reader; undefined when the file does not read.
+   */
+  #indexRecord(req: ServiceRequest, file: string): IndexedInstance | undefined {
+    try {
+      const header = req.stored?.header?.peek();
+      return header ? fromHeader(file, req.context.transferSyntax, header) : readIndexedInstance(file);
+    } catch {
+      return undefined;
+    }
+  }
 
   readonly find = (req: QueryRequest): AsyncIterable<FindResult> => {
     const sopClass = sopClassOf(req);

@@ -20,6 +20,7 @@ import { DimseError } from '../dimse/dimse-error.js';
 import { fragmentMessage, maxFragmentLength } from '../dimse/fragmenter.js';
 import { DatasetCollector, DimseAssembler } from '../dimse/reassembler.js';
 import { statusCategory } from '../dimse/status.js';
+import { errorFields } from '../events/log-fields.js';
 import type { Pdv } from '../pdu/p-data-tf.js';
 import type { Association } from './association.js';
 import { describeCommand } from './command-summary.js';
@@ -176,7 +177,7 @@ export class DimseService {
           },
           (err: unknown) => {
             this.#busy--;
-            this.#assoc.log.error({ err }, 'store receiver failed');
+            this.#assoc.log.error(errorFields(err), 'store receiver failed');
           },
         );
       }

@@ -253,9 +253,7 @@ export class StoreReceiver {
     const whole = condensed?.complete ? condensed : undefined;
     const header = this.#decodeHeader(whole);
     // Before the small path writes and lets go of the chunks.
-    const ids = whole
-      ? readStudySeries(whole.bytes, this.#context.transferSyntax)
-      : this.#scanStudySeries(header);
+    const ids = whole ? identifiersOf(whole, this.#context.transferSyntax) : this.#scanStudySeries(header);
     const finish = (): StoredFile => {
       this.#resume();
       const stored: StoredFile = {
@@ -361,6 +359,20 @@ export class StoreReceiver {
       return undefined;
     }
   }
+}
+
+/**
+ * Study and Series Instance UIDs of a condensed header. One too long to be kept (a UID has at most 64
+ * characters) is reported as its length, which no UID check accepts: the instance is refused, not filed
+ * as if it had none.
+ */
+function identifiersOf(condensed: CondensedHeader, transferSyntax: string): StudySeries | undefined {
+  const ids = readStudySeries(condensed.bytes, transferSyntax);
+  for (const e of condensed.elided) {
+    if (e.tag === '0020000D') return { ...ids, studyInstanceUid: `(${e.length} bytes)` };
+    if (e.tag === '0020000E') return { ...ids, seriesInstanceUid: `(${e.length} bytes)` };
+  }
+  return ids;
 }
 
 function fromHeader(header: Record<string, unknown>): StudySeries {

@@ -16,6 +16,7 @@ import { sameDataset } from '../dataset/part10-digest.js';
 import { insideDir, isUid } from '../dataset/uid-syntax.js';
 import { buildCStoreRsp } from '../dimse/c-store.js';
 import { statusCategory } from '../dimse/status.js';
+import { errorFields } from '../events/log-fields.js';
 import { type HandlerResult, type ServiceRequest, statusOf, toRequest } from './service-request.js';
 
 export type CStoreHandler = (req: ServiceRequest) => HandlerResult | Promise<HandlerResult>;
@@ -106,10 +107,7 @@ export async function serveCStore(assoc: Association, msg: DimseMessage, storeDi
       // The error's message names the file, whose path is made of the instance's UIDs: not for logs.
       const what = code ?? (err as Error).name ?? 'Error';
       errorComment = `could not store the instance: ${what}`.slice(0, 64);
-      assoc.log.error(
-        { error: what, syscall: (err as NodeJS.ErrnoException).syscall },
-        'C-STORE handler failed',
-      );
+      assoc.log.error(errorFields(err), 'C-STORE handler failed');
     }
   }
   if (stored && !stored.finalPath) await rm(stored.tempPath, { force: true }).catch(() => undefined);

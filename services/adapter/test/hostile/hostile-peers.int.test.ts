@@ -324,7 +324,7 @@ describe('hostile peers against one adapter (Kafka publishing on)', () => {
     });
   });
 
-  test('9. the same SOP Instance UID again: same content succeeds, other content is refused (0x0111) and the original kept', async () => {
+  test('9. the same SOP Instance UID again: same content succeeds, other content is refused (0x0111), a data set under another UID too (0xC000); the original kept', async () => {
     const sop = uid();
     const study = uid();
     const series = uid();
@@ -362,6 +362,19 @@ describe('hostile peers against one adapter (Kafka publishing on)', () => {
       .filter((x) => x.type === 'EVT_C_STORE' && x.params['affected_sop_instance_uid'] === sop)
       .map((x) => x.params['status']);
     assert.deepEqual(statuses, [0, 0, 0x0111, 0x0111]);
+    // A request naming a new SOP Instance UID for a data set that carries the stored one.
+    const c = await client('MISMATCH', [
+      { abstractSyntax: SC_IMAGE_STORAGE, transferSyntaxes: [EXPLICIT_LE] },
+    ]);
+    const other = makeInstance({ sopInstanceUid: sop, patientName: 'Forged^Patient' });
+    const mismatch = await c.store(
+      SC_IMAGE_STORAGE,
+      uid(),
+      EXPLICIT_LE,
+      other.bytes.subarray(other.datasetOffset),
+    );
+    await c.release();
+    assert.equal(mismatch, 0xc000);
     assert.ok(readFileSync(stored).equals(original), 'the original file is untouched');
   });
 

@@ -145,3 +145,25 @@ test('issue 16: a long text value of any VR is elided to BulkData {length, sha25
   const inline = datasetToDicomJson(bytes, { transferSyntaxUid: '1.2.840.10008.1.2.1', valueLimit: 8192 });
   assert.deepEqual(inline['00324000'], { vr: 'LT', Value: [long] });
 });
+
+test('issue 16: one data set buffer is decoded once per options, a failure too', () => {
+  const bytes = encodeDataset({ '00080052': { vr: 'CS', Value: ['STUDY'] } } as never, '1.2.840.10008.1.2.1');
+  const opts = { transferSyntaxUid: '1.2.840.10008.1.2.1', bulkDataThreshold: 1024 };
+  assert.equal(datasetToDicomJson(bytes, opts), datasetToDicomJson(bytes, { ...opts }));
+  const bomb = deflateRawSync(Buffer.alloc(80 * 1024 * 1024));
+  const deflated = { transferSyntaxUid: '1.2.840.10008.1.2.1.99', bulkDataThreshold: 1024 };
+  let first: unknown;
+  let second: unknown;
+  try {
+    datasetToDicomJson(bomb, deflated);
+  } catch (e) {
+    first = e;
+  }
+  try {
+    datasetToDicomJson(bomb, deflated);
+  } catch (e) {
+    second = e;
+  }
+  assert.equal((first as { code?: string }).code, 'DT_ERR_DATASET_INFLATE');
+  assert.equal(second, first, 'the second reader gets the first failure, without inflating again');
+});

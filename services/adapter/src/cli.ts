@@ -27,6 +27,7 @@ import {
 import { DicomServer } from './association/server.js';
 import type { EventSink } from './association/types.js';
 import { adapterConfigSpec } from './config.js';
+import { setEventValueLimit } from './dataset/dicom-json.js';
 import { startHealthServer } from './health.js';
 import { createIdentityVerifier } from './identity/identity-verifier.js';
 import { loadJwtKeys } from './identity/jwt.js';
@@ -87,8 +88,9 @@ const node = {
   version: '0.1.0',
   mode: routes ? ('proxy' as const) : ('scp' as const),
 };
+setEventValueLimit(config.EVENT_VALUE_MAX_BYTES);
 const storeDir = path.resolve(config.DICOM_STORE_DIR);
-mkdirSync(storeDir, { recursive: true });
+mkdirSync(storeDir, { recursive: true, mode: 0o700 });
 let destinations: MoveDestinations;
 try {
   destinations = parseMoveDestinations(config.ARCHIVE_MOVE_DESTINATIONS);
@@ -105,6 +107,8 @@ const archive = routes
       aeTitle: config.DICOM_AE_TITLE,
       destinations,
       ...(config.WORKLIST_DIR ? { worklistDir: path.resolve(config.WORKLIST_DIR) } : {}),
+      ...(config.ARCHIVE_MAX_BYTES > 0 ? { maxBytes: config.ARCHIVE_MAX_BYTES } : {}),
+      maxMppsSteps: config.ARCHIVE_MAX_MPPS_STEPS,
       log,
     });
 const sinks: EventSink[] = [];
@@ -179,6 +183,13 @@ const common = {
   bulkDataThreshold: config.BULK_DATA_THRESHOLD,
   maxAssociations: config.DICOM_MAX_ASSOCIATIONS,
 };
+const limits = {
+  maxAssociationsPerAddress: config.DICOM_MAX_ASSOCIATIONS_PER_ADDRESS,
+  idleTimeoutMs: config.DICOM_IDLE_TIMEOUT_MS,
+  writeTimeoutMs: config.DICOM_WRITE_TIMEOUT_MS,
+  maxPendingRequests: config.DICOM_MAX_PENDING_REQUESTS,
+  maxInstanceBytes: config.DICOM_MAX_INSTANCE_BYTES,
+};
 const policy: AcceptorPolicy = {
   aeTitle: config.DICOM_AE_TITLE,
   requireCalledAeTitle: config.DICOM_REQUIRE_CALLED_AE,
@@ -195,9 +206,9 @@ const policy: AcceptorPolicy = {
   ...(admission ? { admission: admission.admission } : {}),
 };
 const proxy = routes
-  ? new AuditProxy({ ...common, routes, policy, connectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS })
+  ? new AuditProxy({ ...common, limits, routes, policy, connectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS })
   : undefined;
-const server = proxy ? proxy.server : new DicomServer({ ...common, policy });
+const server = proxy ? proxy.server : new DicomServer({ ...common, ...limits, policy });
 archive?.bind(server.handlers);
 const where = await server.listen();
 const health =

@@ -60,11 +60,46 @@ export const adapterConfigSpec = {
     description:
       'Refuse associations that carry no User Identity (A-ASSOCIATE-RJ, permanent, no reason given); with an identity file configured, every identity is checked either way',
   },
+  DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: {
+    type: 'int',
+    default: 32,
+    min: 1,
+    description:
+      'Concurrent associations from one remote address before rejecting (transient, local limit); only associations that sent their A-ASSOCIATE-RQ count, here and in DICOM_MAX_ASSOCIATIONS',
+  },
   DICOM_ARTIM_TIMEOUT_MS: {
     type: 'int',
     default: 30000,
     min: 100,
-    description: 'ARTIM timer (PS3.8 §9.1.5)',
+    description:
+      'ARTIM timer (PS3.8 §9.1.5): also how long a connection may stay open without sending its A-ASSOCIATE-RQ',
+  },
+  DICOM_IDLE_TIMEOUT_MS: {
+    type: 'int',
+    default: 300000,
+    min: 0,
+    description:
+      'An established association with no PDU either way for this long is aborted (EVT_ABORTED says so); 0: never',
+  },
+  DICOM_WRITE_TIMEOUT_MS: {
+    type: 'int',
+    default: 60000,
+    min: 100,
+    description: 'A peer that does not read what we send for this long has its association aborted',
+  },
+  DICOM_MAX_PENDING_REQUESTS: {
+    type: 'int',
+    default: 16,
+    min: 1,
+    description:
+      'Unanswered requests per association; past it the socket is not read until one is answered (back-pressure)',
+  },
+  DICOM_MAX_INSTANCE_BYTES: {
+    type: 'int',
+    default: 4294967296,
+    min: 1024,
+    description:
+      'A C-STORE data set longer than this is refused with A700 (out of resources) and not written',
   },
   DICOM_STORE_DIR: {
     type: 'string',
@@ -74,6 +109,19 @@ export const adapterConfigSpec = {
   ARCHIVE_INDEX_DIR: {
     type: 'string',
     description: 'Archive index journal and MPPS steps (default: <DICOM_STORE_DIR>/.archive)',
+  },
+  ARCHIVE_MAX_BYTES: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    description:
+      'Bytes the archive store may hold; a C-STORE that would pass it is refused with A700 (out of resources); 0: no limit',
+  },
+  ARCHIVE_MAX_MPPS_STEPS: {
+    type: 'int',
+    default: 10000,
+    min: 1,
+    description: 'MPPS steps kept; an N-CREATE past it is refused with 0213 (resource limitation)',
   },
   ARCHIVE_MOVE_DESTINATIONS: {
     type: 'list',
@@ -109,6 +157,13 @@ export const adapterConfigSpec = {
     default: 1024,
     min: 0,
     description: 'Binary values longer than this are elided from events to {length, sha256}',
+  },
+  EVENT_VALUE_MAX_BYTES: {
+    type: 'int',
+    default: 65536,
+    min: 64,
+    description:
+      'Values of any VR (sequences included) longer than this are elided from events to {length, sha256}, as binary values are past BULK_DATA_THRESHOLD',
   },
   EVENTS_OUT: { type: 'string', description: 'Also write every event envelope as JSON lines to this file' },
   EVENT_TYPES: {

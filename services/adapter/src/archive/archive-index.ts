@@ -7,9 +7,10 @@
  * only a fast path; when anything was reconciled, or lines were superseded or corrupt, the journal is
  * compacted. After start-up every successful C-STORE is indexed and appended.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@dicomtrail/runtime';
+import { sweepIncoming } from '../association/store-receiver.js';
 import { IndexJournal } from './index-journal.js';
 import { readIndexedInstance } from './instance-header.js';
 import { type IndexedInstance, InstanceIndex } from './instance-index.js';
@@ -19,6 +20,8 @@ export interface ArchiveIndexOptions {
   /** Where the journal lives (default `<storeDir>/.archive`). */
   indexDir?: string;
   log: Logger;
+  /** Sum the stored files' sizes at start-up (for a store size limit). */
+  countBytes?: boolean;
 }
 
 export interface OpenStats {
@@ -28,6 +31,8 @@ export interface OpenStats {
   dropped_missing: number;
   scanned: number;
   unreadable: number;
+  /** Temporary files of interrupted C-STOREs removed from `.incoming`. */
+  incoming_swept: number;
   ms: number;
 }
 
@@ -50,11 +55,20 @@ function storedFiles(dir: string): Set<string> {
   return out;
 }
 
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 export class ArchiveIndex {
   readonly index = new InstanceIndex();
   readonly storeDir: string;
   readonly #journal: IndexJournal;
   readonly #log: Logger;
+  #storedBytes = 0;
 
   private constructor(storeDir: string, journal: IndexJournal, log: Logger) {
     this.storeDir = storeDir;
@@ -66,8 +80,11 @@ export class ArchiveIndex {
     const t0 = performance.now();
     const storeDir = path.resolve(opts.storeDir);
     const indexDir = path.resolve(opts.indexDir ?? path.join(storeDir, '.archive'));
-    mkdirSync(storeDir, { recursive: true });
-    mkdirSync(indexDir, { recursive: true });
+    for (const dir of [storeDir, indexDir]) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      chmodSync(dir, 0o700);
+    }
+    const swept = sweepIncoming(storeDir);
     const journal = new IndexJournal(path.join(indexDir, 'instances.jsonl'), storeDir);
     const self = new ArchiveIndex(storeDir, journal, opts.log);
     const contents = journal.read();
@@ -89,6 +106,7 @@ export class ArchiveIndex {
         unreadable++;
       }
     }
+    if (opts.countBytes) for (const r of self.index.paths()) self.#storedBytes += sizeOf(r);
     if (scanned > 0 || dropped > 0 || contents.corrupt > 0 || contents.lines !== self.index.size)
       journal.rewrite(self.index.instances());
     const stats: OpenStats = {
@@ -98,14 +116,22 @@ export class ArchiveIndex {
       dropped_missing: dropped,
       scanned,
       unreadable,
+      incoming_swept: swept,
       ms: Math.round(performance.now() - t0),
     };
     opts.log.info({ component: 'archive', ...stats }, 'archive index ready');
     return { archiveIndex: self, stats };
   }
 
-  /** Indexes a newly stored instance and journals it. */
-  add(inst: IndexedInstance): boolean {
+  /** Bytes of the indexed files (counted at start-up when asked for, then added per C-STORE). */
+  get storedBytes(): number {
+    return this.#storedBytes;
+  }
+
+  /** Indexes a newly stored instance and journals it; `bytes`: its file's size, for the store's total. */
+  add(inst: IndexedInstance, bytes = 0): boolean {
+    const sop = inst.attributes['00080018']?.Value?.[0];
+    const known = typeof sop === 'string' && this.index.get(sop.trim())?.path === inst.path;
     if (!this.index.add(inst)) {
       this.#log.warn(
         { component: 'archive' },
@@ -113,6 +139,7 @@ export class ArchiveIndex {
       );
       return false;
     }
+    if (!known) this.#storedBytes += bytes;
     this.#journal.append(inst);
     return true;
   }

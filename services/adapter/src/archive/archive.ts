@@ -15,9 +15,11 @@
  * presentation contexts for abstract syntaxes outside `abstractSyntaxes()` are rejected at
  * association time (result 3, abstract syntax not supported).
  */
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@dicomtrail/runtime';
 import type { AdapterEvent } from '../association/types.js';
+import { sameDataset } from '../dataset/part10-digest.js';
 import {
   MODALITY_WORKLIST_FIND,
   MPPS,
@@ -29,9 +31,16 @@ import type { HandlerRegistry } from '../events/event-bus.js';
 import type { NServiceRequest, NServiceResult } from '../service-classes/n-services.js';
 import type { CGetYield, CMoveYield, FindResult, QueryRequest } from '../service-classes/query-retrieve.js';
 import { type HandlerResult, type ServiceRequest, statusOf } from '../service-classes/service-request.js';
-import { defaultStoreHandler } from '../service-classes/storage.js';
+import {
+  CANNOT_UNDERSTAND,
+  DUPLICATE_SOP_INSTANCE,
+  defaultStoreHandler,
+  storageTarget,
+} from '../service-classes/storage.js';
 import { ArchiveIndex, type OpenStats } from './archive-index.js';
+import { Tag } from './attributes.js';
 import { fromHeader, readIndexedInstance } from './instance-header.js';
+import type { IndexedInstance } from './instance-index.js';
 import type { MoveDestinations } from './move-destinations.js';
 import { MppsStore } from './mpps.js';
 import {
@@ -77,6 +86,10 @@ export interface ArchiveOptions {
   destinations: MoveDestinations;
   worklistDir?: string;
   log: Logger;
+  /** Bytes the store may hold; a C-STORE past it gets A700 (out of resources). Unset: no limit. */
+  maxBytes?: number;
+  /** MPPS steps kept at most; an N-CREATE past it gets 0x0213 (resource limitation). */
+  maxMppsSteps?: number;
   /** Storage commitment: delay before the N-EVENT-REPORT (default 0). */
   commitmentReportDelayMs?: number;
 }
@@ -98,11 +111,19 @@ export class Archive {
   constructor(opts: ArchiveOptions) {
     this.#opts = opts;
     const indexDir = path.resolve(opts.indexDir ?? path.join(opts.storeDir, '.archive'));
-    const { archiveIndex, stats } = ArchiveIndex.open({ storeDir: opts.storeDir, indexDir, log: opts.log });
+    const { archiveIndex, stats } = ArchiveIndex.open({
+      storeDir: opts.storeDir,
+      indexDir,
+      log: opts.log,
+      countBytes: opts.maxBytes !== undefined,
+    });
     this.index = archiveIndex;
     this.#fileInstance = defaultStoreHandler(archiveIndex.storeDir);
     this.openStats = stats;
-    this.mpps = new MppsStore(path.join(indexDir, 'mpps'));
+    this.mpps = new MppsStore(path.join(indexDir, 'mpps'), {
+      log: opts.log,
+      ...(opts.maxMppsSteps !== undefined ? { maxSteps: opts.maxMppsSteps } : {}),
+    });
     this.worklist = opts.worklistDir
       ? new WorklistFolder(path.resolve(opts.worklistDir), opts.log)
       : undefined;
@@ -116,18 +137,44 @@ export class Archive {
     };
   }
 
-  /** C-STORE: the storage service's default filing, then the index. */
+  /**
+   * C-STORE: refused when the data set's SOP Instance UID is not the request's (0xC000: the file would be
+   * named by one and indexed by the other), when its SOP Instance UID is already stored elsewhere (another
+   * study/series) with another data set (0x0111), or when the store would pass `maxBytes` (A700); then the
+   * storage service's default filing, then the index.
+   */
   readonly store = async (req: ServiceRequest): Promise<HandlerResult> => {
+    const stored = req.stored!;
+    const sop = req.request.affectedSopInstanceUid;
+    const record = this.#indexRecord(req, stored.tempPath);
+    const own = record?.attributes[Tag.SOPInstanceUID]?.Value?.[0];
+    if (typeof own === 'string' && own.trim() !== sop)
+      return {
+        status: CANNOT_UNDERSTAND,
+        errorComment: 'data set SOP Instance UID differs from the request',
+      };
+    const existing = sop ? this.index.index.get(sop) : undefined;
+    if (existing) {
+      const target = storageTarget(this.index.storeDir, req);
+      if ('path' in target && target.path !== existing.path) {
+        if (!sameDataset(stored.tempPath, existing.path))
+          return {
+            status: DUPLICATE_SOP_INSTANCE,
+            errorComment: 'SOP Instance UID already stored with other content',
+          };
+        rmSync(stored.tempPath, { force: true });
+        stored.finalPath = existing.path;
+        return 0x0000;
+      }
+    }
+    const quota = this.#opts.maxBytes;
+    if (quota !== undefined && this.index.storedBytes + stored.fileBytes > quota)
+      return { status: 0xa700, errorComment: 'archive full (ARCHIVE_MAX_BYTES)' };
     const result = await this.#fileInstance(req);
-    const stored = req.stored;
-    if (statusOf(result).status === 0x0000 && stored?.finalPath) {
+    if (statusOf(result).status === 0x0000 && stored.finalPath) {
       try {
-        // The header's DICOM JSON if an event already decoded it here; else the file's quick reader.
-        const header = stored.header?.peek();
-        const inst = header
-          ? fromHeader(stored.finalPath, req.context.transferSyntax, header)
-          : readIndexedInstance(stored.finalPath);
-        this.index.add(inst);
+        const inst = record ? { ...record, path: stored.finalPath } : readIndexedInstance(stored.finalPath);
+        this.index.add(inst, stored.fileBytes);
       } catch (err) {
         // Stored but not indexed: the next start-up scan picks it up.
         this.#opts.log.warn(
@@ -138,6 +185,19 @@ export class Archive {
     }
     return result;
   };
+
+  /**
+   * The index record of a received instance: from the header's DICOM JSON if an event already decoded it
+   * here, else from the file's quick reader; undefined when the file does not read.
+   */
+  #indexRecord(req: ServiceRequest, file: string): IndexedInstance | undefined {
+    try {
+      const header = req.stored?.header?.peek();
+      return header ? fromHeader(file, req.context.transferSyntax, header) : readIndexedInstance(file);
+    } catch {
+      return undefined;
+    }
+  }
 
   readonly find = (req: QueryRequest): AsyncIterable<FindResult> => {
     const sopClass = sopClassOf(req);

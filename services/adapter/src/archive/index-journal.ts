@@ -6,6 +6,7 @@
  *
  * A later line for the same SOP Instance UID supersedes an earlier one. A torn last line (crash while
  * appending) or a corrupt one is skipped and counted; `rewrite` compacts the file (temporary file + rename).
+ * The file is created 0600: its attributes are PHI.
  */
 import {
   appendFileSync,
@@ -78,7 +79,7 @@ export class IndexJournal {
   }
 
   append(inst: IndexedInstance): void {
-    this.#fd ??= openSync(this.file, 'a');
+    this.#fd ??= openSync(this.file, 'a', 0o600);
     appendFileSync(this.#fd, this.#line(inst));
   }
 
@@ -88,7 +89,7 @@ export class IndexJournal {
     const tmp = `${this.file}.tmp`;
     const parts: string[] = [];
     for (const r of records) parts.push(this.#line(r));
-    writeFileSync(tmp, parts.join(''));
+    writeFileSync(tmp, parts.join(''), { mode: 0o600 });
     renameSync(tmp, this.file);
   }
 

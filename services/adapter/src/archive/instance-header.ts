@@ -2,13 +2,17 @@
  * Reads what the index keeps from a stored Part 10 file (PS3.10 §7.1): the transfer syntax from the file
  * meta and the indexed attributes from the data set header, never past the last indexed attribute
  * (quick reader) or Pixel Data (7FE0,0010) (dcmjs fallback).
- * Only the first HEADER_PREFIX bytes are read; a header longer than that (huge sequences) falls back to
- * the whole file.
+ * Only the first HEADER_PREFIX bytes are read; a header longer than that (long values before group 0020,
+ * huge sequences) is condensed while the file is read in chunks (dataset/header-condenser.ts: values
+ * past the event value limit left out), so the identifying attributes are found whatever precedes them
+ * and the file is never held whole.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import { type DicomJson, datasetToDicomJson } from '../dataset/dicom-json.js';
+import { HeaderCondenser } from '../dataset/header-condenser.js';
 import { readPart10 } from '../dataset/part10.js';
+import { readingProperties } from '../dataset/transfer-syntaxes.js';
 import { INDEXED_TAGS, pick } from './attributes.js';
 import { readIndexedAttributes } from './header-reader.js';
 import type { IndexedInstance } from './instance-index.js';
@@ -22,6 +26,39 @@ function readPrefix(file: string): { bytes: Buffer; whole: boolean } {
   try {
     const n = readSync(fd, prefix, 0, HEADER_PREFIX, 0);
     return { bytes: prefix.subarray(0, n), whole: n < HEADER_PREFIX };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const CHUNK = 1024 * 1024;
+
+/**
+ * The file with its data set condensed up to Pixel Data: the file meta as it is, then the kept elements.
+ * Deflated files (not walkable) are read whole.
+ */
+function condensedFile(file: string, prefixBytes: Buffer): Buffer {
+  const p10 = readPart10(prefixBytes);
+  const meta = prefixBytes.subarray(0, prefixBytes.length - p10.datasetBytes.length);
+  const ts = readingProperties(p10.transferSyntaxUid);
+  const condenser = ts.deflated
+    ? undefined
+    : new HeaderCondenser({ explicitVr: ts.explicitVr, littleEndian: ts.littleEndian });
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    for (let at = meta.length; ; ) {
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      const n = readSync(fd, chunk, 0, CHUNK, at);
+      if (n === 0) break;
+      at += n;
+      if (condenser) {
+        condenser.push(chunk.subarray(0, n));
+        if (condenser.done) break;
+      } else chunks.push(chunk.subarray(0, n));
+    }
+    const body = condenser ? condenser.result().bytes : Buffer.concat(chunks);
+    return Buffer.concat([meta, body]);
   } finally {
     closeSync(fd);
   }
@@ -44,15 +81,19 @@ function decodeHeader(file: Buffer): { transferSyntax: string; header: DicomJson
 export function readIndexedInstance(file: string): IndexedInstance {
   try {
     const { bytes, whole } = readPrefix(file);
-    const quick =
-      readIndexedAttributes(bytes, whole) ?? (whole ? undefined : readIndexedAttributes(readFileSync(file)));
+    let content: Buffer | undefined;
+    const full = (): Buffer => {
+      content ??= condensedFile(file, Buffer.from(bytes));
+      return content;
+    };
+    const quick = readIndexedAttributes(bytes, whole) ?? (whole ? undefined : readIndexedAttributes(full()));
     if (quick) return { path: file, transferSyntax: quick.transferSyntax, attributes: quick.attributes };
     let decoded: { transferSyntax: string; header: DicomJson };
     try {
       decoded = decodeHeader(bytes);
     } catch (err) {
       if (whole) throw err;
-      decoded = decodeHeader(readFileSync(file));
+      decoded = decodeHeader(full());
     }
     return fromHeader(file, decoded.transferSyntax, decoded.header);
   } catch (err) {

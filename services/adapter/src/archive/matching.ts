@@ -10,13 +10,15 @@
  *   fewer components than the stored value is padded (lower bound with 0, upper bound with 9), so
  *   `-1030` includes 10:30:59; a value without `-` is matched as the range [value, value];
  * - string VRs (AE CS LO LT PN SH ST UC UR UT): wildcard matching (C.2.2.2.4) when the value holds `*`
- *   or `?`, else single value matching (C.2.2.2.1); PN compares case-insensitively, as the standard allows;
+ *   or `?` (wildcard.ts: no regular expression, no backtracking), else single value matching (C.2.2.2.1); PN compares
+ *   case-insensitively, as the standard allows;
  * - numeric VRs (IS DS US UL SS SL FL FD and the rest): single value matching on the number.
  * A stored attribute with several values matches when any one of them does; a query value with several
  * values (backslash in findscu) matches when any one of them does. An absent or empty stored attribute
  * matches only universal matching.
  */
 import type { DicomJson, DicomJsonElement } from '../dataset/dicom-json.js';
+import { wildcardMatch } from './wildcard.js';
 
 const WILDCARD_VRS = new Set(['AE', 'CS', 'LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UR', 'UT']);
 
@@ -39,24 +41,6 @@ export function isUniversal(key: DicomJsonElement): boolean {
   }
   const vs = values(key);
   return vs.length === 0 || (vs.length === 1 && vs[0] === '*');
-}
-
-const wildcardCache = new Map<string, RegExp>();
-
-/** `*` any run, `?` one character; everything else literal. */
-export function wildcardRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  const cacheKey = `${caseInsensitive ? 'i' : 's'}${pattern}`;
-  let re = wildcardCache.get(cacheKey);
-  if (!re) {
-    const body = pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.');
-    re = new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
-    if (wildcardCache.size > 1000) wildcardCache.clear();
-    wildcardCache.set(cacheKey, re);
-  }
-  return re;
 }
 
 /** A date/time bound padded to a comparable width: DA 8, TM 13 (HHMMSS.FFFFFF), DT 21. */
@@ -95,7 +79,7 @@ function matchOne(query: string, storedValue: string, vr: string): boolean {
     const ci = vr === 'PN';
     const q = query.trimEnd();
     const s = storedValue.trimEnd();
-    if (q.includes('*') || q.includes('?')) return wildcardRegExp(q, ci).test(s);
+    if (q.includes('*') || q.includes('?')) return wildcardMatch(q, s, ci);
     return ci ? q.toLowerCase() === s.toLowerCase() : q === s;
   }
   const qn = Number(query);

@@ -50,6 +50,8 @@ export interface AssociationOptions {
   beforeReleaseResponse?: (assoc: Association) => Promise<void>;
   maxPduReceive: number;
   artimTimeoutMs: number;
+  /** Established and no PDU either way for this long: aborted, with the reason in EVT_ABORTED (0: never). */
+  idleTimeoutMs?: number;
   /** Requestor: the AE titles of the request. */
   callingAeTitle?: string;
   calledAeTitle?: string;
@@ -115,8 +117,14 @@ export class Association implements UpperLayerUser {
       maxPduReceive: opts.maxPduReceive,
       artimTimeoutMs: opts.artimTimeoutMs,
       hashData: true,
+      ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
     });
     this.dimse = new DimseService(this, opts.services);
+  }
+
+  /** The peer's IP address. */
+  get remoteAddress(): string {
+    return this.#socket.remoteAddress ?? '';
   }
 
   /** The event sinks of this association (a C-MOVE sub-association writes to the same ones). */
@@ -251,11 +259,16 @@ export class Association implements UpperLayerUser {
     return p;
   }
 
-  /** A-ABORT request (service-user source). */
-  abort(): void {
+  /** A-ABORT request (service-user source); `detail` is recorded as the abort's cause detail. */
+  abort(detail?: string): void {
     if (this.outcome) return;
     this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-ABORT' }));
-    this.dul.abortRequest();
+    this.dul.abortRequest(detail);
+  }
+
+  onIdle(idleMs: number): void {
+    this.log.warn({ idle_ms: idleMs }, 'association idle; aborting');
+    this.abort(`idle for ${idleMs} ms (DICOM_IDLE_TIMEOUT_MS)`);
   }
 
   // ---------------------------------------------------------------- UpperLayerUser

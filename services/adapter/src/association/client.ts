@@ -210,6 +210,7 @@ export class DicomClient {
     return datasetToDicomJson(bytes, {
       transferSyntaxUid: ctx.transferSyntax,
       bulkDataThreshold: Number.MAX_SAFE_INTEGER,
+      valueLimit: Number.POSITIVE_INFINITY,
     });
   }
 

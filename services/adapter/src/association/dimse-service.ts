@@ -3,7 +3,9 @@
  * (C-STORE data sets streamed to a file, other data sets collected in memory), emits EVT_DIMSE_RECV /
  * EVT_DIMSE_SENT, runs requests one at a time through the service classes, matches responses to the
  * operations waiting for them (SCU side and C-GET sub-operations), and fragments outgoing messages
- * to the peer's maximum PDU length.
+ * to the peer's maximum PDU length. A peer that sends requests faster than it reads the answers is held
+ * back: past `maxPendingRequests` unanswered requests its socket is not read, and a send that cannot
+ * hand its bytes to the socket within `writeTimeoutMs` aborts the association.
  */
 import { createHash } from 'node:crypto';
 import { COMMAND_FIELDS, commandFieldName, isResponse } from '../dimse/command-field.js';
@@ -18,6 +20,7 @@ import { DimseError } from '../dimse/dimse-error.js';
 import { fragmentMessage, maxFragmentLength } from '../dimse/fragmenter.js';
 import { DatasetCollector, DimseAssembler } from '../dimse/reassembler.js';
 import { statusCategory } from '../dimse/status.js';
+import { errorFields } from '../events/log-fields.js';
 import type { Pdv } from '../pdu/p-data-tf.js';
 import type { Association } from './association.js';
 import { describeCommand } from './command-summary.js';
@@ -34,6 +37,18 @@ export interface DimseServiceOptions {
   serve: (assoc: Association, msg: DimseMessage) => Promise<void>;
   /** Called for a received C-CANCEL-RQ after EVT_C_CANCEL (the audit proxy passes it on upstream). */
   onCancel?: (assoc: Association, msg: DimseMessage) => void;
+  /** C-STORE data sets longer than this are refused with A700 and not written (default: no limit). */
+  maxInstanceBytes?: number;
+  /**
+   * Requests received and not yet answered, at most; past it the socket is not read (TCP back-pressure)
+   * until one is answered (default 16).
+   */
+  maxPendingRequests?: number;
+  /**
+   * A send that waits this long for the peer to read (socket buffer full) aborts the association
+   * (default 60,000 ms).
+   */
+  writeTimeoutMs?: number;
 }
 
 export interface DimseMessage {
@@ -65,6 +80,8 @@ export class DimseService {
   #incoming: Incoming | undefined;
   #queue: Promise<void> = Promise.resolve();
   #busy = 0;
+  /** Requests received and not answered yet (queued or being served). */
+  #pending = 0;
   #idleWaiters: Array<() => void> = [];
   readonly #waiters = new Map<number, ResponseWaiter>();
   readonly #cancelled = new Set<number>();
@@ -160,7 +177,7 @@ export class DimseService {
           },
           (err: unknown) => {
             this.#busy--;
-            this.#assoc.log.error({ err }, 'store receiver failed');
+            this.#assoc.log.error(errorFields(err), 'store receiver failed');
           },
         );
       }
@@ -220,6 +237,7 @@ export class DimseService {
       return;
     }
     this.#busy++;
+    if (++this.#pending >= (this.#opts.maxPendingRequests ?? 16)) this.#assoc.dul.pauseReading('requests');
     const service = commandFieldName(cf)?.replace(/-RQ$/, '');
     if (
       msg.command.messageId !== undefined &&
@@ -233,6 +251,8 @@ export class DimseService {
       )
       .finally(() => {
         this.#busy--;
+        if (--this.#pending < (this.#opts.maxPendingRequests ?? 16))
+          this.#assoc.dul.resumeReading('requests');
         if (msg.command.messageId !== undefined) {
           this.#cancelled.delete(msg.command.messageId);
           this.#inProgress.delete(msg.command.messageId);
@@ -274,11 +294,33 @@ export class DimseService {
     const max = this.#assoc.peerMaxPdu;
     const pdus = fragmentMessage(context.id, commandBytes, inMemory, max);
     for (const pdvs of pdus) {
-      if (!this.#assoc.dul.sendPData(pdvs)) await this.#assoc.dul.drained();
+      if (!this.#assoc.dul.sendPData(pdvs)) await this.#drained();
       if (this.#assoc.outcome)
         throw new DimseError('DT_ERR_DIMSE_ASSOCIATION_ENDED', 'association ended while sending');
     }
     if (dataset !== undefined && !Buffer.isBuffer(dataset)) await this.#sendStream(context.id, dataset, max);
+  }
+
+  /**
+   * Waits for the socket to drain; a peer that does not read within `writeTimeoutMs` has the association
+   * aborted (and what waits on it is failed).
+   */
+  async #drained(): Promise<void> {
+    const limit = this.#opts.writeTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.#assoc.dul.drained().then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), limit);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!timedOut) return;
+    this.#assoc.log.warn({ write_timeout_ms: limit }, 'peer does not read; aborting');
+    this.#assoc.abort(`peer did not read for ${limit} ms (DICOM_WRITE_TIMEOUT_MS)`);
+    throw new DimseError('DT_ERR_DIMSE_WRITE_TIMEOUT', `peer did not read for ${limit} ms`, {
+      writeTimeoutMs: limit,
+    });
   }
 
   async #sendStream(contextId: number, chunks: AsyncIterable<Buffer>, maxPdu: number): Promise<void> {
@@ -287,8 +329,7 @@ export class DimseService {
     let carry: Buffer[] = [];
     let carried = 0;
     const flush = async (data: Buffer, isLast: boolean): Promise<void> => {
-      if (!this.#assoc.dul.sendPData([{ contextId, isCommand: false, isLast, data }]))
-        await this.#assoc.dul.drained();
+      if (!this.#assoc.dul.sendPData([{ contextId, isCommand: false, isLast, data }])) await this.#drained();
       if (this.#assoc.outcome)
         throw new DimseError('DT_ERR_DIMSE_ASSOCIATION_ENDED', 'association ended while sending');
     };
@@ -323,6 +364,9 @@ export class DimseService {
     const p = new Promise<DimseMessage>((resolve, reject) =>
       this.#waiters.set(id, { resolve, reject, ...(onPending ? { onPending } : {}) }),
     );
+    // An abort while sending rejects the waiter before anyone awaits it: that is the send's failure, not
+    // an unhandled rejection (which would end the process).
+    p.catch(() => undefined);
     try {
       await this.send(context, command, dataset, stored);
     } catch (err) {

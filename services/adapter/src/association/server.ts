@@ -2,6 +2,12 @@
  * The acceptor side: a TCP listener that makes one Association per connection. Handlers bound on the
  * server are copied into each new association (pynetdicom's AssociationServer.bind). `close()` stops
  * listening, lets associations finish within a grace period, then aborts the rest.
+ *
+ * Limits: only associations whose A-ASSOCIATE-RQ arrived and that are not over count against
+ * `maxAssociations` and, per remote address, `maxAssociationsPerAddress` (both: A-ASSOCIATE-RJ transient,
+ * local limit exceeded). A connection that never sends its A-ASSOCIATE-RQ counts against neither and is
+ * closed when the ARTIM timer expires (PS3.8 §9.1.5); an established association with no traffic for
+ * `idleTimeoutMs` is aborted.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '@dicomtrail/runtime';
@@ -10,6 +16,7 @@ import { HandlerRegistry } from '../events/event-bus.js';
 import { createDispatcher, type ServiceTable } from '../service-classes/dispatch.js';
 import { Association, type AssociationOptions } from './association.js';
 import type { DimseServiceOptions } from './dimse-service.js';
+import { sweepIncoming } from './store-receiver.js';
 import type { AdapterEvent, EventSink } from './types.js';
 
 export interface DicomServerOptions {
@@ -22,6 +29,14 @@ export interface DicomServerOptions {
   artimTimeoutMs?: number;
   bulkDataThreshold?: number;
   maxAssociations?: number;
+  /** Associations from one remote address at most (default: `maxAssociations`). */
+  maxAssociationsPerAddress?: number;
+  /** Established and no traffic for this long: aborted (0 or unset: never). */
+  idleTimeoutMs?: number;
+  /** See DimseServiceOptions. */
+  maxInstanceBytes?: number;
+  maxPendingRequests?: number;
+  writeTimeoutMs?: number;
   services?: ServiceTable;
   /**
    * Replaces local negotiation and service: the audit proxy (proxy/proxy-server.ts) decides each
@@ -44,7 +59,10 @@ export class DicomServer {
     this.#server = createServer((socket) => this.#onConnection(socket));
   }
 
+  /** Listens; first removes what interrupted C-STOREs of a previous run left in `<store>/.incoming`. */
   listen(): Promise<{ address: string; port: number }> {
+    const swept = sweepIncoming(this.#opts.storeDir);
+    if (swept > 0) this.#opts.log.info({ removed: swept }, 'removed unfinished C-STORE files');
     return new Promise((resolve, reject) => {
       this.#server.once('error', reject);
       this.#server.listen(this.#opts.port, this.#opts.host, () => {
@@ -63,12 +81,25 @@ export class DicomServer {
     return typeof a === 'object' && a ? a.port : this.#opts.port;
   }
 
+  /** Associations admitted and not over, besides `self` (those that sent an A-ASSOCIATE-RQ). */
+  #admitted(self: Association): Association[] {
+    const out: Association[] = [];
+    for (const a of this.associations) if (a !== self && a.rq !== undefined && !a.outcome) out.push(a);
+    return out;
+  }
+
   #onConnection(socket: Socket): void {
     const max = this.#opts.maxAssociations ?? 64;
+    const perAddress = this.#opts.maxAssociationsPerAddress ?? max;
+    const address = socket.remoteAddress ?? '';
     const policy: AcceptorPolicy = {
       ...this.#opts.policy,
       admission: (a) => {
-        if (this.associations.size > max) return { ok: false, detail: `more than ${max} associations` };
+        const others = this.#admitted(a);
+        if (others.length >= max) return { ok: false, detail: `more than ${max} associations` };
+        const same = others.filter((o) => o.remoteAddress === address).length;
+        if (same >= perAddress)
+          return { ok: false, detail: `more than ${perAddress} associations from ${address}` };
         return this.#opts.policy.admission?.(a) ?? { ok: true };
       },
     };
@@ -85,6 +116,7 @@ export class DicomServer {
         : {}),
       maxPduReceive: this.#opts.policy.maxPduReceive,
       artimTimeoutMs: this.#opts.artimTimeoutMs ?? 30_000,
+      ...(this.#opts.idleTimeoutMs ? { idleTimeoutMs: this.#opts.idleTimeoutMs } : {}),
       services: {
         storeDir: this.#opts.storeDir,
         bulkDataThreshold: this.#opts.bulkDataThreshold ?? 1024,
@@ -92,6 +124,13 @@ export class DicomServer {
         implementationVersionName: this.#opts.policy.implementationVersionName,
         serve: this.#opts.intermediary?.serve ?? this.#serve,
         ...(this.#opts.intermediary?.onCancel ? { onCancel: this.#opts.intermediary.onCancel } : {}),
+        ...(this.#opts.maxInstanceBytes !== undefined
+          ? { maxInstanceBytes: this.#opts.maxInstanceBytes }
+          : {}),
+        ...(this.#opts.maxPendingRequests !== undefined
+          ? { maxPendingRequests: this.#opts.maxPendingRequests }
+          : {}),
+        ...(this.#opts.writeTimeoutMs !== undefined ? { writeTimeoutMs: this.#opts.writeTimeoutMs } : {}),
       },
     });
     this.associations.add(assoc);

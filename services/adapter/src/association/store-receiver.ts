@@ -8,8 +8,13 @@
  *   thread pool, which dominated the per-instance cost (bench: 2,000 × 10 KB);
  * - larger ones switch to a write stream as soon as they pass the limit, so a 50 MB instance is never
  *   held whole in memory; the socket is paused while the disk is behind (back-pressure).
- * The first bytes are kept to decode the header (up to Pixel Data) for events and the index.
- * A write error (disk full, not a directory, permissions) is remembered and becomes status A700.
+ * The header (up to Pixel Data) for the storage path, the index and events is condensed while the bytes
+ * pass (dataset/header-condenser.ts): however long the values before group 0020, the identifying
+ * attributes are found, and a value longer than the event value limit is kept as `{length, sha256}`.
+ * (Deflated data sets, which cannot be walked before inflating, fall back to the first bytes.)
+ * A write error (disk full, not a directory, permissions) or an instance past `maxInstanceBytes` is
+ * remembered and becomes status A700; the rest of the data set is read and dropped.
+ * Files are created 0600 and folders 0700: they hold PHI.
  */
 import { createHash, type Hash, randomUUID } from 'node:crypto';
 import {
@@ -17,15 +22,19 @@ import {
   createWriteStream,
   mkdirSync,
   openSync,
+  readdirSync,
   rmSync,
   type WriteStream,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { DicomtrailError } from '@dicomtrail/runtime';
 import { DeferredDicomJson } from '../dataset/deferred-dicom-json.js';
-import { datasetToDicomJson } from '../dataset/dicom-json.js';
+import { datasetToDicomJson, eventValueLimit } from '../dataset/dicom-json.js';
+import { type CondensedHeader, HeaderCondenser } from '../dataset/header-condenser.js';
 import { encodePart10Header } from '../dataset/part10.js';
 import { readStudySeries, type StudySeries } from '../dataset/study-series.js';
+import { readingProperties } from '../dataset/transfer-syntaxes.js';
 import type { CommandSet } from '../dimse/command-set.js';
 import type { Association } from './association.js';
 import type { NegotiatedContext } from './types.js';
@@ -59,11 +68,36 @@ export interface StoredFile {
 
 const readyDirs = new Set<string>();
 
-/** mkdir -p, remembered per process: the incoming and study/series folders are made once. */
+/** Mode of stored instances and every file beside them (PHI: the owner only). */
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
+/** mkdir -p (0700), remembered per process: the incoming and study/series folders are made once. */
 export function ensureDir(dir: string): void {
   if (readyDirs.has(dir)) return;
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
   readyDirs.add(dir);
+}
+
+/**
+ * Removes the temporary files of C-STOREs a previous run did not finish (`<store>/.incoming/*.part`);
+ * call at start-up, before any association. Returns how many were removed.
+ */
+export function sweepIncoming(storeDir: string): number {
+  const dir = path.join(storeDir, '.incoming');
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.endsWith('.part')) continue;
+    rmSync(path.join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
 }
 
 /**
@@ -97,6 +131,9 @@ export class StoreReceiver {
   #error: Error | undefined;
   #paused = false;
   #incomingDir: string;
+  readonly #condenser: HeaderCondenser | undefined;
+  readonly #valueLimit: number;
+  readonly #maxInstanceBytes: number;
 
   constructor(
     assoc: Association,
@@ -107,11 +144,23 @@ export class StoreReceiver {
       implementationClassUid: string;
       implementationVersionName: string;
       bulkDataThreshold: number;
+      /** Data sets longer than this are refused (A700) and not written; default: no limit. */
+      maxInstanceBytes?: number;
     },
   ) {
     this.#assoc = assoc;
     this.#context = context;
     this.#bulkDataThreshold = opts.bulkDataThreshold;
+    this.#maxInstanceBytes = opts.maxInstanceBytes ?? Number.POSITIVE_INFINITY;
+    this.#valueLimit = eventValueLimit();
+    const ts = readingProperties(context.transferSyntax);
+    this.#condenser = ts.deflated
+      ? undefined
+      : new HeaderCondenser({
+          explicitVr: ts.explicitVr,
+          littleEndian: ts.littleEndian,
+          valueLimit: this.#valueLimit,
+        });
     // Hashing (≈30 ms per 50 MB) and a full header decode are done only when an event will carry them.
     this.#decode = assoc.wants('EVT_C_STORE') || assoc.wants('EVT_DIMSE_RECV');
     this.#hash = this.#decode ? createHash('sha256') : undefined;
@@ -129,8 +178,19 @@ export class StoreReceiver {
 
   write(chunk: Buffer): void {
     this.#datasetBytes += chunk.length;
-    this.#hash?.update(chunk);
     if (this.#error) return;
+    if (this.#datasetBytes > this.#maxInstanceBytes) {
+      this.#refuse(
+        new DicomtrailError(
+          'DT_ERR_STORE_INSTANCE_TOO_LARGE',
+          `instance larger than ${this.#maxInstanceBytes} bytes`,
+          { maxInstanceBytes: this.#maxInstanceBytes },
+        ),
+      );
+      return;
+    }
+    this.#hash?.update(chunk);
+    if (this.#condenser && !this.#condenser.done) this.#condenser.push(chunk);
     if (this.#ws === undefined) {
       // The chunk is a view into a socket buffer that will be reused: keep a copy.
       this.#chunks.push(Buffer.from(chunk));
@@ -144,10 +204,19 @@ export class StoreReceiver {
     }
   }
 
+  /** Stops writing: the file is removed, what is held let go, the rest of the data set read and dropped. */
+  #refuse(err: Error): void {
+    this.#error = err;
+    this.#chunks.length = 0;
+    this.#ws?.destroy();
+    removeQuietly(this.#tempPath);
+    this.#resume();
+  }
+
   #startStreaming(): void {
     try {
-      inDir(this.#incomingDir, () => closeSync(openSync(this.#tempPath, 'w')));
-      const ws = createWriteStream(this.#tempPath, { highWaterMark: 1024 * 1024 });
+      inDir(this.#incomingDir, () => closeSync(openSync(this.#tempPath, 'w', FILE_MODE)));
+      const ws = createWriteStream(this.#tempPath, { highWaterMark: 1024 * 1024, mode: FILE_MODE });
       ws.on('error', (err) => {
         this.#error ??= err;
         this.#resume();
@@ -180,10 +249,11 @@ export class StoreReceiver {
   }
 
   end(): Promise<StoredFile> {
-    const header = this.#decodeHeader();
-    // Before the small path writes and lets go of the chunks (scanned after it, every such instance was
-    // filed under unknown-study/unknown-series whenever no event wanted the header).
-    const ids = this.#scanStudySeries(header);
+    const condensed = this.#condenser?.result();
+    const whole = condensed?.complete ? condensed : undefined;
+    const header = this.#decodeHeader(whole);
+    // Before the small path writes and lets go of the chunks.
+    const ids = whole ? identifiersOf(whole, this.#context.transferSyntax) : this.#scanStudySeries(header);
     const finish = (): StoredFile => {
       this.#resume();
       const stored: StoredFile = {
@@ -227,7 +297,7 @@ export class StoreReceiver {
   #writeSmall(): void {
     let fd: number | undefined;
     try {
-      fd = inDir(this.#incomingDir, () => openSync(this.#tempPath, 'w'));
+      fd = inDir(this.#incomingDir, () => openSync(this.#tempPath, 'w', FILE_MODE));
       writeSync(fd, Buffer.concat([this.#header, ...this.#chunks], this.#header.length + this.#buffered));
     } catch (err) {
       this.#error = err as Error;
@@ -254,9 +324,21 @@ export class StoreReceiver {
     return quick ?? fromHeader(header?.value() ?? this.#fullHeader() ?? {});
   }
 
-  /** The header for events, left undecoded (the bytes are kept: the chunks are copies, never reused). */
-  #decodeHeader(): DeferredDicomJson | undefined {
-    if (!this.#decode || this.#chunks.length === 0) return undefined;
+  /**
+   * The header for events, left undecoded: the condensed header, or (deflated) the first bytes (the chunks
+   * are copies, never reused).
+   */
+  #decodeHeader(condensed: CondensedHeader | undefined): DeferredDicomJson | undefined {
+    if (!this.#decode) return undefined;
+    if (condensed)
+      return new DeferredDicomJson(exactBytes(condensed.bytes), {
+        transferSyntaxUid: this.#context.transferSyntax,
+        bulkDataThreshold: this.#bulkDataThreshold,
+        untilTag: '7FE00010',
+        valueLimit: this.#valueLimit,
+        elided: condensed.elided,
+      });
+    if (this.#chunks.length === 0) return undefined;
     return new DeferredDicomJson(exactBytes(this.#prefix()), {
       transferSyntaxUid: this.#context.transferSyntax,
       bulkDataThreshold: this.#bulkDataThreshold,
@@ -277,6 +359,20 @@ export class StoreReceiver {
       return undefined;
     }
   }
+}
+
+/**
+ * Study and Series Instance UIDs of a condensed header. One too long to be kept (a UID has at most 64
+ * characters) is reported as its length, which no UID check accepts: the instance is refused, not filed
+ * as if it had none.
+ */
+function identifiersOf(condensed: CondensedHeader, transferSyntax: string): StudySeries | undefined {
+  const ids = readStudySeries(condensed.bytes, transferSyntax);
+  for (const e of condensed.elided) {
+    if (e.tag === '0020000D') return { ...ids, studyInstanceUid: `(${e.length} bytes)` };
+    if (e.tag === '0020000E') return { ...ids, seriesInstanceUid: `(${e.length} bytes)` };
+  }
+  return ids;
 }
 
 function fromHeader(header: Record<string, unknown>): StudySeries {

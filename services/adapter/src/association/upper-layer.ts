@@ -75,6 +75,8 @@ export interface UpperLayerUser {
   }): void;
   /** The transport is closed and the machine is back in Sta1. */
   onClosed(): void;
+  /** Established (Sta6) and nothing received or sent for `idleTimeoutMs`. */
+  onIdle?(idleMs: number): void;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -85,6 +87,8 @@ export interface UpperLayerOptions {
   artimTimeoutMs: number;
   /** sha256 of every PDU in EVT_DATA_* (costly for large transfers; lengths are always given). */
   hashData: boolean;
+  /** Sta6 with no PDU received or sent for this long: `onIdle` (0 or unset: never). */
+  idleTimeoutMs?: number;
 }
 
 export class UpperLayer {
@@ -96,6 +100,9 @@ export class UpperLayer {
   readonly #opts: UpperLayerOptions;
   #closed = false;
   #pendingRq: AssociateRq | undefined;
+  readonly #pausedBy = new Set<string>();
+  #lastActivity = 0;
+  #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(socket: Socket, user: UpperLayerUser, opts: UpperLayerOptions) {
     this.#socket = socket;
@@ -153,7 +160,9 @@ export class UpperLayer {
     this.#dispatch('Evt14');
   }
 
-  abortRequest(): void {
+  /** A-ABORT request; `detail` says why (recorded with the abort). */
+  abortRequest(detail?: string): void {
+    if (detail !== undefined) this.#abortError = detail;
     this.#dispatch('Evt15');
   }
 
@@ -171,17 +180,49 @@ export class UpperLayer {
     });
   }
 
-  pauseReading(): void {
+  /**
+   * Stops reading the socket (TCP back-pressure on the peer) until every `by` that paused it resumed:
+   * a C-STORE waiting on the disk, a full request queue.
+   */
+  pauseReading(by = 'store'): void {
+    this.#pausedBy.add(by);
     this.#socket.pause();
   }
 
-  resumeReading(): void {
-    if (!this.#closed) this.#socket.resume();
+  resumeReading(by = 'store'): void {
+    this.#pausedBy.delete(by);
+    if (!this.#closed && this.#pausedBy.size === 0) this.#socket.resume();
+  }
+
+  /** Sta6's idle timer: armed on entering it, re-armed lazily from the last activity (no timer per PDU). */
+  #watchIdle(): void {
+    const limit = this.#opts.idleTimeoutMs ?? 0;
+    if (limit <= 0) return;
+    if (this.fsm.state !== 'Sta6' || this.#closed) {
+      if (this.#idleTimer) clearTimeout(this.#idleTimer);
+      this.#idleTimer = undefined;
+      return;
+    }
+    if (this.#idleTimer) return;
+    const check = (): void => {
+      this.#idleTimer = undefined;
+      if (this.fsm.state !== 'Sta6' || this.#closed) return;
+      const quiet = Date.now() - this.#lastActivity;
+      if (quiet >= limit) {
+        this.#user.onIdle?.(quiet);
+        return;
+      }
+      this.#idleTimer = setTimeout(check, limit - quiet);
+      this.#idleTimer.unref();
+    };
+    this.#idleTimer = setTimeout(check, limit);
+    this.#idleTimer.unref();
   }
 
   // ---------------------------------------------------------------- receive
 
   #onData(chunk: Buffer): void {
+    this.#lastActivity = Date.now();
     let raws: RawPdu[];
     try {
       raws = this.#framer.push(chunk);
@@ -263,6 +304,7 @@ export class UpperLayer {
     if (this.fsm.state !== 'Sta1') this.#dispatch('Evt17');
     this.#closed = true;
     this.#artim.stop();
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#user.onClosed();
   }
 
@@ -311,6 +353,7 @@ export class UpperLayer {
       this.#user.log.error({ err, action: result.action }, 'DUL action failed');
     }
     this.#user.emit('EVT_FSM_TRANSITION', () => ({ ...describeTransition(result) }));
+    if (result.from !== result.to) this.#watchIdle();
     return ok;
   }
 
@@ -447,6 +490,7 @@ export class UpperLayer {
 
   #write(bytes: Buffer, pdu: Pdu): boolean {
     if (this.#closed || this.#socket.destroyed) return false;
+    this.#lastActivity = Date.now();
     const ok = this.#socket.write(bytes);
     // DATA_SENT means "handed to the kernel/socket buffer" (spec §9.4: closer to the wire than DIMSE_SENT).
     this.#user.emit('EVT_DATA_SENT', () => this.#dataParams(bytes));
@@ -473,6 +517,7 @@ export class UpperLayer {
     if (this.#closed) return;
     this.#closed = true;
     this.#artim.stop();
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#socket.end();
     // Half-closed sockets must not linger: destroy once our bytes are flushed.
     setTimeout(() => this.#socket.destroy(), 2000).unref();

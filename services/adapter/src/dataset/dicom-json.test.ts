@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
-import { datasetToDicomJson } from './dicom-json.js';
+import { datasetToDicomJson, inflateDataset } from './dicom-json.js';
+import { encodeDataset } from './encode-dataset.js';
 import { readPart10 } from './part10.js';
 import {
   DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
@@ -112,4 +113,57 @@ test('malformed data sets give typed errors', () => {
     { code: 'DT_ERR_DATASET_INFLATE' },
   );
   assert.ok(deflateRawSync(datasetBytes).length > 0);
+});
+
+test('issue 16: a deflate bomb is refused at the inflate limit, not allocated', () => {
+  const bomb = deflateRawSync(Buffer.alloc(8 * 1024 * 1024));
+  assert.ok(bomb.length < 64 * 1024);
+  assert.throws(
+    () => inflateDataset(bomb, 1024 * 1024),
+    (e: unknown) =>
+      (e as { code?: string }).code === 'DT_ERR_DATASET_INFLATE' &&
+      /inflates to more than 1048576 bytes/.test((e as Error).message),
+  );
+  assert.equal(inflateDataset(bomb).length, 8 * 1024 * 1024);
+});
+
+test('issue 16: a long text value of any VR is elided to BulkData {length, sha256} past valueLimit', () => {
+  const long = 'y'.repeat(5000);
+  const bytes = encodeDataset(
+    {
+      '00080052': { vr: 'CS', Value: ['STUDY'] },
+      '00324000': { vr: 'LT', Value: [long] },
+    } as never,
+    '1.2.840.10008.1.2.1',
+  );
+  const json = datasetToDicomJson(bytes, { transferSyntaxUid: '1.2.840.10008.1.2.1', valueLimit: 1024 });
+  assert.deepEqual(json['00324000'], {
+    vr: 'LT',
+    BulkData: { length: 5000, sha256: createHash('sha256').update(long).digest('hex') },
+  });
+  assert.deepEqual(json['00080052'], { vr: 'CS', Value: ['STUDY'] });
+  const inline = datasetToDicomJson(bytes, { transferSyntaxUid: '1.2.840.10008.1.2.1', valueLimit: 8192 });
+  assert.deepEqual(inline['00324000'], { vr: 'LT', Value: [long] });
+});
+
+test('issue 16: one data set buffer is decoded once per options, a failure too', () => {
+  const bytes = encodeDataset({ '00080052': { vr: 'CS', Value: ['STUDY'] } } as never, '1.2.840.10008.1.2.1');
+  const opts = { transferSyntaxUid: '1.2.840.10008.1.2.1', bulkDataThreshold: 1024 };
+  assert.equal(datasetToDicomJson(bytes, opts), datasetToDicomJson(bytes, { ...opts }));
+  const bomb = deflateRawSync(Buffer.alloc(80 * 1024 * 1024));
+  const deflated = { transferSyntaxUid: '1.2.840.10008.1.2.1.99', bulkDataThreshold: 1024 };
+  let first: unknown;
+  let second: unknown;
+  try {
+    datasetToDicomJson(bomb, deflated);
+  } catch (e) {
+    first = e;
+  }
+  try {
+    datasetToDicomJson(bomb, deflated);
+  } catch (e) {
+    second = e;
+  }
+  assert.equal((first as { code?: string }).code, 'DT_ERR_DATASET_INFLATE');
+  assert.equal(second, first, 'the second reader gets the first failure, without inflating again');
 });

@@ -13,13 +13,17 @@
  * element header alone: `{ length }` when the length is defined, plus `sha256` when the caller knows it.
  * Parsing is dcmjs's data set reader (DicomMessage._read on a ReadBufferStream: measured faster than
  * wrapping the bytes in a synthetic Part 10 file, and exact for bare data sets); Deflated is inflated
- * here with zlib (raw deflate, PS3.5 A.5). Private elements survive (as UN in Implicit VR).
+ * here with zlib (raw deflate, PS3.5 A.5), at most MAX_INFLATED_BYTES. Values of any VR longer than
+ * `valueLimit` (EVENT_VALUE_MAX_BYTES, default 64 KiB) are elided the same way, BulkData `{ length, sha256 }`
+ * of their encoded bytes, before dcmjs sees them (dataset/header-condenser.ts).
+ * Private elements survive (as UN in Implicit VR).
  * SpecificCharacterSet keeps its original value although dcmjs decodes the strings to Unicode.
  */
 import { createHash } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import dcmjs, { type DcmjsDict, type DcmjsElement } from 'dcmjs';
+import { condenseDataset, DEFAULT_VALUE_LIMIT, type ElidedElement } from './header-condenser.js';
 import {
   EXPLICIT_VR_BIG_ENDIAN,
   EXPLICIT_VR_LITTLE_ENDIAN,
@@ -50,6 +54,47 @@ export interface DecodeOptions {
   untilTag?: string;
   /** In header-only mode, the SHA-256 of the stopped element's value if the caller has hashed it. */
   untilTagSha256?: string;
+  /**
+   * Values of any VR (sequences included) longer than this many bytes are reported as BulkData
+   * `{ length, sha256 }` (dataset/header-condenser.ts); default `eventValueLimit()`, Infinity: never.
+   */
+  valueLimit?: number;
+  /** The bytes are already condensed: these elements were left out of them (reported as BulkData). */
+  elided?: readonly ElidedElement[];
+}
+
+let valueLimitDefault = DEFAULT_VALUE_LIMIT;
+
+/** The process's default `valueLimit` (EVENT_VALUE_MAX_BYTES, set once at start-up). */
+export function eventValueLimit(): number {
+  return valueLimitDefault;
+}
+
+export function setEventValueLimit(bytes: number): void {
+  valueLimitDefault = bytes;
+}
+
+/**
+ * Most bytes a Deflated Explicit VR data set may inflate to (PS3.5 A.5); more is refused
+ * (DT_ERR_DATASET_INFLATE), never allocated: a few KB of zeros deflate a thousandfold.
+ */
+export const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+
+/** Raw-inflates a Deflated Explicit VR data set, at most `max` bytes out. */
+export function inflateDataset(bytes: Buffer, max = MAX_INFLATED_BYTES): Buffer {
+  try {
+    return inflateRawSync(bytes, { maxOutputLength: max });
+  } catch (err) {
+    const tooLarge = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new DicomtrailError(
+      'DT_ERR_DATASET_INFLATE',
+      tooLarge
+        ? `deflated data set inflates to more than ${max} bytes`
+        : 'deflated data set does not inflate',
+      { maxInflatedBytes: max },
+      err,
+    );
+  }
 }
 
 const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
@@ -62,15 +107,52 @@ export function exactArrayBuffer(b: Buffer): ArrayBuffer {
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
+/**
+/**
+ * Decodes of one data set buffer, by options: a DIMSE identifier is wanted by EVT_DIMSE_RECV, the handler
+ * and the operation's event, and is inflated and parsed once for all three. The JSON is shared: read-only.
+ */
+const decoded = new WeakMap<Buffer, Map<string, DicomJson | DicomtrailError>>();
+
 /** Decodes a bare data set to DICOM JSON. Throws DicomtrailError DT_ERR_DATASET_PARSE on malformed input. */
 export function datasetToDicomJson(bytes: Buffer, options: DecodeOptions): DicomJson {
-  const ts = readingProperties(options.transferSyntaxUid);
-  let body = bytes;
-  if (ts.deflated) {
+  if (options.elided !== undefined || options.untilTagSha256 !== undefined) return decode(bytes, options);
+  const key = `${options.transferSyntaxUid}|${options.bulkDataThreshold}|${options.untilTag}|${options.valueLimit ?? valueLimitDefault}`;
+  let byOptions = decoded.get(bytes);
+  let result = byOptions?.get(key);
+  if (result === undefined) {
     try {
-      body = inflateRawSync(bytes);
+      result = decode(bytes, options);
     } catch (err) {
-      throw new DicomtrailError('DT_ERR_DATASET_INFLATE', 'deflated data set does not inflate', {}, err);
+      if (!(err instanceof DicomtrailError)) throw err;
+      // A data set that does not decode (a deflate bomb) fails once, not once per reader.
+      result = err;
+    }
+    if (!byOptions) {
+      byOptions = new Map();
+      decoded.set(bytes, byOptions);
+    }
+    byOptions.set(key, result);
+  }
+  if (result instanceof DicomtrailError) throw result;
+  return result;
+}
+
+function decode(bytes: Buffer, options: DecodeOptions): DicomJson {
+  const ts = readingProperties(options.transferSyntaxUid);
+  let body = ts.deflated ? inflateDataset(bytes) : bytes;
+  let elided = options.elided;
+  const limit = options.valueLimit ?? valueLimitDefault;
+  if (elided === undefined && limit !== Number.POSITIVE_INFINITY && body.length > limit) {
+    const condensed = condenseDataset(body, {
+      explicitVr: ts.explicitVr,
+      littleEndian: ts.littleEndian,
+      valueLimit: limit,
+      untilPixelData: options.untilTag?.toUpperCase() === '7FE00010',
+    });
+    if (condensed.complete) {
+      body = condensed.bytes;
+      elided = condensed.elided;
     }
   }
   const syntax = !ts.explicitVr
@@ -109,7 +191,16 @@ export function datasetToDicomJson(bytes: Buffer, options: DecodeOptions): Dicom
       options.untilTagSha256,
     );
   }
-  return json;
+  return elided && elided.length > 0 ? withElided(json, elided) : json;
+}
+
+/** The decoded elements and the elided ones, in tag order. */
+function withElided(json: DicomJson, elided: readonly ElidedElement[]): DicomJson {
+  const all: DicomJson = { ...json };
+  for (const e of elided) all[e.tag] = { vr: e.vr, BulkData: { length: e.length, sha256: e.sha256 } };
+  const out: DicomJson = {};
+  for (const tag of Object.keys(all).sort()) out[tag] = all[tag]!;
+  return out;
 }
 
 /** The element dcmjs stopped at: its tag is read, offset points at VR (explicit) or length (implicit). */

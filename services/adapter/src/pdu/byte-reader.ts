@@ -67,14 +67,38 @@ export class ByteReader {
     return this.bytes(this.remaining, 'rest');
   }
 
-  /** Latin-1 string of n bytes with trailing spaces and NULs removed (UIDs, version names). */
+  /**
+   * Latin-1 string of n bytes with trailing spaces and NULs removed (UIDs, version names). A control
+   * character left inside (a NUL before the end, an escape, a newline) is an invalid parameter value.
+   */
   trimmedString(n: number, field: string): string {
-    return trimEnd(this.bytes(n, field).toString('latin1'));
+    const at = this.offset;
+    return this.#printable(trimEnd(this.bytes(n, field).toString('latin1')), field, at);
   }
 
-  /** AE title: 16 bytes, leading and trailing spaces not significant (PS3.8 §9.3.2, PS3.5 AE VR). */
+  /**
+   * AE title: 16 bytes, leading and trailing spaces not significant (PS3.8 §9.3.2). PS3.5's AE VR excludes
+   * backslash and every control character: such a title is an invalid parameter value. Trailing NULs are
+   * padding some peers send, not part of the title.
+   */
   aeTitle(field: string): string {
-    return trimEnd(this.bytes(16, field).toString('latin1')).replace(/^ +/, '');
+    const at = this.offset;
+    const title = trimEnd(this.bytes(16, field).toString('latin1')).replace(/^ +/, '');
+    if (title.includes('\\'))
+      throw new PduError('DT_ERR_PDU_INVALID_VALUE', field, at, 'AE title holds a backslash');
+    return this.#printable(title, field, at);
+  }
+
+  #printable(s: string, field: string, at: number): string {
+    const i = s.search(CONTROL);
+    if (i >= 0)
+      throw new PduError(
+        'DT_ERR_PDU_INVALID_VALUE',
+        field,
+        at + i,
+        `control character 0x${s.charCodeAt(i).toString(16).padStart(2, '0')} at position ${i}`,
+      );
+    return s;
   }
 
   /**
@@ -106,6 +130,9 @@ export class ByteReader {
     }
   }
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 function trimEnd(s: string): string {
   return s.replace(/[ \0]+$/, '');

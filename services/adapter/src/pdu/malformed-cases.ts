@@ -41,6 +41,9 @@ const fixedFields = Buffer.concat([
   str('CALLER          '),
   Buffer.alloc(32),
 ]);
+/** The valid RQ's fixed fields with another calling AE title (16 bytes as given, not padded). */
+const withCallingAe = (title16: Buffer) =>
+  Buffer.concat([u16(1), u16(0), str('CALLED          '), title16, Buffer.alloc(32)]);
 const appContext = item(0x10, str('1.2.840.10008.3.1.1.1'));
 const presCtx = (...subItems: Buffer[]) => item(0x20, Buffer.concat([hex('01000000'), ...subItems]));
 const goodPresCtx = presCtx(item(0x30, str(VERIFICATION)), item(0x40, str(IMPLICIT_LE)));
@@ -341,6 +344,37 @@ export const malformedCases: readonly MalformedCase[] = [
     bytes: pdu(0x05, Buffer.alloc(0)),
     via: D,
     code: 'DT_ERR_PDU_TRUNCATED',
+    reason: 6,
+  },
+  {
+    name: 'issue 16: RQ: calling AE title with a NUL inside',
+    bytes: pdu(
+      0x01,
+      Buffer.concat([withCallingAe(str('EVIL\0AE         ')), appContext, goodPresCtx, userInfo()]),
+    ),
+    via: D,
+    code: 'DT_ERR_PDU_INVALID_VALUE',
+    reason: 6,
+  },
+  {
+    name: 'issue 16: RQ: calling AE title with an escape character',
+    bytes: pdu(
+      0x01,
+      Buffer.concat([withCallingAe(str('EVIL\x1b[2JAE     ')), appContext, goodPresCtx, userInfo()]),
+    ),
+    via: D,
+    code: 'DT_ERR_PDU_INVALID_VALUE',
+    reason: 6,
+  },
+  {
+    name: 'issue 16: RQ: abstract syntax with a newline',
+    bytes: associateRq(
+      appContext,
+      presCtx(item(0x30, str('1.2.840.10008.1.1\n')), item(0x40, str(IMPLICIT_LE))),
+      userInfo(),
+    ),
+    via: D,
+    code: 'DT_ERR_PDU_INVALID_VALUE',
     reason: 6,
   },
 ];

@@ -18,7 +18,7 @@ import { type AcceptorDecision, type AcceptorPolicy, policyReject } from '../acs
 import { type RejectCause, Rejects } from '../acse/reject-reason.js';
 import type { Association } from '../association/association.js';
 import { requestAssociation } from '../association/client.js';
-import { DicomServer } from '../association/server.js';
+import { DicomServer, type DicomServerOptions } from '../association/server.js';
 import type { EventSink } from '../association/types.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import { relayCancel, relayRequest } from './message-relay.js';
@@ -39,6 +39,15 @@ export interface AuditProxyOptions {
   artimTimeoutMs?: number;
   bulkDataThreshold?: number;
   maxAssociations?: number;
+  /** The limits of the modalities' side (server.ts): per address, idle, pending requests, write timeout, size. */
+  limits?: Pick<
+    DicomServerOptions,
+    | 'maxAssociationsPerAddress'
+    | 'idleTimeoutMs'
+    | 'maxPendingRequests'
+    | 'writeTimeoutMs'
+    | 'maxInstanceBytes'
+  >;
   /** How long the upstream may take to accept the TCP connection (ms). */
   connectTimeoutMs?: number;
 }
@@ -64,6 +73,7 @@ export class AuditProxy {
       ...(opts.artimTimeoutMs !== undefined ? { artimTimeoutMs: opts.artimTimeoutMs } : {}),
       ...(opts.bulkDataThreshold !== undefined ? { bulkDataThreshold: opts.bulkDataThreshold } : {}),
       ...(opts.maxAssociations !== undefined ? { maxAssociations: opts.maxAssociations } : {}),
+      ...opts.limits,
       intermediary: {
         negotiate: (down, rq, policy) => this.#negotiate(down, rq, policy),
         serve: async (down, msg) => {

@@ -16,6 +16,7 @@ import { encodeDataset } from '../dataset/encode-dataset.js';
 import type { CommandFieldName } from '../dimse/command-field.js';
 import { buildResponse, type CommandSet } from '../dimse/command-set.js';
 import { statusCategory } from '../dimse/status.js';
+import { errorFields } from '../events/log-fields.js';
 import { type HandlerResult, type ServiceRequest, toRequest } from './service-request.js';
 
 export type NService = 'N-EVENT-REPORT' | 'N-GET' | 'N-SET' | 'N-ACTION' | 'N-CREATE' | 'N-DELETE';
@@ -133,7 +134,7 @@ export function serveNService(service: NService): (assoc: Association, msg: Dims
         errorComment = r.errorComment;
         reply = r.reply;
       } catch (err) {
-        assoc.log.error({ err }, `${service} handler failed`);
+        assoc.log.error(errorFields(err), `${service} handler failed`);
         status = PROCESSING_FAILURE;
         errorComment = String((err as Error)?.message ?? err).slice(0, 64);
       }

@@ -35,6 +35,7 @@ import { buildCMoveRsp } from '../dimse/c-move.js';
 import { buildCStoreRq } from '../dimse/c-store.js';
 import type { CommandSet } from '../dimse/command-set.js';
 import { statusCategory } from '../dimse/status.js';
+import { errorFields } from '../events/log-fields.js';
 import { type ServiceRequest, toRequest } from './service-request.js';
 
 /** Binary values above this size are elided in event identifiers. */
@@ -93,8 +94,11 @@ function isIterable(v: unknown): v is MaybeAsyncIterable<unknown> {
   );
 }
 
-/** Decodes the request identifier; `undefined` when it does not parse. */
-function decodeIdentifier(msg: DimseMessage, threshold = Number.MAX_SAFE_INTEGER): DicomJson | undefined {
+/**
+ * Decodes the request identifier; `undefined` when it does not parse. The handler's and the events' decode
+ * is the same one (same options), made once (dicom-json.ts).
+ */
+function decodeIdentifier(msg: DimseMessage, threshold = EVENT_BULK_THRESHOLD): DicomJson | undefined {
   if (!msg.dataset) return {};
   try {
     return datasetToDicomJson(msg.dataset, {
@@ -176,7 +180,7 @@ export async function serveCFind(assoc: Association, msg: DimseMessage): Promise
         break;
       }
     } catch (err) {
-      assoc.log.error({ err }, 'C-FIND handler failed');
+      assoc.log.error(errorFields(err), 'C-FIND handler failed');
       status = 0xc311;
       errorComment = String((err as Error)?.message ?? err).slice(0, 64);
     }
@@ -257,6 +261,7 @@ function encodeFor(inst: Instance, ts: string): Buffer {
     datasetToDicomJson(inst.bytes!, {
       transferSyntaxUid: inst.transferSyntax!,
       bulkDataThreshold: Number.MAX_SAFE_INTEGER,
+      valueLimit: Number.POSITIVE_INFINITY,
     });
   return encodeDataset(json, ts);
 }
@@ -357,7 +362,7 @@ class RetrieveOperation {
         st = await store(inst, index++);
       } catch (err) {
         if (!this.#assoc.isEstablished) throw err;
-        this.#assoc.log.warn({ err }, `${this.#kind} sub-operation failed`);
+        this.#assoc.log.warn(errorFields(err), `${this.#kind} sub-operation failed`);
         st = undefined;
       }
       const cat = st === undefined ? 'failure' : statusCategory(st);
@@ -486,7 +491,7 @@ export async function serveCGet(assoc: Association, msg: DimseMessage): Promise<
       } else if (op.status === undefined) await it.return?.();
     } catch (err) {
       if (!assoc.isEstablished) return;
-      assoc.log.error({ err }, 'C-GET handler failed');
+      assoc.log.error(errorFields(err), 'C-GET handler failed');
       op.fail(0xc411, String((err as Error)?.message ?? err));
     }
   }
@@ -615,7 +620,7 @@ export async function serveCMove(assoc: Association, msg: DimseMessage): Promise
         sub?.abort();
         return;
       }
-      assoc.log.error({ err }, 'C-MOVE handler failed');
+      assoc.log.error(errorFields(err), 'C-MOVE handler failed');
       op.fail(0xc511, String((err as Error)?.message ?? err));
     } finally {
       if (sub) await sub.release().catch(() => undefined);

@@ -1,42 +1,86 @@
 /**
  * Storage Service Class (PS3.4 Annex B) as SCP: EVT_C_STORE. The instance has already been streamed
  * to a temporary Part 10 file (association/store-receiver.ts); the bound handler decides the status and
- * what to keep. The default handler moves the file to `<store>/<StudyInstanceUID>/<SeriesInstanceUID>/
- * <SOPInstanceUID>.dcm`. Disk errors give A700 (out of resources); a handler exception gives C211.
+ * what to keep. The default handler files it as `<store>/<StudyInstanceUID>/<SeriesInstanceUID>/
+ * <SOPInstanceUID>.dcm`, each a UID by PS3.5's syntax (else 0xC000), never over an existing file: the same
+ * data set again is a success, another one under an already stored SOP Instance UID is refused with 0x0111.
+ * Disk errors give A700 (out of resources); a handler exception gives C211.
  */
-import { renameSync } from 'node:fs';
+import { linkSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Association } from '../association/association.js';
 import type { DimseMessage } from '../association/dimse-service.js';
 import { inDir } from '../association/store-receiver.js';
+import { sameDataset } from '../dataset/part10-digest.js';
+import { insideDir, isUid } from '../dataset/uid-syntax.js';
 import { buildCStoreRsp } from '../dimse/c-store.js';
 import { statusCategory } from '../dimse/status.js';
+import { errorFields } from '../events/log-fields.js';
 import { type HandlerResult, type ServiceRequest, statusOf, toRequest } from './service-request.js';
 
 export type CStoreHandler = (req: ServiceRequest) => HandlerResult | Promise<HandlerResult>;
 
-const SAFE_UID = /^[0-9.]{1,64}$/;
+/** A C-STORE whose Study, Series or SOP Instance UID is present but not a UID (PS3.4 B.2.3: cannot understand). */
+export const CANNOT_UNDERSTAND = 0xc000;
+/**
+ * A C-STORE of a SOP Instance UID already stored with other content (PS3.7 Annex C 0111, Duplicate SOP
+ * Instance): refused, so that no peer replaces an original. The same content again is a success.
+ */
+export const DUPLICATE_SOP_INSTANCE = 0x0111;
 
-function safeUid(v: string | undefined): string | undefined {
-  return v !== undefined && SAFE_UID.test(v) ? v : undefined;
+export type StorageTarget = { path: string } | { status: number; errorComment: string };
+
+/**
+ * Where the default handler files an instance: `<store>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOP>.dcm`,
+ * `unknown-study` / `unknown-series` for an absent value; a value that is present but not a UID refuses
+ * the instance (0xC000), and so does any result outside the store.
+ */
+export function storageTarget(storeDir: string, req: ServiceRequest): StorageTarget {
+  const named: Array<[string, string | undefined]> = [
+    ['Study Instance UID', req.stored?.studyInstanceUid],
+    ['Series Instance UID', req.stored?.seriesInstanceUid],
+    ['SOP Instance UID', req.request.affectedSopInstanceUid],
+  ];
+  for (const [name, v] of named)
+    if (v !== undefined && v !== '' && !isUid(v))
+      return { status: CANNOT_UNDERSTAND, errorComment: `${name} is not a UID` };
+  const [study, series, sop] = named.map(([, v]) => v || undefined);
+  if (sop === undefined) return { status: CANNOT_UNDERSTAND, errorComment: 'no SOP Instance UID' };
+  const target = path.join(storeDir, study ?? 'unknown-study', series ?? 'unknown-series', `${sop}.dcm`);
+  if (!insideDir(storeDir, target))
+    return { status: CANNOT_UNDERSTAND, errorComment: 'storage path outside the store' };
+  return { path: target };
 }
 
-/** Where the default handler files an instance. */
-export function storagePath(storeDir: string, req: ServiceRequest): string {
-  const study = safeUid(req.stored?.studyInstanceUid) ?? 'unknown-study';
-  const series = safeUid(req.stored?.seriesInstanceUid) ?? 'unknown-series';
-  const sop = safeUid(req.request.affectedSopInstanceUid) ?? `unnamed-${Date.now()}`;
-  return path.join(storeDir, study, series, `${sop}.dcm`);
+/**
+ * Files the temporary instance at `target` without ever replacing a file there (a hard link fails with
+ * EEXIST where a rename would overwrite). An existing file with the same data set is kept and the
+ * instance counts as stored; another data set is refused with 0x0111.
+ */
+export function fileInstance(req: ServiceRequest, target: string): HandlerResult {
+  const stored = req.stored!;
+  try {
+    inDir(path.dirname(target), () => linkSync(stored.tempPath, target));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (!sameDataset(stored.tempPath, target))
+      return {
+        status: DUPLICATE_SOP_INSTANCE,
+        errorComment: 'SOP Instance UID already stored with other content',
+      };
+  }
+  rmSync(stored.tempPath, { force: true });
+  stored.finalPath = target;
+  return 0x0000;
 }
 
 export function defaultStoreHandler(storeDir: string): CStoreHandler {
-  return async (req) => {
-    const target = storagePath(storeDir, req);
-    // Synchronous on purpose: two quick metadata calls, no thread-pool round trips per instance.
-    inDir(path.dirname(target), () => renameSync(req.stored!.tempPath, target));
-    req.stored!.finalPath = target;
-    return 0x0000;
+  return (req) => {
+    const target = storageTarget(storeDir, req);
+    if ('status' in target) return target;
+    // Synchronous on purpose: a few quick metadata calls, no thread-pool round trips per instance.
+    return fileInstance(req, target.path);
   };
 }
 
@@ -60,8 +104,10 @@ export async function serveCStore(assoc: Association, msg: DimseMessage, storeDi
       const code = (err as NodeJS.ErrnoException).code;
       status =
         code === 'ENOSPC' || code === 'EDQUOT' || code === 'EACCES' || code === 'EROFS' ? 0xa700 : 0xc211;
-      errorComment = String((err as Error).message ?? err).slice(0, 64);
-      assoc.log.error({ err }, 'C-STORE handler failed');
+      // The error's message names the file, whose path is made of the instance's UIDs: not for logs.
+      const what = code ?? (err as Error).name ?? 'Error';
+      errorComment = `could not store the instance: ${what}`.slice(0, 64);
+      assoc.log.error(errorFields(err), 'C-STORE handler failed');
     }
   }
   if (stored && !stored.finalPath) await rm(stored.tempPath, { force: true }).catch(() => undefined);

@@ -15,7 +15,7 @@ export class JsonlSink implements EventSink {
   readonly acceptsDeferred = true;
 
   constructor(file: string, node: NodeInfo, types?: readonly EventType[]) {
-    this.#out = createWriteStream(file, { flags: 'a' });
+    this.#out = createWriteStream(file, { flags: 'a', mode: 0o600 });
     this.#node = node;
     this.#types = types ? new Set(types) : undefined;
   }

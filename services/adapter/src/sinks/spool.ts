@@ -201,7 +201,7 @@ export class Spool {
 
   /** Opens (creating if need be) the spool in `dir`, recovering from a crash if there was one. */
   static async open(dir: string, options: SpoolOptions = {}): Promise<Spool> {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const real = await realpath(dir);
     if (openDirs.has(real)) {
       throw new DicomtrailError(
@@ -418,7 +418,7 @@ export class Spool {
           const num = this.#nextNum++;
           const name = segmentName(num);
           const path = join(this.dir, name);
-          const fh = await open(path, 'wx');
+          const fh = await open(path, 'wx', 0o600);
           fresh = { num, name, path, firstSeq, lastSeq: firstSeq - 1, size: 0, durable: 0, fh };
           seg = fresh;
         }
@@ -505,7 +505,7 @@ export class Spool {
     if (target <= this.#ackedSeq) return;
     const tmp = join(this.dir, 'ack.tmp');
     try {
-      const fh = await open(tmp, 'w');
+      const fh = await open(tmp, 'w', 0o600);
       try {
         await writeFully(fh, encodeAckFile(target), 0);
         await fh.datasync();

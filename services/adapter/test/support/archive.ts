@@ -42,6 +42,8 @@ export async function startArchiveServer(
     destinations: opts.destinations ?? new Map(),
     log: testLog,
     ...(opts.worklistDir ? { worklistDir: opts.worklistDir } : {}),
+    ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
+    ...(opts.maxMppsSteps !== undefined ? { maxMppsSteps: opts.maxMppsSteps } : {}),
     ...(opts.commitmentReportDelayMs !== undefined
       ? { commitmentReportDelayMs: opts.commitmentReportDelayMs }
       : {}),

@@ -31,6 +31,8 @@ export interface InstanceSpec {
   seriesUid?: string;
   pixelBytes?: number;
   privateTag?: boolean;
+  /** More elements (DICOM JSON), e.g. a long LT before group 0020. */
+  extra?: Record<string, { vr: string; Value?: unknown[] }>;
 }
 
 export function makeInstance(spec: InstanceSpec = {}): {
@@ -60,6 +62,7 @@ export function makeInstance(spec: InstanceSpec = {}): {
     '00280102': { vr: 'US', Value: [15] },
     '00280103': { vr: 'US', Value: [0] },
   };
+  if (spec.extra) Object.assign(json, spec.extra);
   if (spec.privateTag) {
     json['00090010'] = { vr: 'LO', Value: ['DICOMTRAIL TEST'] };
     json['00091001'] = { vr: 'LO', Value: ['private value'] };

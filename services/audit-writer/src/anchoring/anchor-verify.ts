@@ -1,0 +1,173 @@
+/**
+ * `dicomtrail audit verify --anchors DIR`: the trail checked against the heads signed outside the database.
+ * In order, the first discrepancy wins:
+ *  1. the anchors themselves (anchor-chain.ts): signatures with the trusted public key, seq and prev links,
+ *     timestamp tokens;
+ *  2. the hash walk of every chain (verify.ts), with each chain's rows also checked against every head an
+ *     anchor signed for it (anchored-chain.ts): a rewritten chain, a removed tail;
+ *  3. chains an anchor signed that the database no longer has: accounted for only by a retention record
+ *     that keeps the policy (retention-record.ts), else a month dropped outside the retention job.
+ * Reported beside the verdict: gaps (intervals without an anchor) and rows not anchored yet.
+ */
+import type { KeyObject, X509Certificate } from 'node:crypto';
+import type pg from 'pg';
+import { describeBroken, type VerifyReport, verifyTrail } from '../verify.js';
+import { type AnchorGap, describeAnchor, type ReadAnchor, readAnchorChain } from './anchor-chain.js';
+import type { AnchoredHead, RetiredChain } from './anchor-record.js';
+import { AnchoredChainCheck, type Checkpoint } from './anchored-chain.js';
+import { readRetired, unaccountedDrop } from './retention-record.js';
+
+export interface AnchoredVerifyOptions {
+  dir: string;
+  publicKey: KeyObject;
+  trusted?: readonly X509Certificate[];
+  /** The retention policy's minimum (AUDIT_RETENTION_DAYS). */
+  minRetentionDays: number;
+  now?: Date;
+}
+
+export interface UnanchoredRows {
+  chain_id: string;
+  from: number;
+  to: number;
+}
+
+export interface AnchoredVerifyReport {
+  ok: boolean;
+  anchors: number;
+  timestamped: number;
+  first?: string;
+  last?: string;
+  gaps: AnchorGap[];
+  trail?: VerifyReport;
+  /** Anchored chains gone from the database, accounted for by retention. */
+  retired: number;
+  unanchored: UnanchoredRows[];
+  discrepancy?: string;
+}
+
+interface Anchored {
+  checkpoints: Map<string, Checkpoint[]>;
+  retired: Map<string, { chain: RetiredChain; seenAt: Date; by: string }>;
+}
+
+function fold(anchors: readonly ReadAnchor[]): Anchored {
+  const checkpoints = new Map<string, Checkpoint[]>();
+  const retired = new Map<string, { chain: RetiredChain; seenAt: Date; by: string }>();
+  for (const a of anchors) {
+    for (const h of a.anchor.heads) {
+      const list = checkpoints.get(h.chain_id) ?? [];
+      list.push({ position: h.position, hash: h.hash, anchor: describeAnchor(a) });
+      checkpoints.set(h.chain_id, list);
+    }
+    for (const r of a.anchor.retired) {
+      if (!retired.has(r.chain_id))
+        retired.set(r.chain_id, { chain: r, seenAt: a.time, by: describeAnchor(a) });
+    }
+  }
+  return { checkpoints, retired };
+}
+
+const furthest = (cps: readonly Checkpoint[]): Checkpoint =>
+  cps.reduce((a, b) => (b.position >= a.position ? b : a));
+
+export async function verifyWithAnchors(
+  pool: pg.Pool,
+  o: AnchoredVerifyOptions,
+): Promise<AnchoredVerifyReport> {
+  const chain = readAnchorChain(o.dir, o.publicKey, o.trusted);
+  const report: AnchoredVerifyReport = {
+    ok: false,
+    anchors: chain.anchors.length,
+    timestamped: chain.anchors.filter((a) => a.timestamped).length,
+    gaps: chain.gaps,
+    retired: 0,
+    unanchored: [],
+  };
+  if (chain.anchors.length > 0) {
+    report.first = chain.anchors[0]!.anchor.created_at;
+    report.last = chain.anchors.at(-1)!.anchor.created_at;
+  }
+  if (chain.discrepancy) return { ...report, discrepancy: chain.discrepancy };
+  const anchored = fold(chain.anchors);
+  const trail = await verifyTrail(pool, {
+    checkFor: (id) => {
+      const cps = anchored.checkpoints.get(id);
+      return cps ? new AnchoredChainCheck(id, cps) : undefined;
+    },
+  });
+  report.trail = trail;
+  if (trail.broken) return { ...report, discrepancy: describeBroken(trail.broken) };
+
+  const { rows: heads } = await pool.query<{ chain_id: string; position: number }>(
+    'SELECT chain_id, position::float8 AS position FROM audit.chain_heads ORDER BY chain_id',
+  );
+  const inDb = new Set(heads.map((h) => h.chain_id));
+  const dropped = await droppedChainProblem(pool, anchored, inDb, o);
+  if (dropped.problem) return { ...report, retired: dropped.retired, discrepancy: dropped.problem };
+  report.retired = dropped.retired;
+  for (const h of heads) {
+    const cps = anchored.checkpoints.get(h.chain_id);
+    const upTo = cps ? furthest(cps).position : 0;
+    if (h.position > upTo) report.unanchored.push({ chain_id: h.chain_id, from: upTo + 1, to: h.position });
+  }
+  return { ...report, ok: true };
+}
+
+async function droppedChainProblem(
+  pool: pg.Pool,
+  anchored: Anchored,
+  inDb: ReadonlySet<string>,
+  o: AnchoredVerifyOptions,
+): Promise<{ retired: number; problem?: string }> {
+  const gone = [...anchored.checkpoints.keys()].filter((id) => !inDb.has(id)).sort();
+  if (gone.length === 0) return { retired: 0 };
+  const fromDb = await readRetired(pool, gone);
+  for (const id of gone) {
+    const last = furthest(anchored.checkpoints.get(id)!);
+    const head: AnchoredHead = { chain_id: id, position: last.position, hash: last.hash };
+    const inAnchors = anchored.retired.get(id);
+    const db = fromDb.get(id);
+    const why = inAnchors
+      ? unaccountedDrop(head, inAnchors.chain, inAnchors.chain.retention, {
+          minRetentionDays: o.minRetentionDays,
+          // TSAs give genTime to the second (and an accuracy): a second of grace.
+          notAfter: new Date(inAnchors.seenAt.getTime() + 1000),
+        })
+      : unaccountedDrop(head, db?.final, db?.fact ?? null, {
+          minRetentionDays: o.minRetentionDays,
+          notAfter: o.now ?? new Date(),
+        });
+    if (why) {
+      const seen = inAnchors ? `; its absence recorded by ${inAnchors.by}` : '';
+      return {
+        retired: 0,
+        problem: `chain ${id}, signed up to position ${last.position} by ${last.anchor}, is gone from the database${seen}: ${why}`,
+      };
+    }
+  }
+  return { retired: gone.length };
+}
+
+export function describeAnchoredReport(r: AnchoredVerifyReport): string {
+  const lines: string[] = [];
+  if (r.trail && !r.discrepancy) {
+    lines.push(
+      `OK: ${r.trail.chains} chains, ${r.trail.rows} rows verified; ${r.trail.anchored_chains} chains anchored by retention`,
+    );
+  } else if (r.discrepancy) {
+    lines.push(`FAILED: ${r.discrepancy}`);
+  }
+  lines.push(
+    `anchors: ${r.anchors} (${r.timestamped} timestamped)${r.first ? `, ${r.first} .. ${r.last}` : ''}; ${r.retired} anchored chains retired by retention`,
+  );
+  for (const g of r.gaps) {
+    lines.push(
+      `GAP: no anchor from ${g.from} to ${g.to} (${g.seconds} s; interval ${g.interval_ms / 1000} s)`,
+    );
+  }
+  for (const u of r.unanchored) {
+    lines.push(`not anchored yet: chain ${u.chain_id} positions ${u.from}..${u.to}`);
+  }
+  return lines.join('\n');
+}

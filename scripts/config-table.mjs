@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { adapterConfigSpec } from '../services/adapter/dist/src/config.js';
+import { anchorConfigSpec } from '../services/audit-writer/dist/src/anchoring/config.js';
 import { auditWriterConfigSpec } from '../services/audit-writer/dist/src/config.js';
 // Prints the configuration tables of every service from their config specs (the README's tables come
 // from here; services/adapter/test/readme.test.ts fails when the README drifts). Run after `npm run build`.
@@ -10,6 +11,7 @@ export function configTables() {
   return [
     ['adapter', adapterConfigSpec],
     ['audit-writer', auditWriterConfigSpec],
+    ['audit-anchor', anchorConfigSpec],
     ['trace-exporter', traceExporterConfigSpec],
   ]
     .map(([name, spec]) => `### ${name}\n\n${describeConfig(spec)}\n`)

@@ -22,7 +22,7 @@ const COMMANDS: Record<string, Command> = {
 export const USAGE = [
   'usage: dicomtrail <command>',
   '  adapter [--port N] [--host ADDR] [--ae-title T] [--store-dir DIR] [--events-out FILE]',
-  '  audit run | verify | rebuild-projections | retention',
+  '  audit run | verify [--anchors DIR] | rebuild-projections | retention | anchor | anchor-keygen --out PATH',
   '  audit-writer          (the audit writer service: audit run)',
   '  trace-exporter        (the trace exporter service)',
   'Configuration: environment variables (README, "Configuration").',

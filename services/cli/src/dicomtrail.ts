@@ -2,7 +2,7 @@
 /**
  * `dicomtrail <command>`: one entry point for the three services and the audit trail's commands.
  *   dicomtrail adapter [--port N] [--ae-title T] ...   the DICOM SCP (services/adapter)
- *   dicomtrail audit run|verify|rebuild-projections|retention   (services/audit-writer)
+ *   dicomtrail audit run|verify|rebuild-projections|retention|anchor|anchor-keygen   (services/audit-writer)
  *   dicomtrail audit-writer                            = dicomtrail audit run
  *   dicomtrail trace-exporter                          (services/trace-exporter)
  * Each command is the service's own CLI module, loaded in this process with its arguments.

@@ -110,8 +110,8 @@ export const boolean = (v: boolean): Buffer => Buffer.from([TAG.BOOLEAN, 1, v ? 
 
 export function oid(dotted: string): Buffer {
   const arcs = dotted.split('.').map(Number);
-  const bytes: number[] = [arcs[0]! * 40 + arcs[1]!];
-  for (const arc of arcs.slice(2)) {
+  const bytes: number[] = [];
+  for (const arc of [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)]) {
     const base128: number[] = [arc & 0x7f];
     for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) base128.unshift((v & 0x7f) | 0x80);
     bytes.push(...base128);

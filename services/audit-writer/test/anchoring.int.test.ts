@@ -26,7 +26,7 @@ import { createPool } from '../src/db.js';
 import { runRetention } from '../src/retention.js';
 import { verifyTrail } from '../src/verify.js';
 import { contentsOf, writeDirect } from './support/direct-write.js';
-import { testLog, waitFor } from './support/harness.js';
+import { testLog } from './support/harness.js';
 import { type LocalTsa, makeCa, startLocalTsa } from './support/local-tsa.js';
 import { dropMonthByHand, rewriteFrom, truncateTail } from './support/superuser.js';
 import { associationRecords } from './support/synthetic.js';
@@ -98,26 +98,9 @@ async function scenario(label: string, opts: { tsa?: boolean; now?: () => Date }
     async close() {
       await reader.end();
       await pool.end();
-      await disconnected(db);
       await db.drop();
     },
   };
-}
-
-/** pool.end() resolves before the server has let go of the sessions; a forced drop would make them error. */
-async function disconnected(db: TestDatabase): Promise<void> {
-  const admin = new pg.Client({ connectionString: db.url.replace(/\/[^/]+$/, '/postgres') });
-  await admin.connect();
-  try {
-    await waitFor(
-      async () =>
-        (await admin.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1', [db.name])).rowCount === 0,
-      10_000,
-      `the sessions of ${db.name} to end`,
-    );
-  } finally {
-    await admin.end();
-  }
 }
 
 async function verifyCli(s: Scenario, extra: string[] = [], env: Record<string, string> = {}) {
@@ -388,4 +371,44 @@ test('keys: keygen writes 0600 and never overwrites; the anchoring process refus
       return true;
     },
   );
+});
+
+test('a restarted anchoring process continues the chain; a second one on the directory resyncs; a foreign key is refused', async () => {
+  const s = await scenario('restart', { tsa: false });
+  try {
+    await s.anchorer.anchorOnce();
+    const reader = await createPool(s.db.url, 'dicomtrail_reader', testLog, 1);
+    try {
+      const options = {
+        pool: reader,
+        dir: s.dir,
+        key: loadAnchorSigningKey(keyPath),
+        intervalMs: 60_000,
+        log: testLog,
+      };
+      const restarted = Anchorer.open(options);
+      const second = Anchorer.open(options);
+      const next = await restarted.anchorOnce();
+      assert.equal(next.anchor.seq, 2);
+      assert.equal(next.anchor.full, true, 'a new run lists every chain');
+      await assert.rejects(second.anchorOnce(), /cannot write anchor .*0000000002-/);
+      await moreRows(s, 76);
+      const resynced = await second.anchorOnce();
+      assert.equal(resynced.anchor.seq, 3);
+      const r = await verifyCli(s);
+      assert.equal(r.code, 0, r.stdout);
+      assert.match(r.stdout, /anchors: 3 \(0 timestamped\)/);
+
+      const foreign = path.join(tmp, 'foreign', 'key.pem');
+      generateAnchorKey(foreign);
+      assert.throws(
+        () => Anchorer.open({ ...options, key: loadAnchorSigningKey(foreign) }),
+        /the last anchor in .* \(000000\/0000000003-.*\) was not signed by this key/,
+      );
+    } finally {
+      await reader.end();
+    }
+  } finally {
+    await s.close();
+  }
 });

@@ -7,7 +7,7 @@
  * database alone until the next anchor.
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
-import { type AnchorFile, readAnchorFiles } from './anchor-directory.js';
+import { type AnchorFile, anchorFiles } from './anchor-directory.js';
 import { keyIdOf } from './anchor-key.js';
 import {
   ANCHOR_FORMAT,
@@ -34,7 +34,10 @@ export interface AnchorGap {
 }
 
 export interface AnchorChainReport {
-  anchors: ReadAnchor[];
+  count: number;
+  timestamped: number;
+  first?: string;
+  last?: string;
   gaps: AnchorGap[];
   /** The first problem with the anchors themselves. */
   discrepancy?: string;
@@ -43,17 +46,17 @@ export interface AnchorChainReport {
 export const describeAnchor = (a: { anchor: Anchor; file: string }): string =>
   `anchor #${a.anchor.seq} (${a.file})`;
 
+/** Checks the directory's anchors in seq order, handing each valid one to `visit` (none is kept). */
 export function readAnchorChain(
   dir: string,
   publicKey: KeyObject,
-  trusted: readonly X509Certificate[] = [],
+  trusted: readonly X509Certificate[],
+  visit: (a: ReadAnchor) => void,
 ): AnchorChainReport {
-  const files = readAnchorFiles(dir);
-  const report: AnchorChainReport = { anchors: [], gaps: [] };
-  if (files.length === 0) return { ...report, discrepancy: `no anchors in ${dir}` };
+  const report: AnchorChainReport = { count: 0, timestamped: 0, gaps: [] };
   const keyId = keyIdOf(publicKey);
   let previous: ReadAnchor | undefined;
-  for (const f of files) {
+  for (const f of anchorFiles(dir)) {
     const checked = checkAnchorFile(f, previous, keyId, publicKey, trusted);
     if (typeof checked === 'string') return { ...report, discrepancy: `anchor file ${f.name}: ${checked}` };
     if (previous) {
@@ -67,9 +70,14 @@ export function readAnchorChain(
         });
       }
     }
-    report.anchors.push(checked);
+    report.count += 1;
+    if (checked.timestamped) report.timestamped += 1;
+    report.first ??= checked.anchor.created_at;
+    report.last = checked.anchor.created_at;
+    visit(checked);
     previous = checked;
   }
+  if (report.count === 0) return { ...report, discrepancy: `no anchors in ${dir}` };
   return report;
 }
 

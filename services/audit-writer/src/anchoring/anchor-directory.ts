@@ -91,11 +91,15 @@ function filesOf(dir: string, block: string): { name: string; seq: number }[] {
     .sort((a, b) => a.seq - b.seq);
 }
 
-/** Every anchor file of the directory in seq order (their text, unparsed). */
+/** Every anchor file of the directory in seq order (their text, unparsed), read one at a time. */
+export function* anchorFiles(dir: string): Generator<AnchorFile> {
+  for (const b of blocks(dir)) {
+    for (const f of filesOf(dir, b)) yield { ...f, text: readFileSync(path.join(dir, f.name), 'utf8') };
+  }
+}
+
 export function readAnchorFiles(dir: string): AnchorFile[] {
-  return blocks(dir).flatMap((b) =>
-    filesOf(dir, b).map((f) => ({ ...f, text: readFileSync(path.join(dir, f.name), 'utf8') })),
-  );
+  return [...anchorFiles(dir)];
 }
 
 /** The anchor file with the highest seq, if any. */

@@ -51,21 +51,23 @@ interface Anchored {
   retired: Map<string, { chain: RetiredChain; seenAt: Date; by: string }>;
 }
 
-function fold(anchors: readonly ReadAnchor[]): Anchored {
-  const checkpoints = new Map<string, Checkpoint[]>();
-  const retired = new Map<string, { chain: RetiredChain; seenAt: Date; by: string }>();
-  for (const a of anchors) {
+/** Folds each anchor, as it is read, into what the database is checked against. */
+function folder(): { anchored: Anchored; visit: (a: ReadAnchor) => void } {
+  const anchored: Anchored = { checkpoints: new Map(), retired: new Map() };
+  const visit = (a: ReadAnchor) => {
+    const by = describeAnchor(a); // one string per anchor, shared by its checkpoints
     for (const h of a.anchor.heads) {
-      const list = checkpoints.get(h.chain_id) ?? [];
-      list.push({ position: h.position, hash: h.hash, anchor: describeAnchor(a) });
-      checkpoints.set(h.chain_id, list);
+      const list = anchored.checkpoints.get(h.chain_id);
+      const cp = { position: h.position, hash: h.hash, anchor: by };
+      if (list) list.push(cp);
+      else anchored.checkpoints.set(h.chain_id, [cp]);
     }
     for (const r of a.anchor.retired) {
-      if (!retired.has(r.chain_id))
-        retired.set(r.chain_id, { chain: r, seenAt: a.time, by: describeAnchor(a) });
+      if (!anchored.retired.has(r.chain_id))
+        anchored.retired.set(r.chain_id, { chain: r, seenAt: a.time, by });
     }
-  }
-  return { checkpoints, retired };
+  };
+  return { anchored, visit };
 }
 
 const furthest = (cps: readonly Checkpoint[]): Checkpoint =>
@@ -75,21 +77,18 @@ export async function verifyWithAnchors(
   pool: pg.Pool,
   o: AnchoredVerifyOptions,
 ): Promise<AnchoredVerifyReport> {
-  const chain = readAnchorChain(o.dir, o.publicKey, o.trusted);
+  const { anchored, visit } = folder();
+  const chain = readAnchorChain(o.dir, o.publicKey, o.trusted ?? [], visit);
   const report: AnchoredVerifyReport = {
     ok: false,
-    anchors: chain.anchors.length,
-    timestamped: chain.anchors.filter((a) => a.timestamped).length,
+    anchors: chain.count,
+    timestamped: chain.timestamped,
+    ...(chain.first ? { first: chain.first, last: chain.last } : {}),
     gaps: chain.gaps,
     retired: 0,
     unanchored: [],
   };
-  if (chain.anchors.length > 0) {
-    report.first = chain.anchors[0]!.anchor.created_at;
-    report.last = chain.anchors.at(-1)!.anchor.created_at;
-  }
   if (chain.discrepancy) return { ...report, discrepancy: chain.discrepancy };
-  const anchored = fold(chain.anchors);
   const trail = await verifyTrail(pool, {
     checkFor: (id) => {
       const cps = anchored.checkpoints.get(id);

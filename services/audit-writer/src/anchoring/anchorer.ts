@@ -53,31 +53,8 @@ export class Anchorer {
 
   /** Continues the directory's anchor chain; refuses a last anchor its own key did not sign. */
   static open(o: AnchorerOptions): Anchorer {
-    const last = readLastAnchorFile(o.dir);
-    if (!last) return new Anchorer(o, 0, null);
-    let anchor: Anchor;
-    try {
-      anchor = JSON.parse(last.text) as Anchor;
-    } catch (err) {
-      throw new DicomtrailError(
-        'DT_ERR_ANCHOR_CHAIN',
-        `the last anchor ${last.name} is not JSON`,
-        { file: last.name },
-        err,
-      );
-    }
-    if (
-      anchor.seq !== last.seq ||
-      anchor.key_id !== o.key.keyId ||
-      !signatureVerifies(anchor, o.key.publicKey)
-    ) {
-      throw new DicomtrailError(
-        'DT_ERR_ANCHOR_CHAIN',
-        `the last anchor in ${o.dir} (${last.name}) was not signed by this key; refusing to continue its chain (run audit verify --anchors)`,
-        { file: last.name, key_id: o.key.keyId },
-      );
-    }
-    return new Anchorer(o, anchor.seq, anchorDigest(anchor));
+    const { seq, prev } = continuation(o.dir, o.key);
+    return new Anchorer(o, seq, prev);
   }
 
   async anchorOnce(): Promise<{ anchor: Anchor; file: string }> {
@@ -118,7 +95,16 @@ export class Anchorer {
       key.privateKey,
     );
     anchor = await this.#timestamped(anchor);
-    const file = writeAnchorFile(this.#o.dir, anchor);
+    let file: string;
+    try {
+      file = writeAnchorFile(this.#o.dir, anchor);
+    } catch (err) {
+      // Another writer took this seq (a second anchoring process on the directory): continue after its anchor,
+      // listing every chain again.
+      ({ seq: this.#seq, prev: this.#prev } = continuation(this.#o.dir, key));
+      this.#known = undefined;
+      throw err;
+    }
     this.#seq = anchor.seq;
     this.#prev = anchorDigest(anchor);
     this.#known = new Map(heads.map((h) => [h.chain_id, h]));
@@ -191,4 +177,29 @@ export class Anchorer {
     clearTimeout(this.#timer);
     await this.#running;
   }
+}
+
+/** Where the directory's anchor chain continues: after its last anchor, which this key must have signed. */
+function continuation(dir: string, key: AnchorSigningKey): { seq: number; prev: string | null } {
+  const last = readLastAnchorFile(dir);
+  if (!last) return { seq: 0, prev: null };
+  let anchor: Anchor;
+  try {
+    anchor = JSON.parse(last.text) as Anchor;
+  } catch (err) {
+    throw new DicomtrailError(
+      'DT_ERR_ANCHOR_CHAIN',
+      `the last anchor ${last.name} is not JSON`,
+      { file: last.name },
+      err,
+    );
+  }
+  if (anchor.seq !== last.seq || anchor.key_id !== key.keyId || !signatureVerifies(anchor, key.publicKey)) {
+    throw new DicomtrailError(
+      'DT_ERR_ANCHOR_CHAIN',
+      `the last anchor in ${dir} (${last.name}) was not signed by this key; refusing to continue its chain (run audit verify --anchors)`,
+      { file: last.name, key_id: key.keyId },
+    );
+  }
+  return { seq: anchor.seq, prev: anchorDigest(anchor) };
 }

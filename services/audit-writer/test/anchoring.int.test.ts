@@ -323,25 +323,58 @@ test('an edited anchor file, a removed one and a swapped timestamp token are cau
   }
 });
 
-test('an interval with no anchor is reported; anchors left unsigned by a TSA outage are covered by the next', async () => {
-  let now = Date.now();
-  const s = await scenario('gap', { now: () => new Date(now) });
+test('an interval with no anchor is reported (the verdict stays OK)', async () => {
+  let now = Date.now() - 10 * 60_000;
+  const s = await scenario('gap', { tsa: false, now: () => new Date(now) });
   try {
     await s.anchorer.anchorOnce();
     now += 60_000;
-    tsa.setAvailable(false);
-    const unstamped = await s.anchorer.anchorOnce();
-    tsa.setAvailable(true);
-    assert.equal(unstamped.anchor.timestamp_token, undefined, 'written signed only while the TSA is down');
+    const before = await s.anchorer.anchorOnce();
     now += 5 * 60_000; // the anchoring process was not running for five intervals
     await s.anchorer.anchorOnce();
     const r = await verifyCli(s);
     assert.equal(r.code, 0, r.stdout);
-    assert.match(r.stdout, /anchors: 3 \(2 timestamped\)/);
+    assert.match(r.stdout, /anchors: 3 \(0 timestamped\)/);
     const gap = /GAP: no anchor from (\S+) to (\S+) \((\d+) s; interval 60 s\)/.exec(r.stdout);
     assert.ok(gap, r.stdout);
     assert.equal(gap[3], '300');
-    assert.equal(gap[1], unstamped.anchor.created_at);
+    assert.equal(gap[1], before.anchor.created_at);
+    assert.equal(r.stdout.match(/GAP/g)?.length, 1);
+  } finally {
+    await s.close();
+  }
+});
+
+test('an anchor left unstamped by a TSA outage is written signed only; a token dated far from its anchor is caught', async () => {
+  const s = await scenario('outage');
+  try {
+    await s.anchorer.anchorOnce();
+    tsa.setAvailable(false);
+    const unstamped = await s.anchorer.anchorOnce();
+    tsa.setAvailable(true);
+    assert.equal(unstamped.anchor.timestamp_token, undefined, 'written signed only while the TSA is down');
+    await s.anchorer.anchorOnce();
+    const r = await verifyCli(s);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /anchors: 3 \(2 timestamped\)/);
+
+    // an anchor signed now but claiming to be an hour old (what a stolen key re-signing history produces)
+    const late = Anchorer.open({
+      pool: s.pool,
+      dir: s.dir,
+      key: loadAnchorSigningKey(keyPath),
+      intervalMs: 60_000,
+      log: testLog,
+      tsa: { url: tsa.url, timeoutMs: 5000 },
+      now: () => new Date(Date.now() - 3_600_000),
+    });
+    await late.anchorOnce();
+    const caught = await verifyCli(s);
+    assert.equal(caught.code, 1);
+    assert.match(
+      caught.stdout,
+      /^FAILED: anchor file 000000\/0000000004-.*: timestamped \S+, 36\d\d s from its created_at \S+: signed at another time than it claims/,
+    );
   } finally {
     await s.close();
   }

@@ -2,7 +2,8 @@
  * Reads an anchor directory and checks the anchors themselves (pure but for the files): each file parses, is
  * format dicomtrail.anchor/1, has the seq its name says and the next one in turn (no anchor removed), links to
  * its predecessor (`prev`), names the trusted key and carries that key's valid signature; a timestamp token,
- * when present, is over that signature and valid (issued by a trusted CA when CA certificates are given).
+ * when present, is over that signature, valid (issued by a trusted CA when CA certificates are given) and
+ * dated within MAX_TIMESTAMP_SKEW_MS of the anchor's created_at.
  * Silences longer than twice an anchor's interval are gaps: reported, since rows written in them rest on the
  * database alone until the next anchor.
  */
@@ -17,6 +18,13 @@ import {
   timestampImprint,
 } from './anchor-record.js';
 import { checkTimestampToken } from './timestamp-token.js';
+
+/**
+ * How far a token's genTime may lie from the anchor's created_at: the anchoring process asks the TSA right after
+ * signing, so only the TSA's latency and clock skew separate them. Whoever holds the key but signs later (a
+ * stolen key re-signing a rewritten history) cannot get an earlier genTime.
+ */
+export const MAX_TIMESTAMP_SKEW_MS = 5 * 60_000;
 
 export interface ReadAnchor {
   anchor: Anchor;
@@ -120,6 +128,10 @@ function checkAnchorFile(
         trusted,
       },
     );
+    const skew = info.genTime.getTime() - Date.parse(anchor.created_at);
+    if (Math.abs(skew) > MAX_TIMESTAMP_SKEW_MS) {
+      return `timestamped ${info.genTime.toISOString()}, ${Math.round(skew / 1000)} s from its created_at ${anchor.created_at}: signed at another time than it claims`;
+    }
     return { anchor, file: f.name, time: info.genTime, timestamped: true };
   } catch (err) {
     return `timestamp token: ${(err as Error).message}`;

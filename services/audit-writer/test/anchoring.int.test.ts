@@ -254,6 +254,25 @@ test('retention keeps working: a month the retention job dropped stays verifiabl
     const afterRecord = await verifyCli(s);
     assert.equal(afterRecord.code, 0, afterRecord.stdout);
 
+    // a late event of the dropped month: the writer starts that month's chain again, and it is anchored afresh
+    let late = Date.UTC(2020, 0, 20) * 1000;
+    await writeDirect(
+      s.pool,
+      contentsOf(
+        associationRecords('PID-LATE', () => (late += 10)),
+        76,
+      ),
+      76,
+    );
+    const reborn = await s.anchorer.anchorOnce();
+    assert.deepEqual(
+      reborn.anchor.heads.map((h) => [h.chain_id, h.position]),
+      [[OLD, 38]],
+    );
+    const again = await verifyCli(s);
+    assert.equal(again.code, 0, again.stdout);
+    assert.match(again.stdout, /1 anchored chains retired by retention/);
+
     // the same drop judged by a policy of seven years: the run kept only 365 days
     const strict = await verifyCli(s, [], { AUDIT_RETENTION_DAYS: '2557' });
     assert.equal(strict.code, 1);

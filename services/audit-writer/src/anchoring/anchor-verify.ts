@@ -46,25 +46,36 @@ export interface AnchoredVerifyReport {
   discrepancy?: string;
 }
 
+interface Retirement {
+  chain: RetiredChain;
+  /** The furthest head signed for the chain before it left (none: it was never anchored). */
+  last: Checkpoint | undefined;
+  seenAt: Date;
+  by: string;
+}
+
 interface Anchored {
+  /** Per chain, the heads signed since it last left the database (a month's chain id comes back when a late
+   * event arrives for a month retention dropped: the writer starts that chain again from genesis). */
   checkpoints: Map<string, Checkpoint[]>;
-  retired: Map<string, { chain: RetiredChain; seenAt: Date; by: string }>;
+  retirements: Retirement[];
 }
 
 /** Folds each anchor, as it is read, into what the database is checked against. */
 function folder(): { anchored: Anchored; visit: (a: ReadAnchor) => void } {
-  const anchored: Anchored = { checkpoints: new Map(), retired: new Map() };
+  const anchored: Anchored = { checkpoints: new Map(), retirements: [] };
   const visit = (a: ReadAnchor) => {
     const by = describeAnchor(a); // one string per anchor, shared by its checkpoints
+    for (const r of a.anchor.retired) {
+      const cps = anchored.checkpoints.get(r.chain_id);
+      anchored.checkpoints.delete(r.chain_id);
+      anchored.retirements.push({ chain: r, last: cps && furthest(cps), seenAt: a.time, by });
+    }
     for (const h of a.anchor.heads) {
       const list = anchored.checkpoints.get(h.chain_id);
       const cp = { position: h.position, hash: h.hash, anchor: by };
       if (list) list.push(cp);
       else anchored.checkpoints.set(h.chain_id, [cp]);
-    }
-    for (const r of a.anchor.retired) {
-      if (!anchored.retired.has(r.chain_id))
-        anchored.retired.set(r.chain_id, { chain: r, seenAt: a.time, by });
     }
   };
   return { anchored, visit };
@@ -113,39 +124,51 @@ export async function verifyWithAnchors(
   return { ...report, ok: true };
 }
 
+const goneMessage = (id: string, last: Checkpoint, why: string, seenBy?: string) =>
+  `chain ${id}, signed up to position ${last.position} by ${last.anchor}, is gone from the database${seenBy ? `; its absence recorded by ${seenBy}` : ''}: ${why}`;
+
+const headOf = (id: string, cp: Checkpoint): AnchoredHead => ({
+  chain_id: id,
+  position: cp.position,
+  hash: cp.hash,
+});
+
+/**
+ * Chains that left the database after an anchor signed them: first those an anchor saw leave (judged by the
+ * retention record it copied, as of when it saw), then those still anchored but absent (judged by what the
+ * database says now).
+ */
 async function droppedChainProblem(
   pool: pg.Pool,
   anchored: Anchored,
   inDb: ReadonlySet<string>,
   o: AnchoredVerifyOptions,
 ): Promise<{ retired: number; problem?: string }> {
+  let retired = 0;
+  for (const r of anchored.retirements) {
+    if (!r.last) continue;
+    const why = unaccountedDrop(headOf(r.chain.chain_id, r.last), r.chain, r.chain.retention, {
+      minRetentionDays: o.minRetentionDays,
+      // TSAs give genTime to the second (and an accuracy): a second of grace.
+      notAfter: new Date(r.seenAt.getTime() + 1000),
+    });
+    if (why) return { retired, problem: goneMessage(r.chain.chain_id, r.last, why, r.by) };
+    retired += 1;
+  }
   const gone = [...anchored.checkpoints.keys()].filter((id) => !inDb.has(id)).sort();
-  if (gone.length === 0) return { retired: 0 };
+  if (gone.length === 0) return { retired };
   const fromDb = await readRetired(pool, gone);
   for (const id of gone) {
     const last = furthest(anchored.checkpoints.get(id)!);
-    const head: AnchoredHead = { chain_id: id, position: last.position, hash: last.hash };
-    const inAnchors = anchored.retired.get(id);
     const db = fromDb.get(id);
-    const why = inAnchors
-      ? unaccountedDrop(head, inAnchors.chain, inAnchors.chain.retention, {
-          minRetentionDays: o.minRetentionDays,
-          // TSAs give genTime to the second (and an accuracy): a second of grace.
-          notAfter: new Date(inAnchors.seenAt.getTime() + 1000),
-        })
-      : unaccountedDrop(head, db?.final, db?.fact ?? null, {
-          minRetentionDays: o.minRetentionDays,
-          notAfter: o.now ?? new Date(),
-        });
-    if (why) {
-      const seen = inAnchors ? `; its absence recorded by ${inAnchors.by}` : '';
-      return {
-        retired: 0,
-        problem: `chain ${id}, signed up to position ${last.position} by ${last.anchor}, is gone from the database${seen}: ${why}`,
-      };
-    }
+    const why = unaccountedDrop(headOf(id, last), db?.final, db?.fact ?? null, {
+      minRetentionDays: o.minRetentionDays,
+      notAfter: o.now ?? new Date(),
+    });
+    if (why) return { retired, problem: goneMessage(id, last, why) };
+    retired += 1;
   }
-  return { retired: gone.length };
+  return { retired };
 }
 
 export function describeAnchoredReport(r: AnchoredVerifyReport): string {

@@ -4,8 +4,8 @@
  * configured, and writes the anchor to the anchor directory. The first anchor of a run lists every chain
  * (`full`), later ones the chains that changed and the chains that left the database with the retention
  * record that accounts for them. An anchor is written every interval even when nothing changed, so a silence
- * in the directory means the process was not running. A head that moved backwards is logged as an error (it is
- * anchored as seen; verify names the rewrite).
+ * in the directory means the process was not running. A head that moved backwards or changed at the same
+ * position is logged as an error (it is anchored as seen; verify names the rewrite).
  */
 import { DicomtrailError, type Logger } from '@dicomtrail/runtime';
 import type pg from 'pg';
@@ -67,10 +67,10 @@ export class Anchorer {
     const changed = known
       ? heads.filter((h) => {
           const k = known.get(h.chain_id);
-          if (k && h.position < k.position) {
+          if (k && (h.position < k.position || (h.position === k.position && h.hash !== k.hash))) {
             log.error(
               { chain_id: h.chain_id, was: k.position, now: h.position },
-              'chain head moved backwards',
+              'chain head moved backwards or changed in place (a rewrite)',
             );
           }
           return k?.position !== h.position || k.hash !== h.hash;

@@ -1,6 +1,6 @@
 /**
  * Anchoring benchmark, on this machine:
- *  1. one anchoring round (read chain_heads through the reader role, sign, write and fsync the file): median and
+ *  1. one anchoring round (read chain_heads through the dicomtrail_anchor role, sign, write and fsync the file): median and
  *     p99 over BENCH_ANCHORS rounds, and with the local TSA (openssl ts -reply behind HTTP) over BENCH_TSA_ROUNDS;
  *  2. `verify --anchors` over those anchors (BENCH_ANCHORS = 10,080: one week at the default one minute) and the
  *     trail (one association of 38 events written every BENCH_ANCHORS_PER_ASSOCIATION anchors, so the heads
@@ -17,7 +17,7 @@ import { createTestDatabase } from '@dicomtrail/testing';
 import pg from 'pg';
 import { generateAnchorKey, loadAnchorPublicKey, loadAnchorSigningKey } from '../src/anchoring/anchor-key.js';
 import { verifyWithAnchors } from '../src/anchoring/anchor-verify.js';
-import { Anchorer } from '../src/anchoring/anchorer.js';
+import { ANCHOR_TABLES, Anchorer } from '../src/anchoring/anchorer.js';
 import { certificatesOfPem } from '../src/anchoring/timestamp-token.js';
 import { createPool } from '../src/db.js';
 import { verifyTrail } from '../src/verify.js';
@@ -42,7 +42,7 @@ const tsa = await startLocalTsa();
 try {
   await migrate(db.url);
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  const reader = await createPool(db.url, 'dicomtrail_reader', log, 1);
+  const reader = await createPool(db.url, 'dicomtrail_anchor', log, 1, ANCHOR_TABLES);
   const keyPath = path.join(tmp, 'key.pem');
   generateAnchorKey(keyPath);
   const key = loadAnchorSigningKey(keyPath);

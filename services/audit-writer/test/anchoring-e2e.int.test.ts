@@ -1,6 +1,6 @@
 /**
  * The anchoring process as deployed: real events through real Kafka into the audit writer, the anchoring
- * process started as `dicomtrail-audit anchor` (its own process, the key only it reads, the reader role, a
+ * process started as `dicomtrail-audit anchor` (its own process, the key only it reads, the dicomtrail_anchor role, a
  * real RFC 3161 TSA) anchoring every 300 ms while the writer ingests; it stops cleanly on SIGTERM. Then the
  * auditor's `verify --anchors` passes, and after a superuser rewrites a chain and its head it names the
  * rewrite.
@@ -80,6 +80,7 @@ const env = (dir: string) => ({
   AUDIT_ANCHOR_DIR: dir,
   AUDIT_TSA_URL: tsa.url,
   AUDIT_TSA_CA_FILE: tsa.caFile,
+  AUDIT_TSA_TIMEOUT_MS: '30000', // openssl on a loaded 2-core machine
   LOG_LEVEL: 'info',
 });
 

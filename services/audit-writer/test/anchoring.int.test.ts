@@ -1,7 +1,7 @@
 /**
  * Anchoring against real Postgres (rows written by the writer's own batch path), a real Ed25519 key and a
  * real RFC 3161 TSA (openssl ts behind HTTP): the anchoring process signs and timestamps the chain heads
- * through the reader role, and `dicomtrail-audit verify --anchors` (the CLI an auditor runs) catches what the
+ * through the dicomtrail_anchor role, and `dicomtrail-audit verify --anchors` (the CLI an auditor runs) catches what the
  * plain hash walk cannot: a superuser's rewrite of a chain and its head, a cut tail, a month dropped by hand;
  * an edited or removed anchor file, a swapped timestamp token; and reports an interval without an anchor.
  * Retention keeps working: a month the retention job dropped stays verifiable.
@@ -20,7 +20,7 @@ import pg from 'pg';
 import { readAnchorFiles } from '../src/anchoring/anchor-directory.js';
 import { generateAnchorKey, loadAnchorSigningKey } from '../src/anchoring/anchor-key.js';
 import type { Anchor } from '../src/anchoring/anchor-record.js';
-import { Anchorer } from '../src/anchoring/anchorer.js';
+import { ANCHOR_TABLES, Anchorer } from '../src/anchoring/anchorer.js';
 import { certificatesOfPem } from '../src/anchoring/timestamp-token.js';
 import { createPool } from '../src/db.js';
 import { runRetention } from '../src/retention.js';
@@ -57,7 +57,7 @@ interface Scenario {
   close(): Promise<void>;
 }
 
-/** A database with a January 2020 association and a current one, and an anchorer over it (reader role). */
+/** A database with a January 2020 association and a current one, and an anchorer over it (dicomtrail_anchor). */
 async function scenario(label: string, opts: { tsa?: boolean; now?: () => Date } = {}): Promise<Scenario> {
   const db = await createTestDatabase(`anchor_${label}`);
   await migrate(db.url);
@@ -70,7 +70,7 @@ async function scenario(label: string, opts: { tsa?: boolean; now?: () => Date }
     `SELECT chain_id FROM audit.chain_heads WHERE chain_id <> $1`,
     [OLD],
   );
-  const reader = await createPool(db.url, 'dicomtrail_reader', testLog, 1);
+  const reader = await createPool(db.url, 'dicomtrail_anchor', testLog, 1, ANCHOR_TABLES);
   const dir = path.join(tmp, `anchors-${label}`);
   const anchorer = Anchorer.open({
     pool: reader,
@@ -83,7 +83,7 @@ async function scenario(label: string, opts: { tsa?: boolean; now?: () => Date }
       : {
           tsa: {
             url: tsa.url,
-            timeoutMs: 5000,
+            timeoutMs: 30_000,
             trusted: certificatesOfPem(readFileSync(tsa.caFile, 'utf8')),
           },
         }),
@@ -164,6 +164,18 @@ test('an untouched trail verifies against its signed, timestamped anchors; rows 
     const r = await verifyCli(s);
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /^OK: 2 chains, 152 rows verified/);
+    // the anchoring process's role reads heads and retention runs, never the events
+    const c = await s.pool.connect();
+    try {
+      await c.query('SET ROLE dicomtrail_anchor');
+      await assert.rejects(
+        c.query('SELECT 1 FROM audit.events LIMIT 1'),
+        /permission denied for table events/,
+      );
+    } finally {
+      await c.query('RESET ROLE');
+      c.release();
+    }
     assert.match(r.stdout, /anchors: 2 \(2 timestamped\)/);
     assert.match(r.stdout, new RegExp(`not anchored yet: chain ${s.current} positions 77\\.\\.114`));
     assert.doesNotMatch(r.stdout, /GAP/);
@@ -384,7 +396,7 @@ test('an anchor left unstamped by a TSA outage is written signed only; a token d
       key: loadAnchorSigningKey(keyPath),
       intervalMs: 60_000,
       log: testLog,
-      tsa: { url: tsa.url, timeoutMs: 5000 },
+      tsa: { url: tsa.url, timeoutMs: 30_000 },
       now: () => new Date(Date.now() - 3_600_000),
     });
     await late.anchorOnce();
@@ -392,7 +404,7 @@ test('an anchor left unstamped by a TSA outage is written signed only; a token d
     assert.equal(caught.code, 1);
     assert.match(
       caught.stdout,
-      /^FAILED: anchor file 000000\/0000000004-.*: timestamped \S+, 36\d\d s from its created_at \S+: signed at another time than it claims/,
+      /^FAILED: anchor file 000000\/0000000004-.*: timestamped \S+, 3[56]\d\d s from its created_at \S+: signed at another time than it claims/,
     );
   } finally {
     await s.close();
@@ -429,7 +441,7 @@ test('a restarted anchoring process continues the chain; a second one on the dir
   const s = await scenario('restart', { tsa: false });
   try {
     await s.anchorer.anchorOnce();
-    const reader = await createPool(s.db.url, 'dicomtrail_reader', testLog, 1);
+    const reader = await createPool(s.db.url, 'dicomtrail_anchor', testLog, 1, ANCHOR_TABLES);
     try {
       const options = {
         pool: reader,

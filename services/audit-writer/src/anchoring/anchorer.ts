@@ -1,6 +1,6 @@
 /**
  * The anchoring process: every interval it reads the head of every hash chain (audit.chain_heads, through the
- * reader role), signs them with the anchoring key, has the signature timestamped by the TSA when one is
+ * dicomtrail_anchor role, which cannot read the events themselves), signs them with the anchoring key, has the signature timestamped by the TSA when one is
  * configured, and writes the anchor to the anchor directory. The first anchor of a run lists every chain
  * (`full`), later ones the chains that changed and the chains that left the database with the retention
  * record that accounts for them. An anchor is written every interval even when nothing changed, so a silence
@@ -23,6 +23,9 @@ import {
 } from './anchor-record.js';
 import { readRetired } from './retention-record.js';
 import { requestTimestamp, type TsaOptions } from './tsa-client.js';
+
+/** What the anchoring process reads (migration 0013 grants the dicomtrail_anchor role exactly these). */
+export const ANCHOR_TABLES = ['chain_heads', 'chain_anchors', 'retention_runs'] as const;
 
 export interface AnchorerOptions {
   pool: pg.Pool;

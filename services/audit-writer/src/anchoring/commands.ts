@@ -16,7 +16,7 @@ import {
   publicKeyPathOf,
 } from './anchor-key.js';
 import { describeAnchoredReport, verifyWithAnchors } from './anchor-verify.js';
-import { Anchorer } from './anchorer.js';
+import { ANCHOR_TABLES, Anchorer } from './anchorer.js';
 import type { anchorConfigSpec } from './config.js';
 import { certificatesOfPem } from './timestamp-token.js';
 
@@ -51,7 +51,7 @@ export function anchorKeygen(argv: readonly string[]): number {
 /** Starts the anchoring process; resolves once it is running (it stops on SIGTERM/SIGINT). */
 export async function runAnchorer(config: AnchorConfig, log: Logger): Promise<void> {
   const key = loadAnchorSigningKey(config.AUDIT_ANCHOR_KEY);
-  const pool = await createPool(config.DATABASE_URL, config.AUDIT_ANCHOR_DB_ROLE, log, 1);
+  const pool = await createPool(config.DATABASE_URL, config.AUDIT_ANCHOR_DB_ROLE, log, 1, ANCHOR_TABLES);
   const tsa = config.AUDIT_TSA_URL
     ? { url: config.AUDIT_TSA_URL, timeoutMs: config.AUDIT_TSA_TIMEOUT_MS, trusted: trustedCas(config) }
     : undefined;

@@ -9,9 +9,9 @@ export const anchorConfigSpec = {
   },
   AUDIT_ANCHOR_DB_ROLE: {
     type: 'string',
-    default: 'dicomtrail_reader',
+    default: 'dicomtrail_anchor',
     description:
-      'Role the anchoring process switches to (it only reads chain heads); empty: the connecting user',
+      'Role the anchoring process switches to: it may read the chain heads and the retention runs, not the events; empty: the connecting user',
   },
   AUDIT_ANCHOR_KEY: {
     type: 'string',

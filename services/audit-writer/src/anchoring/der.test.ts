@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { children, encode, oid, readGeneralizedTime, readOid, readTlv, TAG } from './der.js';
+import { children, encode, oid, readGeneralizedTime, readIntegerHex, readOid, readTlv, TAG } from './der.js';
 
 test('OIDs encode and decode (multi-octet arcs)', () => {
   assert.equal(oid('1.2.840.113549.1.9.16.1.4').toString('hex'), '060b2a864886f70d0109100104');
@@ -31,4 +31,8 @@ test('GeneralizedTime with and without a fraction', () => {
   assert.equal(t('20261207185023Z').toISOString(), '2026-12-07T18:50:23.000Z');
   assert.equal(t('20261207185023.25Z').toISOString(), '2026-12-07T18:50:23.250Z');
   assert.throws(() => t('20261207185023+0100'), /not a UTC GeneralizedTime/);
+});
+
+test('INTEGER magnitudes as hex keep a leading zero digit of their first octet (serials compare as numbers elsewhere)', () => {
+  assert.equal(readIntegerHex(readTlv(Buffer.from('0203000a3f', 'hex')), 'serial'), '0a3f');
 });

@@ -37,12 +37,11 @@ export async function readRetired(
     `SELECT a.chain_id, a.partition, a.position::float8 AS position, encode(a.head_hash, 'hex') AS hash,
             e.id::text AS event_id,
             to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at,
-            e.params->>'cutoff' AS cutoff, (e.params->>'retention_days')::float8 AS retention_days
+            e.cutoff, e.retention_days
        FROM audit.chain_anchors a
        LEFT JOIN LATERAL (
-         SELECT id, occurred_at, params FROM audit.events
-          WHERE type = 'EVT_RETENTION'
-            AND params->'partitions' @> jsonb_build_array(jsonb_build_object('name', a.partition))
+         SELECT id, occurred_at, cutoff, retention_days FROM audit.retention_runs
+          WHERE partitions @> jsonb_build_array(jsonb_build_object('name', a.partition))
           ORDER BY occurred_at LIMIT 1) e ON true
       WHERE a.chain_id = ANY($1::text[])`,
     [chainIds],

@@ -151,8 +151,10 @@ function checkSignature(p: ParsedToken): X509Certificate {
   // RFC 5652 §5.4: the signature covers the attributes' DER with the EXPLICIT SET OF tag.
   const signed = Buffer.from(signer.signedAttrs.der);
   signed[0] = TAG.SET;
+  // Serials compared as numbers: hex without leading zero digits (X509Certificate and DER pad differently).
+  const serial = (hex: string) => hex.toLowerCase().replace(/^0+/, '');
   const candidates = p.certificates.filter(
-    (c) => signer.serial === null || c.serialNumber.toLowerCase().replace(/^0+/, '') === signer.serial,
+    (c) => signer.serial === null || serial(c.serialNumber) === serial(signer.serial),
   );
   const cert = candidates.find((c) => verifySignature(signer.digest, signed, c.publicKey, signer.signature));
   if (!cert) throw new TimestampError('the token signature does not verify with a certificate it carries');

@@ -79,6 +79,20 @@ test('a token is refused when its TSTInfo, the imprint or the trusted CA is not 
   assert.throws(() => checkTimestampToken(token, imprint, { trusted: other }), /not issued by a trusted CA/);
 });
 
+test('a TSA certificate whose serial starts with a zero digit (0x0a3f5c) is found (regression: 1 CA in 16)', async () => {
+  const other = await startLocalTsa({ tsaSerial: '0x0a3f5c' });
+  try {
+    const { info } = await requestTimestamp(imprint, {
+      url: other.url,
+      timeoutMs: 30_000,
+      trusted: certificatesOfPem(readFileSync(other.caFile, 'utf8')),
+    });
+    assert.equal(info.tsa, 'CN=dicomtrail test TSA');
+  } finally {
+    await other.close();
+  }
+});
+
 test("a TSA's refusal is reported with its status and text; garbage is a DER error", () => {
   const refusal = sequence(
     sequence(smallInteger(2), sequence(encode(0x0c, Buffer.from('unsupported policy')))),

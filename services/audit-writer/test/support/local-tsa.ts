@@ -50,7 +50,7 @@ export async function makeCa(dir: string, name: string): Promise<string> {
   return path.join(dir, `${name}.crt`);
 }
 
-async function makeTsaCertificate(dir: string): Promise<void> {
+async function makeTsaCertificate(dir: string, serial?: string): Promise<void> {
   await run('openssl', [
     'req',
     '-newkey',
@@ -78,7 +78,7 @@ async function makeTsaCertificate(dir: string): Promise<void> {
     path.join(dir, 'ca.crt'),
     '-CAkey',
     path.join(dir, 'ca.key'),
-    '-CAcreateserial',
+    ...(serial ? ['-set_serial', serial] : ['-CAcreateserial']),
     '-out',
     path.join(dir, 'tsa.crt'),
     '-days',
@@ -111,10 +111,11 @@ async function makeTsaCertificate(dir: string): Promise<void> {
   );
 }
 
-export async function startLocalTsa(): Promise<LocalTsa> {
+/** `tsaSerial`: the TSA certificate's serial number (e.g. 0x0a3f5c), random when absent. */
+export async function startLocalTsa(opts: { tsaSerial?: string } = {}): Promise<LocalTsa> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dt-tsa-'));
   const caFile = await makeCa(dir, 'ca');
-  await makeTsaCertificate(dir);
+  await makeTsaCertificate(dir, opts.tsaSerial);
   let queue: Promise<unknown> = Promise.resolve();
   let answered = 0;
   let available = true;

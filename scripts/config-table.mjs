@@ -4,6 +4,7 @@
 // fails when the committed file differs. Run after `npm run build`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { adapterConfigSpec } from '../services/adapter/dist/src/config.js';
+import { anchorConfigSpec } from '../services/audit-writer/dist/src/anchoring/config.js';
 import { auditWriterConfigSpec } from '../services/audit-writer/dist/src/config.js';
 import { describeConfig } from '../services/runtime/dist/src/index.js';
 import { traceExporterConfigSpec } from '../services/trace-exporter/dist/src/config.js';
@@ -13,6 +14,11 @@ export const CONFIGURATION_DOC = new URL('../docs/configuration.md', import.meta
 const SERVICES = [
   ['adapter', 'The DICOM node (`dicomtrail adapter`)', adapterConfigSpec],
   ['audit-writer', 'From Kafka to the Postgres trail (`dicomtrail audit`)', auditWriterConfigSpec],
+  [
+    'audit-anchor',
+    "Signs the trail's chain heads outside the database (`dicomtrail audit anchor`)",
+    anchorConfigSpec,
+  ],
   [
     'trace-exporter',
     'From Kafka to OpenTelemetry traces (`dicomtrail trace-exporter`)',

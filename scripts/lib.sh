@@ -28,6 +28,24 @@ ensure_dcmtk() {
   fi
 }
 
+ensure_openssl() {
+  if ! command -v openssl >/dev/null; then
+    step "openssl is missing (the anchoring tests' local TSA); installing it with apt"
+    if [ "$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl) >&2
+    else echo "openssl is required: sudo apt-get install openssl" >&2; return 1; fi
+  fi
+}
+
+# The anchoring key of `npm start` (AUDIT_ANCHOR_KEY, default .dicomtrail/anchor-key.pem): created once, 0600 in a
+# 0700 folder; the anchoring process refuses a key file others can read.
+ensure_anchor_key() {
+  local key="${AUDIT_ANCHOR_KEY:-.dicomtrail/anchor-key.pem}"
+  if [ ! -f "$key" ]; then
+    step "creating the anchoring key $key (Ed25519, 0600)"
+    node services/audit-writer/dist/src/cli.js anchor-keygen --out "$key" >&2
+  fi
+}
+
 ensure_kafka() {
   if [ -n "${KAFKA_BROKERS:-}" ]; then step "using Kafka at $KAFKA_BROKERS"; return 0; fi
   if ! infra/kafka/kafka.sh status >/dev/null 2>&1; then

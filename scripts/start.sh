@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on local defaults: Kafka (unless KAFKA_BROKERS is set), Postgres, migrations, then the adapter
-# (DICOM SCP on DICOM_PORT, default 11112) and both consumers. Ctrl-C stops them all, and the broker if this
-# script started it.
+# (DICOM SCP on DICOM_PORT, default 11112), both consumers and the anchoring process. Ctrl-C stops them all, and
+# the broker if this script started it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 pids=()
@@ -23,12 +23,16 @@ ensure_kafka
 ensure_zipkin
 ensure_database
 run_migrations
-step "starting adapter, audit-writer and trace-exporter (Ctrl-C stops all)"
 mkdir -p -m 0700 .dicomtrail
+chmod 700 .dicomtrail
+ensure_anchor_key
+step "starting adapter, audit-writer, the anchoring process and trace-exporter (Ctrl-C stops all)"
 # ensure_kafka exported KAFKA_BROKERS: the adapter publishes every event to dicomtrail.events.v1. No events file
 # unless EVENTS_OUT is set (it would hold PHI).
 KAFKA_BROKERS="$KAFKA_BROKERS" node services/adapter/dist/src/cli.js adapter & pids+=($!)
 node services/audit-writer/dist/src/main.js & pids+=($!)
+# Signs every chain head each AUDIT_ANCHOR_INTERVAL_MS into .dicomtrail/anchors (docs/architecture.md, "Anchors").
+node services/audit-writer/dist/src/cli.js anchor & pids+=($!)
 OTEL_TRACES_EXPORTER="${OTEL_TRACES_EXPORTER:-zipkin}" node services/trace-exporter/dist/src/main.js & pids+=($!)
 step "traces: open ${ZIPKIN_URL}/zipkin/ (service dicomtrail)"
 # Stop everything when any service exits.

@@ -2,13 +2,18 @@
 /**
  * dicomtrail audit <command>
  *   run                    consume the event topic into the audit trail (the service; main.js runs this)
- *   verify                 walk every hash chain; exit 1 naming the first broken link
+ *   verify [--anchors DIR]  walk every hash chain (and check it against the signed anchors); exit 1 naming
+ *                          the first discrepancy
+ *   anchor                 the anchoring process: sign every chain head each AUDIT_ANCHOR_INTERVAL_MS
+ *   anchor-keygen --out P  create the anchoring key pair (P 0600, P.pub)
  *   rebuild-projections    refold audit.associations/operations/seq_findings from audit.events
  *   retention              drop monthly partitions older than AUDIT_RETENTION_DAYS, record EVT_RETENTION
  * Configuration from the environment (docs/configuration.md, "audit-writer").
  */
 import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
 import pg from 'pg';
+import { anchorKeygen, runAnchorer, verifyAnchored } from './anchoring/commands.js';
+import { anchorConfigSpec } from './anchoring/config.js';
 import { auditWriterConfigSpec } from './config.js';
 import { startAuditWriter } from './consumer-loop.js';
 import type { InsertMethod } from './event-insert.js';
@@ -16,10 +21,17 @@ import { rebuildProjections } from './rebuild.js';
 import { runRetention } from './retention.js';
 import { describeBroken, verifyTrail } from './verify.js';
 
-const USAGE = 'usage: dicomtrail audit run | verify | rebuild-projections | retention';
+const USAGE =
+  'usage: dicomtrail audit run | verify [--anchors DIR [--public-key PATH] [--tsa-ca FILE]] | rebuild-projections | retention | anchor | anchor-keygen --out PATH';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const command = argv[0] ?? 'run';
+  if (command === 'anchor-keygen') return anchorKeygen(argv.slice(1));
+  if (command === 'anchor') {
+    const log = createLogger('audit-anchor');
+    await runAnchorer(loadConfigOrExit(anchorConfigSpec, log), log);
+    return -1; // keeps running
+  }
   const log = createLogger('audit-writer');
   const config = loadConfigOrExit(auditWriterConfigSpec, log);
   if (command === 'run') {
@@ -49,6 +61,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     switch (command) {
       case 'verify': {
+        if (argv.includes('--anchors') || argv.some((a) => a.startsWith('--anchors='))) {
+          const anchorConfig = loadConfigOrExit(anchorConfigSpec, log);
+          return await verifyAnchored(pool, argv.slice(1), anchorConfig, config.AUDIT_RETENTION_DAYS);
+        }
         const report = await verifyTrail(pool);
         if (report.broken) {
           process.stdout.write(`FAILED: ${describeBroken(report.broken)}\n`);

@@ -6,7 +6,16 @@
 import { DicomtrailError, type Logger } from '@dicomtrail/runtime';
 import pg from 'pg';
 
-export async function createPool(databaseUrl: string, role: string, log: Logger, max = 3): Promise<pg.Pool> {
+/** The tables a writer needs to see. */
+const WRITER_TABLES = ['events', 'associations', 'operations'] as const;
+
+export async function createPool(
+  databaseUrl: string,
+  role: string,
+  log: Logger,
+  max = 3,
+  tables: readonly string[] = WRITER_TABLES,
+): Promise<pg.Pool> {
   // The role is a startup parameter of every connection (as SET ROLE would do, before any query).
   const pool = new pg.Pool({
     connectionString: databaseUrl,
@@ -14,16 +23,17 @@ export async function createPool(databaseUrl: string, role: string, log: Logger,
     ...(role.length > 0 ? { options: `-c role=${role}` } : {}),
   });
   pool.on('error', (err) => log.error({ err }, 'idle Postgres connection failed'));
-  await checkSchema(pool, role);
+  await checkSchema(pool, role, tables);
   return pool;
 }
 
-async function checkSchema(pool: pg.Pool, role: string): Promise<void> {
+async function checkSchema(pool: pg.Pool, role: string, tables: readonly string[]): Promise<void> {
   let rows: { n: string; role: string }[];
   try {
     ({ rows } = await pool.query<{ n: string; role: string }>(
       `SELECT count(*)::text AS n, current_user AS role FROM information_schema.tables
-        WHERE table_schema = 'audit' AND table_name IN ('events', 'associations', 'operations')`,
+        WHERE table_schema = 'audit' AND table_name = ANY($1::text[])`,
+      [tables],
     ));
   } catch (err) {
     await pool.end();
@@ -40,7 +50,7 @@ async function checkSchema(pool: pg.Pool, role: string): Promise<void> {
       role,
     });
   }
-  if (rows[0]?.n !== '3') {
+  if (rows[0]?.n !== String(tables.length)) {
     await pool.end();
     throw new DicomtrailError(
       'DT_ERR_AUDIT_SCHEMA',

@@ -4,12 +4,22 @@
  * disabled), a prev_hash that is not the previous row's hash (a row replaced), a missing position (a row
  * deleted), a chain whose last row is not its recorded head (rows removed from the end), or rows in a chain the
  * writer never recorded. Chains of partitions dropped by retention are listed in audit.chain_anchors.
+ * A superuser who rewrites a whole chain and its head passes this walk; a ChainCheck (the anchors signed
+ * outside the database, anchoring/anchor-verify.ts) catches that.
  */
 import type pg from 'pg';
 import { EVENT_ROW_SELECT, EVENT_ROWS_FROM, type EventRow, rowFromDb } from './event-row.js';
 import { type ChainHead, genesisHash, hashedContent, rowHash } from './hash-chain.js';
 
-export type Problem = 'row_hash' | 'prev_hash' | 'missing_row' | 'head_mismatch' | 'unknown_chain';
+export type Problem =
+  | 'row_hash'
+  | 'prev_hash'
+  | 'missing_row'
+  | 'head_mismatch'
+  | 'unknown_chain'
+  | 'anchor_mismatch'
+  | 'anchored_rows_missing'
+  | 'anchored_chain_missing';
 
 export interface BrokenLink {
   chain_id: string;
@@ -73,9 +83,20 @@ export class ChainWalker {
   }
 }
 
+/** An outside check of one chain's rows, fed each row the walk accepted, then the last position walked. */
+export interface ChainCheck {
+  next(row: EventRow): BrokenLink | undefined;
+  end(lastPosition: number): BrokenLink | undefined;
+}
+
+export interface VerifyOptions {
+  /** A check of each chain beside the walk's own (anchors signed outside the database). */
+  checkFor?: (chainId: string) => ChainCheck | undefined;
+}
+
 const PAGE = 5000;
 
-export async function verifyTrail(pool: pg.Pool): Promise<VerifyReport> {
+export async function verifyTrail(pool: pg.Pool, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const { rows: heads } = await pool.query<{ chain_id: string; position: number; hash: string }>(
     `SELECT chain_id, position::float8 AS position, encode(head_hash, 'hex') AS hash
        FROM audit.chain_heads ORDER BY chain_id`,
@@ -95,7 +116,9 @@ export async function verifyTrail(pool: pg.Pool): Promise<VerifyReport> {
       ORDER BY chain_id, chain_position LIMIT 1`,
   );
   for (const head of heads) {
-    const broken = await walkChain(pool, head.chain_id, { position: head.position, hash: head.hash }, report);
+    const check = opts.checkFor?.(head.chain_id);
+    const recorded = { position: head.position, hash: head.hash };
+    const broken = await walkChain(pool, head.chain_id, recorded, report, check);
     if (broken) return { ...report, ok: false, broken };
   }
   const stray = unknown[0];
@@ -118,6 +141,7 @@ async function walkChain(
   chainId: string,
   head: ChainHead,
   report: VerifyReport,
+  check?: ChainCheck,
 ): Promise<BrokenLink | undefined> {
   const walker = new ChainWalker(chainId);
   let after = 0;
@@ -129,14 +153,14 @@ async function walkChain(
     );
     for (const r of rows) {
       const row = rowFromDb(r);
-      const broken = walker.next(row);
+      const broken = walker.next(row) ?? check?.next(row);
       if (broken) return broken;
       report.rows += 1;
       after = row.chain_position;
     }
     if (rows.length < PAGE) break;
   }
-  return walker.end(head);
+  return walker.end(head) ?? check?.end(after);
 }
 
 export function describeBroken(b: BrokenLink): string {

@@ -34,7 +34,10 @@ const AUDIT_HELP = [
   'usage: dicomtrail audit <subcommand>',
   'The audit trail in Postgres (DATABASE_URL).',
   '  run                    consume the event topic into the trail (the audit writer service)',
-  '  verify                 walk every hash chain; exit 1 naming the first broken link',
+  '  verify [--anchors DIR] walk every hash chain (and check it against the signed anchors in DIR); exit 1 naming',
+  '                         the first discrepancy',
+  '  anchor                 the anchoring process: sign every chain head each AUDIT_ANCHOR_INTERVAL_MS',
+  '  anchor-keygen --out P  create the anchoring key pair (P, mode 0600, and P.pub)',
   '  rebuild-projections    refold associations, operations and sequence findings from audit.events',
   '  retention              drop monthly partitions older than AUDIT_RETENTION_DAYS and record it',
   '  <subcommand> --help    that subcommand alone',
@@ -43,8 +46,23 @@ const AUDIT_HELP = [
 
 const AUDIT_SUBCOMMANDS: Record<string, string> = {
   run: 'usage: dicomtrail audit run\nConsume dicomtrail.events.v1 into the Postgres trail (KAFKA_BROKERS, DATABASE_URL).',
-  verify:
-    'usage: dicomtrail audit verify\nWalk every hash chain of audit.events; print OK with the counts, or FAILED naming the first broken link (exit 1).',
+  verify: [
+    'usage: dicomtrail audit verify [--anchors DIR [--public-key PATH] [--tsa-ca FILE]]',
+    'Walk every hash chain of audit.events; print OK with the counts, or FAILED naming the first broken link (exit 1).',
+    '  --anchors DIR       also check every chain against the signed chain heads in DIR (and report intervals',
+    '                      with no anchor); the database alone cannot forge these',
+    '  --public-key PATH   the anchoring public key (default: AUDIT_ANCHOR_PUBLIC_KEY, else AUDIT_ANCHOR_KEY.pub)',
+    "  --tsa-ca FILE       the time-stamp authority's CA certificate, to check the RFC 3161 tokens",
+  ].join('\n'),
+  anchor: [
+    'usage: dicomtrail audit anchor',
+    'Sign the head of every hash chain with the Ed25519 key in AUDIT_ANCHOR_KEY every AUDIT_ANCHOR_INTERVAL_MS,',
+    'timestamp it at AUDIT_TSA_URL when set, and write it to AUDIT_ANCHOR_DIR (outside the database).',
+  ].join('\n'),
+  'anchor-keygen': [
+    'usage: dicomtrail audit anchor-keygen --out PATH',
+    'Create the anchoring key pair: PATH (private, mode 0600) and PATH.pub.',
+  ].join('\n'),
   'rebuild-projections':
     'usage: dicomtrail audit rebuild-projections\nRebuild audit.associations, audit.operations and audit.seq_findings from audit.events.',
   retention:
@@ -59,7 +77,7 @@ const COMMANDS: Record<string, Command> = {
     args: (rest) => ['adapter', ...rest],
   },
   audit: {
-    summary: 'the audit trail: run | verify | rebuild-projections | retention',
+    summary: 'the audit trail: run | verify | rebuild-projections | retention | anchor | anchor-keygen',
     help: AUDIT_HELP,
     module: serviceModule('audit-writer', 'cli.js'),
     args: (rest) => [...rest],

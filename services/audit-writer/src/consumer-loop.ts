@@ -7,6 +7,7 @@
  */
 import {
   type ConsumedRecord,
+  checkKafkaTls,
   createEventConsumer,
   createEventProducer,
   createKafka,
@@ -67,6 +68,7 @@ const NUL_ESCAPE = Buffer.from('\\u0000');
 
 export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditWriter> {
   const log = opts.log;
+  await checkKafkaTls(opts.brokers, opts.kafkaSecurity);
   const kafka = createKafka({
     clientId: opts.groupId,
     brokers: opts.brokers,

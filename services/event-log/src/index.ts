@@ -15,6 +15,7 @@ export { deadLetterOf } from './dead-letter.js';
 export { type DecodedRecord, decodeRecord } from './decode-record.js';
 export { createKafka, ensureTopics } from './kafka-client.js';
 export {
+  checkKafkaTls,
   describeKafkaSecurity,
   diagnosed,
   KafkaLinkError,

@@ -47,6 +47,9 @@ export function createKafka(opts: {
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(opts.log, new Set(opts.quietNamespaces ?? [])),
     retry: opts.retry ?? { initialRetryTime: 200, retries: 8 },
+    // kafkajs's 1 s covers a TCP connect; a TLS handshake to a busy broker can take longer (the client then
+    // reports a timeout instead of what the broker said).
+    ...(opts.security?.tls ? { connectionTimeout: 10_000 } : {}),
     ...kafkajsSecurity(opts.security),
   });
 }

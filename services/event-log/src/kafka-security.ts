@@ -8,7 +8,8 @@
  * `kafkaLinkProblem` names why a connection failed (credentials, trust) without ever repeating a secret.
  */
 
-import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import { isIP } from 'node:net';
+import { type ConnectionOptions as TlsOptions, connect as tlsConnect } from 'node:tls';
 import {
   ConfigError,
   type ConfigOf,
@@ -16,6 +17,7 @@ import {
   DicomtrailError,
   describeTlsFailure,
   errorChain,
+  oneLine,
   readKeyFile,
   readPublicFile,
   readSecretFile,
@@ -242,11 +244,14 @@ export function platformaticSecurity(sec: KafkaSecurity | undefined): {
 /**
  * Why a Kafka connection failed, when the cause is the link's security: the broker refused our SASL credentials,
  * or its certificate is not trusted (or ours not accepted). One sentence naming the variables to check.
+ * With `security`, one more case: TLS without a client certificate and every connection closed right after the
+ * handshake, which is how a broker that requires one answers a client (@platformatic/kafka) that never reads
+ * the TLS 1.3 alert.
  */
-export function kafkaLinkProblem(err: unknown): string | undefined {
+export function kafkaLinkProblem(err: unknown, security?: KafkaSecurity): string | undefined {
   for (const e of errorChain(err)) {
     const name = e.name;
-    const msg = e.message;
+    const msg = oneLine(e.message);
     if (
       name === 'KafkaJSSASLAuthenticationError' ||
       name === 'AuthenticationError' ||
@@ -261,6 +266,13 @@ export function kafkaLinkProblem(err: unknown): string | undefined {
   const tls = tlsFailureOf(err);
   if (tls)
     return describeTlsFailure(tls, 'Kafka', { caVariable: 'KAFKA_SSL_CA', certVariable: 'KAFKA_SSL_CERT' });
+  if (security?.tls && security.tls.cert === undefined) {
+    const leaves = errorChain(err).filter(
+      (e) => e.cause === undefined && !Array.isArray((e as { errors?: unknown }).errors),
+    );
+    if (leaves.length > 0 && leaves.every((e) => /^Connection closed\.?$/i.test(e.message)))
+      return 'Kafka: the broker closed every connection right after the TLS handshake, as a broker that requires a client certificate does; set KAFKA_SSL_CERT and KAFKA_SSL_KEY (or see the broker log)';
+  }
   return undefined;
 }
 
@@ -268,12 +280,57 @@ export function kafkaLinkProblem(err: unknown): string | undefined {
 export class KafkaLinkError extends DicomtrailError {}
 
 /** `work`'s result; a failure caused by the link's security is rethrown as a KafkaLinkError that says so. */
-export async function diagnosed<T>(work: Promise<T>): Promise<T> {
+export async function diagnosed<T>(work: Promise<T>, security?: KafkaSecurity): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    const problem = kafkaLinkProblem(err);
+    const problem = kafkaLinkProblem(err, security);
     if (problem === undefined) throw err;
     throw new KafkaLinkError('DT_ERR_KAFKA_LINK', problem, {}, err);
   }
+}
+
+/**
+ * At start-up, before a client that retries for a long while: one TLS handshake with the first broker, with our
+ * trust settings. A certificate we do not trust (or that names another host, or has expired) is a KafkaLinkError
+ * at once; anything else (refused, timed out, a handshake the broker ends) is left to the client and its retries.
+ */
+export async function checkKafkaTls(
+  brokers: readonly string[],
+  security: KafkaSecurity | undefined,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const first = brokers[0];
+  if (!security?.tls || first === undefined) return;
+  const at = first.lastIndexOf(':');
+  const host = first.slice(0, at).replace(/^\[|\]$/g, '');
+  const port = Number(first.slice(at + 1));
+  await new Promise<void>((resolve, reject) => {
+    const socket = tlsConnect({
+      host,
+      port,
+      ...(isIP(host) === 0 ? { servername: host } : {}),
+      ...tlsOptions(security.tls ?? {}),
+    });
+    const done = (err?: unknown): void => {
+      socket.destroy();
+      const failure = err === undefined ? undefined : tlsFailureOf(err);
+      if (failure && failure.kind !== 'peer-refused')
+        reject(
+          new KafkaLinkError(
+            'DT_ERR_KAFKA_LINK',
+            describeTlsFailure(failure, 'Kafka', {
+              caVariable: 'KAFKA_SSL_CA',
+              certVariable: 'KAFKA_SSL_CERT',
+            }),
+            { broker: first },
+            err,
+          ),
+        );
+      else resolve();
+    };
+    socket.once('secureConnect', () => done());
+    socket.once('error', done);
+    socket.setTimeout(timeoutMs, () => done());
+  });
 }

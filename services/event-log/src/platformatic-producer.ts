@@ -32,10 +32,12 @@ export class PlatformaticEventProducer implements EventProducer {
   readonly #topic: string;
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #log: Logger;
+  readonly #security: KafkaSecurity | undefined;
 
   constructor(opts: PlatformaticEventProducerOptions) {
     this.#topic = opts.topic;
     this.#log = opts.log;
+    this.#security = opts.security;
     this.#producer = new Producer({
       clientId: opts.clientId,
       bootstrapBrokers: opts.brokers,
@@ -52,7 +54,7 @@ export class PlatformaticEventProducer implements EventProducer {
   }
 
   async connect(): Promise<void> {
-    await diagnosed(this.#producer.metadata({ topics: [this.#topic] }));
+    await diagnosed(this.#producer.metadata({ topics: [this.#topic] }), this.#security);
     this.#log.debug({ topic: this.#topic }, 'platformatic producer has the topic metadata');
   }
 
@@ -63,7 +65,7 @@ export class PlatformaticEventProducer implements EventProducer {
       for (const [k, v] of Object.entries(r.headers)) headers.set(Buffer.from(k), Buffer.from(v));
       return { topic: this.#topic, key: Buffer.from(r.key), value: r.value, headers };
     });
-    await diagnosed(this.#producer.send({ messages }));
+    await diagnosed(this.#producer.send({ messages }), this.#security);
   }
 
   async disconnect(): Promise<void> {

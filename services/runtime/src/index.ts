@@ -25,4 +25,4 @@ export {
   type ThreadPriorityResult,
   threadNice,
 } from './thread-priority.js';
-export { describeTlsFailure, errorChain, type TlsFailure, tlsFailureOf } from './tls-failure.js';
+export { describeTlsFailure, errorChain, oneLine, type TlsFailure, tlsFailureOf } from './tls-failure.js';

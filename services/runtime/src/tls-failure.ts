@@ -14,6 +14,11 @@ const UNTRUSTED = new Set([
   'CERT_UNTRUSTED',
 ]);
 
+/** `text` on one line (OpenSSL's messages end with a line break). */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 export interface TlsFailure {
   /** untrusted | hostname | expired | peer-refused */
   kind: 'untrusted' | 'hostname' | 'expired' | 'peer-refused';
@@ -41,7 +46,7 @@ export function errorChain(err: unknown): Error[] {
 export function tlsFailureOf(err: unknown): TlsFailure | undefined {
   for (const e of errorChain(err)) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
-    const msg = e.message;
+    const msg = oneLine(e.message);
     if (UNTRUSTED.has(code) || /self[- ]signed certificate|unable to (verify|get local issuer)/i.test(msg))
       return { kind: 'untrusted', detail: msg };
     if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /does not match certificate's altnames/i.test(msg))

@@ -4,6 +4,7 @@
  * the exporter confirmed everything before it. Handler work and the periodic checkpoint run one at a time.
  */
 import {
+  checkKafkaTls,
   createEventConsumer,
   createKafka,
   decodeRecord,
@@ -107,11 +108,13 @@ export async function startTraceExporter(
   );
   const counts = { events: 0, undecodable: 0, exported: 0, incomplete: 0, commits: 0 };
 
+  const kafkaSecurity = options.kafkaSecurity ?? kafkaSecurityFromConfig(config);
+  await checkKafkaTls(config.KAFKA_BROKERS, kafkaSecurity);
   const kafka = createKafka({
     clientId: 'dicomtrail-trace-exporter',
     brokers: config.KAFKA_BROKERS,
     log,
-    security: options.kafkaSecurity ?? kafkaSecurityFromConfig(config),
+    security: kafkaSecurity,
   });
   await ensureTopics(kafka, [
     {

@@ -28,6 +28,15 @@ ensure_dcmtk() {
   fi
 }
 
+# openssl makes the certificates of the TLS tests (Kafka, Postgres, OTLP links).
+ensure_openssl() {
+  if ! command -v openssl >/dev/null; then
+    step "openssl is missing; installing it with apt"
+    if [ "$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl) >&2
+    else echo "openssl is required: sudo apt-get install openssl" >&2; return 1; fi
+  fi
+}
+
 ensure_kafka() {
   if [ -n "${KAFKA_BROKERS:-}" ]; then step "using Kafka at $KAFKA_BROKERS"; return 0; fi
   if ! infra/kafka/kafka.sh status >/dev/null 2>&1; then

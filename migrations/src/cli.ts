@@ -5,6 +5,7 @@ import {
   createLogger,
   describeDatabaseError,
   loadConfigOrExit,
+  redactDatabaseUrl,
 } from '@dicomtrail/runtime';
 import { migrate } from './migrate.js';
 
@@ -21,6 +22,7 @@ const config = loadConfigOrExit(
   log,
 );
 configOrExit(() => checkDatabaseUrl(config.DATABASE_URL), log);
+log.info({ database: redactDatabaseUrl(config.DATABASE_URL) }, 'migrating');
 try {
   const r = await migrate(config.DATABASE_URL, { log: (m) => log.info(m) });
   log.info({ applied: r.applied.length, already: r.skipped.length }, 'migrations up to date');

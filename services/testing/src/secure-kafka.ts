@@ -5,7 +5,7 @@
  * when the storage is formatted (`--add-scram`). Controller and inter-broker traffic stay on loopback-only
  * plaintext listeners that no client is given. The shared broker is never touched.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,8 +17,11 @@ const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
 function libsDir(): string {
   const libs = path.join(process.env['KAFKA_STATE_DIR'] ?? path.join(ROOT, 'infra/kafka/.kafka'), 'libs');
+  // The shared broker may run from elsewhere (KAFKA_BROKERS): fetch the jars here then (cached by Maven).
   if (!existsSync(path.join(libs, '.complete')))
-    throw new Error(`no Kafka jars in ${libs}: run infra/kafka/kafka.sh fetch`);
+    execFileSync('bash', [path.join(ROOT, 'infra/kafka/kafka.sh'), 'fetch'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
   return libs;
 }
 

@@ -28,9 +28,10 @@ ensure_dcmtk() {
   fi
 }
 
+# openssl: the anchoring tests' local TSA, and the certificates of the TLS tests (Kafka, Postgres, OTLP links).
 ensure_openssl() {
   if ! command -v openssl >/dev/null; then
-    step "openssl is missing (the anchoring tests' local TSA); installing it with apt"
+    step "openssl is missing; installing it with apt"
     if [ "$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl) >&2
     else echo "openssl is required: sudo apt-get install openssl" >&2; return 1; fi
   fi

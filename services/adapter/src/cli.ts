@@ -13,8 +13,8 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { KafkaClientName } from '@dicomtrail/event-log';
-import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
+import { describeKafkaSecurity, type KafkaClientName, kafkaSecurityFromConfig } from '@dicomtrail/event-log';
+import { configOrExit, createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
 import { type EventType, isEventType } from '@dicomtrail/schemas';
 import type { AcceptorPolicy } from './acse/acceptor.js';
 import { acceptAndRecord, type UserIdentityVerifier } from './acse/user-identity.js';
@@ -128,10 +128,14 @@ const spool =
         process.exit(1);
       })
     : undefined;
+const kafkaSecurity =
+  config.KAFKA_BROKERS.length > 0 ? configOrExit(() => kafkaSecurityFromConfig(config), log) : undefined;
+if (kafkaSecurity) log.info(describeKafkaSecurity(config, kafkaSecurity), 'kafka link security');
 const kafkaSink =
   config.KAFKA_BROKERS.length > 0
     ? createKafkaSink({
         spool,
+        security: kafkaSecurity,
         brokers: config.KAFKA_BROKERS,
         topic: config.EVENTS_TOPIC,
         partitions: config.EVENTS_TOPIC_PARTITIONS,

@@ -1,4 +1,4 @@
-import { eventsTopicConfigSpec } from '@dicomtrail/event-log';
+import { eventsTopicConfigSpec, kafkaSecurityConfigSpec } from '@dicomtrail/event-log';
 import type { ConfigSpec } from '@dicomtrail/runtime';
 import { EVENT_TYPES } from '@dicomtrail/schemas';
 
@@ -184,6 +184,7 @@ export const adapterConfigSpec = {
     description: 'Kafka bootstrap brokers, comma-separated; when set, every event is published (empty: off)',
   },
   ...eventsTopicConfigSpec,
+  ...kafkaSecurityConfigSpec,
   KAFKA_MAX_QUEUE: {
     type: 'int',
     default: 100000,

@@ -10,7 +10,16 @@
  *   retention              drop monthly partitions older than AUDIT_RETENTION_DAYS, record EVT_RETENTION
  * Configuration from the environment (docs/configuration.md, "audit-writer").
  */
-import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
+import { describeKafkaSecurity, KafkaLinkError, kafkaSecurityFromConfig } from '@dicomtrail/event-log';
+import {
+  checkDatabaseUrl,
+  configOrExit,
+  createLogger,
+  describeDatabaseError,
+  loadConfigOrExit,
+  onShutdown,
+  tlsFailureOf,
+} from '@dicomtrail/runtime';
 import pg from 'pg';
 import { anchorKeygen, runAnchorer, verifyAnchored } from './anchoring/commands.js';
 import { anchorConfigSpec } from './anchoring/config.js';
@@ -34,10 +43,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const log = createLogger('audit-writer');
   const config = loadConfigOrExit(auditWriterConfigSpec, log);
+  configOrExit(() => checkDatabaseUrl(config.DATABASE_URL), log);
   if (command === 'run') {
+    const kafkaSecurity = configOrExit(() => kafkaSecurityFromConfig(config), log);
+    log.info(describeKafkaSecurity(config, kafkaSecurity), 'kafka link security');
     const writer = await startAuditWriter({
       brokers: config.KAFKA_BROKERS,
       databaseUrl: config.DATABASE_URL,
+      kafkaSecurity,
       topic: config.EVENTS_TOPIC,
       groupId: config.AUDIT_WRITER_GROUP_ID,
       dbRole: config.AUDIT_WRITER_DB_ROLE,
@@ -100,7 +113,10 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`dicomtrail audit: ${(err as Error).message}\n`);
+  // A refused link says what to check: Kafka's (diagnosed where it connects), else Postgres's TLS.
+  const message =
+    err instanceof KafkaLinkError || !tlsFailureOf(err) ? (err as Error).message : describeDatabaseError(err);
+  process.stderr.write(`dicomtrail audit: ${message}\n`);
   return 1;
 });
 if (code >= 0) process.exit(code);

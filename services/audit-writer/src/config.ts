@@ -1,4 +1,4 @@
-import { eventsTopicConfigSpec } from '@dicomtrail/event-log';
+import { eventsTopicConfigSpec, kafkaSecurityConfigSpec } from '@dicomtrail/event-log';
 import type { ConfigSpec } from '@dicomtrail/runtime';
 import { INSERT_METHODS } from './event-insert.js';
 
@@ -11,7 +11,8 @@ export const auditWriterConfigSpec = {
   DATABASE_URL: {
     type: 'string',
     default: 'postgres://postgres@127.0.0.1:5432/dicomtrail',
-    description: 'Postgres connection string of the audit database',
+    description:
+      'Postgres connection string of the audit database; TLS with sslmode=verify-full&sslrootcert=CA.pem (and sslcert/sslkey for a client certificate; the key 0600)',
   },
   AUDIT_WRITER_GROUP_ID: {
     type: 'string',
@@ -72,4 +73,5 @@ export const auditWriterConfigSpec = {
       '`dicomtrail audit retention` drops monthly partitions that end before now minus this many days',
   },
   ...eventsTopicConfigSpec,
+  ...kafkaSecurityConfigSpec,
 } satisfies ConfigSpec;

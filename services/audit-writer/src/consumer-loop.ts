@@ -7,6 +7,7 @@
  */
 import {
   type ConsumedRecord,
+  checkKafkaTls,
   createEventConsumer,
   createEventProducer,
   createKafka,
@@ -15,6 +16,7 @@ import {
   dlqTopicOf,
   type EventRecord,
   ensureTopics,
+  type KafkaSecurity,
   type PartitionAssignment,
   type RecordBatch,
 } from '@dicomtrail/event-log';
@@ -29,6 +31,8 @@ import { Progress } from './progress.js';
 
 export interface AuditWriterOptions {
   brokers: string[];
+  /** TLS and SASL towards the brokers (event-log's kafka-security.ts); unset: plaintext. */
+  kafkaSecurity?: KafkaSecurity;
   databaseUrl: string;
   topic: string;
   groupId: string;
@@ -64,7 +68,13 @@ const NUL_ESCAPE = Buffer.from('\\u0000');
 
 export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditWriter> {
   const log = opts.log;
-  const kafka = createKafka({ clientId: opts.groupId, brokers: opts.brokers, log });
+  await checkKafkaTls(opts.brokers, opts.kafkaSecurity);
+  const kafka = createKafka({
+    clientId: opts.groupId,
+    brokers: opts.brokers,
+    log,
+    ...(opts.kafkaSecurity ? { security: opts.kafkaSecurity } : {}),
+  });
   const dlqTopic = dlqTopicOf(opts.topic);
   if (opts.createTopics) {
     await ensureTopics(kafka, [

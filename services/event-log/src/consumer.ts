@@ -7,6 +7,7 @@
 import type { Logger } from '@dicomtrail/runtime';
 import type { Consumer, Kafka, RetryOptions } from 'kafkajs';
 import { createKafka } from './kafka-client.js';
+import { diagnosed, type KafkaSecurity } from './kafka-security.js';
 
 export interface ConsumedRecord {
   topic: string;
@@ -90,6 +91,8 @@ export interface KafkaEventConsumerOptions {
   /** Partitions handled concurrently (one batch per partition at a time, so per-key order holds). Default 1. */
   partitionsConsumedConcurrently?: number;
   clientRetry?: RetryOptions;
+  /** TLS and SASL when no `kafka` is given (kafka-security.ts). */
+  security?: KafkaSecurity;
 }
 
 export class KafkaEventConsumer implements EventConsumer {
@@ -105,6 +108,7 @@ export class KafkaEventConsumer implements EventConsumer {
         brokers: opts.brokers ?? [],
         log: opts.log,
         ...(opts.clientRetry ? { retry: opts.clientRetry } : {}),
+        ...(opts.security ? { security: opts.security } : {}),
       });
     this.#log = opts.log;
     this.#concurrency = opts.partitionsConsumedConcurrently ?? 1;
@@ -118,7 +122,7 @@ export class KafkaEventConsumer implements EventConsumer {
   }
 
   async connect(): Promise<void> {
-    await this.#consumer.connect();
+    await diagnosed(this.#consumer.connect());
   }
 
   async run(opts: RunOptions): Promise<void> {

@@ -15,6 +15,21 @@ export { deadLetterOf } from './dead-letter.js';
 export { type DecodedRecord, decodeRecord } from './decode-record.js';
 export { createKafka, ensureTopics } from './kafka-client.js';
 export {
+  checkKafkaTls,
+  describeKafkaSecurity,
+  diagnosed,
+  KafkaLinkError,
+  type KafkaSecurity,
+  type KafkaSecurityConfig,
+  kafkajsSecurity,
+  kafkaLinkProblem,
+  kafkaSecurityConfigSpec,
+  kafkaSecurityFromConfig,
+  platformaticSecurity,
+  SASL_MECHANISMS,
+  type SaslMechanism,
+} from './kafka-security.js';
+export {
   PlatformaticEventProducer,
   type PlatformaticEventProducerOptions,
 } from './platformatic-producer.js';

@@ -1,5 +1,6 @@
 import type { Logger } from '@dicomtrail/runtime';
 import { Kafka, type LogEntry, type logCreator, logLevel, type RetryOptions } from 'kafkajs';
+import { diagnosed, type KafkaSecurity, kafkajsSecurity } from './kafka-security.js';
 
 /**
  * kafkajs warns on every idempotent producer with bounded send retries. Ours are bounded on purpose: the
@@ -36,6 +37,8 @@ export function createKafka(opts: {
    * for a caller that reports the broker's state itself, once per change.
    */
   quietNamespaces?: readonly string[];
+  /** TLS and SASL (kafka-security.ts); unset: plaintext. */
+  security?: KafkaSecurity;
 }): Kafka {
   process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
   return new Kafka({
@@ -44,6 +47,10 @@ export function createKafka(opts: {
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(opts.log, new Set(opts.quietNamespaces ?? [])),
     retry: opts.retry ?? { initialRetryTime: 200, retries: 8 },
+    // kafkajs's 1 s covers a TCP connect; a TLS handshake to a busy broker can take longer (the client then
+    // reports a timeout instead of what the broker said).
+    ...(opts.security?.tls ? { connectionTimeout: 10_000 } : {}),
+    ...kafkajsSecurity(opts.security),
   });
 }
 
@@ -53,7 +60,7 @@ export async function ensureTopics(
   topics: { topic: string; numPartitions: number; replicationFactor: number }[],
 ): Promise<string[]> {
   const admin = kafka.admin();
-  await admin.connect();
+  await diagnosed(admin.connect());
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));

@@ -8,6 +8,7 @@
 
 import type { Logger } from '@dicomtrail/runtime';
 import { compatibilityPartitioner, type MessageToProduce, ProduceAcks, Producer } from '@platformatic/kafka';
+import { diagnosed, type KafkaSecurity, platformaticSecurity } from './kafka-security.js';
 import type { EventProducer, EventRecord } from './producer.js';
 
 export interface PlatformaticEventProducerOptions {
@@ -21,6 +22,8 @@ export interface PlatformaticEventProducerOptions {
   /** Retries of one request and the delay between them: a dead broker shows within ~3 s by default. */
   retries?: number;
   retryDelayMs?: number;
+  /** TLS and SASL (kafka-security.ts); unset: plaintext. */
+  security?: KafkaSecurity;
 }
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
@@ -29,10 +32,12 @@ export class PlatformaticEventProducer implements EventProducer {
   readonly #topic: string;
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #log: Logger;
+  readonly #security: KafkaSecurity | undefined;
 
   constructor(opts: PlatformaticEventProducerOptions) {
     this.#topic = opts.topic;
     this.#log = opts.log;
+    this.#security = opts.security;
     this.#producer = new Producer({
       clientId: opts.clientId,
       bootstrapBrokers: opts.brokers,
@@ -44,11 +49,12 @@ export class PlatformaticEventProducer implements EventProducer {
       timeout: opts.requestTimeoutMs ?? 10_000,
       retries: opts.retries ?? 5,
       retryDelay: opts.retryDelayMs ?? 500,
+      ...platformaticSecurity(opts.security),
     });
   }
 
   async connect(): Promise<void> {
-    await this.#producer.metadata({ topics: [this.#topic] });
+    await diagnosed(this.#producer.metadata({ topics: [this.#topic] }), this.#security);
     this.#log.debug({ topic: this.#topic }, 'platformatic producer has the topic metadata');
   }
 
@@ -59,7 +65,7 @@ export class PlatformaticEventProducer implements EventProducer {
       for (const [k, v] of Object.entries(r.headers)) headers.set(Buffer.from(k), Buffer.from(v));
       return { topic: this.#topic, key: Buffer.from(r.key), value: r.value, headers };
     });
-    await this.#producer.send({ messages });
+    await diagnosed(this.#producer.send({ messages }), this.#security);
   }
 
   async disconnect(): Promise<void> {

@@ -3,6 +3,7 @@
  * which runs a KafkaEventProducer. Records cross as strings/bytes (structured clone); errors as name + message.
  */
 import type { RetryOptions } from 'kafkajs';
+import type { KafkaSecurity } from './kafka-security.js';
 
 /** The Kafka client library behind the EventProducer contract. */
 export type KafkaClientName = 'kafkajs' | 'platformatic';
@@ -29,6 +30,8 @@ export interface ProducerThreadConfig {
    * DICOM, which the scheduler then favours when the CPUs are busy.
    */
   nice?: number;
+  /** TLS and SASL of the client (kafka-security.ts); unset: plaintext. */
+  security?: KafkaSecurity;
 }
 
 /** A record the worker did not send because its value is not a valid event envelope. */

@@ -68,6 +68,7 @@ function createProducer(): EventProducer {
       log,
       ...(cfg.requestTimeoutMs ? { requestTimeoutMs: cfg.requestTimeoutMs } : {}),
       ...(cfg.compression ? { compression: cfg.compression } : {}),
+      ...(cfg.security ? { security: cfg.security } : {}),
     });
   const kafka = createKafka({
     clientId: cfg.clientId,
@@ -75,6 +76,7 @@ function createProducer(): EventProducer {
     log,
     ...(cfg.clientRetry ? { retry: cfg.clientRetry } : {}),
     ...(cfg.quietNamespaces ? { quietNamespaces: cfg.quietNamespaces } : {}),
+    ...(cfg.security ? { security: cfg.security } : {}),
   });
   return new KafkaEventProducer({
     topic: cfg.topic,

@@ -7,6 +7,7 @@
 import type { Logger } from '@dicomtrail/runtime';
 import { CompressionTypes, type Kafka, Partitioners, type Producer, type RetryOptions } from 'kafkajs';
 import { createKafka } from './kafka-client.js';
+import { diagnosed, type KafkaSecurity } from './kafka-security.js';
 
 export interface EventRecord {
   /** Partitioning key: the association id for events. */
@@ -38,6 +39,8 @@ export interface KafkaEventProducerOptions {
   requestTimeoutMs?: number;
   /** gzip (default) or none. */
   compression?: 'gzip' | 'none';
+  /** TLS and SASL when no `kafka` is given (kafka-security.ts). */
+  security?: KafkaSecurity;
 }
 
 /** Send retries of one batch: a dead broker shows within ~3 s, and the caller keeps the batch to send again. */
@@ -63,6 +66,7 @@ export class KafkaEventProducer implements EventProducer {
         brokers: opts.brokers ?? [],
         log: opts.log,
         retry: opts.clientRetry ?? DEFAULT_CLIENT_RETRY,
+        ...(opts.security ? { security: opts.security } : {}),
       });
     this.#topic = opts.topic;
     this.#timeout = opts.requestTimeoutMs ?? 10_000;
@@ -78,18 +82,20 @@ export class KafkaEventProducer implements EventProducer {
   }
 
   async connect(): Promise<void> {
-    await this.#producer.connect();
+    await diagnosed(this.#producer.connect());
   }
 
   async send(records: readonly EventRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.#producer.send({
-      topic: this.#topic,
-      acks: -1,
-      timeout: this.#timeout,
-      compression: this.#compression,
-      messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
-    });
+    await diagnosed(
+      this.#producer.send({
+        topic: this.#topic,
+        acks: -1,
+        timeout: this.#timeout,
+        compression: this.#compression,
+        messages: records.map((r) => ({ key: r.key, value: r.value, headers: r.headers })),
+      }),
+    );
   }
 
   async disconnect(): Promise<void> {

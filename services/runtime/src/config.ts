@@ -109,14 +109,27 @@ export function describeConfig(spec: ConfigSpec): string {
 /** Start-up helper: the config, or a fatal log listing every problem and exit code 2. */
 export function loadConfigOrExit<S extends ConfigSpec>(
   spec: S,
-  log: { fatal: (obj: object, msg: string) => void; flush?: () => void },
+  log: StartupLog,
   env: NodeJS.ProcessEnv = process.env,
 ): ConfigOf<S> {
+  return configOrExit(() => loadConfig(spec, env), log);
+}
+
+type StartupLog = { fatal: (obj: object, msg: string) => void; flush?: () => void };
+
+/**
+ * Start-up helper for what is derived from the config (files read, combinations checked): its value, or, when it
+ * throws, a fatal log listing the problems (a ConfigError's, else the error's message) and exit code 2.
+ */
+export function configOrExit<T>(derive: () => T, log: StartupLog): T {
   try {
-    return loadConfig(spec, env);
+    return derive();
   } catch (err) {
     log.fatal(
-      { problems: err instanceof ConfigError ? err.problems : [String(err)] },
+      {
+        problems:
+          err instanceof ConfigError ? err.problems : [err instanceof Error ? err.message : String(err)],
+      },
       'invalid configuration',
     );
     log.flush?.();

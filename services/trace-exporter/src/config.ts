@@ -1,4 +1,4 @@
-import { eventsTopicConfigSpec } from '@dicomtrail/event-log';
+import { eventsTopicConfigSpec, kafkaSecurityConfigSpec } from '@dicomtrail/event-log';
 import type { ConfigOf, ConfigSpec } from '@dicomtrail/runtime';
 
 /**
@@ -17,6 +17,7 @@ export const traceExporterConfigSpec = {
     description: 'Kafka consumer group of the trace exporter',
   },
   ...eventsTopicConfigSpec,
+  ...kafkaSecurityConfigSpec,
   TRACE_KAFKA_SESSION_TIMEOUT_MS: {
     type: 'int',
     default: 30_000,
@@ -99,6 +100,21 @@ export const traceExporterConfigSpec = {
     type: 'string',
     pattern: /^https?:\/\/\S+$/,
     description: 'Full OTLP/HTTP traces URL; overrides OTEL_EXPORTER_OTLP_ENDPOINT',
+  },
+  OTEL_EXPORTER_OTLP_CERTIFICATE: {
+    type: 'string',
+    description:
+      "PEM file of the CA certificate(s) that sign an https OTLP endpoint's certificate (unset: the system's CAs)",
+  },
+  OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: {
+    type: 'string',
+    description:
+      'PEM file of our client certificate for an OTLP endpoint that requires one (with _CLIENT_KEY)',
+  },
+  OTEL_EXPORTER_OTLP_CLIENT_KEY: {
+    type: 'string',
+    description:
+      'PEM file of the private key of OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE; refused unless mode 0600 or stricter',
   },
   OTEL_EXPORTER_ZIPKIN_ENDPOINT: {
     type: 'string',

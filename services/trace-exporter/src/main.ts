@@ -1,9 +1,20 @@
 #!/usr/bin/env node
-import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
+import { describeKafkaSecurity, kafkaSecurityFromConfig } from '@dicomtrail/event-log';
+import { configOrExit, createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
 import { traceExporterConfigSpec } from './config.js';
-import { startTraceExporter } from './trace-exporter.js';
+import { otlpTlsFromConfig, startTraceExporter } from './trace-exporter.js';
 
 const log = createLogger('trace-exporter');
 const config = loadConfigOrExit(traceExporterConfigSpec, log);
-const exporter = await startTraceExporter(config, log);
+const kafkaSecurity = configOrExit(() => kafkaSecurityFromConfig(config), log);
+const otlpTls = configOrExit(() => otlpTlsFromConfig(config), log);
+log.info(describeKafkaSecurity(config, kafkaSecurity), 'kafka link security');
+const exporter = await startTraceExporter(config, log, { kafkaSecurity, otlpTls }).catch((err: unknown) => {
+  log.fatal(
+    { err: { message: (err as Error).message, code: (err as { code?: unknown }).code } },
+    'trace exporter could not start',
+  );
+  log.flush();
+  process.exit(1);
+});
 onShutdown(log, [() => exporter.stop()]);

@@ -12,7 +12,7 @@
  */
 
 import type { Logger } from '@dicomtrail/runtime';
-import { DicomtrailError } from '@dicomtrail/runtime';
+import { DicomtrailError, describeTlsFailure, tlsFailureOf } from '@dicomtrail/runtime';
 import {
   type Attributes,
   type Context,
@@ -42,6 +42,12 @@ import type { SpanDescription } from './span-model.js';
 
 export type TracesExporterName = 'otlp' | 'zipkin' | 'console';
 
+export interface OtlpTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
 export interface SpanSinkOptions {
   exporter: TracesExporterName;
   serviceName: string;
@@ -50,6 +56,8 @@ export interface SpanSinkOptions {
   zipkinEndpoint: string;
   /** The OTLP traces URL; undefined: the SDK's default (http://localhost:4318/v1/traces). */
   otlpTracesUrl?: string | undefined;
+  /** TLS towards an https OTLP endpoint: the CA to trust, our client certificate and key (PEM). */
+  otlpTls?: OtlpTls | undefined;
   /** Spans per export request. */
   batchSize: number;
   retryInitialMs: number;
@@ -102,7 +110,10 @@ export function createSpanExporter(opts: SpanSinkOptions): SpanExporter {
     case 'console':
       return new ConsoleSpanExporter();
     case 'otlp':
-      return new OTLPTraceExporter(opts.otlpTracesUrl ? { url: opts.otlpTracesUrl } : {});
+      return new OTLPTraceExporter({
+        ...(opts.otlpTracesUrl ? { url: opts.otlpTracesUrl } : {}),
+        ...(opts.otlpTls ? { httpAgentOptions: { keepAlive: true, ...opts.otlpTls } } : {}),
+      });
   }
 }
 
@@ -201,8 +212,23 @@ export class SpanSink {
             cause: result.error?.message,
           },
         );
+      const tls = result.error ? tlsFailureOf(result.error) : undefined;
       this.log.warn(
-        { err: result.error, spans: batch.length, attempt, retryInMs: delay, exporter: this.opts.exporter },
+        {
+          err: result.error,
+          ...(tls
+            ? {
+                cause: describeTlsFailure(tls, 'trace backend', {
+                  caVariable: 'OTEL_EXPORTER_OTLP_CERTIFICATE',
+                  certVariable: 'OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE',
+                }),
+              }
+            : {}),
+          spans: batch.length,
+          attempt,
+          retryInMs: delay,
+          exporter: this.opts.exporter,
+        },
         'span export failed; retrying',
       );
       await new Promise((r) => setTimeout(r, delay));

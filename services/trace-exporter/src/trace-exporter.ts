@@ -4,18 +4,21 @@
  * the exporter confirmed everything before it. Handler work and the periodic checkpoint run one at a time.
  */
 import {
+  checkKafkaTls,
   createEventConsumer,
   createKafka,
   decodeRecord,
   type EventConsumer,
   ensureTopics,
+  type KafkaSecurity,
+  kafkaSecurityFromConfig,
 } from '@dicomtrail/event-log';
-import type { Logger } from '@dicomtrail/runtime';
+import { type Logger, readKeyFile, readPublicFile } from '@dicomtrail/runtime';
 import type { AssociationEvent } from './association-record.js';
 import { AssociationTracker, type ClosedAssociation } from './association-tracker.js';
 import type { TraceExporterConfig } from './config.js';
 import { OffsetTracker } from './offset-tracker.js';
-import { SpanSink, type SpanSinkOptions } from './otel-exporter.js';
+import { type OtlpTls, SpanSink, type SpanSinkOptions } from './otel-exporter.js';
 import { buildSpans } from './span-model.js';
 
 export interface TraceExporterStats {
@@ -46,6 +49,9 @@ export interface TraceExporterOptions {
   spanExporter?: SpanSinkOptions['spanExporter'];
   /** Reported as service.version. */
   version?: string;
+  /** Read from the config (KAFKA_SSL_*, KAFKA_SASL_*, OTEL_EXPORTER_OTLP_*) when not given. */
+  kafkaSecurity?: KafkaSecurity;
+  otlpTls?: OtlpTls | undefined;
 }
 
 function otlpTracesUrl(config: TraceExporterConfig): string | undefined {
@@ -53,6 +59,19 @@ function otlpTracesUrl(config: TraceExporterConfig): string | undefined {
   if (config.OTEL_EXPORTER_OTLP_ENDPOINT)
     return `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`;
   return undefined;
+}
+
+/** OTEL_EXPORTER_OTLP_CERTIFICATE, _CLIENT_CERTIFICATE and _CLIENT_KEY read (the key checked like every key file). */
+export function otlpTlsFromConfig(config: TraceExporterConfig): OtlpTls | undefined {
+  const ca = config.OTEL_EXPORTER_OTLP_CERTIFICATE;
+  const cert = config.OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE;
+  const key = config.OTEL_EXPORTER_OTLP_CLIENT_KEY;
+  if (ca === undefined && cert === undefined && key === undefined) return undefined;
+  return {
+    ...(ca !== undefined ? { ca: readPublicFile(ca, 'OTEL_EXPORTER_OTLP_CERTIFICATE') } : {}),
+    ...(cert !== undefined ? { cert: readPublicFile(cert, 'OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE') } : {}),
+    ...(key !== undefined ? { key: readKeyFile(key, 'OTEL_EXPORTER_OTLP_CLIENT_KEY') } : {}),
+  };
 }
 
 export async function startTraceExporter(
@@ -79,6 +98,7 @@ export async function startTraceExporter(
       serviceVersion: options.version ?? '0.1.0',
       zipkinEndpoint: config.OTEL_EXPORTER_ZIPKIN_ENDPOINT,
       otlpTracesUrl: otlpTracesUrl(config),
+      otlpTls: 'otlpTls' in options ? options.otlpTls : otlpTlsFromConfig(config),
       batchSize: config.TRACE_EXPORT_BATCH_SIZE,
       retryInitialMs: 200,
       retryMaxMs: 10_000,
@@ -88,7 +108,14 @@ export async function startTraceExporter(
   );
   const counts = { events: 0, undecodable: 0, exported: 0, incomplete: 0, commits: 0 };
 
-  const kafka = createKafka({ clientId: 'dicomtrail-trace-exporter', brokers: config.KAFKA_BROKERS, log });
+  const kafkaSecurity = options.kafkaSecurity ?? kafkaSecurityFromConfig(config);
+  await checkKafkaTls(config.KAFKA_BROKERS, kafkaSecurity);
+  const kafka = createKafka({
+    clientId: 'dicomtrail-trace-exporter',
+    brokers: config.KAFKA_BROKERS,
+    log,
+    security: kafkaSecurity,
+  });
   await ensureTopics(kafka, [
     {
       topic: config.EVENTS_TOPIC,

@@ -14,53 +14,12 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { createLogger } from '@dicomtrail/runtime';
-import otlpRoot from 'otlp-transformer-0.52/build/src/generated/root.js';
 import type { AssociationEvent } from '../src/association-record.js';
 import { AssociationTracker, type ClosedAssociation } from '../src/association-tracker.js';
 import { OffsetTracker } from '../src/offset-tracker.js';
 import { SpanSink } from '../src/otel-exporter.js';
 import { buildSpans, type SpanDescription } from '../src/span-model.js';
-
-interface AnyValue {
-  stringValue?: string;
-  intValue?: { toString(): string } | number;
-  boolValue?: boolean;
-}
-interface DecodedSpan {
-  traceId: Uint8Array;
-  spanId: Uint8Array;
-  parentSpanId: Uint8Array;
-  name: string;
-  kind: number;
-  startTimeUnixNano: { toString(): string };
-  endTimeUnixNano: { toString(): string };
-  attributes: { key: string; value: AnyValue }[];
-  events: { name: string; timeUnixNano: { toString(): string } }[];
-  links: { traceId: Uint8Array; spanId: Uint8Array }[];
-  status?: { code: number; message: string };
-}
-const ExportTraceServiceRequest = (
-  otlpRoot as unknown as {
-    opentelemetry: {
-      proto: {
-        collector: {
-          trace: {
-            v1: {
-              ExportTraceServiceRequest: {
-                decode(b: Uint8Array): {
-                  resourceSpans: {
-                    resource: { attributes: { key: string; value: AnyValue }[] };
-                    scopeSpans: { spans: DecodedSpan[] }[];
-                  }[];
-                };
-              };
-            };
-          };
-        };
-      };
-    };
-  }
-).opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import { type DecodedSpan, ExportTraceServiceRequest } from './support/otlp-decode.js';
 
 const FIXTURE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

@@ -6,8 +6,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { checkKeyFile } from '@dicomtrail/runtime';
 import { hashPassword } from './password-hash.js';
-import { assertOwnerOnly, parseUsersFile, userEntries, validUserName, writeUsersFile } from './users-file.js';
+import { parseUsersFile, userEntries, validUserName, writeUsersFile } from './users-file.js';
 
 async function readStdinPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
@@ -48,7 +49,7 @@ async function readStdinPassword(): Promise<string> {
 
 function existing(file: string): string {
   if (!existsSync(file)) return '';
-  assertOwnerOnly(file, 'users file');
+  checkKeyFile(file, 'users file');
   const text = readFileSync(file, 'utf8');
   parseUsersFile(text, file);
   return text;

@@ -31,7 +31,7 @@ test('users file: written 0600 and read back; a file group or others can read is
     assert.throws(
       () => loadUsersFile(file),
       (err: Error & { code?: string }) =>
-        err.code === 'DT_ERR_FILE_PERMISSIONS' && err.message.includes(file) && err.message.includes('0640'),
+        err.code === 'DT_ERR_KEY_FILE_MODE' && err.message.includes(file) && err.message.includes('0640'),
     );
     writeFileSync(path.join(dir, 'other'), '', { mode: 0o604 });
     assert.throws(() => loadUsersFile(path.join(dir, 'other')), /mode 0604/);

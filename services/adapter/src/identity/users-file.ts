@@ -4,8 +4,8 @@
  * UTF-8 without `:` or control characters. The file holds password hashes: it must be readable by its owner only
  * (mode 0600 or tighter), or it is refused.
  */
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { DicomtrailError } from '@dicomtrail/runtime';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { checkKeyFile, DicomtrailError } from '@dicomtrail/runtime';
 import { type ParsedHash, parsePasswordHash } from './password-hash.js';
 
 export interface UserEntry {
@@ -66,20 +66,8 @@ export function renderUsersFile(entries: readonly UserEntry[]): string {
   return header + entries.map((e) => `${e.name}:${e.hash}\n`).join('');
 }
 
-/** Refuses a file that group or others may read or write: it holds secrets (or, here, password hashes). */
-export function assertOwnerOnly(file: string, what: string): void {
-  const mode = statSync(file).mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    throw new DicomtrailError(
-      'DT_ERR_FILE_PERMISSIONS',
-      `${what} ${file} has mode ${mode.toString(8).padStart(4, '0')}: it must be readable by its owner only (chmod 600 ${file})`,
-      { file, mode: mode.toString(8) },
-    );
-  }
-}
-
 export function loadUsersFile(file: string): Map<string, ParsedHash> {
-  assertOwnerOnly(file, 'DICOM_USERS_FILE');
+  checkKeyFile(file, 'DICOM_USERS_FILE');
   return parseUsersFile(readFileSync(file, 'utf8'), file);
 }
 

@@ -34,6 +34,7 @@ import {
   HEADER_SCHEMA,
   HEADER_TYPE,
   type KafkaClientName,
+  type KafkaSecurity,
   PlatformaticEventProducer,
   ThreadedEventProducer,
 } from '@dicomtrail/event-log';
@@ -711,6 +712,8 @@ export interface KafkaSinkConfig {
    * so that the scheduler serves clinical traffic first when the CPUs are busy.
    */
   threadNice?: number;
+  /** TLS and SASL towards the brokers (event-log's kafka-security.ts); unset: plaintext. */
+  security?: KafkaSecurity;
 }
 
 /**
@@ -719,6 +722,7 @@ export interface KafkaSinkConfig {
  * unless `producerThread` is false; started.
  */
 export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
+  const security = cfg.security ? { security: cfg.security } : {};
   const kafka = createKafka({
     clientId: `dicomtrail-adapter-${cfg.node.id}`,
     brokers: cfg.brokers,
@@ -726,6 +730,7 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
     retry: DEFAULT_CLIENT_RETRY,
     // Each failed connect attempt would be an error line; the sink logs degraded/recovered once instead.
     quietNamespaces: ['Connection', 'BrokerPool'],
+    ...security,
   });
   // Threaded: the envelope thread builds and validates envelopes, the producer thread sends them (both off
   // the DICOM thread).
@@ -739,6 +744,7 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
           clientId: `dicomtrail-adapter-${cfg.node.id}`,
           log: cfg.log,
           ...compression,
+          ...security,
         })
       : createEventProducer({ kafka, topic: cfg.topic, log: cfg.log, ...compression })
     : new ThreadedEventProducer({
@@ -750,6 +756,7 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
         clientRetry: DEFAULT_CLIENT_RETRY,
         quietNamespaces: ['Connection', 'BrokerPool'],
         ...compression,
+        ...security,
         ...(cfg.threadNice !== undefined ? { nice: cfg.threadNice } : {}),
       });
   const sink = new KafkaSink({

@@ -32,6 +32,7 @@ import { AuditProxy } from './proxy/proxy-server.js';
 import { describeRoute, type ProxyRoutes, parseProxyRoutes } from './proxy/routes.js';
 import { SUPPORTED_TRANSFER_SYNTAXES } from './service-classes/transfer-syntaxes.js';
 import { type AuditPolicy, type SpoolAdmission, spoolAdmission } from './sinks/audit-policy.js';
+import { createWalSink } from './sinks/create-wal-sink.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
 import { createKafkaSink } from './sinks/kafka-sink.js';
 import { Spool } from './sinks/spool.js';
@@ -110,10 +111,14 @@ const eventTypes = config.EVENT_TYPES.length > 0 ? (config.EVENT_TYPES as EventT
 if (config.EVENTS_OUT) sinks.push(new JsonlSink(path.resolve(config.EVENTS_OUT), node, eventTypes));
 // KAFKA_BROKERS set: publish to the event log (connects in the background; the DICOM side never waits on it),
 // with the durable spool behind it.
+const durability = config.AUDIT_DURABILITY as 'sync' | 'async';
+const policyName = config.AUDIT_POLICY as AuditPolicy;
 const spool =
   config.KAFKA_BROKERS.length > 0
     ? await Spool.open(path.resolve(config.SPOOL_DIR), {
         maxBytes: config.SPOOL_MAX_BYTES,
+        // sync: someone waits on every commit; company comes from the commits already in flight.
+        ...(durability === 'sync' ? { commitWindowMs: 0 } : {}),
         onCorrupt: (info) => log.error({ ...info }, 'event spool: corrupt record skipped'),
         onTornTail: (info) => log.warn({ ...info }, 'event spool: torn tail cut off (crash mid-write)'),
       }).catch((err: unknown) => {
@@ -121,10 +126,9 @@ const spool =
         process.exit(1);
       })
     : undefined;
-const kafkaSink =
+const kafkaConfig =
   config.KAFKA_BROKERS.length > 0
-    ? createKafkaSink({
-        spool,
+    ? {
         brokers: config.KAFKA_BROKERS,
         topic: config.EVENTS_TOPIC,
         partitions: config.EVENTS_TOPIC_PARTITIONS,
@@ -139,10 +143,27 @@ const kafkaSink =
         node,
         log,
         types: eventTypes,
-      })
+      }
     : undefined;
+const walSink =
+  kafkaConfig && spool && durability === 'sync'
+    ? createWalSink({ ...kafkaConfig, spool, failOpen: policyName === 'fail-open' })
+    : undefined;
+const kafkaSink = kafkaConfig && !walSink ? createKafkaSink({ ...kafkaConfig, spool }) : undefined;
+if (walSink) sinks.push(walSink);
 if (kafkaSink) sinks.push(kafkaSink);
-const policyName = config.AUDIT_POLICY as AuditPolicy;
+if (durability === 'sync' && !walSink)
+  log.warn(
+    { events_out: config.EVENTS_OUT ?? null },
+    'AUDIT_DURABILITY=sync needs KAFKA_BROKERS (the write-ahead log feeds Kafka): answers do not wait for events',
+  );
+// A crash of the last run: the associations it cut off are recorded as interrupted, and the instances they
+// were storing when it happened, which no durable event records, are taken out of the store.
+if (walSink) {
+  const recovery = await walSink.recover();
+  if (archive && recovery.storing.length > 0) archive.removeUnrecorded(recovery.storing);
+  walSink.start();
+}
 const admission: SpoolAdmission | undefined = spool ? spoolAdmission(spool, policyName, log) : undefined;
 
 const common = {
@@ -179,16 +200,19 @@ const health =
   config.HEALTH_PORT > 0
     ? await startHealthServer(config.HEALTH_PORT, {
         state: () => {
+          if (walSink) return walSink.stats().state;
           if (!kafkaSink) return 'off';
           const st = kafkaSink.stats();
           if (st.mode !== 'direct') return st.mode;
           if (st.state === 'connected' && st.recoveries > 0) return 'recovered';
           return st.state;
         },
-        healthy: () => !(spool?.isFull() && policyName === 'fail-closed'),
+        healthy: () =>
+          !((spool?.isFull() || spool?.writeError !== undefined) && policyName === 'fail-closed'),
         metrics: () => {
           const st = kafkaSink?.stats();
           return {
+            ...(walSink ? { event_log: { durability, ...walSink.stats() } } : {}),
             kafka: st
               ? {
                   produced: st.produced,
@@ -232,7 +256,8 @@ log.info(
     ae_title: config.DICOM_AE_TITLE,
     store_dir: storeDir,
     events_out: config.EVENTS_OUT ?? null,
-    kafka: kafkaSink ? { brokers: config.KAFKA_BROKERS, topic: config.EVENTS_TOPIC } : null,
+    kafka: kafkaConfig ? { brokers: config.KAFKA_BROKERS, topic: config.EVENTS_TOPIC } : null,
+    durability: walSink ? 'sync' : 'async',
     spool: spool ? { dir: spool.dir, max_bytes: spool.maxBytes, policy: policyName } : null,
     health_port: health?.port ?? null,
     mode: node.mode,

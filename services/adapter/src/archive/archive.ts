@@ -15,6 +15,7 @@
  * presentation contexts for abstract syntaxes outside `abstractSyntaxes()` are rejected at
  * association time (result 3, abstract syntax not supported).
  */
+
 import path from 'node:path';
 import type { Logger } from '@dicomtrail/runtime';
 import type { AdapterEvent } from '../association/types.js';
@@ -44,6 +45,7 @@ import {
   sopClassOf,
 } from './query-retrieve-handlers.js';
 import { requestCommitment, type StorageCommitmentOptions } from './storage-commitment.js';
+import { removeUnrecorded, type UnrecordedStore } from './unrecorded-instances.js';
 import { errorKind, findInWorklist, WorklistFolder } from './worklist.js';
 
 /** Every abstract syntax the archive serves (the worklist only with a worklist folder). */
@@ -114,6 +116,11 @@ export class Archive {
       log: opts.log,
       ...(opts.commitmentReportDelayMs !== undefined ? { reportDelayMs: opts.commitmentReportDelayMs } : {}),
     };
+  }
+
+  /** After a crash: removes the instances filed while their C-STORE was not recorded (unrecorded-instances.ts). */
+  removeUnrecorded(storing: readonly UnrecordedStore[]): number {
+    return removeUnrecorded(this.index, storing, this.#opts.log);
   }
 
   /** C-STORE: the storage service's default filing, then the index. */

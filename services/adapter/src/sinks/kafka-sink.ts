@@ -713,11 +713,12 @@ export interface KafkaSinkConfig {
   threadNice?: number;
 }
 
-/**
- * A KafkaSink on kafkajs: the topic is created if missing (partitions, replication) before the producer
- * connects; the producer runs in a worker thread unless `producerThread` is false; started.
- */
-export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
+/** The producer (in its thread unless `producerThread` is false), the envelope thread and the topic set-up. */
+export function kafkaParts(cfg: KafkaSinkConfig): {
+  producer: EventProducer;
+  encoder: EnvelopeThread | undefined;
+  setup: () => Promise<void>;
+} {
   const kafka = createKafka({
     clientId: `dicomtrail-adapter-${cfg.node.id}`,
     brokers: cfg.brokers,
@@ -751,17 +752,35 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
         ...compression,
         ...(cfg.threadNice !== undefined ? { nice: cfg.threadNice } : {}),
       });
+  const encoder = threaded
+    ? new EnvelopeThread({
+        node: cfg.node,
+        log: cfg.log,
+        ...(cfg.threadNice !== undefined ? { nice: cfg.threadNice } : {}),
+      })
+    : undefined;
+  const setup = async (): Promise<void> => {
+    const created = await ensureTopics(kafka, [
+      { topic: cfg.topic, numPartitions: cfg.partitions, replicationFactor: cfg.replication },
+    ]);
+    if (created.length > 0)
+      cfg.log.info(
+        { topic: cfg.topic, partitions: cfg.partitions, replication: cfg.replication },
+        'event topic created',
+      );
+  };
+  return { producer, encoder, setup };
+}
+
+/**
+ * A KafkaSink (AUDIT_DURABILITY=async): the topic is created if missing (partitions, replication) before the
+ * producer connects; the producer runs in a worker thread unless `producerThread` is false; started.
+ */
+export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
+  const { producer, encoder, setup } = kafkaParts(cfg);
   const sink = new KafkaSink({
     producer,
-    ...(threaded
-      ? {
-          encoder: new EnvelopeThread({
-            node: cfg.node,
-            log: cfg.log,
-            ...(cfg.threadNice !== undefined ? { nice: cfg.threadNice } : {}),
-          }),
-        }
-      : {}),
+    ...(encoder ? { encoder } : {}),
     node: cfg.node,
     log: cfg.log,
     types: cfg.types,
@@ -773,16 +792,7 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
     spool: cfg.spool,
     spoolThreshold: cfg.spoolThreshold,
     maxBackoffMs: cfg.maxBackoffMs,
-    setup: async () => {
-      const created = await ensureTopics(kafka, [
-        { topic: cfg.topic, numPartitions: cfg.partitions, replicationFactor: cfg.replication },
-      ]);
-      if (created.length > 0)
-        cfg.log.info(
-          { topic: cfg.topic, partitions: cfg.partitions, replication: cfg.replication },
-          'event topic created',
-        );
-    },
+    setup,
   });
   return sink.start();
 }

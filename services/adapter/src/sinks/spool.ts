@@ -161,8 +161,13 @@ export class Spool {
   #nextSeq = 1;
   /** Persisted watermark. */
   #ackedSeq = 0;
-  /** Highest seq asked to be acknowledged (persisted or not yet). */
+  /** Highest seq asked to be acknowledged (persisted or not yet), and the checkpoint given with it. */
   #ackTarget = 0;
+  #ackCheckpoint: Buffer | undefined;
+  /** The checkpoint persisted with the watermark (read at open, replaced by each ack that gives one). */
+  #checkpoint: Buffer | undefined;
+  /** The error of the last append that failed (cleared by the next one that succeeds). */
+  #lastError: unknown;
   #bytes = 0;
 
   #queue: Pending[] = [];
@@ -264,6 +269,14 @@ export class Spool {
   get ackedSeq(): number {
     return this.#ackedSeq;
   }
+  /** The checkpoint persisted with the acknowledgement watermark (undefined: none). */
+  get checkpoint(): Buffer | undefined {
+    return this.#checkpoint;
+  }
+  /** Why the last append failed, while no later one succeeded (undefined: the log is being written). */
+  get writeError(): unknown {
+    return this.#failed ?? this.#lastError;
+  }
   /** Highest durable seq (0 when nothing was ever appended). */
   get lastSeq(): number {
     return this.#nextSeq - 1;
@@ -298,12 +311,13 @@ export class Spool {
     }
     const size = recordBytes(keyBuf.length, payload.length);
     if (this.#bytes + this.#queuedBytes + SEGMENT_HEADER_BYTES + size > this.maxBytes) {
-      throw new SpoolFullError({
+      this.#lastError = new SpoolFullError({
         dir: this.dir,
         maxBytes: this.maxBytes,
         bytes: this.#bytes + this.#queuedBytes,
         recordBytes: size,
       });
+      throw this.#lastError;
     }
     return new Promise<number>((resolve, reject) => {
       this.#queue.push({ key: keyBuf, payload, size, resolve, reject });
@@ -434,6 +448,7 @@ export class Spool {
           { dir: this.dir, segment: seg?.name, stage },
           cause,
         );
+        this.#lastError = err;
         for (const p of batch.slice(i)) p.reject(err);
         await this.#undoPart(seg, fresh, stage === 'sync' ? cause : undefined);
         return;
@@ -449,6 +464,7 @@ export class Spool {
       this.#nextSeq += part.length;
       this.#appended += part.length;
       this.#commits++;
+      this.#lastError = undefined;
       for (const [n, p] of part.entries()) p.resolve(firstSeq + n);
       i = j;
     }
@@ -486,7 +502,7 @@ export class Spool {
    * Marks every record up to `seq` as delivered; resolves once the watermark is durable and the
    * segments it covers entirely are deleted.
    */
-  async ack(seq: number): Promise<void> {
+  async ack(seq: number, checkpoint?: Buffer): Promise<void> {
     if (this.#closing)
       throw new DicomtrailError('DT_ERR_SPOOL_CLOSED', 'event spool is closed', { dir: this.dir });
     if (!Number.isSafeInteger(seq) || seq < 0 || seq > this.#nextSeq - 1) {
@@ -495,19 +511,23 @@ export class Spool {
         lastSeq: this.#nextSeq - 1,
       });
     }
-    if (seq > this.#ackTarget) this.#ackTarget = seq;
+    if (seq > this.#ackTarget) {
+      this.#ackTarget = seq;
+      this.#ackCheckpoint = checkpoint;
+    }
     if (seq <= this.#ackedSeq) return;
     await this.#serial(() => this.#persistAck());
   }
 
   async #persistAck(): Promise<void> {
     const target = this.#ackTarget;
+    const checkpoint = this.#ackCheckpoint;
     if (target <= this.#ackedSeq) return;
     const tmp = join(this.dir, 'ack.tmp');
     try {
       const fh = await open(tmp, 'w');
       try {
-        await writeFully(fh, encodeAckFile(target), 0);
+        await writeFully(fh, encodeAckFile(target, checkpoint), 0);
         await fh.datasync();
       } finally {
         await fh.close();
@@ -522,6 +542,7 @@ export class Spool {
     }
     this.#acked += target - this.#ackedSeq;
     this.#ackedSeq = target;
+    this.#checkpoint = checkpoint;
     await this.#deleteAcked();
   }
 
@@ -613,6 +634,7 @@ export class Spool {
       tornTail: (info) => this.#onTornTail?.(info),
     });
     this.#ackedSeq = this.#ackTarget = recovered.ackedSeq;
+    this.#checkpoint = recovered.checkpoint;
     this.#nextNum = recovered.nextNum;
     this.#segments = recovered.segments.map((seg) => ({ ...seg, durable: seg.size }));
     this.#bytes = this.#segments.reduce((sum, seg) => sum + seg.size, 0);

@@ -8,9 +8,10 @@ import type { Spool } from './spool.js';
 import { WalSink } from './wal-sink.js';
 
 export function createWalSink(cfg: KafkaSinkConfig & { spool: Spool; failOpen: boolean }): WalSink {
-  const { producer, encoder, setup } = kafkaParts(cfg);
+  const { producer, encoder, setup, deadLetters } = kafkaParts(cfg);
   return new WalSink({
     producer,
+    deadLetters,
     spool: cfg.spool,
     ...(encoder ? { encoder } : {}),
     node: cfg.node,

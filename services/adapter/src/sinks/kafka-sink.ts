@@ -24,10 +24,13 @@
  * Known limit: records still in memory when the sink is closed while spooling (the batch in flight) are
  * appended after newer spooled records; consumers dedupe on `id` and order by `seq`.
  */
+
+import path from 'node:path';
 import {
   createEventProducer,
   createKafka,
   DEFAULT_CLIENT_RETRY,
+  dlqTopicOf,
   type EventProducer,
   type EventRecord,
   ensureTopics,
@@ -42,6 +45,7 @@ import { compileValidators, type EventType, SCHEMA_ID } from '@dicomtrail/schema
 import type { AdapterEvent, EventSink } from '../association/types.js';
 import { resolveHere } from '../dataset/deferred-dicom-json.js';
 import type { NodeInfo } from '../events/envelope.js';
+import { DeadLetters, localDeadLetterFile } from './dead-letters.js';
 import { encodeEnvelope } from './envelope-encoder.js';
 import { EnvelopeThread, type InvalidEvent } from './envelope-thread.js';
 import type { Spool } from './spool.js';
@@ -117,6 +121,8 @@ export interface KafkaSinkOptions {
    * `write` only hands the event over, and the records come back in order. Without it `write` does it all.
    */
   encoder?: EnvelopeThread;
+  /** Records Kafka refuses for good go there instead of being sent again forever (dead-letters.ts). */
+  deadLetters?: DeadLetters;
 }
 
 interface Queued {
@@ -143,6 +149,7 @@ export class KafkaSink implements EventSink {
   readonly #spool: Spool | undefined;
   readonly #spoolThreshold: number;
   readonly #encoder: EnvelopeThread | undefined;
+  readonly #deadLetters: DeadLetters | undefined;
   /** The envelope thread (or encodeEnvelope here) decodes a deferred header. */
   readonly acceptsDeferred = true;
   #mode: DeliveryMode = 'direct';
@@ -186,6 +193,7 @@ export class KafkaSink implements EventSink {
     this.#log = opts.log.child({ component: 'kafka-sink' });
     this.#types = opts.types && opts.types.length > 0 ? new Set(opts.types) : undefined;
     this.#encoder = opts.encoder;
+    this.#deadLetters = opts.deadLetters;
     this.#encoder?.start((records, invalid) => this.#acceptEncoded(records, invalid));
     // Before the first association, not on its first event: `write` must return at once.
     if (!this.#encoder) compileValidators(opts.types && opts.types.length > 0 ? opts.types : undefined);
@@ -345,6 +353,7 @@ export class KafkaSink implements EventSink {
       clearTimeout(timer);
     }
     this.#connected = false;
+    await this.#deadLetters?.close();
     await this.#encoder?.close();
     this.#state = 'closed';
     const { produced, failed, dropped, handedOff, invalid } = this.stats();
@@ -500,7 +509,7 @@ export class KafkaSink implements EventSink {
       const t0 = performance.now();
       this.#inflight = batch.length;
       try {
-        await this.#producer.send(batch.map((q) => q.record));
+        await this.#send(batch.map((q) => q.record));
       } catch (err) {
         if (this.#stopped) return;
         this.#failed += 1;
@@ -541,7 +550,7 @@ export class KafkaSink implements EventSink {
       if (batch.length === 0) return true;
       const t0 = performance.now();
       try {
-        await this.#producer.send(batch.map((b) => b.record));
+        await this.#send(batch.map((b) => b.record));
       } catch (err) {
         this.#failed += 1;
         this.#down(err);
@@ -604,6 +613,12 @@ export class KafkaSink implements EventSink {
       if (spool.lastSeq > spool.ackedSeq) await spool.ack(spool.lastSeq).catch(() => undefined);
     }
     return yielded;
+  }
+
+  /** One batch to Kafka; records it refuses for good are dead-lettered (dead-letters.ts), not retried. */
+  #send(records: readonly EventRecord[]): Promise<void> {
+    const send = (r: readonly EventRecord[]) => this.#producer.send(r);
+    return this.#deadLetters ? this.#deadLetters.deliver(send, records) : send(records);
   }
 
   #recordLatency(batchMs: number, lagMs: number): void {
@@ -718,6 +733,7 @@ export function kafkaParts(cfg: KafkaSinkConfig): {
   producer: EventProducer;
   encoder: EnvelopeThread | undefined;
   setup: () => Promise<void>;
+  deadLetters: DeadLetters;
 } {
   const kafka = createKafka({
     clientId: `dicomtrail-adapter-${cfg.node.id}`,
@@ -769,7 +785,31 @@ export function kafkaParts(cfg: KafkaSinkConfig): {
         'event topic created',
       );
   };
-  return { producer, encoder, setup };
+  const dlq = dlqTopicOf(cfg.topic);
+  const deadLetters = new DeadLetters({
+    // On this thread: dead letters are rare, and a producer of their own keeps them off the event batches.
+    dlqProducer: () =>
+      (cfg.client ?? 'platformatic') === 'platformatic'
+        ? new PlatformaticEventProducer({
+            topic: dlq,
+            brokers: cfg.brokers,
+            clientId: `dicomtrail-adapter-${cfg.node.id}-dlq`,
+            log: cfg.log,
+            ...compression,
+          })
+        : createEventProducer({ kafka, topic: dlq, log: cfg.log, ...compression }),
+    setup: async () => {
+      await ensureTopics(kafka, [
+        { topic: dlq, numPartitions: cfg.partitions, replicationFactor: cfg.replication },
+      ]);
+    },
+    localFile: cfg.spool
+      ? localDeadLetterFile(cfg.spool.dir)
+      : path.resolve('.dicomtrail', 'dead-letters.jsonl'),
+    nodeId: cfg.node.id,
+    log: cfg.log,
+  });
+  return { producer, encoder, setup, deadLetters };
 }
 
 /**
@@ -777,9 +817,10 @@ export function kafkaParts(cfg: KafkaSinkConfig): {
  * producer connects; the producer runs in a worker thread unless `producerThread` is false; started.
  */
 export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
-  const { producer, encoder, setup } = kafkaParts(cfg);
+  const { producer, encoder, setup, deadLetters } = kafkaParts(cfg);
   const sink = new KafkaSink({
     producer,
+    deadLetters,
     ...(encoder ? { encoder } : {}),
     node: cfg.node,
     log: cfg.log,

@@ -28,6 +28,7 @@ import type { AdapterEvent, EventSink } from '../association/types.js';
 import { resolveHere } from '../dataset/deferred-dicom-json.js';
 import { utcTimestamp } from '../events/clock.js';
 import type { NodeInfo } from '../events/envelope.js';
+import type { DeadLetters } from './dead-letters.js';
 import { DurabilityBarrier } from './durability-barrier.js';
 import { encodeEnvelope } from './envelope-encoder.js';
 import { type EnvelopeThread, type InvalidEvent, recordOf } from './envelope-thread.js';
@@ -62,6 +63,8 @@ export interface WalSinkOptions {
   maxBackoffMs?: number;
   /** How long `close` gives the publisher to send what the log holds (default 5000 ms). */
   closeTimeoutMs?: number;
+  /** Records Kafka refuses for good go there instead of being sent again forever (dead-letters.ts). */
+  deadLetters?: DeadLetters;
 }
 
 /** A durable record and what the open-association fold needs of it. */
@@ -117,6 +120,7 @@ export class WalSink implements EventSink {
   readonly #maxBackoffMs: number;
   readonly #closeTimeoutMs: number;
   readonly #barrier = new DurabilityBarrier();
+  readonly #deadLetters: DeadLetters | undefined;
   /** Events given to the envelope thread, in order, until their records come back. */
   #encoding: AdapterEvent[] = [];
   #encodingHead = 0;
@@ -165,6 +169,7 @@ export class WalSink implements EventSink {
     this.#backoffMs = opts.backoffMs ?? 200;
     this.#maxBackoffMs = opts.maxBackoffMs ?? 5000;
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 5000;
+    this.#deadLetters = opts.deadLetters;
     this.#sentUpTo = this.#spool.ackedSeq;
     this.#fromLogUpTo = this.#spool.lastSeq;
     this.#opens = this.#checkpointed();
@@ -422,7 +427,9 @@ export class WalSink implements EventSink {
       this.#retry = batch;
       const t0 = performance.now();
       try {
-        await this.#producer.send(batch.map((l) => l.record));
+        const records = batch.map((l) => l.record);
+        const send = (r: readonly EventRecord[]) => this.#producer.send(r);
+        await (this.#deadLetters ? this.#deadLetters.deliver(send, records) : send(records));
       } catch (err) {
         if (this.#stopped) return;
         this.#failed += 1;
@@ -590,6 +597,7 @@ export class WalSink implements EventSink {
       clearTimeout(timer);
     }
     this.#connected = false;
+    await this.#deadLetters?.close();
     await this.#encoder?.close();
     this.#state = 'closed';
     const { produced, logged, notRecorded, invalid, backlog } = this.stats();

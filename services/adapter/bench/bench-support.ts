@@ -129,3 +129,31 @@ export function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+/** A run's topics (and their DLQs, if made) leave the broker with the run. */
+export async function deleteTopics(brokers: string, topics: readonly string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const { createKafka } = await import('@dicomtrail/event-log');
+  const { createLogger } = await import('@dicomtrail/runtime');
+  const log = createLogger('bench', { level: 'warn' });
+  const admin = createKafka({ clientId: 'dicomtrail-bench', brokers: brokers.split(','), log }).admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({
+      topics: topics.flatMap((t) => [t, `${t}.dlq`]).filter((t) => existing.has(t)),
+      timeout: 10_000,
+    });
+  } catch (err) {
+    progress(`could not delete topics ${topics.join(', ')}: ${(err as Error).message}`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The broker of KAFKA_BROKERS (else 127.0.0.1:9092) when it answers, for the rows that publish. */
+export async function benchBroker(): Promise<string | undefined> {
+  const brokers = process.env['KAFKA_BROKERS'] || '127.0.0.1:9092';
+  const [host, portText] = brokers.split(',')[0]!.split(':');
+  return (await answers(host!, Number(portText))) ? brokers : undefined;
+}

@@ -151,7 +151,7 @@ export const adapterConfigSpec = {
     min: 0,
     max: 19,
     description:
-      "Linux nice value of those worker threads (0 = the DICOM thread's priority, 19 = lowest): when the CPUs are busy the scheduler serves DICOM first and the audit pipeline catches up after (nothing is lost: events queue, then spool)",
+      "Linux nice value of those worker threads (0 = the DICOM thread's priority, 19 = lowest): when the CPUs are busy the scheduler serves DICOM first and the audit pipeline catches up after (nothing is lost: events queue, then spool). With AUDIT_DURABILITY=sync the envelope thread is on every answer's path and keeps priority 0; the producer thread is niced",
   },
   SPOOL_DIR: {
     type: 'string',

@@ -8,7 +8,10 @@ import type { Spool } from './spool.js';
 import { WalSink } from './wal-sink.js';
 
 export function createWalSink(cfg: KafkaSinkConfig & { spool: Spool; failOpen: boolean }): WalSink {
-  const { producer, encoder, setup, deadLetters } = kafkaParts(cfg);
+  // Every answer waits for its events to pass the envelope thread: it keeps the DICOM thread's priority
+  // (a niced thread on busy CPUs would make each answer wait for the scheduler). The producer thread, off
+  // that path, keeps KAFKA_THREAD_NICE.
+  const { producer, encoder, setup, deadLetters } = kafkaParts({ ...cfg, encoderNice: 0 });
   return new WalSink({
     producer,
     deadLetters,

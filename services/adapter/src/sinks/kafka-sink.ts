@@ -726,6 +726,8 @@ export interface KafkaSinkConfig {
    * so that the scheduler serves clinical traffic first when the CPUs are busy.
    */
   threadNice?: number;
+  /** The envelope thread's own nice value, when it differs (sync durability: it is on the answers' path). */
+  encoderNice?: number;
 }
 
 /** The producer (in its thread unless `producerThread` is false), the envelope thread and the topic set-up. */
@@ -768,11 +770,12 @@ export function kafkaParts(cfg: KafkaSinkConfig): {
         ...compression,
         ...(cfg.threadNice !== undefined ? { nice: cfg.threadNice } : {}),
       });
+  const encoderNice = cfg.encoderNice ?? cfg.threadNice;
   const encoder = threaded
     ? new EnvelopeThread({
         node: cfg.node,
         log: cfg.log,
-        ...(cfg.threadNice !== undefined ? { nice: cfg.threadNice } : {}),
+        ...(encoderNice !== undefined ? { nice: encoderNice } : {}),
       })
     : undefined;
   const setup = async (): Promise<void> => {

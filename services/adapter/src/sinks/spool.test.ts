@@ -375,6 +375,26 @@ test('full: append rejects with SpoolFullError; isFull() from the high-water mar
   assert.equal(await spool.append('k', payload), last + 1, 'the rejected append took no seq');
 });
 
+test("inline commits (written and fdatasync'd on the calling thread): the same records, in order, durable", async (t) => {
+  const dir = await tempDir(t);
+  const spool = await openSpool(t, dir, { inlineCommits: true, commitWindowMs: 0, segmentBytes: 4096 });
+  const seqs = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => spool.append(`k${i}`, Buffer.from(`payload ${i}`))),
+  );
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: 200 }, (_, i) => i + 1),
+  );
+  assert.ok(spool.commits < 200, `group commits (${spool.commits} for 200 records)`);
+  await spool.close();
+  const again = await openSpool(t, dir);
+  const back = await all(again);
+  assert.deepEqual(
+    back.map((r) => `${r.key}=${r.payload.toString()}`),
+    Array.from({ length: 200 }, (_, i) => `k${i}=payload ${i}`),
+  );
+});
+
 test('writeError: set by a failed append, cleared by the next one that succeeds', async (t) => {
   const dir = await tempDir(t);
   const spool = await openSpool(t, dir, { maxBytes: 4096, segmentBytes: 2048 });

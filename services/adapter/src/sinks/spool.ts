@@ -38,6 +38,7 @@
  * - One process at a time: the directory is locked with a `lock` file holding the pid (a lock whose
  *   process is gone is taken over).
  */
+import { fdatasyncSync, writeSync } from 'node:fs';
 import { type FileHandle, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DicomtrailError } from '@dicomtrail/runtime';
@@ -69,6 +70,12 @@ export interface SpoolOptions {
   maxBatchRecords?: number;
   /** Commit at once when this many bytes are queued. Default 4 MiB. */
   maxBatchBytes?: number;
+  /**
+   * Write and fdatasync a commit on the calling thread instead of the thread pool (default false): two thread
+   * hops less per commit, for callers that wait on every commit (AUDIT_DURABILITY=sync), at the price of
+   * blocking the event loop for the fdatasync.
+   */
+  inlineCommits?: boolean;
   /** An invalid record or header (reported once per spot per open spool; never thrown). */
   onCorrupt?: (info: SpoolCorruption) => void;
   /** A torn tail cut off the newest segment when opening (the trace of a crash mid-write). */
@@ -152,6 +159,7 @@ export class Spool {
   readonly #commitWindowMs: number;
   readonly #maxBatchRecords: number;
   readonly #maxBatchBytes: number;
+  readonly #inline: boolean;
   readonly #onCorrupt: ((info: SpoolCorruption) => void) | undefined;
   readonly #onTornTail: ((info: SpoolTornTail) => void) | undefined;
 
@@ -200,6 +208,7 @@ export class Spool {
     this.#commitWindowMs = positiveInt('commitWindowMs', options.commitWindowMs, 2, 0);
     this.#maxBatchRecords = positiveInt('maxBatchRecords', options.maxBatchRecords, 1024);
     this.#maxBatchBytes = positiveInt('maxBatchBytes', options.maxBatchBytes, 4 * MiB);
+    this.#inline = options.inlineCommits ?? false;
     this.#onCorrupt = options.onCorrupt;
     this.#onTornTail = options.onTornTail;
   }
@@ -437,9 +446,11 @@ export class Spool {
           seg = fresh;
         }
         stage = 'write';
-        await writeFully(seg.fh!, buf, seg.size);
+        if (this.#inline) writeFullySync(seg.fh!.fd, buf, seg.size);
+        else await writeFully(seg.fh!, buf, seg.size);
         stage = 'sync';
-        await seg.fh!.datasync();
+        if (this.#inline) fdatasyncSync(seg.fh!.fd);
+        else await seg.fh!.datasync();
         if (fresh !== undefined) await syncDir(this.dir);
       } catch (cause) {
         const err = new DicomtrailError(
@@ -641,4 +652,10 @@ export class Spool {
     this.#nextSeq = Math.max(this.#segments.at(-1)?.lastSeq ?? 0, this.#ackedSeq) + 1;
     await this.#deleteAcked();
   }
+}
+
+/** Writes all of `buf` at `position` on this thread (looping over short writes). */
+function writeFullySync(fd: number, buf: Buffer, position: number): void {
+  let done = 0;
+  while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
 }

@@ -226,7 +226,15 @@ export class Association implements UpperLayerUser {
       send();
       return;
     }
-    wait.then(send, (err: unknown) => this.abortNotDurable(what, err));
+    wait
+      .then(send, (err: unknown) => this.abortNotDurable(what, err))
+      .catch((err: unknown) =>
+        // The peer went away while the answer waited (the state machine refuses it): nothing to answer.
+        this.log.warn(
+          { err: err instanceof Error ? err.message : String(err), answer: what },
+          'answer not sent',
+        ),
+      );
   }
 
   /** An answer whose events could not be made durable: logged, and the association aborted instead. */

@@ -29,7 +29,7 @@ const running = new Set<ChildProcess>();
 export async function startAdapter(
   env: Record<string, string>,
   storeDir: string,
-  readyTimeoutMs = 30_000,
+  readyTimeoutMs = 90_000,
 ): Promise<AdapterProcess> {
   const port = await freePort();
   const health = await freePort();

@@ -49,6 +49,7 @@ export const EVENT_TYPE_TABLE = [
   ['EVT_INVALID_PDU', 'notification', 'dicomtrail', 'association'], // §9.2: malformed/unexpected PDU
   ['EVT_SPOOL_LIMIT', 'notification', 'dicomtrail', 'association'], // spool full: association refused
   ['EVT_RETENTION', 'notification', 'dicomtrail', 'node'], // partitions dropped by the retention job
+  ['EVT_ASSOCIATION_INTERRUPTED', 'notification', 'dicomtrail', 'association'], // cut off by a crash of the node
 ] as const satisfies readonly (readonly [string, EventKind, EventOrigin, EventScope])[];
 
 export type EventType = (typeof EVENT_TYPE_TABLE)[number][0];

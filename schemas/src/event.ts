@@ -30,6 +30,7 @@ import {
   NGetParams,
   NSetParams,
 } from './params/dimse-n.js';
+import { AssociationInterruptedParams } from './params/durability.js';
 import { FsmTransitionParams } from './params/fsm.js';
 import { AsyncOpsParams, SopCommonParams, SopExtendedParams, UserIdParams } from './params/negotiation.js';
 import { DataParams, InvalidPduParams, PduParams } from './params/pdu.js';
@@ -72,6 +73,7 @@ export const PARAMS_CATALOG = {
   EVT_INVALID_PDU: InvalidPduParams,
   EVT_SPOOL_LIMIT: SpoolLimitParams,
   EVT_RETENTION: RetentionParams,
+  EVT_ASSOCIATION_INTERRUPTED: AssociationInterruptedParams,
 } as const satisfies Record<EventType, TSchema>;
 
 export type ParamsCatalog = typeof PARAMS_CATALOG;

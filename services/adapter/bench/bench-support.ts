@@ -86,13 +86,17 @@ export function answers(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** Start-up time allowed (BENCH_START_TIMEOUT_MS, 60 s: a loaded 2-core machine starts a Node process slowly). */
+const START_TIMEOUT_MS = intEnv('BENCH_START_TIMEOUT_MS', 60_000);
+
 export async function waitListening(port: number, child: ChildProcess, what: string): Promise<void> {
   const t0 = Date.now();
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`${what} exited before listening`);
     if (await answers('127.0.0.1', port)) return;
-    if (Date.now() - t0 > 15_000) throw new Error(`${what} did not listen on ${port} within 15 s`);
+    if (Date.now() - t0 > START_TIMEOUT_MS)
+      throw new Error(`${what} did not listen on ${port} within ${START_TIMEOUT_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -128,4 +132,32 @@ export function rotate<T>(xs: T[], k: number): T[] {
 export function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** A run's topics (and their DLQs, if made) leave the broker with the run. */
+export async function deleteTopics(brokers: string, topics: readonly string[]): Promise<void> {
+  if (topics.length === 0) return;
+  const { createKafka } = await import('@dicomtrail/event-log');
+  const { createLogger } = await import('@dicomtrail/runtime');
+  const log = createLogger('bench', { level: 'warn' });
+  const admin = createKafka({ clientId: 'dicomtrail-bench', brokers: brokers.split(','), log }).admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({
+      topics: topics.flatMap((t) => [t, `${t}.dlq`]).filter((t) => existing.has(t)),
+      timeout: 10_000,
+    });
+  } catch (err) {
+    progress(`could not delete topics ${topics.join(', ')}: ${(err as Error).message}`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The broker of KAFKA_BROKERS (else 127.0.0.1:9092) when it answers, for the rows that publish. */
+export async function benchBroker(): Promise<string | undefined> {
+  const brokers = process.env['KAFKA_BROKERS'] || '127.0.0.1:9092';
+  const [host, portText] = brokers.split(',')[0]!.split(':');
+  return (await answers(host!, Number(portText))) ? brokers : undefined;
 }

@@ -3,23 +3,24 @@
  * BENCH_PROXY_COUNT (1,000) ~10 KB instances to DCMTK's storescp (the "PACS") directly, and through the
  * dicomtrail proxy (the adapter CLI with PROXY_UPSTREAM, its own process) with no events recorded, with every
  * event written to a JSONL file, and, when a broker answers (KAFKA_BROKERS, else 127.0.0.1:9092), published to
- * Kafka; and echoscu --repeat BENCH_PROXY_ECHOES (500) C-ECHOs on one association each way. One warm-up per
+ * Kafka with AUDIT_DURABILITY=sync (every answer waits for its events in the write-ahead log) and async; the
+ * same with BENCH_PROXY_LARGE_COUNT (5) instances of BENCH_PROXY_LARGE_MB (20) MB; and echoscu --repeat
+ * BENCH_PROXY_ECHOES (500) C-ECHOs on one association each way. One warm-up per
  * path, then BENCH_ROUNDS (3) interleaved rounds (the order rotates), medians. The proxy relays a C-STORE after
  * it has the whole data set (through a temporary file), so a round trip costs two hops and a write/read.
- * The Kafka row's topic is unique to the run and deleted at the end.
+ * The Kafka rows' topics are unique to the run and deleted at the end.
  * Prints a Markdown table to stdout, progress to stderr; writes bench-results/proxy.json at the repo root.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createKafka } from '@dicomtrail/event-log';
-import { createLogger } from '@dicomtrail/runtime';
 import { EXPLICIT_LE, uid, writeInstance } from '../test/support/instances.js';
 import {
   adapterCliPath,
-  answers,
+  benchBroker,
   countFiles,
+  deleteTopics,
   emptyDir,
   freePort,
   intEnv,
@@ -37,6 +38,8 @@ import {
 const ROUNDS = intEnv('BENCH_ROUNDS', 3);
 const COUNT = intEnv('BENCH_PROXY_COUNT', 1000);
 const ECHOES = intEnv('BENCH_PROXY_ECHOES', 500);
+const LARGE_COUNT = intEnv('BENCH_PROXY_LARGE_COUNT', 5);
+const LARGE_MB = intEnv('BENCH_PROXY_LARGE_MB', 20);
 
 interface Path {
   name: string;
@@ -89,7 +92,7 @@ async function startProxy(
   return { name, port, child };
 }
 
-async function storeRound(p: Path, files: string, pacsDir: string): Promise<number> {
+async function storeRound(p: Path, files: string, pacsDir: string, count = COUNT): Promise<number> {
   emptyDir(pacsDir);
   const r = await runTool('storescu', [
     '-aet',
@@ -103,7 +106,7 @@ async function storeRound(p: Path, files: string, pacsDir: string): Promise<numb
   ]);
   if (r.code !== 0) throw new Error(`storescu via ${p.name} failed: ${r.stderr.slice(0, 500)}`);
   const n = countFiles(pacsDir);
-  if (n !== COUNT) throw new Error(`via ${p.name}: ${n} of ${COUNT} instances at the PACS`);
+  if (n !== count) throw new Error(`via ${p.name}: ${n} of ${count} instances at the PACS`);
   return r.seconds;
 }
 
@@ -120,28 +123,10 @@ async function echoRound(p: Path): Promise<number> {
   return r.seconds;
 }
 
-/** The run's topic (and its DLQ, if a consumer made one) leave the broker with the run. */
-async function deleteTopic(brokers: string, topic: string): Promise<void> {
-  const log = createLogger('bench-proxy', { level: 'warn' });
-  const admin = createKafka({ clientId: 'dicomtrail-bench-proxy', brokers: brokers.split(','), log }).admin();
-  try {
-    await admin.connect();
-    const existing = new Set(await admin.listTopics());
-    await admin.deleteTopics({
-      topics: [topic, `${topic}.dlq`].filter((t) => existing.has(t)),
-      timeout: 10_000,
-    });
-  } catch (err) {
-    progress(`could not delete topic ${topic}: ${(err as Error).message}`);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 async function main(): Promise<void> {
   const root = mkdtempSync(path.join(process.env['BENCH_TMP'] ?? os.tmpdir(), 'dt-bench-proxy-'));
-  const brokers = process.env['KAFKA_BROKERS'] || '127.0.0.1:9092';
-  let topic: string | undefined;
+  const brokers = await benchBroker();
+  const topics: string[] = [];
   try {
     const files = path.join(root, 'instances');
     mkdirSync(files);
@@ -155,9 +140,16 @@ async function main(): Promise<void> {
         seriesUid,
       });
     const bytes = statSync(path.join(files, 'i00000.dcm')).size;
+    const large = path.join(root, 'large');
+    mkdirSync(large);
+    for (let i = 0; i < LARGE_COUNT; i++)
+      writeInstance(path.join(large, `l${String(i).padStart(3, '0')}.dcm`), {
+        transferSyntax: EXPLICIT_LE,
+        pixelBytes: LARGE_MB * 1_000_000 - 600,
+        studyUid,
+        seriesUid,
+      });
     const pacs = await startPacs(root);
-    const [host, portText] = brokers.split(',')[0]!.split(':');
-    const kafka = await answers(host!, Number(portText));
     const paths: Path[] = [
       { name: 'direct (storescu → storescp)', port: pacs.port },
       await startProxy('via proxy, events off', root, pacs.port, {}),
@@ -165,30 +157,40 @@ async function main(): Promise<void> {
         EVENTS_OUT: path.join(root, 'events.jsonl'),
       }),
     ];
-    if (kafka) {
-      topic = `dicomtrail.bench.proxy.${Date.now().toString(36)}`;
-      paths.push(
-        await startProxy('via proxy, events → Kafka', root, pacs.port, {
-          KAFKA_BROKERS: brokers,
-          EVENTS_TOPIC: topic,
-        }),
-      );
-    } else progress(`no broker at ${brokers}: the Kafka row is left out`);
+    if (brokers) {
+      // Every event to Kafka: through the write-ahead log, each answer waiting for its events to be durable
+      // (AUDIT_DURABILITY=sync, the default), or queued in memory (async).
+      for (const durability of ['sync', 'async'] as const) {
+        const topic = `dicomtrail.bench.proxy.${durability}.${Date.now().toString(36)}`;
+        topics.push(topic);
+        paths.push(
+          await startProxy(`via proxy, events → Kafka, ${durability}`, root, pacs.port, {
+            KAFKA_BROKERS: brokers,
+            EVENTS_TOPIC: topic,
+            AUDIT_DURABILITY: durability,
+          }),
+        );
+      }
+    } else progress('no broker at KAFKA_BROKERS (or 127.0.0.1:9092): the Kafka rows are left out');
 
     const stores = new Map<string, number[]>(paths.map((p) => [p.name, []]));
+    const larges = new Map<string, number[]>(paths.map((p) => [p.name, []]));
     const echoes = new Map<string, number[]>(paths.map((p) => [p.name, []]));
     for (const p of paths) {
       progress(`warm-up: ${p.name}`);
       await storeRound(p, files, pacs.dir);
+      if (LARGE_COUNT > 0) await storeRound(p, large, pacs.dir, LARGE_COUNT);
     }
     for (let r = 0; r < ROUNDS; r++) {
       for (const p of rotate(paths, r)) {
         const s = await storeRound(p, files, pacs.dir);
+        const l = LARGE_COUNT > 0 ? await storeRound(p, large, pacs.dir, LARGE_COUNT) : Number.NaN;
         const e = await echoRound(p);
         stores.get(p.name)!.push(s);
+        larges.get(p.name)!.push(l);
         echoes.get(p.name)!.push(e);
         progress(
-          `round ${r + 1}/${ROUNDS} ${p.name}: ${COUNT} stores ${s.toFixed(3)} s, ${ECHOES} echoes ${e.toFixed(3)} s`,
+          `round ${r + 1}/${ROUNDS} ${p.name}: ${COUNT} stores ${s.toFixed(3)} s, ${LARGE_COUNT} × ${LARGE_MB} MB ${l.toFixed(3)} s, ${ECHOES} echoes ${e.toFixed(3)} s`,
         );
       }
     }
@@ -196,7 +198,11 @@ async function main(): Promise<void> {
     const rows = paths.map((p) => {
       const s = median(stores.get(p.name)!);
       const e = median(echoes.get(p.name)!);
+      const l = median(larges.get(p.name)!);
       return {
+        large_median_s: round(l, 3),
+        large_mb_per_s: round((LARGE_COUNT * LARGE_MB) / l, 1),
+        large_ratio_to_direct: round(median(larges.get(direct)!) / l, 2),
         path: p.name,
         store_median_s: round(s, 3),
         instances_per_s: round(COUNT / s, 1),
@@ -207,13 +213,13 @@ async function main(): Promise<void> {
       };
     });
     const table = [
-      `### The audit proxy in front of DCMTK storescp (${COUNT} instances of ${bytes} B, ${ECHOES} C-ECHOs on one association; median of ${ROUNDS})`,
+      `### The audit proxy in front of DCMTK storescp (${COUNT} instances of ${bytes} B, ${LARGE_COUNT} of ~${LARGE_MB} MB, ${ECHOES} C-ECHOs on one association; median of ${ROUNDS})`,
       '',
-      '| Path | store s | inst/s | ratio to direct | echo s | echo/s | ratio to direct |',
-      '| --- | --- | --- | --- | --- | --- | --- |',
+      '| Path | small: store s | inst/s | ratio to direct | large: store s | MB/s | ratio to direct | echo s | echo/s | ratio to direct |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows.map(
         (r) =>
-          `| ${r.path} | ${r.store_median_s} | ${r.instances_per_s} | ${r.store_ratio_to_direct} | ${r.echo_median_s} | ${r.echoes_per_s} | ${r.echo_ratio_to_direct} |`,
+          `| ${r.path} | ${r.store_median_s} | ${r.instances_per_s} | ${r.store_ratio_to_direct} | ${r.large_median_s} | ${r.large_mb_per_s} | ${r.large_ratio_to_direct} | ${r.echo_median_s} | ${r.echoes_per_s} | ${r.echo_ratio_to_direct} |`,
       ),
       '',
     ].join('\n');
@@ -227,7 +233,7 @@ async function main(): Promise<void> {
   } finally {
     killAll('SIGTERM');
     rmSync(root, { recursive: true, force: true });
-    if (topic) await deleteTopic(brokers, topic);
+    if (brokers) await deleteTopics(brokers, topics);
   }
 }
 

@@ -11,7 +11,10 @@
  * Knobs (environment): BENCH_ROUNDS (3), BENCH_SMALL_COUNT (2000), BENCH_LARGE_COUNT (20),
  * BENCH_LARGE_MB (50), BENCH_PDU (65536: the max PDU both receivers advertise; the adapter's default),
  * BENCH_TMP (os.tmpdir()), BENCH_CPU_PROF=DIR (run our adapter under node --cpu-prof, profiles to DIR),
- * BENCH_NO_EVENTS_VARIANT=1 (skip the --events-out variant).
+ * BENCH_NO_EVENTS_VARIANT=1 (skip the --events-out variant), BENCH_NO_KAFKA=1 (skip the Kafka variants).
+ * When a broker answers (KAFKA_BROKERS, else 127.0.0.1:9092), two more receivers publish every event to Kafka
+ * (a topic of their own, deleted at the end): AUDIT_DURABILITY=sync (the default: each answer waits for its
+ * events in the write-ahead log, fdatasync'd under BENCH_TMP) and async (events queued in memory).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,7 +23,9 @@ import path from 'node:path';
 import { EXPLICIT_LE, uid, writeInstance } from '../test/support/instances.js';
 import {
   adapterCliPath,
+  benchBroker,
   countFiles,
+  deleteTopics,
   emptyDir,
   freePort,
   intEnv,
@@ -70,11 +75,20 @@ interface Receiver {
   stderrTail: () => string;
 }
 
+/** Publishing receivers: every event to Kafka on `brokers`, topic and write-ahead log of their own. */
+interface KafkaVariant {
+  brokers: string;
+  topic: string;
+  durability: 'sync' | 'async';
+  spoolDir: string;
+}
+
 async function startReceiver(
   name: string,
   label: string,
   storeDir: string,
   eventsOut?: string,
+  kafka?: KafkaVariant,
 ): Promise<Receiver> {
   const port = await freePort();
   mkdirSync(storeDir, { recursive: true });
@@ -97,6 +111,13 @@ async function startReceiver(
       LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
     };
     delete env['KAFKA_BROKERS'];
+    if (kafka)
+      Object.assign(env, {
+        KAFKA_BROKERS: kafka.brokers,
+        EVENTS_TOPIC: kafka.topic,
+        AUDIT_DURABILITY: kafka.durability,
+        SPOOL_DIR: kafka.spoolDir,
+      });
     child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   }
   track(child);
@@ -267,6 +288,8 @@ async function main(): Promise<void> {
   );
 
   const receivers: Receiver[] = [];
+  const brokers = process.env['BENCH_NO_KAFKA'] ? undefined : await benchBroker();
+  const topics: string[] = [];
   try {
     receivers.push(await startReceiver('ours', 'dicomtrail', path.join(root, 'out-ours')));
     receivers.push(await startReceiver('dcmtk', 'storescp', path.join(root, 'out-dcmtk')));
@@ -279,6 +302,21 @@ async function main(): Promise<void> {
           path.join(root, 'events.jsonl'),
         ),
       );
+    if (brokers)
+      for (const durability of ['sync', 'async'] as const) {
+        const topic = `dicomtrail.bench.scp.${durability}.${Date.now().toString(36)}`;
+        topics.push(topic);
+        receivers.push(
+          await startReceiver(
+            `ours_kafka_${durability}`,
+            `dicomtrail +Kafka ${durability}`,
+            path.join(root, `out-ours-kafka-${durability}`),
+            undefined,
+            { brokers, topic, durability, spoolDir: path.join(root, `wal-${durability}`) },
+          ),
+        );
+      }
+    else progress('no broker (or BENCH_NO_KAFKA): the Kafka variants are left out');
 
     const store: Record<string, Record<string, StoreRound[]>> = { small: {}, large: {} };
     for (const data of [small, large]) {
@@ -454,6 +492,8 @@ async function main(): Promise<void> {
         receivers: {
           ours: 'node services/adapter/dist/src/cli.js adapter --port P --ae-title DICOMTRAIL --store-dir D (DICOM_MAX_PDU, LOG_LEVEL=warn)',
           ours_events: 'same + --events-out FILE',
+          ours_kafka_sync: 'same + KAFKA_BROKERS, AUDIT_DURABILITY=sync, SPOOL_DIR under BENCH_TMP',
+          ours_kafka_async: 'same + KAFKA_BROKERS, AUDIT_DURABILITY=async',
           dcmtk: 'TCP_NODELAY=1 storescp --max-pdu PDU -od D P',
         },
         store_root: root,
@@ -477,6 +517,7 @@ async function main(): Promise<void> {
     for (const r of receivers) await stopReceiver(r).catch(() => undefined);
     killAll();
     cleanupTemp();
+    if (brokers) await deleteTopics(brokers, topics);
   }
 }
 

@@ -36,6 +36,7 @@ import { AuditProxy } from './proxy/proxy-server.js';
 import { describeRoute, type ProxyRoutes, parseProxyRoutes } from './proxy/routes.js';
 import { SUPPORTED_TRANSFER_SYNTAXES } from './service-classes/transfer-syntaxes.js';
 import { type AuditPolicy, type SpoolAdmission, spoolAdmission } from './sinks/audit-policy.js';
+import { createWalSink } from './sinks/create-wal-sink.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
 import { createKafkaSink } from './sinks/kafka-sink.js';
 import { Spool } from './sinks/spool.js';
@@ -117,10 +118,16 @@ const eventTypes = config.EVENT_TYPES.length > 0 ? (config.EVENT_TYPES as EventT
 if (config.EVENTS_OUT) sinks.push(new JsonlSink(path.resolve(config.EVENTS_OUT), node, eventTypes));
 // KAFKA_BROKERS set: publish to the event log (connects in the background; the DICOM side never waits on it),
 // with the durable spool behind it.
+const durability = config.AUDIT_DURABILITY as 'sync' | 'async';
+const policyName = config.AUDIT_POLICY as AuditPolicy;
 const spool =
   config.KAFKA_BROKERS.length > 0
     ? await Spool.open(path.resolve(config.SPOOL_DIR), {
         maxBytes: config.SPOOL_MAX_BYTES,
+        // sync: someone waits on every commit; company comes from the commit in progress.
+        // Inline commits: two thread hops less per answer (measured: 300 × 10 KB in 8.2-9.7 s against 9.2-19.6 s
+        // through the thread pool, on this loaded 2-core machine).
+        ...(durability === 'sync' ? { commitWindowMs: 0, inlineCommits: true } : {}),
         onCorrupt: (info) => log.error({ ...info }, 'event spool: corrupt record skipped'),
         onTornTail: (info) => log.warn({ ...info }, 'event spool: torn tail cut off (crash mid-write)'),
       }).catch((err: unknown) => {
@@ -131,11 +138,10 @@ const spool =
 const kafkaSecurity =
   config.KAFKA_BROKERS.length > 0 ? configOrExit(() => kafkaSecurityFromConfig(config), log) : undefined;
 if (kafkaSecurity) log.info(describeKafkaSecurity(config, kafkaSecurity), 'kafka link security');
-const kafkaSink =
+const kafkaConfig =
   config.KAFKA_BROKERS.length > 0
-    ? createKafkaSink({
-        spool,
-        security: kafkaSecurity,
+    ? {
+        ...(kafkaSecurity ? { security: kafkaSecurity } : {}),
         brokers: config.KAFKA_BROKERS,
         topic: config.EVENTS_TOPIC,
         partitions: config.EVENTS_TOPIC_PARTITIONS,
@@ -150,8 +156,14 @@ const kafkaSink =
         node,
         log,
         types: eventTypes,
-      })
+      }
     : undefined;
+const walSink =
+  kafkaConfig && spool && durability === 'sync'
+    ? createWalSink({ ...kafkaConfig, spool, failOpen: policyName === 'fail-open' })
+    : undefined;
+const kafkaSink = kafkaConfig && !walSink ? createKafkaSink({ ...kafkaConfig, spool }) : undefined;
+if (walSink) sinks.push(walSink);
 if (kafkaSink) sinks.push(kafkaSink);
 let userIdentity: UserIdentityVerifier = acceptAndRecord;
 if (config.DICOM_USERS_FILE || config.DICOM_JWT_KEYS_FILE) {
@@ -174,7 +186,18 @@ if (config.DICOM_USERS_FILE || config.DICOM_JWT_KEYS_FILE) {
     process.exit(2);
   }
 }
-const policyName = config.AUDIT_POLICY as AuditPolicy;
+if (durability === 'sync' && !walSink)
+  log.warn(
+    { events_out: config.EVENTS_OUT ?? null },
+    'AUDIT_DURABILITY=sync needs KAFKA_BROKERS (the write-ahead log feeds Kafka): answers do not wait for events',
+  );
+// A crash of the last run: the associations it cut off are recorded as interrupted, and the instances they
+// were storing when it happened, which no durable event records, are taken out of the store.
+if (walSink) {
+  const recovery = await walSink.recover();
+  if (archive && recovery.storing.length > 0) archive.removeUnrecorded(recovery.storing);
+  walSink.start();
+}
 const admission: SpoolAdmission | undefined = spool ? spoolAdmission(spool, policyName, log) : undefined;
 
 const common = {
@@ -219,16 +242,19 @@ const health =
   config.HEALTH_PORT > 0
     ? await startHealthServer(config.HEALTH_PORT, {
         state: () => {
+          if (walSink) return walSink.stats().state;
           if (!kafkaSink) return 'off';
           const st = kafkaSink.stats();
           if (st.mode !== 'direct') return st.mode;
           if (st.state === 'connected' && st.recoveries > 0) return 'recovered';
           return st.state;
         },
-        healthy: () => !(spool?.isFull() && policyName === 'fail-closed'),
+        healthy: () =>
+          !((spool?.isFull() || spool?.writeError !== undefined) && policyName === 'fail-closed'),
         metrics: () => {
           const st = kafkaSink?.stats();
           return {
+            ...(walSink ? { event_log: { durability, ...walSink.stats() } } : {}),
             kafka: st
               ? {
                   produced: st.produced,
@@ -272,7 +298,8 @@ log.info(
     ae_title: config.DICOM_AE_TITLE,
     store_dir: storeDir,
     events_out: config.EVENTS_OUT ?? null,
-    kafka: kafkaSink ? { brokers: config.KAFKA_BROKERS, topic: config.EVENTS_TOPIC } : null,
+    kafka: kafkaConfig ? { brokers: config.KAFKA_BROKERS, topic: config.EVENTS_TOPIC } : null,
+    durability: walSink ? 'sync' : 'async',
     spool: spool ? { dir: spool.dir, max_bytes: spool.maxBytes, policy: policyName } : null,
     health_port: health?.port ?? null,
     mode: node.mode,

@@ -232,7 +232,7 @@ export const adapterConfigSpec = {
     min: 0,
     max: 19,
     description:
-      "Linux nice value of those worker threads (0 = the DICOM thread's priority, 19 = lowest): when the CPUs are busy the scheduler serves DICOM first and the audit pipeline catches up after (nothing is lost: events queue, then spool)",
+      "Linux nice value of those worker threads (0 = the DICOM thread's priority, 19 = lowest): when the CPUs are busy the scheduler serves DICOM first and the audit pipeline catches up after (nothing is lost: events queue, then spool). With AUDIT_DURABILITY=sync the envelope thread is on every answer's path and keeps priority 0; the producer thread is niced",
   },
   SPOOL_DIR: {
     type: 'string',
@@ -245,12 +245,19 @@ export const adapterConfigSpec = {
     min: 1048576,
     description: 'Spool size limit in bytes; AUDIT_POLICY applies from 90% of it',
   },
+  AUDIT_DURABILITY: {
+    type: 'enum',
+    values: ['sync', 'async'],
+    default: 'sync',
+    description:
+      'sync: every event goes through the write-ahead log in SPOOL_DIR (fdatasync, group commit) and a DIMSE response, A-ASSOCIATE-AC or A-RELEASE-RP is sent only once its events are durable; Kafka is fed from the log. async: events wait in memory for Kafka and only an outage spools them, so a crash loses what was queued (faster, for sites that choose speed over the guarantee)',
+  },
   AUDIT_POLICY: {
     type: 'enum',
     values: ['fail-closed', 'fail-open'],
     default: 'fail-closed',
     description:
-      'Spool full: fail-closed rejects new associations (transient, local limit exceeded); fail-open serves them and counts what is not recorded.',
+      'Spool full or failing: fail-closed rejects new associations (transient, local limit exceeded) and, with AUDIT_DURABILITY=sync, aborts an association whose events cannot be written; fail-open serves them and counts what is not recorded.',
   },
   HEALTH_PORT: {
     type: 'int',

@@ -43,6 +43,7 @@ export {
   type KafkaEventProducerOptions,
 } from './producer.js';
 export type { InvalidRecord, KafkaClientName, ProducerThreadConfig } from './producer-thread-protocol.js';
+export { recordRejection } from './record-rejection.js';
 export {
   ProducerThreadError,
   ThreadedEventProducer,

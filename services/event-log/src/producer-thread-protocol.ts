@@ -62,7 +62,12 @@ export type ToWorker =
 
 export type FromWorker =
   | { op: 'done'; id: number; invalid?: InvalidRecord[] }
-  | { op: 'failed'; id: number; error: { name: string; message: string; retriable?: boolean } }
+  | {
+      op: 'failed';
+      id: number;
+      /** `rejected`: the Kafka error that refuses a record of the batch for good (record-rejection.ts). */
+      error: { name: string; message: string; retriable?: boolean; rejected?: string };
+    }
   | {
       op: 'log';
       level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';

@@ -3,6 +3,7 @@
  * compression, CRC, sockets) off the thread that serves DICOM. Requests are handled one at a time in arrival order, so
  * the caller's one-batch-at-a-time ordering holds. kafkajs log lines are forwarded to the caller's logger.
  */
+
 import { parentPort, workerData } from 'node:worker_threads';
 import { type Logger, setThreadNice } from '@dicomtrail/runtime';
 import { isEvent, parseEvent } from '@dicomtrail/schemas';
@@ -16,6 +17,7 @@ import type {
   ToWorker,
   WireBatch,
 } from './producer-thread-protocol.js';
+import { recordRejection } from './record-rejection.js';
 
 const port = parentPort;
 if (!port) throw new Error('producer-thread-worker must run in a worker thread');
@@ -156,11 +158,18 @@ port.on('message', (msg: ToWorker) => {
       post({ op: 'done', id: msg.id });
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
-      const retriable = (e as { retriable?: unknown }).retriable;
+      // A record the broker can never accept is not retriable, whatever the client's flag says.
+      const rejected = recordRejection(err);
+      const retriable = rejected ? false : (e as { retriable?: unknown }).retriable;
       post({
         op: 'failed',
         id: msg.id,
-        error: { name: e.name, message: e.message, ...(typeof retriable === 'boolean' ? { retriable } : {}) },
+        error: {
+          name: e.name,
+          message: rejected ? `${e.message} (${rejected})` : e.message,
+          ...(typeof retriable === 'boolean' ? { retriable } : {}),
+          ...(rejected ? { rejected } : {}),
+        },
       });
     }
   });

@@ -28,6 +28,8 @@ export class ProducerThreadError extends DicomtrailError {
     readonly remoteName: string,
     message: string,
     readonly retriable: boolean | undefined,
+    /** The Kafka error that refuses a record of the batch for good (record-rejection.ts). */
+    readonly rejected?: string,
   ) {
     super('DT_ERR_KAFKA_PRODUCER', `${remoteName}: ${message}`, { remote_name: remoteName });
   }
@@ -91,7 +93,10 @@ export class ThreadedEventProducer implements EventProducer {
         }
       }
       p.resolve();
-    } else p.reject(new ProducerThreadError(msg.error.name, msg.error.message, msg.error.retriable));
+    } else
+      p.reject(
+        new ProducerThreadError(msg.error.name, msg.error.message, msg.error.retriable, msg.error.rejected),
+      );
   }
 
   #failAll(err: Error): void {

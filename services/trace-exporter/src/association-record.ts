@@ -14,7 +14,8 @@ type DimseMessage = EventOf<'EVT_DIMSE_RECV'>['params']['message'];
 type Command = DimseMessage['command'];
 type CauseValue = EventOf<'EVT_ABORTED'>['params']['cause'];
 
-export type Outcome = 'released' | 'aborted' | 'rejected';
+/** interrupted: cut off by a crash of the node that served it (EVT_ASSOCIATION_INTERRUPTED, recorded at its restart). */
+export type Outcome = 'released' | 'aborted' | 'rejected' | 'interrupted';
 
 export interface TimedEvent {
   name: string;
@@ -95,6 +96,8 @@ export class AssociationRecord {
   outcome?: Outcome;
   cause?: CauseValue;
   releaseInitiator?: string;
+  /** EVT_ASSOCIATION_INTERRUPTED's account of how it ended. */
+  interruption?: { detail: string; node_id: string; last_seq: number };
   /** True once the stream showed the association's beginning (seq 0, connection open or request). */
   headed = false;
   connClosed = false;
@@ -168,6 +171,16 @@ export class AssociationRecord {
       case 'EVT_DUL_REJECTED':
         this.#end('rejected', us);
         this.cause = e.params.cause;
+        return;
+      case 'EVT_ASSOCIATION_INTERRUPTED':
+        // The span ends where the association's last event was, not at the restart that recorded the crash.
+        this.#end('interrupted', e.params.last_timestamp ? toMicros(e.params.last_timestamp) : us);
+        this.interruption = {
+          detail: e.params.detail,
+          node_id: e.params.node_id,
+          last_seq: e.params.last_seq,
+        };
+        this.finished = true;
         return;
       case 'EVT_CONN_CLOSE':
         this.connClosed = true;

@@ -136,6 +136,39 @@ test('abort and reject: error status with the cause', () => {
   assert.equal(reject!.attributes['dicom.cause.reason'], 'called-ae-title-not-recognized');
 });
 
+test('interrupted by a crash: storescu cut off after its first C-STORE, then EVT_ASSOCIATION_INTERRUPTED at restart', () => {
+  const evs = envelopesOf('STORER');
+  const firstStore = evs.findIndex((e) => e.type === 'EVT_C_STORE');
+  const kept = evs.slice(0, firstStore + 1);
+  const last = kept.at(-1)!;
+  const interrupted = {
+    ...last,
+    id: '01900000-0000-7000-8000-000000000001',
+    type: 'EVT_ASSOCIATION_INTERRUPTED',
+    kind: 'notification',
+    seq: last.seq + 1,
+    timestamp: '2099-01-01T00:00:00.000000Z',
+    trace: { trace_id: last.trace.trace_id, span_id: evs[0]!.trace.span_id },
+    params: {
+      node_id: last.node.id,
+      last_seq: last.seq,
+      last_type: last.type,
+      last_timestamp: last.timestamp,
+      detail: 'the node stopped without closing the association (crash, kill or power loss)',
+    },
+  } as unknown as AssociationEvent;
+  const { closed } = run([...kept, interrupted]);
+  assert.equal(closed.length, 1, 'exported at once: nothing follows an interruption');
+  const [root, ...ops] = buildSpans(closed[0]!.record, { includePhi: false });
+  assert.equal(root!.attributes['dicom.outcome'], 'interrupted');
+  assert.equal(root!.status.code, 'error');
+  assert.match(root!.status.message!, /^interrupted: the node stopped .* last seq \d+\)$/);
+  const lastUs = Date.parse(`${last.timestamp.slice(0, 19)}Z`) * 1000 + Number(last.timestamp.slice(20, 26));
+  assert.equal(root!.endUs, lastUs, 'the span ends at the last event before the crash, not at the restart');
+  assert.equal(ops.length, 1);
+  assert.equal(ops[0]!.attributes['dicom.status'], 0);
+});
+
 test('every attribute key is declared in attributes.ts; FSM and PDU span events only when enabled', () => {
   const all = [
     ...tracesByCaller(run(EVENTS, { fsmEvents: true, pduEvents: true }).closed, true).values(),

@@ -88,6 +88,12 @@ function rootSpan(rec: AssociationRecord, opts: BuildOptions): SpanDescription {
       code: 'error',
       message: `${what} by ${c.source_name}: ${c.reason_name}${c.detail ? ` (${c.detail})` : ''}`,
     };
+  } else if (rec.outcome === 'interrupted') {
+    attributes[NET.ERROR_TYPE] = 'interrupted';
+    status = {
+      code: 'error',
+      message: `interrupted: ${rec.interruption?.detail ?? 'the node stopped'} (node ${rec.interruption?.node_id ?? '?'}, last seq ${rec.interruption?.last_seq ?? '?'})`,
+    };
   } else if (rec.outcome === 'aborted' || rec.outcome === 'rejected') {
     status = { code: 'error', message: rec.outcome };
   } else if (incomplete) {

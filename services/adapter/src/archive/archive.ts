@@ -53,6 +53,7 @@ import {
   sopClassOf,
 } from './query-retrieve-handlers.js';
 import { requestCommitment, type StorageCommitmentOptions } from './storage-commitment.js';
+import { removeUnrecorded, type UnrecordedStore } from './unrecorded-instances.js';
 import { errorKind, findInWorklist, WorklistFolder } from './worklist.js';
 
 /** Every abstract syntax the archive serves (the worklist only with a worklist folder). */
@@ -135,6 +136,11 @@ export class Archive {
       log: opts.log,
       ...(opts.commitmentReportDelayMs !== undefined ? { reportDelayMs: opts.commitmentReportDelayMs } : {}),
     };
+  }
+
+  /** After a crash: removes the instances filed while their C-STORE was not recorded (unrecorded-instances.ts). */
+  removeUnrecorded(storing: readonly UnrecordedStore[]): number {
+    return removeUnrecorded(this.index, storing, this.#opts.log);
   }
 
   /**

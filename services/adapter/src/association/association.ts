@@ -86,6 +86,7 @@ export class Association implements UpperLayerUser {
   #seq = 0;
   #info: AssociationInfo | undefined;
   readonly #sinksTakeDeferred: boolean;
+  readonly #durableSinks: readonly EventSink[];
   callingAeTitle: string;
   calledAeTitle: string;
   rq: AssociateRq | undefined;
@@ -106,6 +107,7 @@ export class Association implements UpperLayerUser {
     this.handlers = opts.handlers;
     this.#sinks = opts.sinks;
     this.#sinksTakeDeferred = opts.sinks.every((s) => s.acceptsDeferred === true);
+    this.#durableSinks = opts.sinks.filter((s) => s.durable !== undefined);
     this.#socket = opts.socket;
     this.#opts = opts;
     this.parent = opts.parent;
@@ -209,6 +211,55 @@ export class Association implements UpperLayerUser {
     }
   }
 
+  /**
+   * Resolves once every event emitted so far is durable in a sink that keeps them so (the write-ahead log):
+   * an answer to the peer waits on it. Undefined when no sink makes events durable or all already are.
+   */
+  durable(): Promise<void> | undefined {
+    let wait: Promise<void> | undefined;
+    for (const s of this.#durableSinks) {
+      const p = s.durable?.(this.id);
+      if (p) wait = wait ? Promise.all([wait, p]).then(() => undefined) : p;
+    }
+    return wait;
+  }
+
+  /**
+   * Sends an answer once this association's events are durable. If they cannot be made so, the answer is not
+   * sent: the association is aborted (the peer is never told of a success the trail does not hold).
+   */
+  answerWhenDurable(what: string, send: () => void): void {
+    const wait = this.durable();
+    if (!wait) {
+      send();
+      return;
+    }
+    wait
+      .then(send, (err: unknown) => this.abortNotDurable(what, err))
+      .catch((err: unknown) =>
+        // The peer went away while the answer waited (the state machine refuses it): nothing to answer.
+        this.log.warn(
+          { err: err instanceof Error ? err.message : String(err), answer: what },
+          'answer not sent',
+        ),
+      );
+  }
+
+  /** An answer whose events could not be made durable: logged, and the association aborted instead. */
+  abortNotDurable(what: string, err: unknown): void {
+    this.log.error(
+      {
+        err: err instanceof Error ? err.message : String(err),
+        code: (err as { code?: string }).code,
+        answer: what,
+      },
+      'events could not be made durable: aborting the association instead of answering',
+    );
+    // After EVT_RELEASED the outcome is set: the release response is replaced by an A-ABORT all the same.
+    if (this.outcome) this.dul.abortRequest();
+    else this.abort();
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   /** Acceptor: the TCP connection is open. */
@@ -290,7 +341,9 @@ export class Association implements UpperLayerUser {
           this.#established = true;
           this.emit('EVT_ACCEPTED', () => ({}));
           this.emit('EVT_ESTABLISHED', () => ({}));
-          this.dul.acceptAssociation(decision.ac);
+          this.answerWhenDurable('A-ASSOCIATE-AC', () => {
+            if (this.outcome === undefined) this.dul.acceptAssociation(decision.ac);
+          });
         } else {
           this.rj = decision.rj;
           const cause = {
@@ -355,7 +408,7 @@ export class Association implements UpperLayerUser {
         if (this.outcome) return;
         this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-RELEASE', form: 'response' }));
         this.#released(collision);
-        this.dul.releaseResponse();
+        this.answerWhenDurable('A-RELEASE-RP', () => this.dul.releaseResponse());
       });
   }
 
@@ -366,8 +419,10 @@ export class Association implements UpperLayerUser {
       queueMicrotask(() => {
         this.emit('EVT_ACSE_SENT', () => ({ primitive: 'A-RELEASE', form: 'response' }));
         this.#released(true);
-        this.dul.releaseResponse();
-        this.#releaseWaiter?.();
+        this.answerWhenDurable('A-RELEASE-RP', () => {
+          this.dul.releaseResponse();
+          this.#releaseWaiter?.();
+        });
       });
       return;
     }

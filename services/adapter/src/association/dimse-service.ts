@@ -291,6 +291,9 @@ export class DimseService {
       () => ({ message: describeCommand(context, cs, inMemory, stored, this.#opts.bulkDataThreshold) }),
       cs.messageId ?? cs.messageIdBeingRespondedTo,
     );
+    // A response waits until this operation's events, and every earlier one, are durable (AUDIT_DURABILITY=sync).
+    const durable = isResponse(cs.commandField) ? this.#assoc.durable() : undefined;
+    if (durable) await durable.catch((err: unknown) => this.#notDurable(err, cs));
     const max = this.#assoc.peerMaxPdu;
     const pdus = fragmentMessage(context.id, commandBytes, inMemory, max);
     for (const pdvs of pdus) {
@@ -320,6 +323,15 @@ export class DimseService {
     this.#assoc.abort(`peer did not read for ${limit} ms (DICOM_WRITE_TIMEOUT_MS)`);
     throw new DimseError('DT_ERR_DIMSE_WRITE_TIMEOUT', `peer did not read for ${limit} ms`, {
       writeTimeoutMs: limit,
+    });
+  }
+
+  /** A response whose events are not durable is not sent: the association is aborted instead. */
+  #notDurable(err: unknown, cs: CommandSet): never {
+    this.#assoc.abortNotDurable(commandFieldName(cs.commandField) ?? 'response', err);
+    throw new DimseError('DT_ERR_AUDIT_NOT_DURABLE', 'events of this operation could not be made durable', {
+      messageId: cs.messageIdBeingRespondedTo,
+      cause: (err as Error).message,
     });
   }
 

@@ -53,5 +53,11 @@ export interface EventSink {
    */
   readonly acceptsDeferred?: boolean;
   write(event: AdapterEvent): void;
+  /**
+   * A sink that makes events durable (the write-ahead log, AUDIT_DURABILITY=sync): resolves once every event
+   * written so far is durable, rejects when one of this association's could not be made so; undefined when
+   * there is nothing to wait for.
+   */
+  durable?(associationId: string): Promise<void> | undefined;
   close(): Promise<void>;
 }

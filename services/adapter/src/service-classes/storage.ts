@@ -84,6 +84,20 @@ export function defaultStoreHandler(storeDir: string): CStoreHandler {
   };
 }
 
+/**
+ * With a write-ahead log (AUDIT_DURABILITY=sync) the request's events are durable before the instance is
+ * filed: after a crash, a filed instance whose EVT_C_STORE is missing is then found from its request
+ * (archive/unrecorded-instances.ts). False when they cannot be made durable (the instance is not filed).
+ */
+async function requestDurable(assoc: Association): Promise<boolean> {
+  const wait = assoc.durable();
+  if (!wait) return true;
+  return wait.then(
+    () => true,
+    () => false,
+  );
+}
+
 export async function serveCStore(assoc: Association, msg: DimseMessage, storeDir: string): Promise<void> {
   const req = toRequest(assoc, msg);
   const stored = msg.stored;
@@ -92,6 +106,9 @@ export async function serveCStore(assoc: Association, msg: DimseMessage, storeDi
   if (!stored || stored.error) {
     status = 0xa700;
     errorComment = `could not write the instance: ${stored?.error?.message ?? 'no data set'}`.slice(0, 64);
+  } else if (!(await requestDurable(assoc))) {
+    status = 0xa700;
+    errorComment = 'the event log cannot record this C-STORE';
   } else {
     const handler =
       (assoc.handlers.interventionHandler('EVT_C_STORE') as CStoreHandler | undefined) ??

@@ -24,20 +24,23 @@ export function spoolAdmission(spool: Spool, policy: AuditPolicy, log: Logger): 
   return {
     stats: () => ({ rejected, admittedWhileFull }),
     admission: (assoc) => {
-      if (!spool.isFull()) {
+      // The log cannot be written (disk full, I/O error): as full, whatever its size says.
+      const failing = spool.writeError;
+      const why = failing === undefined ? 'full' : `failing (${errorText(failing)})`;
+      if (!spool.isFull() && failing === undefined) {
         if (full) {
           full = false;
-          log.warn({ spool_bytes: spool.bytes, policy }, 'event spool below its limit again');
+          log.warn({ spool_bytes: spool.bytes, policy }, 'event spool writable and below its limit again');
         }
         return { ok: true };
       }
       if (!full) {
         full = true;
         log.error(
-          { spool_bytes: spool.bytes, spool_limit_bytes: spool.maxBytes, policy },
+          { spool_bytes: spool.bytes, spool_limit_bytes: spool.maxBytes, policy, why },
           policy === 'fail-closed'
-            ? 'event spool full: refusing new associations (fail-closed)'
-            : 'event spool full: serving new associations WITHOUT a complete audit trail (fail-open)',
+            ? `event spool ${why}: refusing new associations (fail-closed)`
+            : `event spool ${why}: serving new associations WITHOUT a complete audit trail (fail-open)`,
         );
       }
       const base = {
@@ -52,7 +55,10 @@ export function spoolAdmission(spool: Spool, policy: AuditPolicy, log: Logger): 
         return { ok: true };
       }
       rejected += 1;
-      const detail = `event spool full (${spool.bytes} of ${spool.maxBytes} bytes; fail-closed)`;
+      const detail =
+        failing === undefined
+          ? `event spool full (${spool.bytes} of ${spool.maxBytes} bytes; fail-closed)`
+          : `event spool ${why}; fail-closed`;
       assoc.emit('EVT_SPOOL_LIMIT', () => ({
         ...base,
         action: 'rejected',
@@ -61,4 +67,10 @@ export function spoolAdmission(spool: Spool, policy: AuditPolicy, log: Logger): 
       return { ok: false, detail };
     },
   };
+}
+
+function errorText(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof code === 'string' ? `${code}: ${message}` : message;
 }

@@ -27,4 +27,6 @@ export type ToEnvelopeThread = { op: 'encode'; id: number; events: AdapterEvent[
 export type FromEnvelopeThread =
   | { op: 'encoded'; id: number; values: ArrayBuffer; ends: number[]; invalid: InvalidEnvelope[] }
   | { op: 'failed'; id: number; error: { name: string; message: string } }
-  | { op: 'priority'; result: ThreadPriorityResult };
+  | { op: 'priority'; result: ThreadPriorityResult }
+  /** The worker compiled the validators and takes batches (posted once, at start). */
+  | { op: 'ready' };

@@ -23,6 +23,7 @@ if (!port)
   throw new DicomtrailError('DT_ERR_ENVELOPE_THREAD', 'envelope-thread-worker must run in a worker thread');
 const cfg = workerData as EnvelopeThreadConfig;
 compileValidators();
+port.postMessage({ op: 'ready' } satisfies FromEnvelopeThread);
 if (cfg.nice !== undefined && cfg.nice !== 0) {
   port.postMessage({ op: 'priority', result: setThreadNice(cfg.nice) } satisfies FromEnvelopeThread);
 }

@@ -66,6 +66,8 @@ export class EnvelopeThread {
   /** Batches given to the worker, in order (a Map keeps insertion order). */
   readonly #pending = new Map<number, Batch>();
   #drainWaiters: Array<() => void> = [];
+  #readyWaiters: Array<() => void> = [];
+  #ready = false;
 
   constructor(opts: EnvelopeThreadOptions) {
     this.#node = opts.node;
@@ -110,13 +112,13 @@ export class EnvelopeThread {
       return;
     }
     this.#queued.push(event);
-    if (this.#queued.length >= this.#batchMax) this.#flush();
-    else this.#timer ??= setTimeout(() => this.#flush(), this.#lingerMs);
+    if (this.#queued.length >= this.#batchMax) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), this.#lingerMs);
   }
 
   /** Resolves when every event given so far was handed to `onEncoded`. */
   drain(): Promise<void> {
-    this.#flush();
+    this.flush();
     if (this.#pending.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
@@ -130,7 +132,8 @@ export class EnvelopeThread {
     await worker?.terminate();
   }
 
-  #flush(): void {
+  /** Hands the queued events to the worker now (someone waits on them), not after the linger. */
+  flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#queued.length === 0) return;
@@ -153,7 +156,22 @@ export class EnvelopeThread {
     }
   }
 
+  /** Resolves once the worker takes batches (validators compiled), or it failed and events are encoded here. */
+  ready(): Promise<void> {
+    if (this.#ready || this.#local || !this.#worker) return Promise.resolve();
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+  }
+
+  #setReady(): void {
+    this.#ready = true;
+    for (const w of this.#readyWaiters.splice(0)) w();
+  }
+
   #onMessage(msg: FromEnvelopeThread): void {
+    if (msg.op === 'ready') {
+      this.#setReady();
+      return;
+    }
     if (msg.op === 'priority') {
       if (msg.result.ok)
         this.#log.debug({ tid: msg.result.tid, nice: msg.result.nice }, 'thread priority lowered');
@@ -194,6 +212,7 @@ export class EnvelopeThread {
     if (this.#local) return;
     this.#local = true;
     this.#worker = undefined;
+    this.#setReady();
     this.#log.error(
       { err, pending: this.pending },
       'envelope thread failed: envelopes are built on this thread',
@@ -245,7 +264,8 @@ export class EnvelopeThread {
   }
 }
 
-function recordOf(event: AdapterEvent, value: Buffer): EventRecord {
+/** An envelope's bytes as the Kafka record of its event. */
+export function recordOf(event: AdapterEvent, value: Buffer): EventRecord {
   return {
     key: event.association.id,
     value,

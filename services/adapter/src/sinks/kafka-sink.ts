@@ -24,10 +24,13 @@
  * Known limit: records still in memory when the sink is closed while spooling (the batch in flight) are
  * appended after newer spooled records; consumers dedupe on `id` and order by `seq`.
  */
+
+import path from 'node:path';
 import {
   createEventProducer,
   createKafka,
   DEFAULT_CLIENT_RETRY,
+  dlqTopicOf,
   type EventProducer,
   type EventRecord,
   ensureTopics,
@@ -43,6 +46,7 @@ import { compileValidators, type EventType, SCHEMA_ID } from '@dicomtrail/schema
 import type { AdapterEvent, EventSink } from '../association/types.js';
 import { resolveHere } from '../dataset/deferred-dicom-json.js';
 import type { NodeInfo } from '../events/envelope.js';
+import { DeadLetters, localDeadLetterFile } from './dead-letters.js';
 import { encodeEnvelope } from './envelope-encoder.js';
 import { EnvelopeThread, type InvalidEvent } from './envelope-thread.js';
 import type { Spool } from './spool.js';
@@ -118,6 +122,8 @@ export interface KafkaSinkOptions {
    * `write` only hands the event over, and the records come back in order. Without it `write` does it all.
    */
   encoder?: EnvelopeThread;
+  /** Records Kafka refuses for good go there instead of being sent again forever (dead-letters.ts). */
+  deadLetters?: DeadLetters;
 }
 
 interface Queued {
@@ -144,6 +150,7 @@ export class KafkaSink implements EventSink {
   readonly #spool: Spool | undefined;
   readonly #spoolThreshold: number;
   readonly #encoder: EnvelopeThread | undefined;
+  readonly #deadLetters: DeadLetters | undefined;
   /** The envelope thread (or encodeEnvelope here) decodes a deferred header. */
   readonly acceptsDeferred = true;
   #mode: DeliveryMode = 'direct';
@@ -187,6 +194,7 @@ export class KafkaSink implements EventSink {
     this.#log = opts.log.child({ component: 'kafka-sink' });
     this.#types = opts.types && opts.types.length > 0 ? new Set(opts.types) : undefined;
     this.#encoder = opts.encoder;
+    this.#deadLetters = opts.deadLetters;
     this.#encoder?.start((records, invalid) => this.#acceptEncoded(records, invalid));
     // Before the first association, not on its first event: `write` must return at once.
     if (!this.#encoder) compileValidators(opts.types && opts.types.length > 0 ? opts.types : undefined);
@@ -346,6 +354,7 @@ export class KafkaSink implements EventSink {
       clearTimeout(timer);
     }
     this.#connected = false;
+    await this.#deadLetters?.close();
     await this.#encoder?.close();
     this.#state = 'closed';
     const { produced, failed, dropped, handedOff, invalid } = this.stats();
@@ -501,7 +510,7 @@ export class KafkaSink implements EventSink {
       const t0 = performance.now();
       this.#inflight = batch.length;
       try {
-        await this.#producer.send(batch.map((q) => q.record));
+        await this.#send(batch.map((q) => q.record));
       } catch (err) {
         if (this.#stopped) return;
         this.#failed += 1;
@@ -542,7 +551,7 @@ export class KafkaSink implements EventSink {
       if (batch.length === 0) return true;
       const t0 = performance.now();
       try {
-        await this.#producer.send(batch.map((b) => b.record));
+        await this.#send(batch.map((b) => b.record));
       } catch (err) {
         this.#failed += 1;
         this.#down(err);
@@ -605,6 +614,12 @@ export class KafkaSink implements EventSink {
       if (spool.lastSeq > spool.ackedSeq) await spool.ack(spool.lastSeq).catch(() => undefined);
     }
     return yielded;
+  }
+
+  /** One batch to Kafka; records it refuses for good are dead-lettered (dead-letters.ts), not retried. */
+  #send(records: readonly EventRecord[]): Promise<void> {
+    const send = (r: readonly EventRecord[]) => this.#producer.send(r);
+    return this.#deadLetters ? this.#deadLetters.deliver(send, records) : send(records);
   }
 
   #recordLatency(batchMs: number, lagMs: number): void {
@@ -714,14 +729,17 @@ export interface KafkaSinkConfig {
   threadNice?: number;
   /** TLS and SASL towards the brokers (event-log's kafka-security.ts); unset: plaintext. */
   security?: KafkaSecurity;
+  /** The envelope thread's own nice value, when it differs (sync durability: it is on the answers' path). */
+  encoderNice?: number;
 }
 
-/**
- * A KafkaSink on the configured client (`client`: @platformatic/kafka by default, or kafkajs): the topic is
- * created if missing (partitions, replication) before the producer connects; the producer runs in a worker thread
- * unless `producerThread` is false; started.
- */
-export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
+/** The producer (in its thread unless `producerThread` is false), the envelope thread and the topic set-up. */
+export function kafkaParts(cfg: KafkaSinkConfig): {
+  producer: EventProducer;
+  encoder: EnvelopeThread | undefined;
+  setup: () => Promise<void>;
+  deadLetters: DeadLetters;
+} {
   const security = cfg.security ? { security: cfg.security } : {};
   const kafka = createKafka({
     clientId: `dicomtrail-adapter-${cfg.node.id}`,
@@ -759,17 +777,62 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
         ...security,
         ...(cfg.threadNice !== undefined ? { nice: cfg.threadNice } : {}),
       });
+  const encoderNice = cfg.encoderNice ?? cfg.threadNice;
+  const encoder = threaded
+    ? new EnvelopeThread({
+        node: cfg.node,
+        log: cfg.log,
+        ...(encoderNice !== undefined ? { nice: encoderNice } : {}),
+      })
+    : undefined;
+  const setup = async (): Promise<void> => {
+    const created = await ensureTopics(kafka, [
+      { topic: cfg.topic, numPartitions: cfg.partitions, replicationFactor: cfg.replication },
+    ]);
+    if (created.length > 0)
+      cfg.log.info(
+        { topic: cfg.topic, partitions: cfg.partitions, replication: cfg.replication },
+        'event topic created',
+      );
+  };
+  const dlq = dlqTopicOf(cfg.topic);
+  const deadLetters = new DeadLetters({
+    // On this thread: dead letters are rare, and a producer of their own keeps them off the event batches.
+    dlqProducer: () =>
+      (cfg.client ?? 'platformatic') === 'platformatic'
+        ? new PlatformaticEventProducer({
+            topic: dlq,
+            brokers: cfg.brokers,
+            clientId: `dicomtrail-adapter-${cfg.node.id}-dlq`,
+            log: cfg.log,
+            ...compression,
+            ...security,
+          })
+        : createEventProducer({ kafka, topic: dlq, log: cfg.log, ...compression }),
+    setup: async () => {
+      await ensureTopics(kafka, [
+        { topic: dlq, numPartitions: cfg.partitions, replicationFactor: cfg.replication },
+      ]);
+    },
+    localFile: cfg.spool
+      ? localDeadLetterFile(cfg.spool.dir)
+      : path.resolve('.dicomtrail', 'dead-letters.jsonl'),
+    nodeId: cfg.node.id,
+    log: cfg.log,
+  });
+  return { producer, encoder, setup, deadLetters };
+}
+
+/**
+ * A KafkaSink (AUDIT_DURABILITY=async): the topic is created if missing (partitions, replication) before the
+ * producer connects; the producer runs in a worker thread unless `producerThread` is false; started.
+ */
+export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
+  const { producer, encoder, setup, deadLetters } = kafkaParts(cfg);
   const sink = new KafkaSink({
     producer,
-    ...(threaded
-      ? {
-          encoder: new EnvelopeThread({
-            node: cfg.node,
-            log: cfg.log,
-            ...(cfg.threadNice !== undefined ? { nice: cfg.threadNice } : {}),
-          }),
-        }
-      : {}),
+    deadLetters,
+    ...(encoder ? { encoder } : {}),
     node: cfg.node,
     log: cfg.log,
     types: cfg.types,
@@ -781,16 +844,7 @@ export function createKafkaSink(cfg: KafkaSinkConfig): KafkaSink {
     spool: cfg.spool,
     spoolThreshold: cfg.spoolThreshold,
     maxBackoffMs: cfg.maxBackoffMs,
-    setup: async () => {
-      const created = await ensureTopics(kafka, [
-        { topic: cfg.topic, numPartitions: cfg.partitions, replicationFactor: cfg.replication },
-      ]);
-      if (created.length > 0)
-        cfg.log.info(
-          { topic: cfg.topic, partitions: cfg.partitions, replication: cfg.replication },
-          'event topic created',
-        );
-    },
+    setup,
   });
   return sink.start();
 }

@@ -8,6 +8,7 @@ import * as zlib from 'node:zlib';
 import {
   crc32,
   crc32Portable,
+  decodeAckCheckpoint,
   decodeAckFile,
   decodeSegmentHeader,
   encodeAckFile,
@@ -87,4 +88,17 @@ test('records: byte layout, read back, resync after a damaged record', async (t)
   } finally {
     await fh.close();
   }
+});
+
+test('ack file with a checkpoint: the watermark as before, the checkpoint when its CRC checks', () => {
+  const cp = Buffer.from('{"v":1,"open":[]}');
+  const buf = encodeAckFile(42, cp);
+  assert.deepEqual(decodeAckFile(buf), { ok: true, value: 42 });
+  assert.deepEqual(decodeAckCheckpoint(buf), cp);
+  assert.equal(decodeAckCheckpoint(encodeAckFile(42)), undefined, 'none written');
+  const torn = Buffer.from(buf);
+  torn.writeUInt8(torn.readUInt8(torn.length - 1) ^ 0xff, torn.length - 1);
+  assert.deepEqual(decodeAckFile(torn), { ok: true, value: 42 }, 'the watermark does not depend on it');
+  assert.equal(decodeAckCheckpoint(torn), undefined, 'a checkpoint that does not check is none');
+  assert.equal(decodeAckCheckpoint(buf.subarray(0, buf.length - 3)), undefined, 'nor a short one');
 });

@@ -37,6 +37,12 @@
  *   6   2  reserved = 0
  *   8   8  u64 acknowledged watermark: every record with seq <= this value has been delivered
  *   16  4  CRC of bytes 0..15
+ * optionally followed by a checkpoint of the publisher's state at that watermark (the associations still
+ * open, write-ahead-log.ts):
+ *   20  4  u32 c = checkpoint length
+ *   24  4  CRC of the checkpoint bytes
+ *   28  c  checkpoint (JSON)
+ * An ack file without the tail (or with a tail that does not check) has no checkpoint.
  */
 import type { FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
@@ -114,8 +120,24 @@ function decodeHeader(buf: Buffer, magic: number, what: string): HeaderResult {
 export const encodeSegmentHeader = (firstSeq: number): Buffer => encodeHeader(SEGMENT_MAGIC, firstSeq);
 export const decodeSegmentHeader = (buf: Buffer): HeaderResult =>
   decodeHeader(buf, SEGMENT_MAGIC, 'segment header');
-export const encodeAckFile = (ackedSeq: number): Buffer => encodeHeader(ACK_MAGIC, ackedSeq);
+export function encodeAckFile(ackedSeq: number, checkpoint?: Buffer): Buffer {
+  const header = encodeHeader(ACK_MAGIC, ackedSeq);
+  if (checkpoint === undefined) return header;
+  const tail = Buffer.alloc(8);
+  tail.writeUInt32BE(checkpoint.length, 0);
+  tail.writeUInt32BE(crc32(checkpoint), 4);
+  return Buffer.concat([header, tail, checkpoint]);
+}
 export const decodeAckFile = (buf: Buffer): HeaderResult => decodeHeader(buf, ACK_MAGIC, 'ack file');
+
+/** The checkpoint after an ack file's watermark; undefined when there is none or it does not check. */
+export function decodeAckCheckpoint(buf: Buffer): Buffer | undefined {
+  if (buf.length < ACK_FILE_BYTES + 8) return undefined;
+  const length = buf.readUInt32BE(ACK_FILE_BYTES);
+  const body = buf.subarray(ACK_FILE_BYTES + 8);
+  if (body.length !== length || crc32(body) !== buf.readUInt32BE(ACK_FILE_BYTES + 4)) return undefined;
+  return body;
+}
 
 export const recordBytes = (keyBytes: number, payloadBytes: number): number =>
   RECORD_HEADER_BYTES + keyBytes + payloadBytes;

@@ -11,6 +11,7 @@ import { type FileHandle, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errCode, SEGMENT_RE, truncateFile } from './spool-files.js';
 import {
+  decodeAckCheckpoint,
   decodeAckFile,
   decodeSegmentHeader,
   FileWindow,
@@ -31,6 +32,8 @@ export interface RecoveredSegment {
 export interface Recovered {
   /** Persisted acknowledgement watermark (0 when there is none, or it is unreadable). */
   ackedSeq: number;
+  /** The checkpoint written with that watermark, if any. */
+  checkpoint?: Buffer;
   /** Oldest first. */
   segments: RecoveredSegment[];
   /** Number for the next segment to create. */
@@ -63,20 +66,26 @@ async function scan(fh: FileHandle, size: number): Promise<Scan> {
   return out;
 }
 
-async function readAck(dir: string, observer: RecoveryObserver): Promise<number> {
+async function readAck(
+  dir: string,
+  observer: RecoveryObserver,
+): Promise<{ ackedSeq: number; checkpoint?: Buffer }> {
   await rm(join(dir, 'ack.tmp'), { force: true }); // an ack write cut short: the old `ack` stands
   let buf: Buffer;
   try {
     buf = await readFile(join(dir, 'ack'));
   } catch (err) {
-    if (errCode(err) === 'ENOENT') return 0;
+    if (errCode(err) === 'ENOENT') return { ackedSeq: 0 };
     throw err;
   }
   const ack = decodeAckFile(buf);
-  if (ack.ok) return ack.value;
+  if (ack.ok) {
+    const checkpoint = decodeAckCheckpoint(buf);
+    return { ackedSeq: ack.value, ...(checkpoint ? { checkpoint } : {}) };
+  }
   // Replaying from the oldest segment is safe: consumers are idempotent.
   observer.corrupt('ack', { offset: 0, bytes: buf.length, reason: ack.reason });
-  return 0;
+  return { ackedSeq: 0 };
 }
 
 /** Newest segment: its exact last seq; a torn tail (anything after the last valid record) is cut. */
@@ -96,7 +105,7 @@ async function settleNewest(
 }
 
 export async function recoverSpool(dir: string, observer: RecoveryObserver): Promise<Recovered> {
-  const ackedSeq = await readAck(dir, observer);
+  const { ackedSeq, checkpoint } = await readAck(dir, observer);
   const found = (await readdir(dir))
     .map((name) => ({ name, m: SEGMENT_RE.exec(name) }))
     .filter((e) => e.m !== null)
@@ -150,5 +159,5 @@ export async function recoverSpool(dir: string, observer: RecoveryObserver): Pro
     }
   }
   for (let k = 0; k + 1 < segments.length; k++) segments[k]!.lastSeq = segments[k + 1]!.firstSeq - 1;
-  return { ackedSeq, segments, nextNum };
+  return { ackedSeq, segments, nextNum, ...(checkpoint ? { checkpoint } : {}) };
 }

@@ -375,6 +375,52 @@ test('full: append rejects with SpoolFullError; isFull() from the high-water mar
   assert.equal(await spool.append('k', payload), last + 1, 'the rejected append took no seq');
 });
 
+test("inline commits (written and fdatasync'd on the calling thread): the same records, in order, durable", async (t) => {
+  const dir = await tempDir(t);
+  const spool = await openSpool(t, dir, { inlineCommits: true, commitWindowMs: 0, segmentBytes: 4096 });
+  const seqs = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => spool.append(`k${i}`, Buffer.from(`payload ${i}`))),
+  );
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: 200 }, (_, i) => i + 1),
+  );
+  assert.ok(spool.commits < 200, `group commits (${spool.commits} for 200 records)`);
+  await spool.close();
+  const again = await openSpool(t, dir);
+  const back = await all(again);
+  assert.deepEqual(
+    back.map((r) => `${r.key}=${r.payload.toString()}`),
+    Array.from({ length: 200 }, (_, i) => `k${i}=payload ${i}`),
+  );
+});
+
+test('writeError: set by a failed append, cleared by the next one that succeeds', async (t) => {
+  const dir = await tempDir(t);
+  const spool = await openSpool(t, dir, { maxBytes: 4096, segmentBytes: 2048 });
+  assert.equal(spool.writeError, undefined);
+  await assert.rejects(spool.append('k', Buffer.alloc(5000)), SpoolFullError);
+  const failed: unknown = spool.writeError;
+  assert.ok(failed instanceof SpoolFullError);
+  await spool.append('k', Buffer.alloc(10));
+  assert.equal(spool.writeError, undefined);
+});
+
+test('an ack carries a checkpoint: persisted with the watermark, read back on reopen, replaced by the next', async (t) => {
+  const dir = await tempDir(t);
+  const spool = await Spool.open(dir);
+  for (let i = 0; i < 3; i++) await spool.append('k', Buffer.from(`r${i}`));
+  await spool.ack(2, Buffer.from('{"open":["a"]}'));
+  assert.equal(spool.checkpoint?.toString(), '{"open":["a"]}');
+  await spool.close();
+  const again = await openSpool(t, dir);
+  assert.equal(again.ackedSeq, 2);
+  assert.equal(again.checkpoint?.toString(), '{"open":["a"]}');
+  await again.ack(3);
+  assert.equal(again.checkpoint, undefined, 'an ack without one leaves none');
+  assert.equal((await readFile(join(dir, 'ack'))).length, 20, 'the plain 20-byte ack file');
+});
+
 test('concurrent appends: call order is seq order, each record whole, one fsync for many records', async (t) => {
   const dir = await tempDir(t);
   const spool = await openSpool(t, dir, { segmentBytes: 512 * 1024 });

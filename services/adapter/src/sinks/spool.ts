@@ -38,6 +38,7 @@
  * - One process at a time: the directory is locked with a `lock` file holding the pid (a lock whose
  *   process is gone is taken over).
  */
+import { fdatasyncSync, writeSync } from 'node:fs';
 import { type FileHandle, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DicomtrailError } from '@dicomtrail/runtime';
@@ -69,6 +70,12 @@ export interface SpoolOptions {
   maxBatchRecords?: number;
   /** Commit at once when this many bytes are queued. Default 4 MiB. */
   maxBatchBytes?: number;
+  /**
+   * Write and fdatasync a commit on the calling thread instead of the thread pool (default false): two thread
+   * hops less per commit, for callers that wait on every commit (AUDIT_DURABILITY=sync), at the price of
+   * blocking the event loop for the fdatasync.
+   */
+  inlineCommits?: boolean;
   /** An invalid record or header (reported once per spot per open spool; never thrown). */
   onCorrupt?: (info: SpoolCorruption) => void;
   /** A torn tail cut off the newest segment when opening (the trace of a crash mid-write). */
@@ -152,6 +159,7 @@ export class Spool {
   readonly #commitWindowMs: number;
   readonly #maxBatchRecords: number;
   readonly #maxBatchBytes: number;
+  readonly #inline: boolean;
   readonly #onCorrupt: ((info: SpoolCorruption) => void) | undefined;
   readonly #onTornTail: ((info: SpoolTornTail) => void) | undefined;
 
@@ -161,8 +169,13 @@ export class Spool {
   #nextSeq = 1;
   /** Persisted watermark. */
   #ackedSeq = 0;
-  /** Highest seq asked to be acknowledged (persisted or not yet). */
+  /** Highest seq asked to be acknowledged (persisted or not yet), and the checkpoint given with it. */
   #ackTarget = 0;
+  #ackCheckpoint: Buffer | undefined;
+  /** The checkpoint persisted with the watermark (read at open, replaced by each ack that gives one). */
+  #checkpoint: Buffer | undefined;
+  /** The error of the last append that failed (cleared by the next one that succeeds). */
+  #lastError: unknown;
   #bytes = 0;
 
   #queue: Pending[] = [];
@@ -195,6 +208,7 @@ export class Spool {
     this.#commitWindowMs = positiveInt('commitWindowMs', options.commitWindowMs, 2, 0);
     this.#maxBatchRecords = positiveInt('maxBatchRecords', options.maxBatchRecords, 1024);
     this.#maxBatchBytes = positiveInt('maxBatchBytes', options.maxBatchBytes, 4 * MiB);
+    this.#inline = options.inlineCommits ?? false;
     this.#onCorrupt = options.onCorrupt;
     this.#onTornTail = options.onTornTail;
   }
@@ -264,6 +278,14 @@ export class Spool {
   get ackedSeq(): number {
     return this.#ackedSeq;
   }
+  /** The checkpoint persisted with the acknowledgement watermark (undefined: none). */
+  get checkpoint(): Buffer | undefined {
+    return this.#checkpoint;
+  }
+  /** Why the last append failed, while no later one succeeded (undefined: the log is being written). */
+  get writeError(): unknown {
+    return this.#failed ?? this.#lastError;
+  }
   /** Highest durable seq (0 when nothing was ever appended). */
   get lastSeq(): number {
     return this.#nextSeq - 1;
@@ -298,12 +320,13 @@ export class Spool {
     }
     const size = recordBytes(keyBuf.length, payload.length);
     if (this.#bytes + this.#queuedBytes + SEGMENT_HEADER_BYTES + size > this.maxBytes) {
-      throw new SpoolFullError({
+      this.#lastError = new SpoolFullError({
         dir: this.dir,
         maxBytes: this.maxBytes,
         bytes: this.#bytes + this.#queuedBytes,
         recordBytes: size,
       });
+      throw this.#lastError;
     }
     return new Promise<number>((resolve, reject) => {
       this.#queue.push({ key: keyBuf, payload, size, resolve, reject });
@@ -423,9 +446,11 @@ export class Spool {
           seg = fresh;
         }
         stage = 'write';
-        await writeFully(seg.fh!, buf, seg.size);
+        if (this.#inline) writeFullySync(seg.fh!.fd, buf, seg.size);
+        else await writeFully(seg.fh!, buf, seg.size);
         stage = 'sync';
-        await seg.fh!.datasync();
+        if (this.#inline) fdatasyncSync(seg.fh!.fd);
+        else await seg.fh!.datasync();
         if (fresh !== undefined) await syncDir(this.dir);
       } catch (cause) {
         const err = new DicomtrailError(
@@ -434,6 +459,7 @@ export class Spool {
           { dir: this.dir, segment: seg?.name, stage },
           cause,
         );
+        this.#lastError = err;
         for (const p of batch.slice(i)) p.reject(err);
         await this.#undoPart(seg, fresh, stage === 'sync' ? cause : undefined);
         return;
@@ -449,6 +475,7 @@ export class Spool {
       this.#nextSeq += part.length;
       this.#appended += part.length;
       this.#commits++;
+      this.#lastError = undefined;
       for (const [n, p] of part.entries()) p.resolve(firstSeq + n);
       i = j;
     }
@@ -486,7 +513,7 @@ export class Spool {
    * Marks every record up to `seq` as delivered; resolves once the watermark is durable and the
    * segments it covers entirely are deleted.
    */
-  async ack(seq: number): Promise<void> {
+  async ack(seq: number, checkpoint?: Buffer): Promise<void> {
     if (this.#closing)
       throw new DicomtrailError('DT_ERR_SPOOL_CLOSED', 'event spool is closed', { dir: this.dir });
     if (!Number.isSafeInteger(seq) || seq < 0 || seq > this.#nextSeq - 1) {
@@ -495,19 +522,23 @@ export class Spool {
         lastSeq: this.#nextSeq - 1,
       });
     }
-    if (seq > this.#ackTarget) this.#ackTarget = seq;
+    if (seq > this.#ackTarget) {
+      this.#ackTarget = seq;
+      this.#ackCheckpoint = checkpoint;
+    }
     if (seq <= this.#ackedSeq) return;
     await this.#serial(() => this.#persistAck());
   }
 
   async #persistAck(): Promise<void> {
     const target = this.#ackTarget;
+    const checkpoint = this.#ackCheckpoint;
     if (target <= this.#ackedSeq) return;
     const tmp = join(this.dir, 'ack.tmp');
     try {
       const fh = await open(tmp, 'w', 0o600);
       try {
-        await writeFully(fh, encodeAckFile(target), 0);
+        await writeFully(fh, encodeAckFile(target, checkpoint), 0);
         await fh.datasync();
       } finally {
         await fh.close();
@@ -522,6 +553,7 @@ export class Spool {
     }
     this.#acked += target - this.#ackedSeq;
     this.#ackedSeq = target;
+    this.#checkpoint = checkpoint;
     await this.#deleteAcked();
   }
 
@@ -613,10 +645,17 @@ export class Spool {
       tornTail: (info) => this.#onTornTail?.(info),
     });
     this.#ackedSeq = this.#ackTarget = recovered.ackedSeq;
+    this.#checkpoint = recovered.checkpoint;
     this.#nextNum = recovered.nextNum;
     this.#segments = recovered.segments.map((seg) => ({ ...seg, durable: seg.size }));
     this.#bytes = this.#segments.reduce((sum, seg) => sum + seg.size, 0);
     this.#nextSeq = Math.max(this.#segments.at(-1)?.lastSeq ?? 0, this.#ackedSeq) + 1;
     await this.#deleteAcked();
   }
+}
+
+/** Writes all of `buf` at `position` on this thread (looping over short writes). */
+function writeFullySync(fd: number, buf: Buffer, position: number): void {
+  let done = 0;
+  while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
 }

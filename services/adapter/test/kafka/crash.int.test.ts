@@ -49,6 +49,8 @@ async function startAdapter(): Promise<{
         KAFKA_BROKERS: broker.brokers.join(','),
         EVENTS_TOPIC_PARTITIONS: '1',
         SPOOL_DIR: path.join(dir, 'spool'),
+        // The spool of AUDIT_DURABILITY=async: written only while Kafka is away (test/durability/ for sync).
+        AUDIT_DURABILITY: 'async',
         HEALTH_PORT: String(health),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

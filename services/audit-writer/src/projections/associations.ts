@@ -122,6 +122,14 @@ function lifecycleOf(e: EventContent): Delta {
     case 'EVT_REJECTED':
     case 'EVT_DUL_REJECTED':
       return { ended_at: at, outcome: 'rejected', ...causeOf(p['cause']) };
+    case 'EVT_ASSOCIATION_INTERRUPTED':
+      // Cut off by a crash of the node: it ended at its last event, recorded when the node restarted.
+      return {
+        ended_at: (p['last_timestamp'] as string | undefined) ?? at,
+        outcome: 'interrupted',
+        cause_initiator: 'local',
+        cause_detail: p['detail'] ?? null,
+      };
     case 'EVT_SPOOL_LIMIT':
       return p['action'] === 'rejected' ? { ended_at: at, outcome: 'rejected', ...causeOf(p['cause']) } : {};
     default:

@@ -49,6 +49,7 @@ export const EVENT_TYPE_TABLE = [
   ['EVT_INVALID_PDU', 'notification', 'dicomtrail', 'association'], // §9.2: malformed/unexpected PDU
   ['EVT_SPOOL_LIMIT', 'notification', 'dicomtrail', 'association'], // spool full: association refused
   ['EVT_RETENTION', 'notification', 'dicomtrail', 'node'], // partitions dropped by the retention job
+  ['EVT_AUDIT_LOG_USED', 'notification', 'dicomtrail', 'node'], // a read of the trail (DICOM 110101), by the console
 ] as const satisfies readonly (readonly [string, EventKind, EventOrigin, EventScope])[];
 
 export type EventType = (typeof EVENT_TYPE_TABLE)[number][0];

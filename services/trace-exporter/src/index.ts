@@ -11,3 +11,4 @@ export {
   type TraceExporterOptions,
   type TraceExporterStats,
 } from './trace-exporter.js';
+export { sopClassLabel, sopClassName } from './sop-class-names.js';

@@ -30,8 +30,8 @@ export function activityChart(points: readonly SeriesPoint[], from: Date, to: Da
   const x = (t: number) => M.left + ((t - start) / (buckets * bucketMs)) * (W - M.left - M.right);
   const y = (v: number) => H - M.bottom - (v / max) * (H - M.top - M.bottom);
   const parts: string[] = [];
-  for (let i = 0; i <= 4; i++) {
-    const v = (max * i) / 4;
+  for (let i = 0; i <= 5; i++) {
+    const v = (max * i) / 5;
     parts.push(
       `<line x1="${M.left}" x2="${W - M.right}" y1="${y(v)}" y2="${y(v)}" class="grid"/>`,
       `<text x="${M.left - 6}" y="${y(v) + 4}" text-anchor="end">${Math.round(v)}</text>`,

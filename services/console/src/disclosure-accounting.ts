@@ -79,7 +79,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function describe(e: Omit<AccountingEntry, 'description'>, level: string | null): string {
   const what = e.modalities.length > 0 ? `${e.modalities.join('/')} ` : '';
   const studies = plural(e.studies.length, 'study').replace('studys', 'studies');
-  if (e.operation === 'queried') return `query at ${level ?? '?'} level matching ${studies}`;
+  if (e.operation === 'queried')
+    return `query at ${level ?? '?'} level${e.studies.length > 0 ? ` naming ${studies}` : ''}`;
   const series = e.series > 0 ? ` in ${plural(e.series, 'series').replace('seriess', 'series')}` : '';
   return `${plural(e.instances, `${what}instance`)}${series} of ${studies}`;
 }

@@ -13,7 +13,7 @@ import { type AuditRecorder } from './audit-recorder.js';
 import { recordedParameters } from './audit-log-used.js';
 import type { ConsoleConfig } from './config.js';
 import { ConsoleError } from './errors.js';
-import { escapeHtml, type Html, layout } from './html.js';
+import { type Html, html, layout } from './html.js';
 import { isThrottled, recordFailure } from './login-throttle.js';
 import { type Mask, maskFor, pseudonymizer } from './masking.js';
 import { loginPage } from './pages/login.js';
@@ -77,7 +77,7 @@ export async function createConsoleServer(o: ConsoleServerOptions) {
     const status = e?.status ?? 500;
     const message = e?.message ?? 'The console could not serve this page (internal error; see the console log).';
     void reply.status(status).type('text/html; charset=utf-8').send(
-      layout({ title: status === 503 ? 'Not recorded, not shown' : 'Error' }, { text: `<p class="error" role="alert">${escapeHtml(message)}</p><p><a href="/">Back to the overview</a></p>` } as Html),
+      layout({ title: status === 503 ? 'Not recorded, not shown' : 'Error' }, html`<p class="error" role="alert">${message}</p><p><a href="/">Back to the overview</a></p>`),
     );
   });
 

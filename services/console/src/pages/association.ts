@@ -19,7 +19,7 @@ function childWhy(d: AssociationDetail, c: LinkedAssociation): string {
 
 export function associationPage(d: AssociationDetail, traceUrl: string | undefined, mask: Mask): Html {
   const a = d.association;
-  const local = `${a.called_ae_title} (this node${a.node_id ? ` ${a.node_id}` : ''})`;
+  const local = `called ${a.called_ae_title} · this node${a.node_id ? ` (${a.node_id})` : ''}`;
   const remote = `${a.calling_ae_title} @ ${a.remote_address ?? '?'}`;
   const [requestor, acceptor] = a.role === 'requestor' ? [`${a.calling_ae_title} (this node)`, `${a.called_ae_title} @ ${a.remote_address ?? '?'}`] : [remote, local];
   const words = explainAssociation({ ...a, failed_operation_count: a.failed_operation_count });
@@ -30,7 +30,7 @@ export function associationPage(d: AssociationDetail, traceUrl: string | undefin
   return html`<section class="assoc-head">
 <p><b>${a.outcome ?? 'open'}</b> · ${a.role} · requested ${a.requested_at} · ended ${a.ended_at}
  · user identity ${a.user_identity ? html`<b>${a.user_identity}</b> (${a.user_identity_type})` : 'none'}
- · ${a.operation_count} operations, ${a.instances_stored} instances stored</p>
+ · operations: ${a.operation_count} · instances stored: ${a.instances_stored}</p>
 ${traceUrl ? html`<p><a class="button" href="${traceUrl}" target="_blank" rel="noopener">Trace in Zipkin</a></p>` : ''}
 </section>
 ${words.length > 0 ? html`<section class="explain"><h2>What went wrong</h2><ul>${words.map((w) => html`<li>${w}</li>`)}</ul></section>` : ''}

@@ -40,9 +40,11 @@ async function ensureDatabase(baseUrl: string, name: string): Promise<void> {
 }
 
 async function seededBefore(client: pg.Client): Promise<{ events: number; seconds: number } | undefined> {
-  const { rows } = await client.query<{ events: string; seconds: number }>(
-    `SELECT events, seconds FROM public.bench_seed WHERE to_regclass('public.bench_seed') IS NOT NULL`,
-  ).catch(() => ({ rows: [] as { events: string; seconds: number }[] }));
+  const { rows } = await client
+    .query<{ events: string; seconds: number }>(
+      `SELECT events, seconds FROM public.bench_seed WHERE to_regclass('public.bench_seed') IS NOT NULL`,
+    )
+    .catch(() => ({ rows: [] as { events: string; seconds: number }[] }));
   const r = rows[0];
   return r ? { events: Number(r.events), seconds: r.seconds } : undefined;
 }

@@ -15,15 +15,26 @@ const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
 export const MIN_PASSWORD_LENGTH = 12;
 
 /** Creates the user, or sets a new password and role for an existing one. */
-export async function addUser(db: pg.Pool | pg.Client, username: string, role: ConsoleRole, password: string) {
+export async function addUser(
+  db: pg.Pool | pg.Client,
+  username: string,
+  role: ConsoleRole,
+  password: string,
+) {
   if (!USERNAME.test(username))
     throw new ConsoleError('DT_ERR_CONSOLE_USERNAME', 400, 'a username is 1-64 letters, digits or . _ @ -', {
       username,
     });
   if (!CONSOLE_ROLES.includes(role))
-    throw new ConsoleError('DT_ERR_CONSOLE_ROLE', 400, `the role is one of ${CONSOLE_ROLES.join(', ')}`, { role });
+    throw new ConsoleError('DT_ERR_CONSOLE_ROLE', 400, `the role is one of ${CONSOLE_ROLES.join(', ')}`, {
+      role,
+    });
   if (password.length < MIN_PASSWORD_LENGTH)
-    throw new ConsoleError('DT_ERR_CONSOLE_PASSWORD', 400, `a password has at least ${MIN_PASSWORD_LENGTH} characters`);
+    throw new ConsoleError(
+      'DT_ERR_CONSOLE_PASSWORD',
+      400,
+      `a password has at least ${MIN_PASSWORD_LENGTH} characters`,
+    );
   const hash = await hashPassword(password);
   const { rows } = await db.query<{ created: boolean }>(
     `INSERT INTO console.users (username, role, password_hash) VALUES ($1, $2, $3)
@@ -35,7 +46,11 @@ export async function addUser(db: pg.Pool | pg.Client, username: string, role: C
 }
 
 /** The user when the password matches an enabled account; undefined otherwise (no hint which part was wrong). */
-export async function authenticate(db: pg.Pool, username: string, password: string): Promise<ConsoleUser | undefined> {
+export async function authenticate(
+  db: pg.Pool,
+  username: string,
+  password: string,
+): Promise<ConsoleUser | undefined> {
   const { rows } = await db.query<{ username: string; role: ConsoleRole; password_hash: string }>(
     'SELECT username, role, password_hash FROM console.users WHERE username = $1 AND disabled_at IS NULL',
     [username],

@@ -21,7 +21,12 @@ function niceMax(v: number): number {
   return [1, 2, 5, 10].map((m) => m * p).find((m) => m >= v) ?? 10 * p;
 }
 
-export function activityChart(points: readonly SeriesPoint[], from: Date, to: Date, bucketMs: number): string {
+export function activityChart(
+  points: readonly SeriesPoint[],
+  from: Date,
+  to: Date,
+  bucketMs: number,
+): string {
   if (points.length === 0) return '<p class="empty">No associations in this period.</p>';
   const aes = [...new Set(points.map((p) => p.ae_title))];
   const start = Math.floor(from.getTime() / bucketMs) * bucketMs;
@@ -40,12 +45,17 @@ export function activityChart(points: readonly SeriesPoint[], from: Date, to: Da
   const labelEvery = Math.max(1, Math.ceil(buckets / 8));
   for (let b = 0; b <= buckets; b += labelEvery) {
     const t = new Date(start + b * bucketMs);
-    const label = bucketMs < 86_400_000 ? t.toISOString().slice(5, 13).replace('T', ' ') + 'h' : t.toISOString().slice(0, 10);
+    const label =
+      bucketMs < 86_400_000
+        ? t.toISOString().slice(5, 13).replace('T', ' ') + 'h'
+        : t.toISOString().slice(0, 10);
     parts.push(`<text x="${x(t.getTime())}" y="${H - M.bottom + 16}" text-anchor="middle">${label}</text>`);
   }
   aes.forEach((ae, i) => {
     const color = COLORS[i % COLORS.length];
-    const byBucket = new Map(points.filter((p) => p.ae_title === ae).map((p) => [p.bucket.getTime(), p.associations]));
+    const byBucket = new Map(
+      points.filter((p) => p.ae_title === ae).map((p) => [p.bucket.getTime(), p.associations]),
+    );
     const coords: string[] = [];
     for (let b = 0; b < buckets; b++) {
       const t = start + b * bucketMs;

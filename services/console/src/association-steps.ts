@@ -21,10 +21,19 @@ function operationSteps(role: string | null, o: OperationRow): DiagramStep[] {
   const to: Side = from === 'requestor' ? 'acceptor' : 'requestor';
   const what = o.sop_class_uid ? ` ${sopClassLabel(o.sop_class_uid)}` : '';
   const dest = o.move_destination ? ` → ${o.move_destination}` : '';
-  const steps: DiagramStep[] = [{ from, label: `${o.service}-RQ #${o.message_id}${what}${dest}`, ...(o.started_at ? { at: o.started_at } : {}) }];
+  const steps: DiagramStep[] = [
+    {
+      from,
+      label: `${o.service}-RQ #${o.message_id}${what}${dest}`,
+      ...(o.started_at ? { at: o.started_at } : {}),
+    },
+  ];
   if (o.status_category !== null || o.status !== null) {
     const hex = o.status === null ? '' : ` 0x${o.status.toString(16).toUpperCase().padStart(4, '0')}`;
-    const subs = o.completed_suboperations !== null ? `, ${o.completed_suboperations} completed / ${o.failed_suboperations ?? 0} failed sub-operations` : '';
+    const subs =
+      o.completed_suboperations !== null
+        ? `, ${o.completed_suboperations} completed / ${o.failed_suboperations ?? 0} failed sub-operations`
+        : '';
     steps.push({
       from: to,
       label: `${o.service}-RSP ${o.status_category ?? ''}${hex}`,
@@ -72,7 +81,10 @@ export function associationSteps(d: AssociationDetail): DiagramStep[] {
     steps.push({
       from: 'acceptor',
       label: `A-ASSOCIATE-AC: ${accepted.length} accepted, ${rejected.length} rejected`,
-      note: rejected.length > 0 ? `rejected: ${[...new Set(rejected.map((c) => `${sopClassLabel(c.abstract_syntax)} (${c.result_name ?? '?'})`))].slice(0, 3).join(', ')}` : '',
+      note:
+        rejected.length > 0
+          ? `rejected: ${[...new Set(rejected.map((c) => `${sopClassLabel(c.abstract_syntax)} (${c.result_name ?? '?'})`))].slice(0, 3).join(', ')}`
+          : '',
       tone: rejected.length > 0 && accepted.length === 0 ? 'fail' : 'ok',
       ...(a.established_at ? { at: a.established_at } : {}),
     });

@@ -14,7 +14,8 @@ import { runConsole } from './main.js';
 const USAGE = 'usage: dicomtrail console [add-user NAME --role auditor|engineer  (password on stdin)]';
 
 async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('password (input is not hidden; pipe it in to keep it off the screen): ');
+  if (process.stdin.isTTY)
+    process.stderr.write('password (input is not hidden; pipe it in to keep it off the screen): ');
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) {
     chunks.push(c as Buffer);

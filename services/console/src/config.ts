@@ -12,14 +12,15 @@ export const consoleConfigSpec = {
   CONSOLE_DATABASE_URL: {
     type: 'string',
     default: 'postgres://postgres@127.0.0.1:5432/dicomtrail',
-    description: 'Postgres connection string the console reads the trail through (a login that may take CONSOLE_DB_ROLE)',
+    description:
+      'Postgres connection string the console reads the trail through (a login that may take CONSOLE_DB_ROLE)',
   },
   CONSOLE_DB_ROLE: {
     type: 'string',
     default: 'dicomtrail_console',
     pattern: /^([a-z_][a-z0-9_]{0,62})?$/,
     description:
-      'Role set on every console connection (SET ROLE): SELECT on the trail, its own console.* tables; empty: the login\'s own',
+      "Role set on every console connection (SET ROLE): SELECT on the trail, its own console.* tables; empty: the login's own",
   },
   KAFKA_BROKERS: {
     type: 'list',
@@ -41,7 +42,8 @@ export const consoleConfigSpec = {
     type: 'string',
     default: 'http://127.0.0.1:9411/zipkin/traces/{trace_id}',
     pattern: /^https?:\/\/\S*\{trace_id\}\S*$/,
-    description: 'Link to an association\'s trace; {trace_id} is replaced (Jaeger: http://host:16686/trace/{trace_id})',
+    description:
+      "Link to an association's trace; {trace_id} is replaced (Jaeger: http://host:16686/trace/{trace_id})",
   },
   CONSOLE_SESSION_MINUTES: {
     type: 'int',
@@ -58,7 +60,8 @@ export const consoleConfigSpec = {
     type: 'int',
     default: 5,
     min: 1,
-    description: 'Failed logins per username, or per client address, within CONSOLE_LOGIN_WINDOW_MINUTES before logins are refused',
+    description:
+      'Failed logins per username, or per client address, within CONSOLE_LOGIN_WINDOW_MINUTES before logins are refused',
   },
   CONSOLE_LOGIN_WINDOW_MINUTES: {
     type: 'int',
@@ -66,12 +69,19 @@ export const consoleConfigSpec = {
     min: 1,
     description: 'Window of the login throttle',
   },
-  CONSOLE_PAGE_SIZE: { type: 'int', default: 50, min: 1, max: 1000, description: 'Rows per page of search results' },
+  CONSOLE_PAGE_SIZE: {
+    type: 'int',
+    default: 50,
+    min: 1,
+    max: 1000,
+    description: 'Rows per page of search results',
+  },
   CONSOLE_COUNT_LIMIT: {
     type: 'int',
     default: 10_000,
     min: 100,
-    description: 'Search counts stop at this many rows and show "more than N" (keeps counts fast on a large trail)',
+    description:
+      'Search counts stop at this many rows and show "more than N" (keeps counts fast on a large trail)',
   },
 } as const satisfies ConfigSpec;
 

@@ -19,15 +19,32 @@ export async function checkDatabase(pool: pg.Pool, role: string): Promise<void> 
   type Row = { role: string; trail: boolean; accounts: boolean };
   let row: Row | undefined;
   try {
-    ({ rows: [row] } = await pool.query<Row>(
+    ({
+      rows: [row],
+    } = await pool.query<Row>(
       `SELECT current_user AS role, to_regclass('audit.operations') IS NOT NULL AS trail,
               to_regclass('console.users') IS NOT NULL AS accounts`,
     ));
   } catch (err) {
-    throw new ConsoleError('DT_ERR_CONSOLE_DB', 503, `cannot use the console database: ${(err as Error).message}`, { role }, err);
+    throw new ConsoleError(
+      'DT_ERR_CONSOLE_DB',
+      503,
+      `cannot use the console database: ${(err as Error).message}`,
+      { role },
+      err,
+    );
   }
   if (role !== '' && row?.role !== role)
-    throw new ConsoleError('DT_ERR_CONSOLE_DB_ROLE', 503, `could not take role ${role}: is the login a member of it?`, { role });
+    throw new ConsoleError(
+      'DT_ERR_CONSOLE_DB_ROLE',
+      503,
+      `could not take role ${role}: is the login a member of it?`,
+      { role },
+    );
   if (!row?.trail || !row.accounts)
-    throw new ConsoleError('DT_ERR_CONSOLE_SCHEMA', 503, 'the audit or console tables are missing: run `npm run migrate` first');
+    throw new ConsoleError(
+      'DT_ERR_CONSOLE_SCHEMA',
+      503,
+      'the audit or console tables are missing: run `npm run migrate` first',
+    );
 }

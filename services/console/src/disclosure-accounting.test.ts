@@ -50,17 +50,34 @@ test('given three C-STOREs of one association, then one "stored" entry with thei
 test('given a C-MOVE through a proxy and its sub-association, then "moved to" and "sent to" entries in time order', () => {
   const entries = accountingEntries([
     row({
-      association_id: 'sub', role: 'requestor', parent_association_id: 'mv', direction: 'sent', sop_instance_uid: 'i1',
-      called_ae_title: 'WS1', calling_ae_title: 'DICOMTRAIL', remote_address: '10.0.0.9', user_identity: null,
+      association_id: 'sub',
+      role: 'requestor',
+      parent_association_id: 'mv',
+      direction: 'sent',
+      sop_instance_uid: 'i1',
+      called_ae_title: 'WS1',
+      calling_ae_title: 'DICOMTRAIL',
+      remote_address: '10.0.0.9',
+      user_identity: null,
       at: new Date('2026-12-07T10:00:05Z'),
     }),
     row({
-      association_id: 'mv', service: 'C-MOVE', sop_class_uid: '1.2.840.10008.5.1.4.1.2.2.2', move_destination: 'WS1',
-      calling_ae_title: 'VIEWER', user_identity: null, completed_suboperations: 12, failed_suboperations: 0,
-      series_instance_uid: null, proxied_to: 'PACS@10.0.0.2:104',
+      association_id: 'mv',
+      service: 'C-MOVE',
+      sop_class_uid: '1.2.840.10008.5.1.4.1.2.2.2',
+      move_destination: 'WS1',
+      calling_ae_title: 'VIEWER',
+      user_identity: null,
+      completed_suboperations: 12,
+      failed_suboperations: 0,
+      series_instance_uid: null,
+      proxied_to: 'PACS@10.0.0.2:104',
     }),
   ]);
-  assert.deepEqual(entries.map((e) => e.operation), ['moved to WS1', 'sent to WS1 (C-MOVE sub-operation)']);
+  assert.deepEqual(
+    entries.map((e) => e.operation),
+    ['moved to WS1', 'sent to WS1 (C-MOVE sub-operation)'],
+  );
   assert.equal(entries[0]!.recipient, 'WS1, requested by VIEWER, via proxy to PACS@10.0.0.2:104');
   assert.equal(entries[0]!.description, '12 instances of 1 study');
   assert.equal(entries[1]!.recipient, 'WS1');
@@ -68,7 +85,9 @@ test('given a C-MOVE through a proxy and its sub-association, then "moved to" an
 });
 
 test('a query names its level and the studies it named, if any', () => {
-  const [e] = accountingEntries([row({ service: 'C-FIND', query_level: 'STUDY', study_instance_uid: null, sop_class_uid: null })]);
+  const [e] = accountingEntries([
+    row({ service: 'C-FIND', query_level: 'STUDY', study_instance_uid: null, sop_class_uid: null }),
+  ]);
   assert.equal(e!.operation, 'queried');
   assert.equal(e!.description, 'query at STUDY level');
 });

@@ -58,7 +58,8 @@ export const PURPOSE_NOT_STATED = 'not stated in the DICOM request';
 function operationOf(r: AccessRow): string {
   if (r.service === 'C-STORE' && r.role === 'requestor' && r.parent_association_id)
     return `sent to ${r.called_ae_title ?? '?'} (C-MOVE sub-operation)`;
-  if (r.service === 'C-STORE') return r.direction === 'sent' ? `sent to ${r.called_ae_title ?? '?'}` : 'stored';
+  if (r.service === 'C-STORE')
+    return r.direction === 'sent' ? `sent to ${r.called_ae_title ?? '?'}` : 'stored';
   if (r.service === 'C-FIND') return 'queried';
   if (r.service === 'C-GET') return 'retrieved (C-GET)';
   if (r.service === 'C-MOVE') return `moved to ${r.move_destination ?? '?'}`;
@@ -66,7 +67,11 @@ function operationOf(r: AccessRow): string {
 }
 
 function recipientOf(r: AccessRow, operation: string): string {
-  const ae = operation.startsWith('sent to') ? r.called_ae_title : operation.startsWith('moved to') ? r.move_destination : r.calling_ae_title;
+  const ae = operation.startsWith('sent to')
+    ? r.called_ae_title
+    : operation.startsWith('moved to')
+      ? r.move_destination
+      : r.calling_ae_title;
   const parts = [ae ?? '?'];
   if (r.user_identity) parts.push(`user ${r.user_identity}`);
   if (operation.startsWith('moved to')) parts.push(`requested by ${r.calling_ae_title ?? '?'}`);
@@ -102,8 +107,8 @@ export function accountingEntries(rows: readonly AccessRow[]): AccountingEntry[]
     const failed = g.filter((r) => r.status_category === 'failure').length;
     const subFailed = g.reduce((n, r) => n + (r.failed_suboperations ?? 0), 0);
     const base = {
-      date: g.reduce((d, r) => (r.at < d ? r.at : d), first.at),
-      last: g.reduce((d, r) => (r.at > d ? r.at : d), first.at),
+      date: new Date(Math.min(...g.map((r) => r.at.getTime()))),
+      last: new Date(Math.max(...g.map((r) => r.at.getTime()))),
       operation,
       recipient: recipientOf(first, operation),
       address: first.remote_address ?? '',

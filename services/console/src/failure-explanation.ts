@@ -29,10 +29,13 @@ const REJECT_WORDS: Record<string, (a: AssociationOutcome) => string> = {
   'called-ae-title-not-recognized': (a) => `the called AE title ${q(a.called_ae_title)} is not this node's`,
   'calling-ae-title-not-recognized': (a) =>
     `the calling AE title ${q(a.calling_ae_title)} is not one this node accepts associations from`,
-  'application-context-name-not-supported': () => 'the requestor asked for an application context other than DICOM',
-  'protocol-version-not-supported': () => 'the requestor speaks a DICOM upper layer protocol version this node does not',
+  'application-context-name-not-supported': () =>
+    'the requestor asked for an application context other than DICOM',
+  'protocol-version-not-supported': () =>
+    'the requestor speaks a DICOM upper layer protocol version this node does not',
   'temporary-congestion': () => 'the node was congested and asked the requestor to try again later',
-  'local-limit-exceeded': () => 'a local limit was exceeded (for example the audit spool was full under fail-closed)',
+  'local-limit-exceeded': () =>
+    'a local limit was exceeded (for example the audit spool was full under fail-closed)',
   'no-reason-given': () => 'the association was refused without a stated reason',
 };
 
@@ -70,18 +73,25 @@ function refusedClasses(a: AssociationOutcome): string[] {
 export function explainAssociation(a: AssociationOutcome): string[] {
   const out: string[] = [];
   if (a.outcome === 'rejected') {
-    const words = REJECT_WORDS[a.cause_reason_name ?? '']?.(a) ?? `the association was rejected (${a.cause_reason_name ?? 'cause not recorded'})`;
-    const transient = a.cause_result_name === 'rejected-transient' ? ' (transient: retrying later may succeed)' : '';
+    const words =
+      REJECT_WORDS[a.cause_reason_name ?? '']?.(a) ??
+      `the association was rejected (${a.cause_reason_name ?? 'cause not recorded'})`;
+    const transient =
+      a.cause_result_name === 'rejected-transient' ? ' (transient: retrying later may succeed)' : '';
     out.push(`Rejected by ${who(a.cause_initiator)}: ${words}${transient}.`);
   } else if (a.outcome === 'aborted') {
     const reason =
       a.cause_source_name === 'service-provider'
-        ? ABORT_WORDS[a.cause_reason_name ?? ''] ?? a.cause_reason_name ?? 'no reason recorded'
+        ? (ABORT_WORDS[a.cause_reason_name ?? ''] ?? a.cause_reason_name ?? 'no reason recorded')
         : 'the service user aborted it';
-    out.push(`Aborted by ${who(a.cause_initiator)}: ${reason}${a.cause_detail ? ` (${a.cause_detail})` : ''}.`);
+    out.push(
+      `Aborted by ${who(a.cause_initiator)}: ${reason}${a.cause_detail ? ` (${a.cause_detail})` : ''}.`,
+    );
   }
   for (const s of refusedClasses(a)) out.push(`${s[0]!.toUpperCase()}${s.slice(1)}.`);
   if (a.failed_operation_count > 0)
-    out.push(`${a.failed_operation_count} operation${a.failed_operation_count === 1 ? '' : 's'} ended with a failure status.`);
+    out.push(
+      `${a.failed_operation_count} operation${a.failed_operation_count === 1 ? '' : 's'} ended with a failure status.`,
+    );
   return out;
 }

@@ -22,6 +22,9 @@ export async function isThrottled(db: pg.Pool, username: string, address: string
 }
 
 export async function recordFailure(db: pg.Pool, username: string, address: string): Promise<void> {
-  await db.query('INSERT INTO console.login_failures (username, client_address) VALUES ($1, $2)', [username, address]);
+  await db.query('INSERT INTO console.login_failures (username, client_address) VALUES ($1, $2)', [
+    username,
+    address,
+  ]);
   await db.query("DELETE FROM console.login_failures WHERE failed_at < now() - interval '1 day'");
 }

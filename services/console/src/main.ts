@@ -16,7 +16,10 @@ export async function runConsole(): Promise<void> {
   const db = createPool(config.CONSOLE_DATABASE_URL, config.CONSOLE_DB_ROLE);
   await checkDatabase(db, config.CONSOLE_DB_ROLE);
   const kafka = createKafka({ clientId: 'dicomtrail-console', brokers: config.KAFKA_BROKERS, log });
-  const topicConfig = { numPartitions: config.EVENTS_TOPIC_PARTITIONS, replicationFactor: config.EVENTS_TOPIC_REPLICATION };
+  const topicConfig = {
+    numPartitions: config.EVENTS_TOPIC_PARTITIONS,
+    replicationFactor: config.EVENTS_TOPIC_REPLICATION,
+  };
   await ensureTopics(kafka, [
     { topic: config.EVENTS_TOPIC, ...topicConfig },
     { topic: dlqTopicOf(config.EVENTS_TOPIC), ...topicConfig },
@@ -26,7 +29,11 @@ export async function runConsole(): Promise<void> {
   const recorder = createAuditRecorder({
     db,
     producer,
-    node: { id: config.CONSOLE_NODE_ID ?? `console-${os.hostname()}`, hostname: os.hostname(), version: '0.1.0' },
+    node: {
+      id: config.CONSOLE_NODE_ID ?? `console-${os.hostname()}`,
+      hostname: os.hostname(),
+      version: '0.1.0',
+    },
     timeoutMs: config.CONSOLE_PUBLISH_TIMEOUT_MS,
   });
   const app = await createConsoleServer({ db, recorder, config, log });

@@ -8,7 +8,12 @@ import { ConsoleError } from './errors.js';
 import type { Mask } from './masking.js';
 import { associationPage } from './pages/association.js';
 import { overviewPage } from './pages/overview.js';
-import { patientMatchesPage, patientReportPage, type ReportForm, reportForm } from './pages/patient-report.js';
+import {
+  patientMatchesPage,
+  patientReportPage,
+  type ReportForm,
+  reportForm,
+} from './pages/patient-report.js';
 import { type FormValues, searchPage } from './pages/search.js';
 import { patientReportPdf } from './pdf-report.js';
 import { associationDetail } from './queries/association-detail.js';
@@ -25,14 +30,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function strings(q: unknown): FormValues {
   const out: FormValues = {};
-  for (const [k, v] of Object.entries((q ?? {}) as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;
+  for (const [k, v] of Object.entries((q ?? {}) as Record<string, unknown>))
+    if (typeof v === 'string') out[k] = v;
   return out;
 }
 
 function reportInput(v: FormValues) {
-  const period = { from: parseDay(v['from'], false, new Date(0)), to: parseDay(v['to'], true, new Date(Date.now() + 60_000)) };
-  if (period.from >= period.to) throw new ConsoleError('DT_ERR_CONSOLE_PERIOD', 400, 'the period ends before it starts');
-  const form: ReportForm = { patient_id: v['patient_id']?.trim(), name: v['name']?.trim(), from: v['from'], to: v['to'] };
+  const period = {
+    from: parseDay(v['from'], false, new Date(0)),
+    to: parseDay(v['to'], true, new Date(Date.now() + 60_000)),
+  };
+  if (period.from >= period.to)
+    throw new ConsoleError('DT_ERR_CONSOLE_PERIOD', 400, 'the period ends before it starts');
+  const form: ReportForm = {
+    patient_id: v['patient_id']?.trim(),
+    name: v['name']?.trim(),
+    from: v['from'],
+    to: v['to'],
+  };
   return { period, form };
 }
 
@@ -47,23 +62,59 @@ async function patientReport(db: pg.Pool, ctx: RequestContext, v: FormValues, pa
       const { rows, truncated } = await patientAccessRows(db, patientId, period);
       const entries = accountingEntries(rows);
       const name = rows.find((r) => r.patient_id === patientId && r.patient_name)?.patient_name ?? null;
-      return { value: { form, patientId, patientName: name, entries, truncated, ms: performance.now() - t0 }, count: rows.length };
+      return {
+        value: { form, patientId, patientName: name, entries, truncated, ms: performance.now() - t0 },
+        count: rows.length,
+      };
     },
   });
 }
 
 function csvEntries(entries: ReturnType<typeof accountingEntries>, mask: Mask, patientId: string): string {
   return toCsv(
-    ['date', 'last', 'patient_id', 'operation', 'recipient', 'address', 'description', 'accession_numbers', 'studies', 'series', 'instances', 'modalities', 'purpose', 'outcome', 'association_id'],
+    [
+      'date',
+      'last',
+      'patient_id',
+      'operation',
+      'recipient',
+      'address',
+      'description',
+      'accession_numbers',
+      'studies',
+      'series',
+      'instances',
+      'modalities',
+      'purpose',
+      'outcome',
+      'association_id',
+    ],
     entries.map((e) => [
-      e.date, e.last, mask(patientId, 'patient'), e.operation, e.recipient, e.address, e.description,
-      e.accession_numbers.map((a) => mask(a, 'accession')).join(' '), e.studies.join(' '), e.series, e.instances,
-      e.modalities.join(' '), e.purpose, e.outcome, e.association_id,
+      e.date,
+      e.last,
+      mask(patientId, 'patient'),
+      e.operation,
+      e.recipient,
+      e.address,
+      e.description,
+      e.accession_numbers.map((a) => mask(a, 'accession')).join(' '),
+      e.studies.join(' '),
+      e.series,
+      e.instances,
+      e.modalities.join(' '),
+      e.purpose,
+      e.outcome,
+      e.association_id,
     ]),
   );
 }
 
-export function registerTrailRoutes(app: FastifyInstance, contextOf: ContextOf, config: ConsoleConfig, db: pg.Pool) {
+export function registerTrailRoutes(
+  app: FastifyInstance,
+  contextOf: ContextOf,
+  config: ConsoleConfig,
+  db: pg.Pool,
+) {
   app.get('/', async (req, reply) => {
     const ctx = await contextOf(req, reply);
     if (!ctx) return;
@@ -72,15 +123,35 @@ export function registerTrailRoutes(app: FastifyInstance, contextOf: ContextOf, 
     const to = parseDay(v['to'], true, new Date(now.getTime() + 60_000));
     const from = parseDay(v['from'], false, new Date(now.getTime() - 86_400_000));
     if (from >= to) throw new ConsoleError('DT_ERR_CONSOLE_PERIOD', 400, 'the period ends before it starts');
-    const o = await ctx.readTrail({ page: 'overview', query: async () => ({ value: await overview(db, { from, to }) }) });
-    return reply.type(HTML).send(ctx.page('Overview', '/', overviewPage(o, { from, to, fromText: v['from'] ?? '', toText: v['to'] ?? '' })));
+    const o = await ctx.readTrail({
+      page: 'overview',
+      query: async () => ({ value: await overview(db, { from, to }) }),
+    });
+    return reply
+      .type(HTML)
+      .send(
+        ctx.page(
+          'Overview',
+          '/',
+          overviewPage(o, { from, to, fromText: v['from'] ?? '', toText: v['to'] ?? '' }),
+        ),
+      );
   });
 
   app.get('/search', async (req, reply) => {
     const ctx = await contextOf(req, reply);
     if (!ctx) return;
     const v = strings(req.query);
-    if (Object.keys(v).length === 0) return reply.type(HTML).send(ctx.page('Search the trail', '/search', searchPage(v, undefined, 1, config.CONSOLE_PAGE_SIZE, ctx.mask)));
+    if (Object.keys(v).length === 0)
+      return reply
+        .type(HTML)
+        .send(
+          ctx.page(
+            'Search the trail',
+            '/search',
+            searchPage(v, undefined, 1, config.CONSOLE_PAGE_SIZE, ctx.mask),
+          ),
+        );
     const f = parseFilter(v, new Date());
     const r = await ctx.readTrail({
       page: 'search',
@@ -89,7 +160,11 @@ export function registerTrailRoutes(app: FastifyInstance, contextOf: ContextOf, 
         return { value: r, count: r.count };
       },
     });
-    return reply.type(HTML).send(ctx.page('Search the trail', '/search', searchPage(v, r, f.page, config.CONSOLE_PAGE_SIZE, ctx.mask)));
+    return reply
+      .type(HTML)
+      .send(
+        ctx.page('Search the trail', '/search', searchPage(v, r, f.page, config.CONSOLE_PAGE_SIZE, ctx.mask)),
+      );
   });
 
   app.get('/search.csv', async (req, reply) => {
@@ -105,10 +180,43 @@ export function registerTrailRoutes(app: FastifyInstance, contextOf: ContextOf, 
     });
     const m = ctx.mask;
     const csv = toCsv(
-      ['started_at', 'operation', 'status', 'patient_id', 'patient_name', 'study_instance_uid', 'accession_number', 'calling_ae_title', 'called_ae_title', 'move_destination', 'user_identity', 'remote_address', 'duration_ms', 'association_id'],
-      r.rows.map((x) => [x.started_at, x.service, x.status_category, m(x.patient_id, 'patient'), m(x.patient_name, 'name'), x.study_instance_uid, m(x.accession_number, 'accession'), x.calling_ae_title, x.called_ae_title, x.move_destination, x.user_identity, x.remote_address, x.duration_ms, x.association_id]),
+      [
+        'started_at',
+        'operation',
+        'status',
+        'patient_id',
+        'patient_name',
+        'study_instance_uid',
+        'accession_number',
+        'calling_ae_title',
+        'called_ae_title',
+        'move_destination',
+        'user_identity',
+        'remote_address',
+        'duration_ms',
+        'association_id',
+      ],
+      r.rows.map((x) => [
+        x.started_at,
+        x.service,
+        x.status_category,
+        m(x.patient_id, 'patient'),
+        m(x.patient_name, 'name'),
+        x.study_instance_uid,
+        m(x.accession_number, 'accession'),
+        x.calling_ae_title,
+        x.called_ae_title,
+        x.move_destination,
+        x.user_identity,
+        x.remote_address,
+        x.duration_ms,
+        x.association_id,
+      ]),
     );
-    return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="dicomtrail-search.csv"').send(csv);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="dicomtrail-search.csv"')
+      .send(csv);
   });
 
   app.get('/reports/patient', async (req, reply) => {
@@ -125,11 +233,21 @@ export function registerTrailRoutes(app: FastifyInstance, contextOf: ContextOf, 
           return { value: m, count: m.length };
         },
       });
-      return reply.type(HTML).send(ctx.page(title, '/reports/patient', patientMatchesPage(form, matches, ctx.mask)));
+      return reply
+        .type(HTML)
+        .send(ctx.page(title, '/reports/patient', patientMatchesPage(form, matches, ctx.mask)));
     }
     if (!v['patient_id']) return reply.type(HTML).send(ctx.page(title, '/reports/patient', reportForm({})));
     const r = await patientReport(db, ctx, v, 'patient-report');
-    return reply.type(HTML).send(ctx.page(title, '/reports/patient', patientReportPage(r.form, r, ctx.mask, ctx.session.user.role === 'auditor')));
+    return reply
+      .type(HTML)
+      .send(
+        ctx.page(
+          title,
+          '/reports/patient',
+          patientReportPage(r.form, r, ctx.mask, ctx.session.user.role === 'auditor'),
+        ),
+      );
   });
 
   app.get('/reports/patient.csv', async (req, reply) => {
@@ -146,7 +264,11 @@ export function registerTrailRoutes(app: FastifyInstance, contextOf: ContextOf, 
     const ctx = await contextOf(req, reply);
     if (!ctx) return;
     if (ctx.session.user.role !== 'auditor')
-      throw new ConsoleError('DT_ERR_CONSOLE_ROLE', 403, 'The PDF for the patient names the patient: only auditors may export it.');
+      throw new ConsoleError(
+        'DT_ERR_CONSOLE_ROLE',
+        403,
+        'The PDF for the patient names the patient: only auditors may export it.',
+      );
     const r = await patientReport(db, ctx, strings(req.query), 'patient-report.pdf');
     const pdf = await patientReportPdf({
       patientId: r.patientId,
@@ -157,14 +279,18 @@ export function registerTrailRoutes(app: FastifyInstance, contextOf: ContextOf, 
       generatedAt: new Date(),
       generatedBy: ctx.session.user.username,
     });
-    return reply.type('application/pdf').header('content-disposition', 'attachment; filename="accounting-of-disclosures.pdf"').send(pdf);
+    return reply
+      .type('application/pdf')
+      .header('content-disposition', 'attachment; filename="accounting-of-disclosures.pdf"')
+      .send(pdf);
   });
 
   app.get('/associations/:id', async (req, reply) => {
     const ctx = await contextOf(req, reply);
     if (!ctx) return;
     const id = (req.params as { id: string }).id;
-    if (!UUID.test(id)) throw new ConsoleError('DT_ERR_CONSOLE_ASSOCIATION', 400, 'an association id is a UUID');
+    if (!UUID.test(id))
+      throw new ConsoleError('DT_ERR_CONSOLE_ASSOCIATION', 400, 'an association id is a UUID');
     const d = await ctx.readTrail({
       page: 'association',
       query: async () => {
@@ -175,6 +301,14 @@ export function registerTrailRoutes(app: FastifyInstance, contextOf: ContextOf, 
     if (!d) throw new ConsoleError('DT_ERR_CONSOLE_ASSOCIATION', 404, `no association ${id} in the trail`);
     const traceUrl = d.traceId ? config.CONSOLE_TRACE_URL.replace('{trace_id}', d.traceId) : undefined;
     const a = d.association;
-    return reply.type(HTML).send(ctx.page(`Association ${a.calling_ae_title} → ${a.called_ae_title}`, '', associationPage(d, traceUrl, ctx.mask)));
+    return reply
+      .type(HTML)
+      .send(
+        ctx.page(
+          `Association ${a.calling_ae_title} → ${a.called_ae_title}`,
+          '',
+          associationPage(d, traceUrl, ctx.mask),
+        ),
+      );
   });
 }

@@ -5,7 +5,19 @@
  */
 import { ConsoleError } from './errors.js';
 
-export const OPERATIONS = ['C-STORE', 'C-FIND', 'C-MOVE', 'C-GET', 'C-ECHO', 'N-ACTION', 'N-EVENT-REPORT', 'N-CREATE', 'N-SET', 'N-GET', 'N-DELETE'] as const;
+export const OPERATIONS = [
+  'C-STORE',
+  'C-FIND',
+  'C-MOVE',
+  'C-GET',
+  'C-ECHO',
+  'N-ACTION',
+  'N-EVENT-REPORT',
+  'N-CREATE',
+  'N-SET',
+  'N-GET',
+  'N-DELETE',
+] as const;
 export const STATUSES = ['success', 'warning', 'failure', 'cancel', 'pending'] as const;
 
 export interface SearchFilter {
@@ -13,6 +25,7 @@ export interface SearchFilter {
   study?: string;
   accession?: string;
   ae?: string;
+  destination?: string;
   user?: string;
   address?: string;
   operation?: string;
@@ -22,7 +35,17 @@ export interface SearchFilter {
   page: number;
 }
 
-export const FILTER_FIELDS = ['patient', 'study', 'accession', 'ae', 'user', 'address', 'operation', 'status'] as const;
+export const FILTER_FIELDS = [
+  'patient',
+  'study',
+  'accession',
+  'ae',
+  'destination',
+  'user',
+  'address',
+  'operation',
+  'status',
+] as const;
 
 function text(q: Record<string, unknown>, k: string): string | undefined {
   const v = q[k];
@@ -53,7 +76,8 @@ export function parseFilter(q: Record<string, unknown>, now: Date): SearchFilter
     throw new ConsoleError('DT_ERR_CONSOLE_FILTER', 400, `operation is one of ${OPERATIONS.join(', ')}`);
   if (f.status && !(STATUSES as readonly string[]).includes(f.status))
     throw new ConsoleError('DT_ERR_CONSOLE_FILTER', 400, `status is one of ${STATUSES.join(', ')}`);
-  if (f.from >= f.to) throw new ConsoleError('DT_ERR_CONSOLE_PERIOD', 400, 'the period ends before it starts');
+  if (f.from >= f.to)
+    throw new ConsoleError('DT_ERR_CONSOLE_PERIOD', 400, 'the period ends before it starts');
   return f;
 }
 
@@ -67,7 +91,9 @@ export function whereClause(f: SearchFilter): { sql: string; params: unknown[] }
   if (f.patient) add((p) => `(o.patient_id = ${p} OR o.patient_name ILIKE '%' || ${p} || '%')`, f.patient);
   if (f.study) add((p) => `o.study_instance_uid = ${p}`, f.study);
   if (f.accession) add((p) => `o.accession_number = ${p}`, f.accession);
-  if (f.ae) add((p) => `(a.calling_ae_title = ${p} OR a.called_ae_title = ${p} OR o.move_destination = ${p})`, f.ae);
+  // Calling or called AE title of the association (each has its own index); a C-MOVE's destination is its own filter.
+  if (f.ae) add((p) => `(a.calling_ae_title = ${p} OR a.called_ae_title = ${p})`, f.ae);
+  if (f.destination) add((p) => `o.move_destination = ${p}`, f.destination);
   if (f.user) add((p) => `a.user_identity = ${p}`, f.user);
   if (f.address) add((p) => `a.remote_address = ${p}`, f.address);
   if (f.operation) add((p) => `o.service = ${p}`, f.operation);

@@ -28,7 +28,10 @@ export function sequenceDiagram(requestor: string, acceptor: string, steps: read
   const parts: string[] = [
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>`,
   ];
-  for (const [side, label] of [['requestor', requestor], ['acceptor', acceptor]] as const) {
+  for (const [side, label] of [
+    ['requestor', requestor],
+    ['acceptor', acceptor],
+  ] as const) {
     parts.push(
       `<rect x="${X[side] - 120}" y="10" width="240" height="36" rx="4" class="actor"/>`,
       `<text x="${X[side]}" y="33" text-anchor="middle" class="actor-label">${escapeHtml(label)}</text>`,
@@ -44,7 +47,10 @@ export function sequenceDiagram(requestor: string, acceptor: string, steps: read
       `<line x1="${x1}" x2="${x2 + (x2 > x1 ? -2 : 2)}" y1="${y}" y2="${y}" stroke="${color}" stroke-width="2" marker-end="url(#arrow)"/>`,
       `<text x="${(x1 + x2) / 2}" y="${y - 6}" text-anchor="middle" fill="${color}" class="msg">${escapeHtml(s.label)}</text>`,
     );
-    if (s.note) parts.push(`<text x="${(x1 + x2) / 2}" y="${y + 15}" text-anchor="middle" class="note">${escapeHtml(s.note)}</text>`);
+    if (s.note)
+      parts.push(
+        `<text x="${(x1 + x2) / 2}" y="${y + 15}" text-anchor="middle" class="note">${escapeHtml(s.note)}</text>`,
+      );
     if (s.at) parts.push(`<text x="8" y="${y + 4}" class="time">${s.at.toISOString().slice(11, 23)}</text>`);
   });
   return `<svg class="sequence" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="Association sequence diagram">${parts.join('')}</svg>`;

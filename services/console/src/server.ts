@@ -3,14 +3,15 @@
  * the trail goes through `readTrail`, which runs the query, records the read as an Audit Log Used event on the
  * event topic and waits for its acknowledgement, and only then renders the page.
  */
+
+import type { Logger } from '@dicomtrail/runtime';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import type { Logger } from '@dicomtrail/runtime';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { authenticate } from './accounts.js';
-import { type AuditRecorder } from './audit-recorder.js';
 import { recordedParameters } from './audit-log-used.js';
+import type { AuditRecorder } from './audit-recorder.js';
 import type { ConsoleConfig } from './config.js';
 import { ConsoleError } from './errors.js';
 import { type Html, html, layout } from './html.js';
@@ -18,7 +19,14 @@ import { isThrottled, recordFailure } from './login-throttle.js';
 import { type Mask, maskFor, pseudonymizer } from './masking.js';
 import { loginPage } from './pages/login.js';
 import { registerTrailRoutes } from './routes.js';
-import { createSession, csrfMatches, endSession, findSession, SESSION_COOKIE, type Session } from './sessions.js';
+import {
+  createSession,
+  csrfMatches,
+  endSession,
+  findSession,
+  SESSION_COOKIE,
+  type Session,
+} from './sessions.js';
 import { CONSOLE_CSS } from './styles.js';
 
 export interface ConsoleServerOptions {
@@ -43,7 +51,8 @@ export interface RequestContext {
 }
 
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
@@ -75,27 +84,47 @@ export async function createConsoleServer(o: ConsoleServerOptions) {
     if (!e) o.log.error({ err, path: req.url }, 'console request failed');
     else if (e.status >= 500) o.log.error({ code: e.code, context: e.context, cause: e.cause }, e.message);
     const status = e?.status ?? 500;
-    const message = e?.message ?? 'The console could not serve this page (internal error; see the console log).';
-    void reply.status(status).type('text/html; charset=utf-8').send(
-      layout({ title: status === 503 ? 'Not recorded, not shown' : 'Error' }, html`<p class="error" role="alert">${message}</p><p><a href="/">Back to the overview</a></p>`),
-    );
+    const message =
+      e?.message ?? 'The console could not serve this page (internal error; see the console log).';
+    void reply
+      .status(status)
+      .type('text/html; charset=utf-8')
+      .send(
+        layout(
+          { title: status === 503 ? 'Not recorded, not shown' : 'Error' },
+          html`<p class="error" role="alert">${message}</p><p><a href="/">Back to the overview</a></p>`,
+        ),
+      );
   });
 
-  app.get('/static/console.css', async (_req, reply) => reply.type('text/css').header('cache-control', 'max-age=3600').send(CONSOLE_CSS));
+  app.get('/static/console.css', async (_req, reply) =>
+    reply.type('text/css').header('cache-control', 'max-age=3600').send(CONSOLE_CSS),
+  );
 
-  app.get('/login', async (_req, reply) => reply.type('text/html; charset=utf-8').send(layout({ title: 'Log in' }, loginPage())));
+  app.get('/login', async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(layout({ title: 'Log in' }, loginPage())),
+  );
 
   app.post('/login', async (req, reply) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const username = typeof body['username'] === 'string' ? body['username'].trim() : '';
     const password = typeof body['password'] === 'string' ? body['password'] : '';
     const show = (status: number, msg: string) =>
-      reply.status(status).type('text/html; charset=utf-8').send(layout({ title: 'Log in' }, loginPage(msg)));
+      reply
+        .status(status)
+        .type('text/html; charset=utf-8')
+        .send(layout({ title: 'Log in' }, loginPage(msg)));
     if (!sameOrigin(req)) return show(403, 'Refused: the login form must be posted from this console.');
-    const limits = { maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES, windowMinutes: config.CONSOLE_LOGIN_WINDOW_MINUTES };
+    const limits = {
+      maxFailures: config.CONSOLE_LOGIN_MAX_FAILURES,
+      windowMinutes: config.CONSOLE_LOGIN_WINDOW_MINUTES,
+    };
     if (await isThrottled(o.db, username, req.ip, limits)) {
       o.log.warn({ username, address: req.ip }, 'console login throttled');
-      return show(429, `Too many failed logins: try again in ${config.CONSOLE_LOGIN_WINDOW_MINUTES} minutes.`);
+      return show(
+        429,
+        `Too many failed logins: try again in ${config.CONSOLE_LOGIN_WINDOW_MINUTES} minutes.`,
+      );
     }
     const user = await authenticate(o.db, username, password);
     if (!user) {
@@ -121,7 +150,11 @@ export async function createConsoleServer(o: ConsoleServerOptions) {
     const session = await findSession(o.db, token);
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (session && !csrfMatches(session, body['csrf']))
-      throw new ConsoleError('DT_ERR_CONSOLE_CSRF', 403, 'Refused: the form did not carry this session\'s CSRF token.');
+      throw new ConsoleError(
+        'DT_ERR_CONSOLE_CSRF',
+        403,
+        "Refused: the form did not carry this session's CSRF token.",
+      );
     await endSession(o.db, token);
     return reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/login', 303);
   });
@@ -147,7 +180,8 @@ export async function createConsoleServer(o: ConsoleServerOptions) {
         });
         return value;
       },
-      page: (title, active, body) => layout({ title, user: session.user, csrfToken: session.csrfToken, active }, body),
+      page: (title, active, body) =>
+        layout({ title, user: session.user, csrfToken: session.csrfToken, active }, body),
     };
   };
 

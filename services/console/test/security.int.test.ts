@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { migrate } from '@dicomtrail/migrations';
-import { createTestDatabase, freePort, kafkaBrokers, type TestDatabase, uniqueTopic } from '@dicomtrail/testing';
+import {
+  createTestDatabase,
+  freePort,
+  kafkaBrokers,
+  type TestDatabase,
+  uniqueTopic,
+} from '@dicomtrail/testing';
 import pg from 'pg';
 import { addUser } from '../src/accounts.js';
 import { type ConsoleUnderTest, startConsole } from './support/stack.js';
@@ -23,9 +29,18 @@ before(async () => {
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   await addUser(pool, USER.username, 'auditor', USER.password);
   await addUser(pool, 'victim', 'auditor', 'victim-password-1');
-  live = await startConsole({ databaseUrl: db.url, brokers: await kafkaBrokers(), topic: uniqueTopic('console-security') });
+  live = await startConsole({
+    databaseUrl: db.url,
+    brokers: await kafkaBrokers(),
+    topic: uniqueTopic('console-security'),
+  });
   // Nothing listens on this port: every publish fails as with a broker outage.
-  dead = await startConsole({ databaseUrl: db.url, brokers: [`127.0.0.1:${await freePort()}`], topic: 'dicomtrail.events.v1', connect: false });
+  dead = await startConsole({
+    databaseUrl: db.url,
+    brokers: [`127.0.0.1:${await freePort()}`],
+    topic: 'dicomtrail.events.v1',
+    connect: false,
+  });
 });
 
 after(async () => {
@@ -49,7 +64,9 @@ const cookieOf = (r: Response) => (r.headers.get('set-cookie') ?? '').split(';')
 test('a page whose Audit Log Used event is not acknowledged is refused (503) with a clear message', async () => {
   const r = await loginCookie(dead.url, USER.username, USER.password);
   assert.equal(r.status, 303);
-  const page = await fetch(`${dead.url}/reports/patient?patient_id=PID-1`, { headers: { cookie: cookieOf(r) } });
+  const page = await fetch(`${dead.url}/reports/patient?patient_id=PID-1`, {
+    headers: { cookie: cookieOf(r) },
+  });
   assert.equal(page.status, 503);
   const body = await page.text();
   assert.match(body, /could not be recorded.*so it is not shown/s);
@@ -58,7 +75,9 @@ test('a page whose Audit Log Used event is not acknowledged is refused (503) wit
 
 test('with the topic up, the same page is served', async () => {
   const r = await loginCookie(live.url, USER.username, USER.password);
-  const page = await fetch(`${live.url}/reports/patient?patient_id=PID-1`, { headers: { cookie: cookieOf(r) } });
+  const page = await fetch(`${live.url}/reports/patient?patient_id=PID-1`, {
+    headers: { cookie: cookieOf(r) },
+  });
   assert.equal(page.status, 200);
   assert.match(await page.text(), /No access to this patient's instances/);
 });
@@ -66,7 +85,12 @@ test('with the topic up, the same page is served', async () => {
 test('logout without the CSRF token is refused; with it the session ends', async () => {
   const cookie = cookieOf(await loginCookie(live.url, USER.username, USER.password));
   const post = (body: string) =>
-    fetch(`${live.url}/logout`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body });
+    fetch(`${live.url}/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
   assert.equal((await post('csrf=forged')).status, 403);
   const page = await fetch(`${live.url}/`, { headers: { cookie } });
   const token = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1];

@@ -4,6 +4,7 @@ export * as attributes from './attributes.js';
 export { type TraceExporterConfig, traceExporterConfigSpec } from './config.js';
 export { OffsetTracker } from './offset-tracker.js';
 export { SpanSink } from './otel-exporter.js';
+export { sopClassLabel, sopClassName } from './sop-class-names.js';
 export { buildSpans, type SpanDescription } from './span-model.js';
 export {
   startTraceExporter,
@@ -11,4 +12,3 @@ export {
   type TraceExporterOptions,
   type TraceExporterStats,
 } from './trace-exporter.js';
-export { sopClassLabel, sopClassName } from './sop-class-names.js';

@@ -12,7 +12,8 @@ function linked(l: LinkedAssociation, why: string): Html {
 }
 
 function childWhy(d: AssociationDetail, c: LinkedAssociation): string {
-  if (c.node_mode === 'proxy' && c.role === 'requestor') return 'Upstream leg (the proxy relayed this association to the PACS)';
+  if (c.node_mode === 'proxy' && c.role === 'requestor')
+    return 'Upstream leg (the proxy relayed this association to the PACS)';
   const move = d.operations.find((o) => o.message_id === c.parent_message_id && o.service === 'C-MOVE');
   return move ? `C-MOVE sub-association to ${move.move_destination ?? c.called_ae_title}` : 'Sub-association';
 }
@@ -21,11 +22,19 @@ export function associationPage(d: AssociationDetail, traceUrl: string | undefin
   const a = d.association;
   const local = `called ${a.called_ae_title} · this node${a.node_id ? ` (${a.node_id})` : ''}`;
   const remote = `${a.calling_ae_title} @ ${a.remote_address ?? '?'}`;
-  const [requestor, acceptor] = a.role === 'requestor' ? [`${a.calling_ae_title} (this node)`, `${a.called_ae_title} @ ${a.remote_address ?? '?'}`] : [remote, local];
+  const [requestor, acceptor] =
+    a.role === 'requestor'
+      ? [`${a.calling_ae_title} (this node)`, `${a.called_ae_title} @ ${a.remote_address ?? '?'}`]
+      : [remote, local];
   const words = explainAssociation({ ...a, failed_operation_count: a.failed_operation_count });
   const links: Html[] = [];
   if (d.parent)
-    links.push(linked(d.parent, a.node_mode === 'proxy' ? 'Downstream leg (the requestor this proxy served)' : 'Serves the C-MOVE of'));
+    links.push(
+      linked(
+        d.parent,
+        a.node_mode === 'proxy' ? 'Downstream leg (the requestor this proxy served)' : 'Serves the C-MOVE of',
+      ),
+    );
   for (const c of d.children) links.push(linked(c, childWhy(d, c)));
   return html`<section class="assoc-head">
 <p><b>${a.outcome ?? 'open'}</b> · ${a.role} · requested ${a.requested_at} · ended ${a.ended_at}
@@ -42,6 +51,10 @@ ${raw(sequenceDiagram(requestor, acceptor, associationSteps(d)))}
 ${[...(a.accepted_contexts ?? []), ...(a.rejected_contexts ?? [])].sort((x, y) => (x.id ?? 0) - (y.id ?? 0)).map((c) => html`<tr class="${c.result_name === 'acceptance' ? '' : 'failure'}"><td>${c.id}</td><td>${sopClassLabel(c.abstract_syntax)}</td><td>${c.result_name}</td><td>${'transfer_syntax' in c ? (c as { transfer_syntax?: string }).transfer_syntax : ''}</td></tr>`)}
 ${(a.accepted_contexts ?? []).length + (a.rejected_contexts ?? []).length === 0 ? html`<tr><td colspan="4">${(a.proposed_contexts ?? []).length} proposed, none answered</td></tr>` : ''}</table>
 <h2>Operations</h2>
-${d.operations.length === 0 ? html`<p class="empty">No DIMSE operations.</p>` : html`<table><tr><th>#</th><th>operation</th><th>SOP class</th><th>patient</th><th>status</th><th>ms</th></tr>
-${d.operations.map((o) => html`<tr class="${o.status_category ?? ''}"><td>${o.message_id}</td><td>${o.service}${o.move_destination ? ` → ${o.move_destination}` : ''}</td><td>${sopClassLabel(o.sop_class_uid ?? undefined)}</td><td>${mask(o.patient_id, 'patient')}</td><td>${o.status_category}${o.error_comment ? ` — ${o.error_comment}` : ''}</td><td>${o.duration_ms === null ? '' : o.duration_ms.toFixed(1)}</td></tr>`)}</table>`}`;
+${
+  d.operations.length === 0
+    ? html`<p class="empty">No DIMSE operations.</p>`
+    : html`<table><tr><th>#</th><th>operation</th><th>SOP class</th><th>patient</th><th>status</th><th>ms</th></tr>
+${d.operations.map((o) => html`<tr class="${o.status_category ?? ''}"><td>${o.message_id}</td><td>${o.service}${o.move_destination ? ` → ${o.move_destination}` : ''}</td><td>${sopClassLabel(o.sop_class_uid ?? undefined)}</td><td>${mask(o.patient_id, 'patient')}</td><td>${o.status_category}${o.error_comment ? ` — ${o.error_comment}` : ''}</td><td>${o.duration_ms === null ? '' : o.duration_ms.toFixed(1)}</td></tr>`)}</table>`
+}`;
 }

@@ -16,13 +16,23 @@ export function reportForm(v: ReportForm): Html {
 
 export function patientMatchesPage(v: ReportForm, matches: PatientMatch[], mask: Mask): Html {
   return html`${reportForm(v)}<h2>Patients whose name contains “${v.name}”</h2>
-${matches.length === 0 ? html`<p class="empty">No patient of that name in the trail.</p>` : html`<table><tr><th>patient id</th><th>name</th><th>operations</th><th>last seen</th></tr>
-${matches.map((m) => html`<tr><td><a href="/reports/patient${query({ patient_id: m.patient_id, from: v.from, to: v.to })}">${mask(m.patient_id, 'patient')}</a></td><td>${mask(m.patient_name, 'name')}</td><td>${m.operations}</td><td>${m.last_seen}</td></tr>`)}</table>`}`;
+${
+  matches.length === 0
+    ? html`<p class="empty">No patient of that name in the trail.</p>`
+    : html`<table><tr><th>patient id</th><th>name</th><th>operations</th><th>last seen</th></tr>
+${matches.map((m) => html`<tr><td><a href="/reports/patient${query({ patient_id: m.patient_id, from: v.from, to: v.to })}">${mask(m.patient_id, 'patient')}</a></td><td>${mask(m.patient_name, 'name')}</td><td>${m.operations}</td><td>${m.last_seen}</td></tr>`)}</table>`
+}`;
 }
 
 export function patientReportPage(
   v: ReportForm,
-  r: { patientId: string; patientName: string | null; entries: AccountingEntry[]; truncated: boolean; ms: number },
+  r: {
+    patientId: string;
+    patientName: string | null;
+    entries: AccountingEntry[];
+    truncated: boolean;
+    ms: number;
+  },
   mask: Mask,
   canPdf: boolean,
 ): Html {
@@ -35,7 +45,15 @@ export function patientReportPage(
   ${r.truncated ? html`<p class="error">More rows than one report holds: narrow the period.</p>` : ''}
 </section>
 <h2>Accounting of disclosures (45 CFR 164.528)</h2>
-${r.entries.length === 0 ? html`<p class="empty">No access to this patient's instances in this period.</p>` : html`<table class="accounting"><tr><th>date</th><th>operation</th><th>recipient</th><th>address</th><th>description</th><th>purpose</th><th>outcome</th></tr>
-${r.entries.map((e) => html`<tr class="${e.failed > 0 ? 'failure' : ''}"><td><a href="/associations/${e.association_id}">${e.date}</a></td><td>${e.operation}</td><td>${e.recipient}</td><td>${e.address}</td>
-<td>${e.description}${e.accession_numbers.length > 0 ? html`; accession ${e.accession_numbers.map((a) => mask(a, 'accession')).join(', ')}` : ''}${e.studies.length > 0 ? html`<br><small>${e.studies.join(' ')}</small>` : ''}</td><td>${e.purpose === PURPOSE_NOT_STATED ? html`<i>${e.purpose}</i>` : e.purpose}</td><td>${e.outcome}</td></tr>`)}</table>`}`;
+${
+  r.entries.length === 0
+    ? html`<p class="empty">No access to this patient's instances in this period.</p>`
+    : html`<table class="accounting"><tr><th>date</th><th>operation</th><th>recipient</th><th>address</th><th>description</th><th>purpose</th><th>outcome</th></tr>
+${r.entries.map(
+  (
+    e,
+  ) => html`<tr class="${e.failed > 0 ? 'failure' : ''}"><td><a href="/associations/${e.association_id}">${e.date}</a></td><td>${e.operation}</td><td>${e.recipient}</td><td>${e.address}</td>
+<td>${e.description}${e.accession_numbers.length > 0 ? html`; accession ${e.accession_numbers.map((a) => mask(a, 'accession')).join(', ')}` : ''}${e.studies.length > 0 ? html`<br><small>${e.studies.join(' ')}</small>` : ''}</td><td>${e.purpose === PURPOSE_NOT_STATED ? html`<i>${e.purpose}</i>` : e.purpose}</td><td>${e.outcome}</td></tr>`,
+)}</table>`
+}`;
 }

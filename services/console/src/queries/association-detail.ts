@@ -23,7 +23,9 @@ export interface AssociationRow extends AssociationOutcome {
   user_identity_type: string | null;
   user_identity: string | null;
   proposed_contexts: { id?: number; abstract_syntax?: string; transfer_syntaxes?: string[] }[] | null;
-  accepted_contexts: { id?: number; abstract_syntax?: string; transfer_syntax?: string; result_name?: string }[] | null;
+  accepted_contexts:
+    | { id?: number; abstract_syntax?: string; transfer_syntax?: string; result_name?: string }[]
+    | null;
   cause_reason: number | null;
   cause_source: number | null;
   cause_result: number | null;
@@ -82,15 +84,28 @@ export interface AssociationDetail {
 }
 
 const LIFECYCLE = [
-  'EVT_CONN_OPEN', 'EVT_REQUESTED', 'EVT_ACCEPTED', 'EVT_REJECTED', 'EVT_DUL_REJECTED', 'EVT_ESTABLISHED',
-  'EVT_RELEASED', 'EVT_ABORTED', 'EVT_CONN_CLOSE', 'EVT_C_CANCEL', 'EVT_INVALID_PDU', 'EVT_SPOOL_LIMIT',
+  'EVT_CONN_OPEN',
+  'EVT_REQUESTED',
+  'EVT_ACCEPTED',
+  'EVT_REJECTED',
+  'EVT_DUL_REJECTED',
+  'EVT_ESTABLISHED',
+  'EVT_RELEASED',
+  'EVT_ABORTED',
+  'EVT_CONN_CLOSE',
+  'EVT_C_CANCEL',
+  'EVT_INVALID_PDU',
+  'EVT_SPOOL_LIMIT',
 ];
 
 const LINKED = `SELECT association_id, role, node_mode, calling_ae_title, called_ae_title, remote_address, parent_message_id,
                        outcome, requested_at FROM audit.associations`;
 
 export async function associationDetail(db: pg.Pool, id: string): Promise<AssociationDetail | undefined> {
-  const { rows } = await db.query<AssociationRow>('SELECT * FROM audit.associations WHERE association_id = $1', [id]);
+  const { rows } = await db.query<AssociationRow>(
+    'SELECT * FROM audit.associations WHERE association_id = $1',
+    [id],
+  );
   const association = rows[0];
   if (!association) return undefined;
   const [operations, events, parent, children] = await Promise.all([
@@ -107,7 +122,9 @@ export async function associationDetail(db: pg.Pool, id: string): Promise<Associ
       [id, LIFECYCLE],
     ),
     association.parent_association_id
-      ? db.query<LinkedAssociation>(`${LINKED} WHERE association_id = $1`, [association.parent_association_id])
+      ? db.query<LinkedAssociation>(`${LINKED} WHERE association_id = $1`, [
+          association.parent_association_id,
+        ])
       : Promise.resolve({ rows: [] as LinkedAssociation[] }),
     db.query<LinkedAssociation>(`${LINKED} WHERE parent_association_id = $1 ORDER BY requested_at`, [id]),
   ]);

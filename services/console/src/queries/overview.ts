@@ -14,7 +14,13 @@ export interface ActivityPoint {
 export interface Overview {
   bucket: 'hour' | 'day';
   activity: ActivityPoint[];
-  totals: { associations: number; operations: number; failed_operations: number; rejected: number; aborted: number };
+  totals: {
+    associations: number;
+    operations: number;
+    failed_operations: number;
+    rejected: number;
+    aborted: number;
+  };
   failed: Record<string, unknown>[];
   refused: Record<string, unknown>[];
   gaps: Record<string, unknown>[];

@@ -31,7 +31,12 @@ export interface SearchResult {
 
 const FROM = 'FROM audit.operations o JOIN audit.associations a USING (association_id)';
 
-export async function searchTrail(db: pg.Pool, f: SearchFilter, pageSize: number, countLimit: number): Promise<SearchResult> {
+export async function searchTrail(
+  db: pg.Pool,
+  f: SearchFilter,
+  pageSize: number,
+  countLimit: number,
+): Promise<SearchResult> {
   const w = whereClause(f);
   const n = w.params.length;
   const [page, count] = await Promise.all([
@@ -44,10 +49,10 @@ export async function searchTrail(db: pg.Pool, f: SearchFilter, pageSize: number
         ORDER BY o.started_at DESC LIMIT $${n + 1} OFFSET $${n + 2}`,
       [...w.params, pageSize, (f.page - 1) * pageSize],
     ),
-    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 ${FROM} WHERE ${w.sql} LIMIT $${n + 1}) x`, [
-      ...w.params,
-      countLimit + 1,
-    ]),
+    db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 ${FROM} WHERE ${w.sql} LIMIT $${n + 1}) x`,
+      [...w.params, countLimit + 1],
+    ),
   ]);
   const c = count.rows[0]?.n ?? 0;
   return { rows: page.rows, count: Math.min(c, countLimit), capped: c > countLimit };

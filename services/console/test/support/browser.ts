@@ -10,7 +10,8 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const SCREENSHOTS =
-  process.env['CONSOLE_SCREENSHOTS'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../screenshots');
+  process.env['CONSOLE_SCREENSHOTS'] ??
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../screenshots');
 
 export interface Browser {
   context: BrowserContext;

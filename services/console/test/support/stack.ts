@@ -9,8 +9,14 @@ import path from 'node:path';
 import { type AuditWriter, startAuditWriter } from '@dicomtrail/audit-writer';
 import { createEventProducer, createKafka, type EventProducer, ensureTopics } from '@dicomtrail/event-log';
 import { migrate } from '@dicomtrail/migrations';
-import { createLogger } from '@dicomtrail/runtime';
-import { createTestDatabase, freePort, kafkaBrokers, type TestDatabase, uniqueTopic } from '@dicomtrail/testing';
+import { createLogger, loadConfig } from '@dicomtrail/runtime';
+import {
+  createTestDatabase,
+  freePort,
+  kafkaBrokers,
+  type TestDatabase,
+  uniqueTopic,
+} from '@dicomtrail/testing';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { addUser } from '../../src/accounts.js';
@@ -18,7 +24,6 @@ import { createAuditRecorder } from '../../src/audit-recorder.js';
 import { type ConsoleConfig, consoleConfigSpec } from '../../src/config.js';
 import { createPool } from '../../src/db.js';
 import { createConsoleServer } from '../../src/server.js';
-import { loadConfig } from '@dicomtrail/runtime';
 import { type Peer, runTraffic, startAdapter, startWorkstation } from './traffic.js';
 
 export const testLog = createLogger('console-test', { level: process.env['LOG_LEVEL'] ?? 'silent' });

@@ -13,7 +13,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, qrArgs, runDcmtk } from '@dicomtrail/testing';
 
-const ADAPTER_CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../adapter/dist/src/cli.js');
+const ADAPTER_CLI = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../adapter/dist/src/cli.js',
+);
 const ROOT = `1.2.826.0.1.3680043.10.1386.77.${process.pid}.${Date.now()}`;
 export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 
@@ -97,11 +100,25 @@ export async function startWorkstation(dir: string): Promise<Peer> {
 }
 
 /** The adapter as a user runs it (its CLI), the SCP "DICOMTRAIL", publishing to `topic`. */
-export async function startAdapter(dir: string, topic: string, brokers: string[], workstationPort: number): Promise<Peer> {
+export async function startAdapter(
+  dir: string,
+  topic: string,
+  brokers: string[],
+  workstationPort: number,
+): Promise<Peer> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [ADAPTER_CLI, 'adapter', '--port', String(port), '--ae-title', 'DICOMTRAIL', '--store-dir', path.join(dir, 'store')],
+    [
+      ADAPTER_CLI,
+      'adapter',
+      '--port',
+      String(port),
+      '--ae-title',
+      'DICOMTRAIL',
+      '--store-dir',
+      path.join(dir, 'store'),
+    ],
     {
       env: {
         ...process.env,
@@ -130,14 +147,34 @@ export async function startAdapter(dir: string, topic: string, brokers: string[]
 export async function runTraffic(adapterPort: number, dir: string): Promise<number> {
   const p = String(adapterPort);
   const files: string[] = [];
-  for (const [i, sop] of PATIENT.instances.entries()) files.push(await writeCtInstance(path.join(dir, `ct${i}.dcm`), sop));
-  await dcmtk('storescu', ['-aet', 'MODALITY1', '-aec', 'DICOMTRAIL', '--user', 'tech01', '127.0.0.1', p, ...files]);
+  for (const [i, sop] of PATIENT.instances.entries())
+    files.push(await writeCtInstance(path.join(dir, `ct${i}.dcm`), sop));
+  await dcmtk('storescu', [
+    '-aet',
+    'MODALITY1',
+    '-aec',
+    'DICOMTRAIL',
+    '--user',
+    'tech01',
+    '127.0.0.1',
+    p,
+    ...files,
+  ]);
   await dcmtk('echoscu', ['-aet', 'STORESCU', '-aec', 'WRONG', '127.0.0.1', p], false);
   const keys = ['QueryRetrieveLevel=STUDY', `PatientID=${PATIENT.id}`];
-  await dcmtk('findscu', qrArgs({ aet: 'VIEWER', aec: 'DICOMTRAIL', port: adapterPort, keys: [...keys, 'StudyInstanceUID'] }));
+  await dcmtk(
+    'findscu',
+    qrArgs({ aet: 'VIEWER', aec: 'DICOMTRAIL', port: adapterPort, keys: [...keys, 'StudyInstanceUID'] }),
+  );
   await dcmtk(
     'movescu',
-    qrArgs({ aet: 'VIEWER', aec: 'DICOMTRAIL', port: adapterPort, extra: ['-aem', 'WORKSTATION'], keys: [...keys, `StudyInstanceUID=${PATIENT.studyUid}`] }),
+    qrArgs({
+      aet: 'VIEWER',
+      aec: 'DICOMTRAIL',
+      port: adapterPort,
+      extra: ['-aem', 'WORKSTATION'],
+      keys: [...keys, `StudyInstanceUID=${PATIENT.studyUid}`],
+    }),
   );
   // storescu, echoscu (rejected), findscu, movescu and the C-MOVE's sub-association.
   return 5;

@@ -15,6 +15,7 @@ import {
 } from '@dicomtrail/testing';
 import pg from 'pg';
 import { addUser } from '../src/accounts.js';
+import { cookieOf, postLogin } from './support/http.js';
 import { type ConsoleUnderTest, startConsole } from './support/stack.js';
 
 let db: TestDatabase;
@@ -50,16 +51,7 @@ after(async () => {
   await db?.drop();
 });
 
-async function loginCookie(base: string, username: string, password: string): Promise<Response> {
-  return fetch(`${base}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
-    body: new URLSearchParams({ username, password }).toString(),
-  });
-}
-
-const cookieOf = (r: Response) => (r.headers.get('set-cookie') ?? '').split(';')[0]!;
+const loginCookie = postLogin;
 
 test('a page whose Audit Log Used event is not acknowledged is refused (503) with a clear message', async () => {
   const r = await loginCookie(dead.url, USER.username, USER.password);

@@ -24,7 +24,7 @@ import { createAuditRecorder } from '../../src/audit-recorder.js';
 import { type ConsoleConfig, consoleConfigSpec } from '../../src/config.js';
 import { createPool } from '../../src/db.js';
 import { createConsoleServer } from '../../src/server.js';
-import { type Peer, runTraffic, startAdapter, startWorkstation } from './traffic.js';
+import { type Peer, runTraffic, startAdapter, startStorescp } from './traffic.js';
 
 export const testLog = createLogger('console-test', { level: process.env['LOG_LEVEL'] ?? 'silent' });
 export const AUDITOR = { username: 'privacy.officer', password: 'auditor-password-1' };
@@ -104,7 +104,26 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(label: string): Promise<Stack> {
+/** What a test runs through the pipeline: starts its peers (kept in `peers`), returns how many associations. */
+export type Traffic = (o: {
+  dir: string;
+  topic: string;
+  brokers: string[];
+  peers: Peer[];
+}) => Promise<number>;
+
+/** The default session (support/traffic.ts): the adapter as archive with WORKSTATION as C-MOVE destination. */
+export const archiveTraffic: Traffic = async ({ dir, topic, brokers, peers }) => {
+  const workstation = await startStorescp('WORKSTATION', path.join(dir, 'workstation'));
+  peers.push(workstation);
+  const adapter = await startAdapter(dir, topic, brokers, {
+    ARCHIVE_MOVE_DESTINATIONS: `WORKSTATION=127.0.0.1:${workstation.port}`,
+  });
+  peers.push(adapter);
+  return runTraffic(adapter.port, dir);
+};
+
+export async function startStack(label: string, traffic: Traffic = archiveTraffic): Promise<Stack> {
   const db = await createTestDatabase(label);
   await migrate(db.url, { log: () => {} });
   const brokers = await kafkaBrokers();
@@ -137,11 +156,7 @@ export async function startStack(label: string): Promise<Stack> {
       maxWaitTimeMs: 50,
       log: testLog,
     });
-    const workstation = await startWorkstation(path.join(dir, 'workstation'));
-    peers.push(workstation);
-    const adapter = await startAdapter(dir, topic, brokers, workstation.port);
-    peers.push(adapter);
-    const associations = await runTraffic(adapter.port, dir);
+    const associations = await traffic({ dir, topic, brokers, peers });
     await waitFor(
       async () => {
         const { rows } = await pool.query<{ n: number }>(

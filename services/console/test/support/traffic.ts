@@ -3,6 +3,7 @@
  * topic), and storescp as the C-MOVE destination.
  *  - MODALITY1 (user identity "tech01"): 3 CT instances of patient PID-CONSOLE-1 (Console^Carol) stored;
  *  - STORESCU → called AE "WRONG": rejected (called AE title not recognized);
+ *  - ABORTER: C-ECHO, then A-ABORT;
  *  - VIEWER: C-FIND at study level for the patient, then C-MOVE of the study to WORKSTATION (storescp), which
  *    the adapter serves over a sub-association.
  */
@@ -90,21 +91,21 @@ function stopper(child: ChildProcess) {
   };
 }
 
-/** storescp as the C-MOVE destination WORKSTATION. */
-export async function startWorkstation(dir: string): Promise<Peer> {
+/** storescp as `aeTitle` (the C-MOVE destination WORKSTATION, or the PACS behind the proxy). */
+export async function startStorescp(aeTitle: string, dir: string): Promise<Peer> {
   const port = await freePort();
   mkdirSync(dir, { recursive: true });
-  const child = spawn('storescp', ['-aet', 'WORKSTATION', '-od', dir, String(port)], { stdio: 'ignore' });
+  const child = spawn('storescp', ['-aet', aeTitle, '-od', dir, String(port)], { stdio: 'ignore' });
   await listening(port);
   return { port, stop: stopper(child) };
 }
 
-/** The adapter as a user runs it (its CLI), the SCP "DICOMTRAIL", publishing to `topic`. */
+/** The adapter as a user runs it (its CLI) as "DICOMTRAIL", publishing to `topic`; `env`: more of its variables. */
 export async function startAdapter(
   dir: string,
   topic: string,
   brokers: string[],
-  workstationPort: number,
+  env: Record<string, string>,
 ): Promise<Peer> {
   const port = await freePort();
   const child = spawn(
@@ -126,7 +127,7 @@ export async function startAdapter(
         KAFKA_BROKERS: brokers.join(','),
         EVENTS_TOPIC: topic,
         SPOOL_DIR: path.join(dir, 'spool'),
-        ARCHIVE_MOVE_DESTINATIONS: `WORKSTATION=127.0.0.1:${workstationPort}`,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -144,23 +145,20 @@ export async function startAdapter(
 }
 
 /** The session above; resolves when every dcmtk peer is done. Returns how many associations it opened. */
-export async function runTraffic(adapterPort: number, dir: string): Promise<number> {
-  const p = String(adapterPort);
+/** The patient's CT instances stored by MODALITY1 (user identity tech01) with storescu, calling `calledAe`. */
+export async function storePatient(port: number, dir: string, calledAe: string): Promise<void> {
   const files: string[] = [];
   for (const [i, sop] of PATIENT.instances.entries())
     files.push(await writeCtInstance(path.join(dir, `ct${i}.dcm`), sop));
-  await dcmtk('storescu', [
-    '-aet',
-    'MODALITY1',
-    '-aec',
-    'DICOMTRAIL',
-    '--user',
-    'tech01',
-    '127.0.0.1',
-    p,
-    ...files,
-  ]);
+  const peer = ['-aet', 'MODALITY1', '-aec', calledAe, '--user', 'tech01', '127.0.0.1', String(port)];
+  await dcmtk('storescu', [...peer, ...files]);
+}
+
+export async function runTraffic(adapterPort: number, dir: string): Promise<number> {
+  const p = String(adapterPort);
+  await storePatient(adapterPort, dir, 'DICOMTRAIL');
   await dcmtk('echoscu', ['-aet', 'STORESCU', '-aec', 'WRONG', '127.0.0.1', p], false);
+  await dcmtk('echoscu', ['-aet', 'ABORTER', '-aec', 'DICOMTRAIL', '--abort', '127.0.0.1', p]);
   const keys = ['QueryRetrieveLevel=STUDY', `PatientID=${PATIENT.id}`];
   await dcmtk(
     'findscu',
@@ -176,6 +174,6 @@ export async function runTraffic(adapterPort: number, dir: string): Promise<numb
       keys: [...keys, `StudyInstanceUID=${PATIENT.studyUid}`],
     }),
   );
-  // storescu, echoscu (rejected), findscu, movescu and the C-MOVE's sub-association.
-  return 5;
+  // storescu, echoscu (rejected), echoscu (aborted), findscu, movescu and the C-MOVE's sub-association.
+  return 6;
 }

@@ -5,7 +5,8 @@
  * query code and role (dicomtrail_console):
  *  - the patient access report (query + accounting) for BENCH_RUNS different patients: median and max;
  *  - the patient name search ("name contains");
- *  - the trail search (one page + the capped count) for a whole year, by AE title, by failure status.
+ *  - the overview for a day and for a year;
+ *  - the trail search (one page + the capped count) for a whole year, by AE title, by failure status, ...
  * Target: the patient report under 2 s. Prints a Markdown table; writes bench-results/console-report.json.
  * The machine is shared (2 cores, other engineers' work): numbers are noisy.
  */
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPool } from '../src/db.js';
 import { accountingEntries } from '../src/disclosure-accounting.js';
+import { overview } from '../src/queries/overview.js';
 import { patientAccessRows, patientsByName } from '../src/queries/patient-report.js';
 import { searchTrail } from '../src/queries/trail-search.js';
 import { parseFilter } from '../src/search-filter.js';
@@ -69,6 +71,19 @@ try {
   for (let i = 0; i < RUNS; i++) names.push((await timed(() => patientsByName(db, `patient${4242 + i}`))).ms);
   results['name_search_ms'] = names;
   rows.push(['patient name search (contains, trigram index)', `median ${fmt(median(names))}`, '']);
+
+  for (const [label, period] of [
+    [
+      'overview: one day (hourly chart)',
+      { from: new Date('2026-06-01T00:00:00Z'), to: new Date('2026-06-02T00:00:00Z') },
+    ],
+    ['overview: whole year (daily chart)', year],
+  ] as const) {
+    const times: number[] = [];
+    for (let i = 0; i < Math.min(RUNS, 3); i++) times.push((await timed(() => overview(db, period))).ms);
+    results[label] = times;
+    rows.push([label, `median ${fmt(median(times))}`, '']);
+  }
 
   const now = new Date('2026-12-31T00:00:00Z');
   const searches: [string, Record<string, string>][] = [

@@ -97,8 +97,9 @@ ALTER TABLE audit.events ADD CONSTRAINT events_pkey PRIMARY KEY (id, occurred_at
 DO $$
 DECLARE r record;
 BEGIN
+  -- pg_indexes shows a partitioned table's index as CREATE INDEX ... ON ONLY, which would skip the partitions.
   FOR r IN SELECT indexdef FROM seed_indexes LOOP
-    EXECUTE r.indexdef;
+    EXECUTE replace(r.indexdef, ' ON ONLY ', ' ON ');
   END LOOP;
 END $$;
 

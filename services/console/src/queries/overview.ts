@@ -67,10 +67,10 @@ export async function overview(db: pg.Pool, p: Period): Promise<Overview> {
     ),
     db.query('SELECT * FROM audit.open_seq_findings ORDER BY detected_at DESC LIMIT 20'),
     db.query(
-      `SELECT h.chain_id, h.position::text AS position, h.updated_at, (e.row_hash = h.head_hash) AS head_matches
-         FROM audit.chain_heads h
-         LEFT JOIN audit.events e ON e.chain_id = h.chain_id AND e.chain_position = h.position
-        ORDER BY h.updated_at DESC LIMIT 24`,
+      `SELECT h.chain_id, h.position::text AS position, h.updated_at,
+              (SELECT e.row_hash = h.head_hash FROM audit.events e
+                WHERE e.chain_id = h.chain_id AND e.chain_position = h.position LIMIT 1) AS head_matches
+         FROM (SELECT * FROM audit.chain_heads ORDER BY updated_at DESC LIMIT 24) h`,
     ),
   ]);
   return {

@@ -1,9 +1,10 @@
 -- Seeds a benchmark database with :events synthetic events (default 10,000,000) straight into audit.events and its
 -- projections (audit.associations, audit.operations), with generate_series: 25 events per association
 -- (connection, negotiation, five DIMSE operations of four events each, release), 100,000 patients with two studies
--- each, twenty AE titles, spread over 2026. The trail's own indexes are dropped for the load and built again after
--- it (one sort per index instead of 10 million inserts into each); the month partitions are unlogged (a benchmark
--- database only: reads cost the same). Run by bench/seed.ts with psql variables :events.
+-- each, twenty AE titles, spread over 2026. The secondary indexes of the trail and the projections are dropped for
+-- the load and built again after it (one sort per index instead of millions of inserts into each); the month
+-- partitions are unlogged (a benchmark database only: reads cost the same). Run by bench/seed-database.ts, which
+-- replaces :events.
 SET synchronous_commit = off;
 SET maintenance_work_mem = '512MB';
 SET work_mem = '64MB';
@@ -18,10 +19,10 @@ BEGIN
   END LOOP;
 END $$;
 
--- Index definitions kept to build again after the load.
+-- Index definitions of the trail and the projections (primary keys aside), kept to build again after the load.
 CREATE TEMP TABLE seed_indexes AS
 SELECT indexname, indexdef FROM pg_indexes
- WHERE schemaname = 'audit' AND tablename = 'events' AND indexname <> 'events_pkey';
+ WHERE schemaname = 'audit' AND tablename IN ('events', 'associations', 'operations') AND indexname NOT LIKE '%\_pkey';
 DO $$
 DECLARE r record;
 BEGIN
@@ -94,14 +95,6 @@ SELECT md5('event' || g)::uuid,
   JOIN seed_names n ON n.i = 1 + s.patient % 16;
 
 ALTER TABLE audit.events ADD CONSTRAINT events_pkey PRIMARY KEY (id, occurred_at);
-DO $$
-DECLARE r record;
-BEGIN
-  -- pg_indexes shows a partitioned table's index as CREATE INDEX ... ON ONLY, which would skip the partitions.
-  FOR r IN SELECT indexdef FROM seed_indexes LOOP
-    EXECUTE replace(r.indexdef, ' ON ONLY ', ' ON ');
-  END LOOP;
-END $$;
 
 INSERT INTO audit.associations (association_id, role, calling_ae_title, called_ae_title, local_address, local_port,
   remote_address, remote_port, node_id, node_mode, connected_at, requested_at, accepted_at, established_at, ended_at,
@@ -149,6 +142,15 @@ SELECT s.association_id, s.service, m, 'received', '1.2.840.10008.5.1.4.1.1.2',
   CROSS JOIN generate_series(1, 5) AS m
   JOIN seed_names n ON n.i = 1 + s.patient % 16
  WHERE s.outcome <> 'rejected';
+
+DO $$
+DECLARE r record;
+BEGIN
+  -- pg_indexes shows a partitioned table's index as CREATE INDEX ... ON ONLY, which would skip the partitions.
+  FOR r IN SELECT indexdef FROM seed_indexes LOOP
+    EXECUTE replace(r.indexdef, ' ON ONLY ', ' ON ');
+  END LOOP;
+END $$;
 
 ANALYZE audit.events;
 ANALYZE audit.associations;

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { adapterConfigSpec } from '../services/adapter/dist/src/config.js';
 import { anchorConfigSpec } from '../services/audit-writer/dist/src/anchoring/config.js';
 import { auditWriterConfigSpec } from '../services/audit-writer/dist/src/config.js';
+import { consoleConfigSpec } from '../services/console/dist/src/config.js';
 import { describeConfig } from '../services/runtime/dist/src/index.js';
 import { traceExporterConfigSpec } from '../services/trace-exporter/dist/src/config.js';
 
@@ -19,6 +20,7 @@ const SERVICES = [
     "Signs the trail's chain heads outside the database (`dicomtrail audit anchor`)",
     anchorConfigSpec,
   ],
+  ['console', "The auditor's web console (`dicomtrail console`)", consoleConfigSpec],
   [
     'trace-exporter',
     'From Kafka to OpenTelemetry traces (`dicomtrail trace-exporter`)',

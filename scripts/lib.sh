@@ -47,6 +47,15 @@ ensure_anchor_key() {
   fi
 }
 
+# Debian's Chromium, driven by playwright-core in the console's browser tests (no browser download).
+ensure_chromium() {
+  if ! command -v chromium >/dev/null; then
+    step "chromium is missing; installing it with apt"
+    if [ "$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2
+    else echo "chromium is required for the console's browser tests: sudo apt-get install chromium" >&2; return 1; fi
+  fi
+}
+
 ensure_kafka() {
   if [ -n "${KAFKA_BROKERS:-}" ]; then step "using Kafka at $KAFKA_BROKERS"; return 0; fi
   if ! infra/kafka/kafka.sh status >/dev/null 2>&1; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on local defaults: Kafka (unless KAFKA_BROKERS is set), Postgres, migrations, then the adapter
-# (DICOM SCP on DICOM_PORT, default 11112), both consumers and the anchoring process. Ctrl-C stops them all, and
-# the broker if this script started it.
+# (DICOM SCP on DICOM_PORT, default 11112), both consumers, the anchoring process and the auditor console
+# (CONSOLE_PORT, default 8480). Ctrl-C stops them all, and the broker if this script started it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 pids=()
@@ -34,7 +34,10 @@ node services/audit-writer/dist/src/main.js & pids+=($!)
 # Signs every chain head each AUDIT_ANCHOR_INTERVAL_MS into .dicomtrail/anchors (docs/architecture.md, "Anchors").
 node services/audit-writer/dist/src/cli.js anchor & pids+=($!)
 OTEL_TRACES_EXPORTER="${OTEL_TRACES_EXPORTER:-zipkin}" node services/trace-exporter/dist/src/main.js & pids+=($!)
+CONSOLE_DATABASE_URL="${CONSOLE_DATABASE_URL:-$DATABASE_URL}" CONSOLE_TRACE_URL="${CONSOLE_TRACE_URL:-$ZIPKIN_URL/zipkin/traces/{trace_id\}}" \
+  node services/console/dist/src/cli.js & pids+=($!)
 step "traces: open ${ZIPKIN_URL}/zipkin/ (service dicomtrail)"
+step "auditor console: open http://${CONSOLE_HOST:-127.0.0.1}:${CONSOLE_PORT:-8480}/ (first account: printf '%s\\n' 'a-long-password' | npx dicomtrail console add-user NAME --role auditor)"
 # Stop everything when any service exits.
 wait -n "${pids[@]}" || true
 step "a service exited; shutting down the rest"

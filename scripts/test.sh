@@ -9,6 +9,7 @@ trap 'stop_kafka_if_started; stop_zipkin_if_started' EXIT
 ensure_node_modules
 ensure_dcmtk
 ensure_openssl
+ensure_chromium
 build_all
 ensure_kafka
 ensure_zipkin

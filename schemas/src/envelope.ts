@@ -7,12 +7,13 @@ import { SCHEMA_ID_V1_PATTERN } from './version.js';
 
 export const SchemaId = Type.String({ pattern: SCHEMA_ID_V1_PATTERN });
 
-/** 'retention' is the audit writer's retention job, the only emitter of node-scoped events. */
+/** Node-scoped events come from 'retention' (the audit writer's retention job) and 'console' (the auditor console). */
 export const NodeMode = Type.Union([
   Type.Literal('scp'),
   Type.Literal('proxy'),
   Type.Literal('scu'),
   Type.Literal('retention'),
+  Type.Literal('console'),
 ]);
 
 export const Node = Strict(

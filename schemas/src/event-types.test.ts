@@ -24,7 +24,7 @@ test('pynetdicom: 17 notifications and 15 interventions (spec §1)', () => {
   );
 });
 
-test('ours: the §9 / architecture / durability events, all notifications', () => {
+test("ours: the §9 / architecture / durability events and the console's Audit Log Used, all notifications", () => {
   const ours = EVENT_TYPE_TABLE.filter((r) => r[2] === 'dicomtrail').map((r) => r[0]);
   assert.deepEqual(ours, [
     'EVT_C_CANCEL',
@@ -33,6 +33,7 @@ test('ours: the §9 / architecture / durability events, all notifications', () =
     'EVT_SPOOL_LIMIT',
     'EVT_RETENTION',
     'EVT_ASSOCIATION_INTERRUPTED',
+    'EVT_AUDIT_LOG_USED',
   ]);
   for (const type of ours) assert.equal(eventKind(type), 'notification');
 });

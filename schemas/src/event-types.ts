@@ -50,6 +50,7 @@ export const EVENT_TYPE_TABLE = [
   ['EVT_SPOOL_LIMIT', 'notification', 'dicomtrail', 'association'], // spool full: association refused
   ['EVT_RETENTION', 'notification', 'dicomtrail', 'node'], // partitions dropped by the retention job
   ['EVT_ASSOCIATION_INTERRUPTED', 'notification', 'dicomtrail', 'association'], // cut off by a crash of the node
+  ['EVT_AUDIT_LOG_USED', 'notification', 'dicomtrail', 'node'], // a read of the trail (DICOM 110101), by the console
 ] as const satisfies readonly (readonly [string, EventKind, EventOrigin, EventScope])[];
 
 export type EventType = (typeof EVENT_TYPE_TABLE)[number][0];

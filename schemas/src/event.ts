@@ -12,6 +12,7 @@ import {
   ReleasedParams,
 } from './params/acse.js';
 import { RetentionParams, SpoolLimitParams } from './params/audit.js';
+import { AuditLogUsedParams } from './params/audit-log-used.js';
 import { ConnectionParams } from './params/connection.js';
 import {
   CCancelParams,
@@ -74,6 +75,7 @@ export const PARAMS_CATALOG = {
   EVT_SPOOL_LIMIT: SpoolLimitParams,
   EVT_RETENTION: RetentionParams,
   EVT_ASSOCIATION_INTERRUPTED: AssociationInterruptedParams,
+  EVT_AUDIT_LOG_USED: AuditLogUsedParams,
 } as const satisfies Record<EventType, TSchema>;
 
 export type ParamsCatalog = typeof PARAMS_CATALOG;

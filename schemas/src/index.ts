@@ -33,6 +33,7 @@ export {
   operationServiceOf,
 } from './operation-service.js';
 export { Cause, RejectCause } from './params/acse.js';
+export { AuditLogUsedParams } from './params/audit-log-used.js';
 export { BulkData, DicomJsonDataset, type DicomJsonElement } from './params/dataset.js';
 export { StatusCategory, statusCategory } from './params/dimse-status.js';
 export { UserIdentity } from './params/negotiation.js';

@@ -113,6 +113,18 @@ const COMMANDS: Record<string, Command> = {
     module: serviceModule('adapter', 'identity/users-cli.js'),
     args: (rest) => [...rest],
   },
+  console: {
+    summary: "the auditor's web console; add-user NAME --role auditor|engineer creates an account",
+    help: [
+      'usage: dicomtrail console                                      run the console (CONSOLE_PORT, default 8480)',
+      '       dicomtrail console add-user NAME --role auditor|engineer create an account, or set its password and role',
+      'add-user reads the password from standard input (one line), never from the command line.',
+      'auditor: sees patient identifiers; engineer: the same pages with patient identifiers masked.',
+      CONFIG_NOTE,
+    ].join('\n'),
+    module: serviceModule('console', 'cli.js'),
+    args: (rest) => [...rest],
+  },
   'trace-exporter': {
     summary: 'the trace exporter service: one OpenTelemetry trace per association',
     help: [

@@ -4,6 +4,7 @@ export * as attributes from './attributes.js';
 export { type TraceExporterConfig, traceExporterConfigSpec } from './config.js';
 export { OffsetTracker } from './offset-tracker.js';
 export { SpanSink } from './otel-exporter.js';
+export { sopClassLabel, sopClassName } from './sop-class-names.js';
 export { buildSpans, type SpanDescription } from './span-model.js';
 export {
   startTraceExporter,

@@ -7,7 +7,7 @@ import { SCHEMA_ID_V1_PATTERN } from './version.js';
 
 export const SchemaId = Type.String({ pattern: SCHEMA_ID_V1_PATTERN });
 
-/** 'retention' is the audit writer's retention job, the only emitter of node-scoped events. */
+/** 'retention' is the audit writer's retention job; the adapter's node-scoped events carry its own mode. */
 export const NodeMode = Type.Union([
   Type.Literal('scp'),
   Type.Literal('proxy'),

@@ -24,7 +24,7 @@ test('pynetdicom: 17 notifications and 15 interventions (spec §1)', () => {
   );
 });
 
-test('ours: the five §9 / architecture events, all notifications', () => {
+test('ours: the §9 / architecture events and the node lifecycle, all notifications', () => {
   const ours = EVENT_TYPE_TABLE.filter((r) => r[2] === 'dicomtrail').map((r) => r[0]);
   assert.deepEqual(ours, [
     'EVT_C_CANCEL',
@@ -32,6 +32,8 @@ test('ours: the five §9 / architecture events, all notifications', () => {
     'EVT_INVALID_PDU',
     'EVT_SPOOL_LIMIT',
     'EVT_RETENTION',
+    'EVT_NODE_STARTED',
+    'EVT_NODE_STOPPED',
   ]);
   for (const type of ours) assert.equal(eventKind(type), 'notification');
 });
@@ -47,6 +49,7 @@ test('lookups', () => {
   assert.equal(eventKind('EVT_FSM_TRANSITION'), 'notification');
   assert.equal(eventOrigin('EVT_USER_ID'), 'pynetdicom');
   assert.equal(eventScope('EVT_RETENTION'), 'node');
+  assert.equal(eventScope('EVT_NODE_STARTED'), 'node');
   assert.equal(eventScope('EVT_C_ECHO'), 'association');
   assert.equal(isEventType('EVT_C_ECHO'), true);
   assert.equal(isEventType('EVT_DIMSE_RESPONSE'), false);

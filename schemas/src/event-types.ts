@@ -49,6 +49,8 @@ export const EVENT_TYPE_TABLE = [
   ['EVT_INVALID_PDU', 'notification', 'dicomtrail', 'association'], // §9.2: malformed/unexpected PDU
   ['EVT_SPOOL_LIMIT', 'notification', 'dicomtrail', 'association'], // spool full: association refused
   ['EVT_RETENTION', 'notification', 'dicomtrail', 'node'], // partitions dropped by the retention job
+  ['EVT_NODE_STARTED', 'notification', 'dicomtrail', 'node'], // the adapter listens (PS3.15 A.5.3.1)
+  ['EVT_NODE_STOPPED', 'notification', 'dicomtrail', 'node'], // the adapter stopped gracefully
 ] as const satisfies readonly (readonly [string, EventKind, EventOrigin, EventScope])[];
 
 export type EventType = (typeof EVENT_TYPE_TABLE)[number][0];

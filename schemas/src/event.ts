@@ -13,6 +13,7 @@ import {
 } from './params/acse.js';
 import { RetentionParams, SpoolLimitParams } from './params/audit.js';
 import { ConnectionParams } from './params/connection.js';
+import { NodeStartedParams, NodeStoppedParams } from './params/node-lifecycle.js';
 import {
   CCancelParams,
   CEchoParams,
@@ -72,6 +73,8 @@ export const PARAMS_CATALOG = {
   EVT_INVALID_PDU: InvalidPduParams,
   EVT_SPOOL_LIMIT: SpoolLimitParams,
   EVT_RETENTION: RetentionParams,
+  EVT_NODE_STARTED: NodeStartedParams,
+  EVT_NODE_STOPPED: NodeStoppedParams,
 } as const satisfies Record<EventType, TSchema>;
 
 export type ParamsCatalog = typeof PARAMS_CATALOG;

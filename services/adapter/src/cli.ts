@@ -27,6 +27,7 @@ import {
 import { DicomServer } from './association/server.js';
 import type { EventSink } from './association/types.js';
 import { adapterConfigSpec } from './config.js';
+import { nodeStarted, nodeStopped, startRun } from './events/node-lifecycle.js';
 import { startHealthServer } from './health.js';
 import { AuditProxy } from './proxy/proxy-server.js';
 import { describeRoute, type ProxyRoutes, parseProxyRoutes } from './proxy/routes.js';
@@ -175,6 +176,11 @@ const proxy = routes
 const server = proxy ? proxy.server : new DicomServer({ ...common, policy });
 archive?.bind(server.handlers);
 const where = await server.listen();
+const run = startRun(node, config.DICOM_AE_TITLE, { address: where.address, port: where.port });
+const started = nodeStarted(run);
+for (const s of sinks) s.writeNodeEvent?.(started);
+let stopSignal = 'shutdown';
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => (stopSignal = signal));
 const health =
   config.HEALTH_PORT > 0
     ? await startHealthServer(config.HEALTH_PORT, {
@@ -258,6 +264,8 @@ onShutdown(
     async () => server.close(config.SHUTDOWN_GRACE_MS),
     async () => archive?.close(),
     async () => {
+      const stopped = nodeStopped(run, stopSignal);
+      for (const s of sinks) s.writeNodeEvent?.(stopped);
       for (const s of sinks) await s.close();
       await spool?.close();
       health?.server.close();

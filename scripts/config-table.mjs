@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { adapterConfigSpec } from '../services/adapter/dist/src/config.js';
+import { auditInterchangeConfigSpec } from '../services/audit-interchange/dist/src/config.js';
 import { auditWriterConfigSpec } from '../services/audit-writer/dist/src/config.js';
 // Prints the configuration tables of every service from their config specs (the README's tables come
 // from here; services/adapter/test/readme.test.ts fails when the README drifts). Run after `npm run build`.
@@ -11,6 +12,7 @@ export function configTables() {
     ['adapter', adapterConfigSpec],
     ['audit-writer', auditWriterConfigSpec],
     ['trace-exporter', traceExporterConfigSpec],
+    ['audit-interchange', auditInterchangeConfigSpec],
   ]
     .map(([name, spec]) => `### ${name}\n\n${describeConfig(spec)}\n`)
     .join('\n');

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   audit: { module: serviceModule('audit-writer', 'cli.js'), args: (rest) => [...rest] },
   'audit-writer': { module: serviceModule('audit-writer', 'cli.js'), args: () => ['run'] },
   'trace-exporter': { module: serviceModule('trace-exporter', 'main.js'), args: (rest) => [...rest] },
+  'audit-interchange': { module: serviceModule('audit-interchange', 'cli.js'), args: (rest) => [...rest] },
 };
 
 export const USAGE = [
@@ -25,6 +26,7 @@ export const USAGE = [
   '  audit run | verify | rebuild-projections | retention',
   '  audit-writer          (the audit writer service: audit run)',
   '  trace-exporter        (the trace exporter service)',
+  '  audit-interchange [run] | backfill --from DATE [--to DATE]   (ATNA syslog / FHIR AuditEvent)',
   'Configuration: environment variables (README, "Configuration").',
 ].join('\n');
 

@@ -5,6 +5,7 @@
  *   dicomtrail audit run|verify|rebuild-projections|retention   (services/audit-writer)
  *   dicomtrail audit-writer                            = dicomtrail audit run
  *   dicomtrail trace-exporter                          (services/trace-exporter)
+ *   dicomtrail audit-interchange [run] | backfill --from DATE   (services/audit-interchange)
  * Each command is the service's own CLI module, loaded in this process with its arguments.
  */
 import { commandFor, USAGE } from './commands.js';

@@ -30,6 +30,11 @@ mkdir -p .dicomtrail
 KAFKA_BROKERS="$KAFKA_BROKERS" EVENTS_OUT="${EVENTS_OUT:-.dicomtrail/events.jsonl}" node services/adapter/dist/src/cli.js adapter & pids+=($!)
 node services/audit-writer/dist/src/main.js & pids+=($!)
 OTEL_TRACES_EXPORTER="${OTEL_TRACES_EXPORTER:-zipkin}" node services/trace-exporter/dist/src/main.js & pids+=($!)
+# The audit interchange runs when a destination is configured (README "Audit interchange").
+if [ "${AUDIT_SYSLOG_TRANSPORT:-none}" != none ] || [ -n "${AUDIT_FHIR_URL:-}" ] || [ -n "${AUDIT_FHIR_NDJSON_DIR:-}" ]; then
+  step "starting audit-interchange (ATNA syslog / FHIR AuditEvent)"
+  node services/audit-interchange/dist/src/cli.js run & pids+=($!)
+fi
 step "traces: open ${ZIPKIN_URL}/zipkin/ (service dicomtrail; README \"Traces\")"
 # Stop everything when any service exits.
 wait -n "${pids[@]}" || true

@@ -13,6 +13,7 @@ import {
   decodeRecord,
   type EventConsumer,
   ensureTopics,
+  HEADER_TYPE,
 } from '@dicomtrail/event-log';
 import type { Logger } from '@dicomtrail/runtime';
 import { OffsetTracker } from '@dicomtrail/trace-exporter';
@@ -22,8 +23,28 @@ import type { AuditInterchangeConfig } from './config.js';
 import type { Destination } from './destination.js';
 import { auditContext, createDestinations, deliverAll } from './destinations.js';
 
+/**
+ * Event types no audit message reads (PDUs, raw data, ACSE primitives, SOP class negotiation items): recognised
+ * by the record's `type` header and passed over without decoding, which is most of an association's events.
+ */
+const UNUSED_TYPES = new Set([
+  'EVT_PDU_RECV',
+  'EVT_PDU_SENT',
+  'EVT_DATA_RECV',
+  'EVT_DATA_SENT',
+  'EVT_ACSE_RECV',
+  'EVT_ACSE_SENT',
+  'EVT_SOP_COMMON',
+  'EVT_SOP_EXTENDED',
+  'EVT_ASYNC_OPS',
+  'EVT_C_ECHO',
+  'EVT_C_CANCEL',
+]);
+
 export interface AuditInterchangeStats {
   events: number;
+  /** Records passed over by their type header (types no message reads). */
+  skipped: number;
   undecodable: number;
   messages: number;
   delivered: number;
@@ -58,7 +79,7 @@ export async function startAuditInterchange(
     maxOpen: config.AUDIT_MAX_OPEN_ASSOCIATIONS,
     recentlyClosed: Math.max(10_000, config.AUDIT_MAX_OPEN_ASSOCIATIONS),
   });
-  const counts = { undecodable: 0, messages: 0, delivered: 0, commits: 0 };
+  const counts = { undecodable: 0, skipped: 0, messages: 0, delivered: 0, commits: 0 };
 
   const kafka = createKafka({ clientId: 'dicomtrail-audit-interchange', brokers: config.KAFKA_BROKERS, log });
   await ensureTopics(kafka, [
@@ -128,8 +149,10 @@ export async function startAuditInterchange(
         const ready: Ready[] = [];
         for (const record of batch.records) {
           const offset = Number(record.offset);
-          const decoded = decodeRecord(record);
-          if (!decoded.ok) {
+          const type = record.headers[HEADER_TYPE];
+          const decoded = type && UNUSED_TYPES.has(type) ? undefined : decodeRecord(record);
+          if (!decoded) counts.skipped++;
+          else if (!decoded.ok) {
             counts.undecodable++;
             log.warn(
               { partition: batch.partition, offset: record.offset, code: decoded.code, reason: decoded.reason },
@@ -172,7 +195,8 @@ export async function startAuditInterchange(
 
   return {
     stats: () => ({
-      events: pipeline.stats.events,
+      events: pipeline.stats.events + counts.skipped,
+      skipped: counts.skipped,
       undecodable: counts.undecodable,
       messages: counts.messages,
       delivered: counts.delivered,

@@ -7,9 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { createLogger, loadConfig } from '@dicomtrail/runtime';
 import { type DicomtrailEvent, uuidv7 } from '@dicomtrail/schemas';
 import { kafkaBrokers, testKafka } from '@dicomtrail/testing';
-import { type AuditInterchange, startAuditInterchange } from '../../src/audit-interchange.js';
+import { type AuditInterchange, type AuditInterchangeOptions, startAuditInterchange } from '../../src/audit-interchange.js';
 import { auditInterchangeConfigSpec } from '../../src/config.js';
-import type { Destination } from '../../src/destination.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
@@ -74,7 +73,7 @@ export async function groupLag(topic: string, groupId: string): Promise<{ commit
 
 export async function startService(
   env: Record<string, string>,
-  destinations?: Destination[],
+  options: AuditInterchangeOptions = {},
 ): Promise<AuditInterchange> {
   const brokers = (await kafkaBrokers()).join(',');
   const config = loadConfig(auditInterchangeConfigSpec, {
@@ -85,7 +84,7 @@ export async function startService(
     ...env,
   });
   const log = createLogger('audit-interchange-test', { level: process.env['LOG_LEVEL'] ?? 'warn' });
-  return startAuditInterchange(config, log, destinations ? { destinations } : {});
+  return startAuditInterchange(config, log, options);
 }
 
 export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {

@@ -13,7 +13,6 @@ import {
 } from './params/acse.js';
 import { RetentionParams, SpoolLimitParams } from './params/audit.js';
 import { ConnectionParams } from './params/connection.js';
-import { NodeStartedParams, NodeStoppedParams } from './params/node-lifecycle.js';
 import {
   CCancelParams,
   CEchoParams,
@@ -33,6 +32,7 @@ import {
 } from './params/dimse-n.js';
 import { FsmTransitionParams } from './params/fsm.js';
 import { AsyncOpsParams, SopCommonParams, SopExtendedParams, UserIdParams } from './params/negotiation.js';
+import { NodeStartedParams, NodeStoppedParams } from './params/node-lifecycle.js';
 import { DataParams, InvalidPduParams, PduParams } from './params/pdu.js';
 
 export const PARAMS_CATALOG = {

@@ -96,7 +96,11 @@ try {
     const env: Record<string, string> =
       kind === 'syslog-tls'
         ? { ...tlsEnv, EVENTS_TOPIC: topic, AUDIT_INTERCHANGE_GROUP_ID: `${topic}.${kind}` }
-        : { EVENTS_TOPIC: topic, AUDIT_INTERCHANGE_GROUP_ID: `${topic}.${kind}`, AUDIT_FHIR_NDJSON_DIR: path.join(dir, 'ndjson') };
+        : {
+            EVENTS_TOPIC: topic,
+            AUDIT_INTERCHANGE_GROUP_ID: `${topic}.${kind}`,
+            AUDIT_FHIR_NDJSON_DIR: path.join(dir, 'ndjson'),
+          };
     const linesBefore = arr.lines().length;
     const t0 = performance.now();
     const service = await startService(env);
@@ -147,8 +151,21 @@ try {
   const t0 = performance.now();
   await produce(lagTopic, lagEvents, RATE);
   const produceSeconds = (performance.now() - t0) / 1000;
-  await waitFor(() => (service.stats().events >= lagEvents.length && service.stats().delivered >= service.stats().messages) || undefined, 120_000, 'lag run delivered (TLS)');
-  await waitFor(() => (ndjsonService.stats().events >= lagEvents.length && ndjsonService.stats().delivered >= ndjsonService.stats().messages) || undefined, 120_000, 'lag run delivered (NDJSON)');
+  await waitFor(
+    () =>
+      (service.stats().events >= lagEvents.length && service.stats().delivered >= service.stats().messages) ||
+      undefined,
+    120_000,
+    'lag run delivered (TLS)',
+  );
+  await waitFor(
+    () =>
+      (ndjsonService.stats().events >= lagEvents.length &&
+        ndjsonService.stats().delivered >= ndjsonService.stats().messages) ||
+      undefined,
+    120_000,
+    'lag run delivered (NDJSON)',
+  );
   await service.stop();
   await ndjsonService.stop();
   for (const [name, values] of [
@@ -173,5 +190,8 @@ try {
 console.table(rows);
 const out = path.resolve(here, '../../../../bench-results');
 mkdirSync(out, { recursive: true });
-writeFileSync(path.join(out, 'audit-interchange.json'), JSON.stringify({ rows, cpus: os.cpus().length, loadavg: os.loadavg() }, null, 2));
+writeFileSync(
+  path.join(out, 'audit-interchange.json'),
+  JSON.stringify({ rows, cpus: os.cpus().length, loadavg: os.loadavg() }, null, 2),
+);
 process.exit(0);

@@ -176,13 +176,18 @@ export class AssociationAuditBuilder {
       case 'EVT_REJECTED':
       case 'EVT_DUL_REJECTED':
         if (!a.outcome) {
-          a.outcome = e.type === 'EVT_RELEASED' ? 'released' : e.type === 'EVT_ABORTED' ? 'aborted' : 'rejected';
+          a.outcome =
+            e.type === 'EVT_RELEASED' ? 'released' : e.type === 'EVT_ABORTED' ? 'aborted' : 'rejected';
           a.endedAt = e.timestamp;
           if (params['cause']) a.cause = record(params['cause']);
         }
         return;
       case 'EVT_USER_ID':
-        a.userIdentity = this.#identity(e.timestamp, record(params['user_identity']), params['verified'] === true);
+        a.userIdentity = this.#identity(
+          e.timestamp,
+          record(params['user_identity']),
+          params['verified'] === true,
+        );
         return;
       case 'EVT_INVALID_PDU':
         a.invalidPdus.push({ timestamp: e.timestamp, params });

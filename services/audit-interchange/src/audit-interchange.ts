@@ -107,7 +107,10 @@ export async function startAuditInterchange(
       const at = Date.parse(r.lastEventAt);
       for (let i = 0; i < r.messages.length; i++) lastMs.push(at);
       if (r.incomplete)
-        log.warn({ key: r.key, reason: r.incomplete, messages: r.messages.length }, 'association audited as incomplete');
+        log.warn(
+          { key: r.key, reason: r.incomplete, messages: r.messages.length },
+          'association audited as incomplete',
+        );
     }
     counts.messages += messages.length;
     const release = (): void => {
@@ -155,7 +158,12 @@ export async function startAuditInterchange(
           else if (!decoded.ok) {
             counts.undecodable++;
             log.warn(
-              { partition: batch.partition, offset: record.offset, code: decoded.code, reason: decoded.reason },
+              {
+                partition: batch.partition,
+                offset: record.offset,
+                code: decoded.code,
+                reason: decoded.reason,
+              },
               'event skipped: cannot be decoded (the audit writer dead-letters it)',
             );
           } else {
@@ -179,7 +187,9 @@ export async function startAuditInterchange(
       serially(async () => {
         await deliver(pipeline.expire(Date.now()));
         if (Date.now() - lastCheckpoint >= config.AUDIT_COMMIT_INTERVAL_MS) await checkpoint();
-      }).catch((err: unknown) => log.error({ err }, 'periodic checkpoint failed; offsets stay where they were'));
+      }).catch((err: unknown) =>
+        log.error({ err }, 'periodic checkpoint failed; offsets stay where they were'),
+      );
     },
     Math.min(config.AUDIT_COMMIT_INTERVAL_MS, 1000),
   );
@@ -206,7 +216,8 @@ export async function startAuditInterchange(
     }),
     checkpoint: async () => {
       const until = Date.now() + 120_000;
-      while (destinations.some((d) => d.pending > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      while (destinations.some((d) => d.pending > 0) && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
       await serially(checkpoint);
     },
     stop: async () => {

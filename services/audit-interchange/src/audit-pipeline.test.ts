@@ -5,7 +5,8 @@ import { AuditPipeline } from './audit-pipeline.js';
 
 test('given the captured session, when piped, then every kind appears with the counts SOURCE.md lists', () => {
   const counts = new Map<string, number>();
-  for (const m of sessionMessages(loadSession('audit-session'))) counts.set(m.eventId.code, (counts.get(m.eventId.code) ?? 0) + 1);
+  for (const m of sessionMessages(loadSession('audit-session')))
+    counts.set(m.eventId.code, (counts.get(m.eventId.code) ?? 0) + 1);
   assert.deepEqual(Object.fromEntries([...counts].sort()), {
     '110100': 2,
     '110102': 5,
@@ -21,14 +22,20 @@ test('given the captured session, when piped, then every kind appears with the c
 test('given a proxied storescu, when piped, then the exchange is described once: MODALITY to the PACS, via the proxy', () => {
   const events = loadSession('proxy-session');
   const messages = sessionMessages(events).filter((m) => m.eventId.code !== '110100');
-  assert.deepEqual(messages.map((m) => m.eventId.code), ['110102', '110104']);
+  assert.deepEqual(
+    messages.map((m) => m.eventId.code),
+    ['110102', '110104'],
+  );
   const upstream = events.find(
     (e) => 'association' in e && e.association.role === 'requestor' && e.association.remote.address !== '',
   );
   assert.ok(upstream && 'association' in upstream);
   const [source, destination, proxy] = messages[1]!.participants;
   assert.equal(source!.userId, 'MODALITY');
-  assert.deepEqual([destination!.userId, destination!.networkAccessPoint?.id], ['DICOMTRAIL', upstream.association.remote.address]);
+  assert.deepEqual(
+    [destination!.userId, destination!.networkAccessPoint?.id],
+    ['DICOMTRAIL', upstream.association.remote.address],
+  );
   assert.equal(proxy!.userId, 'capture-node');
   assert.equal(
     proxy!.userName,
@@ -49,7 +56,9 @@ test('given only the tail of an association (re-read after a restart), when pipe
   const events = loadSession('audit-session');
   const id = events.find((e) => e.type === 'EVT_C_GET' && 'association' in e);
   assert.ok(id && 'association' in id);
-  const tail = events.filter((e) => 'association' in e && e.association.id === id.association.id && e.seq > id.seq - 3);
+  const tail = events.filter(
+    (e) => 'association' in e && e.association.id === id.association.id && e.seq > id.seq - 3,
+  );
   const p = new AuditPipeline(CTX, { timeoutMs: 1e12, maxOpen: 10, recentlyClosed: 10 });
   const ready = tail.flatMap((e) => p.accept(e, undefined, 0).ready);
   assert.equal(ready.length, 1);
@@ -61,7 +70,9 @@ test('given an association that never ends, when it idles past the timeout, then
   const events = loadSession('audit-session');
   const get = events.find((e) => e.type === 'EVT_C_GET' && 'association' in e);
   assert.ok(get && 'association' in get);
-  const head = events.filter((e) => 'association' in e && e.association.id === get.association.id && e.seq <= get.seq);
+  const head = events.filter(
+    (e) => 'association' in e && e.association.id === get.association.id && e.seq <= get.seq,
+  );
   const p = new AuditPipeline(CTX, { timeoutMs: 1000, maxOpen: 10, recentlyClosed: 10 });
   for (const e of head) assert.deepEqual(p.accept(e, undefined, 0).ready, []);
   assert.deepEqual(p.expire(999), []);

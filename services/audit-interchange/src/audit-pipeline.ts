@@ -10,8 +10,8 @@
  * delivered; a tail without its beginning gives no messages (its `replayedTail`).
  */
 import type { DicomtrailEvent } from '@dicomtrail/schemas';
-import type { AuditContext, AuditMessage } from './audit-message.js';
 import { AssociationAuditBuilder, type AssociationEvent, type Endpoint } from './association-audit.js';
+import type { AuditContext, AuditMessage } from './audit-message.js';
 import { applicationActivity, associationMessages, type NodeLifecycleEvent } from './messages/index.js';
 
 export interface Position {
@@ -66,7 +66,11 @@ export class AuditPipeline {
    * Takes one event; returns `opened` when it started a new key (its first offset must be held back from
    * commits) and what became ready.
    */
-  accept(event: DicomtrailEvent, position: Position | undefined, nowMs: number): { opened?: string; ready: Ready[] } {
+  accept(
+    event: DicomtrailEvent,
+    position: Position | undefined,
+    nowMs: number,
+  ): { opened?: string; ready: Ready[] } {
     this.stats.events++;
     if (event.type === 'EVT_NODE_STARTED' || event.type === 'EVT_NODE_STOPPED') {
       const key = `node:${event.id}`;
@@ -94,7 +98,8 @@ export class AuditPipeline {
     const ready: Ready[] = [];
     let opened: string | undefined;
     let entry = this.#open.get(id);
-    if (entry) this.#open.delete(id); // re-inserted: the map stays in order of last activity
+    if (entry)
+      this.#open.delete(id); // re-inserted: the map stays in order of last activity
     else {
       if (this.#open.size >= this.opts.maxOpen) {
         const oldest = this.#open.values().next();
@@ -103,7 +108,11 @@ export class AuditPipeline {
           ready.push(this.#close(oldest.value, 'evicted'));
         }
       }
-      entry = { builder: new AssociationAuditBuilder(e), ...(position ? { position } : {}), lastActivityMs: nowMs };
+      entry = {
+        builder: new AssociationAuditBuilder(e),
+        ...(position ? { position } : {}),
+        lastActivityMs: nowMs,
+      };
       opened = id;
     }
     entry.lastActivityMs = nowMs;

@@ -47,9 +47,22 @@ export function eventOfRow(r: Row): DicomtrailEvent {
     span_id: r['span_id'],
     ...(r['parent_span_id'] ? { parent_span_id: r['parent_span_id'] } : {}),
   };
-  const node = { id: r['node_id'], hostname: r['node_hostname'], version: r['node_version'], mode: r['node_mode'] };
-  const base = { schema: r['schema'], id: r['id'], type: r['type'], kind: r['kind'], timestamp: r['timestamp'], seq: Number(r['seq']) };
-  if (!r['association_id']) return { ...base, node, params: r['params'], trace } as unknown as DicomtrailEvent;
+  const node = {
+    id: r['node_id'],
+    hostname: r['node_hostname'],
+    version: r['node_version'],
+    mode: r['node_mode'],
+  };
+  const base = {
+    schema: r['schema'],
+    id: r['id'],
+    type: r['type'],
+    kind: r['kind'],
+    timestamp: r['timestamp'],
+    seq: Number(r['seq']),
+  };
+  if (!r['association_id'])
+    return { ...base, node, params: r['params'], trace } as unknown as DicomtrailEvent;
   return {
     ...base,
     association: {
@@ -87,7 +100,11 @@ export async function backfill(o: BackfillOptions): Promise<BackfillResult> {
   const result: BackfillResult = { associations: 0, nodeEvents: 0, events: 0, messages: 0 };
   const chunk = o.chunk ?? 500;
   try {
-    const pipeline = new AuditPipeline(o.ctx, { timeoutMs: Number.MAX_SAFE_INTEGER, maxOpen: Number.MAX_SAFE_INTEGER, recentlyClosed: chunk * 2 });
+    const pipeline = new AuditPipeline(o.ctx, {
+      timeoutMs: Number.MAX_SAFE_INTEGER,
+      maxOpen: Number.MAX_SAFE_INTEGER,
+      recentlyClosed: chunk * 2,
+    });
     const nodeRows = await client.query<Row>(
       `SELECT ${COLUMNS} FROM audit.events
         WHERE association_id IS NULL AND type IN ('EVT_NODE_STARTED', 'EVT_NODE_STOPPED')
@@ -120,7 +137,10 @@ export async function backfill(o: BackfillOptions): Promise<BackfillResult> {
       ready.push(...pipeline.closeAll());
       result.associations += part.length;
       result.messages += await deliver(o.destinations, ready);
-      o.log.info({ associations: result.associations, of: all.length, messages: result.messages }, 'backfill progress');
+      o.log.info(
+        { associations: result.associations, of: all.length, messages: result.messages },
+        'backfill progress',
+      );
     }
     return result;
   } finally {

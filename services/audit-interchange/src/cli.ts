@@ -26,7 +26,11 @@ if (values.help || !['run', 'backfill'].includes(command)) {
 const config = loadConfigOrExit(auditInterchangeConfigSpec, log);
 if (!hasDestination(config)) {
   log.fatal(
-    { problems: ['no destination: set AUDIT_SYSLOG_TRANSPORT (tls/udp), AUDIT_FHIR_URL or AUDIT_FHIR_NDJSON_DIR'] },
+    {
+      problems: [
+        'no destination: set AUDIT_SYSLOG_TRANSPORT (tls/udp), AUDIT_FHIR_URL or AUDIT_FHIR_NDJSON_DIR',
+      ],
+    },
     'invalid configuration',
   );
   process.exit(2);
@@ -47,7 +51,9 @@ if (command === 'run') {
   const to = values.to ? new Date(values.to) : new Date();
   const databaseUrl = process.env['DATABASE_URL'];
   const problems = [
-    ...(!from || Number.isNaN(from.getTime()) ? [`--from must be an ISO 8601 date or time: ${values.from ?? '(missing)'}`] : []),
+    ...(!from || Number.isNaN(from.getTime())
+      ? [`--from must be an ISO 8601 date or time: ${values.from ?? '(missing)'}`]
+      : []),
     ...(Number.isNaN(to.getTime()) ? [`--to must be an ISO 8601 date or time: ${values.to}`] : []),
     ...(!databaseUrl ? ['DATABASE_URL is required for a back-fill (the Postgres trail)'] : []),
   ];

@@ -14,7 +14,9 @@ import { SyslogTlsDestination } from './syslog/tls-destination.js';
 import { SyslogUdpDestination } from './syslog/udp-destination.js';
 
 export function hasDestination(config: AuditInterchangeConfig): boolean {
-  return config.AUDIT_SYSLOG_TRANSPORT !== 'none' || !!config.AUDIT_FHIR_URL || !!config.AUDIT_FHIR_NDJSON_DIR;
+  return (
+    config.AUDIT_SYSLOG_TRANSPORT !== 'none' || !!config.AUDIT_FHIR_URL || !!config.AUDIT_FHIR_NDJSON_DIR
+  );
 }
 
 export function auditContext(config: AuditInterchangeConfig): AuditContext {
@@ -34,9 +36,15 @@ export function createDestinations(config: AuditInterchangeConfig, log: Logger):
   };
   if (config.AUDIT_SYSLOG_TRANSPORT === 'tls') {
     if (!config.AUDIT_SYSLOG_CA_FILE)
-      throw new DicomtrailError('DT_ERR_CONFIG', 'AUDIT_SYSLOG_CA_FILE is required with AUDIT_SYSLOG_TRANSPORT=tls');
+      throw new DicomtrailError(
+        'DT_ERR_CONFIG',
+        'AUDIT_SYSLOG_CA_FILE is required with AUDIT_SYSLOG_TRANSPORT=tls',
+      );
     if (!!config.AUDIT_SYSLOG_CERT_FILE !== !!config.AUDIT_SYSLOG_KEY_FILE)
-      throw new DicomtrailError('DT_ERR_CONFIG', 'AUDIT_SYSLOG_CERT_FILE and AUDIT_SYSLOG_KEY_FILE go together');
+      throw new DicomtrailError(
+        'DT_ERR_CONFIG',
+        'AUDIT_SYSLOG_CERT_FILE and AUDIT_SYSLOG_KEY_FILE go together',
+      );
     out.push(
       new SyslogTlsDestination({
         host: config.AUDIT_SYSLOG_HOST,
@@ -45,7 +53,9 @@ export function createDestinations(config: AuditInterchangeConfig, log: Logger):
         ...(config.AUDIT_SYSLOG_CERT_FILE
           ? { cert: readPemFile(config.AUDIT_SYSLOG_CERT_FILE, 'AUDIT_SYSLOG_CERT_FILE') }
           : {}),
-        ...(config.AUDIT_SYSLOG_KEY_FILE ? { key: readKeyFile(config.AUDIT_SYSLOG_KEY_FILE, 'AUDIT_SYSLOG_KEY_FILE') } : {}),
+        ...(config.AUDIT_SYSLOG_KEY_FILE
+          ? { key: readKeyFile(config.AUDIT_SYSLOG_KEY_FILE, 'AUDIT_SYSLOG_KEY_FILE') }
+          : {}),
         ...(config.AUDIT_SYSLOG_SERVERNAME ? { servername: config.AUDIT_SYSLOG_SERVERNAME } : {}),
         header,
         confirmMs: config.AUDIT_SYSLOG_CONFIRM_MS,
@@ -55,7 +65,12 @@ export function createDestinations(config: AuditInterchangeConfig, log: Logger):
     );
   } else if (config.AUDIT_SYSLOG_TRANSPORT === 'udp') {
     out.push(
-      new SyslogUdpDestination({ host: config.AUDIT_SYSLOG_HOST, port: config.AUDIT_SYSLOG_PORT || 514, header, log }),
+      new SyslogUdpDestination({
+        host: config.AUDIT_SYSLOG_HOST,
+        port: config.AUDIT_SYSLOG_PORT || 514,
+        header,
+        log,
+      }),
     );
   }
   if (config.AUDIT_FHIR_URL)
@@ -69,7 +84,9 @@ export function createDestinations(config: AuditInterchangeConfig, log: Logger):
       }),
     );
   if (config.AUDIT_FHIR_NDJSON_DIR)
-    out.push(new NdjsonDestination({ dir: config.AUDIT_FHIR_NDJSON_DIR, maxPending: config.AUDIT_MAX_PENDING, log }));
+    out.push(
+      new NdjsonDestination({ dir: config.AUDIT_FHIR_NDJSON_DIR, maxPending: config.AUDIT_MAX_PENDING, log }),
+    );
   if (out.length === 0)
     throw new DicomtrailError(
       'DT_ERR_CONFIG',

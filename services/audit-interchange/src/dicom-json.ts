@@ -3,7 +3,11 @@
  * them, and writing an identifier back as a DICOM data set for ParticipantObjectQuery (explicit VR little
  * endian, encoded by the adapter's data set encoder).
  */
-import { type DicomJson as AdapterDicomJson, EXPLICIT_VR_LITTLE_ENDIAN, encodeDataset } from '@dicomtrail/adapter';
+import {
+  type DicomJson as AdapterDicomJson,
+  EXPLICIT_VR_LITTLE_ENDIAN,
+  encodeDataset,
+} from '@dicomtrail/adapter';
 
 export type DicomJson = Record<string, { vr: string; Value?: unknown[]; InlineBinary?: string } | undefined>;
 

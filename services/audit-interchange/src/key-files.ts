@@ -10,7 +10,10 @@ export function readKeyFile(path: string, variable: string): Buffer {
   try {
     mode = statSync(path).mode;
   } catch (err) {
-    throw new DicomtrailError('DT_ERR_KEY_FILE', `${variable}: cannot read ${path}`, { path, cause: String(err) });
+    throw new DicomtrailError('DT_ERR_KEY_FILE', `${variable}: cannot read ${path}`, {
+      path,
+      cause: String(err),
+    });
   }
   if ((mode & 0o077) !== 0)
     throw new DicomtrailError(
@@ -25,6 +28,9 @@ export function readPemFile(path: string, variable: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new DicomtrailError('DT_ERR_PEM_FILE', `${variable}: cannot read ${path}`, { path, cause: String(err) });
+    throw new DicomtrailError('DT_ERR_PEM_FILE', `${variable}: cannot read ${path}`, {
+      path,
+      cause: String(err),
+    });
   }
 }

@@ -58,7 +58,9 @@ test('backfill --from: the period read back from audit.events gives the same mes
   const pool = new pg.Pool({ connectionString: db.url, max: 1 });
   try {
     await waitFor(
-      async () => Number((await pool.query('SELECT count(*)::int AS n FROM audit.events')).rows[0].n) >= run.length || undefined,
+      async () =>
+        Number((await pool.query('SELECT count(*)::int AS n FROM audit.events')).rows[0].n) >= run.length ||
+        undefined,
       60_000,
       'the session in the trail',
     );
@@ -81,7 +83,11 @@ test('backfill --from: the period read back from audit.events gives the same mes
       .split('\n')
       .map((l) => (JSON.parse(l) as { id: string }).id),
   );
-  assert.deepEqual(ids.sort(), expected.map((m) => m.id).sort(), 'the live service and the back-fill agree, id by id');
+  assert.deepEqual(
+    ids.sort(),
+    expected.map((m) => m.id).sort(),
+    'the live service and the back-fill agree, id by id',
+  );
 
   const none = backfill(path.join(dir, 'none'), ['--from', '2000-01-01', '--to', '2000-02-01']);
   assert.equal(none.status, 0, none.stderr);

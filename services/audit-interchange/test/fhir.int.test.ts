@@ -37,10 +37,14 @@ before(async () => {
     req.on('end', () => {
       if (state.down) {
         state.refused++;
-        res.writeHead(503, { 'content-type': 'application/fhir+json' }).end('{"resourceType":"OperationOutcome"}');
+        res
+          .writeHead(503, { 'content-type': 'application/fhir+json' })
+          .end('{"resourceType":"OperationOutcome"}');
         return;
       }
-      const bundle = JSON.parse(body) as { entry: { resource: Record<string, unknown>; request: { method: string; url: string } }[] };
+      const bundle = JSON.parse(body) as {
+        entry: { resource: Record<string, unknown>; request: { method: string; url: string } }[];
+      };
       state.bodies.push(bundle as unknown as Record<string, unknown>);
       for (const e of bundle.entry) state.resources.set(e.request.url, e.resource);
       res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(
@@ -86,7 +90,11 @@ test('AuditEvents as PUT-by-id transactions through a server outage, as NDJSON f
   assert.ok(during.committed < during.end, 'offsets wait for the FHIR server');
   // when it is back, every AuditEvent arrives and the offsets are committed.
   fhir.down = false;
-  await waitFor(() => fhir.resources.size >= expected.length || undefined, 60_000, 'every AuditEvent at the server');
+  await waitFor(
+    () => fhir.resources.size >= expected.length || undefined,
+    60_000,
+    'every AuditEvent at the server',
+  );
   await service.checkpoint();
   const lag = await groupLag(topic, `${topic}.group`);
   assert.equal(lag.committed, lag.end);
@@ -112,7 +120,10 @@ test('AuditEvents as PUT-by-id transactions through a server outage, as NDJSON f
   );
   assert.ok(stored.length >= 2, 'the C-STORE association has its AuditEvents');
   for (const r of stored) {
-    const entities = r['entity'] as { type?: { code: string }; detail?: { type: string; valueString: string }[] }[];
+    const entities = r['entity'] as {
+      type?: { code: string };
+      detail?: { type: string; valueString: string }[];
+    }[];
     const trace = entities.find((e) => e.type?.code === 'traceparent');
     assert.ok(trace, 'a traceparent entity');
     assert.equal(trace.detail?.find((d) => d.type === 'trace_id')?.valueString, store.trace.trace_id);
@@ -126,16 +137,27 @@ test('AuditEvents as PUT-by-id transactions through a server outage, as NDJSON f
     assert.equal(statSync(path.join(ndjson, f)).mode & 0o777, 0o600);
     return readFileSync(path.join(ndjson, f), 'utf8').trim().split('\n');
   });
-  assert.deepEqual(new Set(lines.map((l) => (JSON.parse(l) as { id: string }).id)), new Set(expected.map((m) => m.id)));
+  assert.deepEqual(
+    new Set(lines.map((l) => (JSON.parse(l) as { id: string }).id)),
+    new Set(expected.map((m) => m.id)),
+  );
 
   // Given a replay of the whole topic (a new consumer group), when it is sent again, then the server still holds
   // one resource per message: the transaction PUTs the same ids.
   const requestsBefore = fhir.bodies.length;
-  service = await startService({ ...env, AUDIT_INTERCHANGE_GROUP_ID: `${topic}.replay`, AUDIT_FHIR_NDJSON_DIR: path.join(dir, 'replay') });
-  await waitFor(async () => {
-    const l = await groupLag(topic, `${topic}.replay`);
-    return l.committed === l.end || undefined;
-  }, 60_000, 'the replay delivered');
+  service = await startService({
+    ...env,
+    AUDIT_INTERCHANGE_GROUP_ID: `${topic}.replay`,
+    AUDIT_FHIR_NDJSON_DIR: path.join(dir, 'replay'),
+  });
+  await waitFor(
+    async () => {
+      const l = await groupLag(topic, `${topic}.replay`);
+      return l.committed === l.end || undefined;
+    },
+    60_000,
+    'the replay delivered',
+  );
   await service.stop();
   assert.ok(fhir.bodies.length > requestsBefore, 'the replay sent the transactions again');
   assert.equal(fhir.resources.size, expected.length, 'and left one resource per message');
@@ -145,7 +167,10 @@ test('AuditEvents as PUT-by-id transactions through a server outage, as NDJSON f
   assert.equal(verdicts.length, expected.length);
   const invalid = verdicts.filter((v) => !v.valid);
   assert.deepEqual(
-    invalid.map((v) => ({ id: v.id, errors: v.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal') })),
+    invalid.map((v) => ({
+      id: v.id,
+      errors: v.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal'),
+    })),
     [],
   );
 });

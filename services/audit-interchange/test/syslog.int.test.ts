@@ -44,7 +44,10 @@ function received(): ReceivedMessage[] {
 }
 
 /** The first copy of each id, in the order the receiver wrote them; and how many copies were extra. */
-function firstCopies(messages: readonly ReceivedMessage[]): { unique: ReceivedMessage[]; duplicates: number } {
+function firstCopies(messages: readonly ReceivedMessage[]): {
+  unique: ReceivedMessage[];
+  duplicates: number;
+} {
   const seen = new Set<string>();
   const unique: ReceivedMessage[] = [];
   for (const m of messages) {
@@ -68,7 +71,11 @@ function assertInOrder(got: readonly ReceivedMessage[], runs: readonly AuditMess
       byAssociation.set(key, [...(byAssociation.get(key) ?? []), position.get(m.id) ?? -1]);
     }
     for (const [association, positions] of byAssociation)
-      assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `order within association ${association}`);
+      assert.deepEqual(
+        positions,
+        [...positions].sort((a, b) => a - b),
+        `order within association ${association}`,
+      );
   }
 }
 
@@ -95,7 +102,11 @@ test('TLS: every message of two sessions arrives, schema-valid, through a 60 s r
   // Given the service and the receiver up, when the first session is published, then all of it arrives.
   let service = await startService(env);
   await publish(topic, run1);
-  await waitFor(() => firstCopies(received()).unique.length >= expected[0]!.length || undefined, 60_000, 'session 1 at the receiver');
+  await waitFor(
+    () => firstCopies(received()).unique.length >= expected[0]!.length || undefined,
+    60_000,
+    'session 1 at the receiver',
+  );
 
   // When the receiver stops for 60 s while the second session is published and the service restarts,
   const before = arr.lines().length;
@@ -104,7 +115,10 @@ test('TLS: every message of two sessions arrives, schema-valid, through a 60 s r
   await publish(topic, run2);
   await new Promise((r) => setTimeout(r, 8000));
   const lagDuringOutage = await groupLag(topic, `${topic}.group`);
-  assert.ok(lagDuringOutage.committed < lagDuringOutage.end, 'undelivered messages keep their offsets uncommitted');
+  assert.ok(
+    lagDuringOutage.committed < lagDuringOutage.end,
+    'undelivered messages keep their offsets uncommitted',
+  );
   await service.stop();
   service = await startService(env);
   await new Promise((r) => setTimeout(r, Math.max(0, 60_000 - (Date.now() - outageStart))));
@@ -112,7 +126,11 @@ test('TLS: every message of two sessions arrives, schema-valid, through a 60 s r
   await arr.start();
 
   // then every message arrives once it is back, none lost, first copies in order.
-  await waitFor(() => firstCopies(received()).unique.length >= total || undefined, 60_000, 'both sessions at the receiver');
+  await waitFor(
+    () => firstCopies(received()).unique.length >= total || undefined,
+    60_000,
+    'both sessions at the receiver',
+  );
   await service.checkpoint();
   const lag = await groupLag(topic, `${topic}.group`);
   assert.equal(lag.committed, lag.end, 'everything delivered is committed');
@@ -121,7 +139,11 @@ test('TLS: every message of two sessions arrives, schema-valid, through a 60 s r
   const all = received();
   const { unique, duplicates } = firstCopies(all);
   const want = [...expected[0]!, ...expected[1]!];
-  assert.deepEqual(new Set(unique.map((m) => m.id)), new Set(want.map((m) => m.id)), 'exactly the expected messages');
+  assert.deepEqual(
+    new Set(unique.map((m) => m.id)),
+    new Set(want.map((m) => m.id)),
+    'exactly the expected messages',
+  );
   assertInOrder(unique, expected);
   for (const dup of all) {
     const first = unique.find((m) => m.id === dup.id)!;
@@ -130,7 +152,9 @@ test('TLS: every message of two sessions arrives, schema-valid, through a 60 s r
   const run1Ids = new Set(expected[0]!.map((m) => m.id));
   // Copies come from frames written within AUDIT_SYSLOG_CONFIRM_MS of the receiver going away: here the session
   // that had just arrived when it was stopped.
-  const dupOfRun1 = all.filter((m, i) => run1Ids.has(m.id) && all.findIndex((x) => x.id === m.id) !== i).length;
+  const dupOfRun1 = all.filter(
+    (m, i) => run1Ids.has(m.id) && all.findIndex((x) => x.id === m.id) !== i,
+  ).length;
   process.stdout.write(
     `# TLS outage: ${all.length} received, ${unique.length} unique, ${duplicates} duplicates recognised by id (${dupOfRun1} of session 1; lines before the outage: ${before})\n`,
   );
@@ -177,9 +201,17 @@ test('TLS: a receiver that refuses our certificate gets nothing and loses nothin
   assert.ok((service.stats().destinations['syslog-tls']?.['failures'] ?? 0) > 0);
   await service.stop();
   // With our own certificate the same group then delivers all of it.
-  service = await startService({ ...env, AUDIT_SYSLOG_CERT_FILE: pki.clientCert, AUDIT_SYSLOG_KEY_FILE: pki.clientKey });
+  service = await startService({
+    ...env,
+    AUDIT_SYSLOG_CERT_FILE: pki.clientCert,
+    AUDIT_SYSLOG_KEY_FILE: pki.clientKey,
+  });
   const want = new Set(sessionMessages(run).map((m) => m.id));
-  await waitFor(() => [...want].every((id) => received().some((m) => m.id === id)) || undefined, 60_000, 'all after the fix');
+  await waitFor(
+    () => [...want].every((id) => received().some((m) => m.id === id)) || undefined,
+    60_000,
+    'all after the fix',
+  );
   await service.stop();
 });
 

@@ -25,7 +25,11 @@ export interface NodeRun {
   seq: number;
 }
 
-export function startRun(node: NodeInfo, aeTitle: string, listen: { address: string; port: number }): NodeRun {
+export function startRun(
+  node: NodeInfo,
+  aeTitle: string,
+  listen: { address: string; port: number },
+): NodeRun {
   return { node, runId: randomUUID(), aeTitle, listen, seq: 0 };
 }
 

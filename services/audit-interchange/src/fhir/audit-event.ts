@@ -17,7 +17,12 @@ const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 export const DICOMTRAIL_CODES = 'urn:dicomtrail:audit-codes';
 const DICOM_UID = 'urn:dicom:uid';
 
-const ENTITY_TYPE_NAMES: Record<number, string> = { 1: 'Person', 2: 'System Object', 3: 'Organization', 4: 'Other' };
+const ENTITY_TYPE_NAMES: Record<number, string> = {
+  1: 'Person',
+  2: 'System Object',
+  3: 'Organization',
+  4: 'Other',
+};
 const OBJECT_ROLE_NAMES: Record<number, string> = {
   1: 'Patient',
   3: 'Report',
@@ -34,7 +39,8 @@ export interface Coding {
 }
 
 function coding(c: Code): Coding {
-  const system = c.system === 'DCM' ? DCM : c.system === '99DICOMTRAIL' ? DICOMTRAIL_CODES : `urn:${c.system}`;
+  const system =
+    c.system === 'DCM' ? DCM : c.system === '99DICOMTRAIL' ? DICOMTRAIL_CODES : `urn:${c.system}`;
   return { system, code: c.code, display: c.meaning };
 }
 
@@ -45,7 +51,10 @@ function uidValue(uid: string): { system: string; value: string } {
 function entity(o: ParticipantObject): Record<string, unknown> {
   const isUid = o.idTypeCode.code === '110180' || o.idTypeCode.code === '110181';
   const identifier = isUid && /^[0-9.]+$/.test(o.id) ? uidValue(o.id) : { value: o.id };
-  const details: Record<string, unknown>[] = (o.details ?? []).map((d) => ({ type: d.type, valueString: d.value }));
+  const details: Record<string, unknown>[] = (o.details ?? []).map((d) => ({
+    type: d.type,
+    valueString: d.value,
+  }));
   for (const s of o.sopClasses ?? [])
     details.push({ type: 'SOPClass', valueString: `${s.uid} NumberOfInstances=${s.numberOfInstances}` });
   for (const a of o.accessions ?? []) details.push({ type: 'Accession', valueString: a });
@@ -102,7 +111,11 @@ export function auditEvent(m: AuditMessage): Record<string, unknown> {
     source: {
       ...(m.source.enterpriseSiteId ? { site: m.source.enterpriseSiteId } : {}),
       observer: { display: m.source.id },
-      type: m.source.typeCodes.map((t) => ({ system: SOURCE_TYPE, code: t.code, display: 'Application Server' })),
+      type: m.source.typeCodes.map((t) => ({
+        system: SOURCE_TYPE,
+        code: t.code,
+        display: 'Application Server',
+      })),
     },
     ...(entities.length > 0 ? { entity: entities } : {}),
   };

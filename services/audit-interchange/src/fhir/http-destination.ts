@@ -46,7 +46,8 @@ export class FhirHttpDestination implements Destination {
 
   deliver(messages: readonly AuditMessage[], done: () => void): void {
     this.#pending += messages.length;
-    const body = messages.length > 0 ? JSON.stringify(transactionBundle(messages.map(auditEvent))) : undefined;
+    const body =
+      messages.length > 0 ? JSON.stringify(transactionBundle(messages.map(auditEvent))) : undefined;
     this.#chain = this.#chain.then(async () => {
       if (body && !(await this.#post(body, messages.length))) return; // closed before it went through
       this.#pending -= messages.length;

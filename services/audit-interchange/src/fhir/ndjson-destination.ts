@@ -70,7 +70,10 @@ export class NdjsonDestination implements Destination {
       } catch (err) {
         this.#counts.failures++;
         const delay = backoff.next();
-        this.o.log.error({ file, err: (err as Error).message, retry_ms: delay }, 'NDJSON write failed; retrying');
+        this.o.log.error(
+          { file, err: (err as Error).message, retry_ms: delay },
+          'NDJSON write failed; retrying',
+        );
         await new Promise((r) => setTimeout(r, delay).unref());
       }
     }

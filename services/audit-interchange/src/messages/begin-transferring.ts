@@ -4,8 +4,9 @@
  * sender is the source: the requestor for received C-STOREs, this node for C-GET and C-MOVE), the study and
  * the patient as participant objects.
  */
-import type { AuditContext, AuditMessage } from '../audit-message.js';
+
 import type { AssociationAudit } from '../association-audit.js';
+import type { AuditContext, AuditMessage } from '../audit-message.js';
 import { EVENT, ROLE } from '../codes.js';
 import { stableMessageId } from '../message-id.js';
 import {
@@ -26,8 +27,11 @@ import { type TransferGroup, transferGroups } from './transfers.js';
 export function transferParticipants(a: AssociationAudit, g: TransferGroup): AuditMessage['participants'] {
   if (g.source === 'received')
     return [requestorOf(a, [ROLE.source]), acceptorOf(a, [ROLE.destination]), ...proxyOf(a)];
-  if (g.source === 'get') return [acceptorOf(a, [ROLE.source]), requestorOf(a, [ROLE.destination]), ...proxyOf(a)];
-  const destination = participant({ aeTitle: g.moveDestination || '(unknown AE)' }, false, [ROLE.destination]);
+  if (g.source === 'get')
+    return [acceptorOf(a, [ROLE.source]), requestorOf(a, [ROLE.destination]), ...proxyOf(a)];
+  const destination = participant({ aeTitle: g.moveDestination || '(unknown AE)' }, false, [
+    ROLE.destination,
+  ]);
   return [acceptorOf(a, [ROLE.source]), destination, requestorOf(a, []), ...proxyOf(a)];
 }
 
@@ -40,7 +44,11 @@ export function beginTransferring(a: AssociationAudit, ctx: AuditContext): Audit
     if (!seen || g.firstAt < seen.firstAt) byStudy.set(key, g);
   }
   return [...byStudy.values()].map((g) => {
-    const study: StudyContent = { studyUid: g.studyUid, accessions: g.content.accessions, sopClasses: new Map() };
+    const study: StudyContent = {
+      studyUid: g.studyUid,
+      accessions: g.content.accessions,
+      sopClasses: new Map(),
+    };
     return {
       id: stableMessageId(a.id, EVENT.beginTransferring.code, g.source, g.messageId ?? '', g.studyUid),
       eventId: EVENT.beginTransferring,

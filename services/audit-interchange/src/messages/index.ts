@@ -2,8 +2,9 @@
  * Every message kind an association gives, in the order an auditor reads them: who authenticated, what was
  * queried and ordered, what moved (begin, then transferred), what was read, and the alerts.
  */
-import type { AuditContext, AuditMessage } from '../audit-message.js';
+
 import type { AssociationAudit } from '../association-audit.js';
+import type { AuditContext, AuditMessage } from '../audit-message.js';
 import { beginTransferring } from './begin-transferring.js';
 import { instancesAccessed } from './instances-accessed.js';
 import { instancesTransferred } from './instances-transferred.js';

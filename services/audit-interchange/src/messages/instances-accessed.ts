@@ -4,8 +4,9 @@
  * operation's final status; the requestor as the active participant who asked, this node (the source of the
  * instances) beside it, the study and the patient as participant objects.
  */
-import type { AuditContext, AuditMessage } from '../audit-message.js';
+
 import type { AssociationAudit } from '../association-audit.js';
+import type { AuditContext, AuditMessage } from '../audit-message.js';
 import { EVENT, ROLE } from '../codes.js';
 import { type DicomJson, firstValue, isDicomJson, TAG } from '../dicom-json.js';
 import { stableMessageId } from '../message-id.js';
@@ -58,7 +59,11 @@ export function instancesAccessed(a: AssociationAudit, ctx: AuditContext): Audit
         studies.set(s.studyUid, entry);
       }
     if (studies.size === 0)
-      studies.set('', { patientId: firstValue(identifier, TAG.patientId), patientName: '', content: { studyUid: '', accessions: new Set(), sopClasses: new Map() } });
+      studies.set('', {
+        patientId: firstValue(identifier, TAG.patientId),
+        patientName: '',
+        content: { studyUid: '', accessions: new Set(), sopClasses: new Map() },
+      });
     const outcome = outcomeOfStatus(status);
     for (const [uid, s] of studies)
       out.push({
@@ -71,7 +76,10 @@ export function instancesAccessed(a: AssociationAudit, ctx: AuditContext): Audit
         eventTypes: [],
         participants: [requestorOf(a, [ROLE.destination]), acceptorOf(a, [ROLE.source]), ...proxyOf(a)],
         source: auditSource(ctx, a.node.id),
-        objects: [studyObject(s.content), ...(s.patientId ? [patientObject(ctx, s.patientId, s.patientName)] : [])],
+        objects: [
+          studyObject(s.content),
+          ...(s.patientId ? [patientObject(ctx, s.patientId, s.patientName)] : []),
+        ],
         trace: traceOf(a),
       });
   }

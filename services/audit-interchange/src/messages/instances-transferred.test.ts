@@ -1,13 +1,25 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accepted, associations, CTX, loadSession, PATIENT_A, STUDY_A, STUDY_B } from '../../test/support/session.js';
+import {
+  accepted,
+  associations,
+  CTX,
+  loadSession,
+  PATIENT_A,
+  STUDY_A,
+  STUDY_B,
+} from '../../test/support/session.js';
 import { beginTransferring } from './begin-transferring.js';
 import { instancesTransferred } from './instances-transferred.js';
 
 const events = loadSession('audit-session');
 
 test('given storescu sent 4 instances of study A, when mapped, then one 110102 and one 110104 Create with them', () => {
-  const a = accepted(events, 'MODALITY', (x) => x.operations.filter((o) => o.type === 'EVT_C_STORE').length === 4);
+  const a = accepted(
+    events,
+    'MODALITY',
+    (x) => x.operations.filter((o) => o.type === 'EVT_C_STORE').length === 4,
+  );
   const [begin, ...restBegin] = beginTransferring(a, CTX);
   const [moved, ...rest] = instancesTransferred(a, CTX);
   assert.equal(restBegin.length, 0);
@@ -18,21 +30,27 @@ test('given storescu sent 4 instances of study A, when mapped, then one 110102 a
   assert.equal(moved!.action, 'C');
   assert.equal(moved!.outcome, 0);
   const [source, destination] = moved!.participants;
-  assert.deepEqual([source!.userId, source!.userIsRequestor, source!.roles[0]!.code], ['MODALITY', true, '110153']);
+  assert.deepEqual(
+    [source!.userId, source!.userIsRequestor, source!.roles[0]!.code],
+    ['MODALITY', true, '110153'],
+  );
   assert.equal(source!.userName, 'tech01', 'the user identity of the association');
   assert.deepEqual([destination!.userId, destination!.roles[0]!.code], ['DICOMTRAIL', '110152']);
   assert.deepEqual(source!.networkAccessPoint, { id: '127.0.0.1', typeCode: 2 });
   const [study, patient] = moved!.objects;
-  assert.deepEqual([study!.typeCode, study!.typeCodeRole, study!.idTypeCode.code, study!.id], [2, 3, '110180', STUDY_A]);
-  assert.deepEqual(study!.accessions, ['ACC-A']);
   assert.deepEqual(
-    study!.sopClasses?.map((s) => [s.uid, s.numberOfInstances]).sort(),
-    [
-      ['1.2.840.10008.5.1.4.1.1.1.1', 1],
-      ['1.2.840.10008.5.1.4.1.1.7', 3],
-    ],
+    [study!.typeCode, study!.typeCodeRole, study!.idTypeCode.code, study!.id],
+    [2, 3, '110180', STUDY_A],
   );
-  assert.deepEqual([patient!.typeCode, patient!.typeCodeRole, patient!.id, patient!.name], [1, 1, PATIENT_A, undefined]);
+  assert.deepEqual(study!.accessions, ['ACC-A']);
+  assert.deepEqual(study!.sopClasses?.map((s) => [s.uid, s.numberOfInstances]).sort(), [
+    ['1.2.840.10008.5.1.4.1.1.1.1', 1],
+    ['1.2.840.10008.5.1.4.1.1.7', 3],
+  ]);
+  assert.deepEqual(
+    [patient!.typeCode, patient!.typeCodeRole, patient!.id, patient!.name],
+    [1, 1, PATIENT_A, undefined],
+  );
   assert.ok(begin!.dateTime <= moved!.dateTime);
 });
 
@@ -46,9 +64,15 @@ test('given a C-MOVE with 3 sub-operations completed and 1 failed, when mapped, 
       ['110104', 'R', 4, '1'],
     ],
   );
-  assert.match(transferred[1]!.outcomeDescription ?? '', /1 of 4 sub-operations failed; status 0xB000 \(warning\); .*77\.1\.1\.4: failed/);
+  assert.match(
+    transferred[1]!.outcomeDescription ?? '',
+    /1 of 4 sub-operations failed; status 0xB000 \(warning\); .*77\.1\.1\.4: failed/,
+  );
   const [source, destination, requestor] = transferred[0]!.participants;
-  assert.deepEqual([source!.userId, source!.roles[0]!.code, source!.userIsRequestor], ['DICOMTRAIL', '110153', false]);
+  assert.deepEqual(
+    [source!.userId, source!.roles[0]!.code, source!.userIsRequestor],
+    ['DICOMTRAIL', '110153', false],
+  );
   assert.deepEqual([destination!.userId, destination!.roles[0]!.code], ['MOVEDEST', '110152']);
   assert.deepEqual([requestor!.userId, requestor!.userIsRequestor], ['VIEWER', true]);
   assert.notEqual(transferred[0]!.id, transferred[1]!.id);

@@ -4,8 +4,9 @@
  * the destination, retrieved ones read ('R'). A C-MOVE with 3 sub-operations completed and 1 failed gives two
  * messages, outcome 0 with 3 instances and outcome 4 with 1 and the reason.
  */
-import type { AuditContext, AuditMessage } from '../audit-message.js';
+
 import type { AssociationAudit } from '../association-audit.js';
+import type { AuditContext, AuditMessage } from '../audit-message.js';
 import { EVENT } from '../codes.js';
 import { stableMessageId } from '../message-id.js';
 import { transferParticipants } from './begin-transferring.js';
@@ -18,7 +19,14 @@ export function instancesTransferred(a: AssociationAudit, ctx: AuditContext): Au
     const study = studyObject(g.content);
     if (g.source === 'move') study.details = [{ type: 'NumberOfInstances', value: String(g.instances) }];
     return {
-      id: stableMessageId(a.id, EVENT.instancesTransferred.code, g.source, g.messageId ?? '', g.studyUid, g.outcome),
+      id: stableMessageId(
+        a.id,
+        EVENT.instancesTransferred.code,
+        g.source,
+        g.messageId ?? '',
+        g.studyUid,
+        g.outcome,
+      ),
       eventId: EVENT.instancesTransferred,
       action: g.source === 'received' ? 'C' : 'R',
       dateTime: g.lastAt,

@@ -4,8 +4,9 @@
  * step ('C'), an N-SET updates it ('U'). The patient is the participant object, with the MPPS instance UID
  * (the schema's MPPS element) for the procedure steps.
  */
-import type { AuditContext, AuditMessage, ParticipantObject } from '../audit-message.js';
+
 import type { AssociationAudit } from '../association-audit.js';
+import type { AuditContext, AuditMessage, ParticipantObject } from '../audit-message.js';
 import { EVENT, ROLE } from '../codes.js';
 import { type DicomJson, firstValue, isDicomJson, TAG } from '../dicom-json.js';
 import { stableMessageId } from '../message-id.js';
@@ -27,7 +28,11 @@ export const MPPS_SOP_CLASS = '1.2.840.10008.3.1.2.3.3';
 export function orderRecord(a: AssociationAudit, ctx: AuditContext): AuditMessage[] {
   if (!isAuditedLeg(a) || a.role !== 'acceptor') return [];
   const out: AuditMessage[] = [];
-  const participants = () => [requestorOf(a, [ROLE.source]), acceptorOf(a, [ROLE.destination]), ...proxyOf(a)];
+  const participants = () => [
+    requestorOf(a, [ROLE.source]),
+    acceptorOf(a, [ROLE.destination]),
+    ...proxyOf(a),
+  ];
   /** MPPS instance UID -> patient, from its N-CREATE (an N-SET rarely repeats the patient). */
   const mppsPatients = new Map<string, [string, string]>();
   for (const op of a.operations) {

@@ -3,6 +3,8 @@
  * participants (AE title as UserID, the user identity's username as UserName, the IP address as network access
  * point), the audit source, the patient and study participant objects, and outcome codes from DIMSE statuses.
  */
+
+import type { AssociationAudit, Endpoint } from '../association-audit.js';
 import type {
   ActiveParticipant,
   AuditContext,
@@ -11,7 +13,6 @@ import type {
   Outcome,
   ParticipantObject,
 } from '../audit-message.js';
-import type { AssociationAudit, Endpoint } from '../association-audit.js';
 import { OBJECT_ID_TYPE, ROLE, SOURCE_TYPE_APPLICATION_SERVER } from '../codes.js';
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -44,7 +45,9 @@ export function requestorOf(a: AssociationAudit, roles: Code[]): ActiveParticipa
 
 /** The acceptor: this node, or in proxy mode the PACS the proxy relayed to (its address when known). */
 export function acceptorOf(a: AssociationAudit, roles: Code[]): ActiveParticipant {
-  const end = a.proxiedTo ? { ...a.proxiedTo, aeTitle: a.proxiedTo.aeTitle || a.acceptor.aeTitle } : a.acceptor;
+  const end = a.proxiedTo
+    ? { ...a.proxiedTo, aeTitle: a.proxiedTo.aeTitle || a.acceptor.aeTitle }
+    : a.acceptor;
   return participant(end, false, roles);
 }
 
@@ -97,7 +100,10 @@ export interface StudyContent {
 }
 
 export function studyObject(s: StudyContent): ParticipantObject {
-  const sopClasses = [...s.sopClasses].map(([uid, instances]) => ({ uid, numberOfInstances: instances.size }));
+  const sopClasses = [...s.sopClasses].map(([uid, instances]) => ({
+    uid,
+    numberOfInstances: instances.size,
+  }));
   return {
     typeCode: 2,
     typeCodeRole: 3,

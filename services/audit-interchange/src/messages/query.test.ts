@@ -17,7 +17,10 @@ test('given a C-FIND whose matches name two patients, when mapped, then one 1101
   );
   assert.notEqual(messages[0]!.id, messages[1]!.id);
   const q = messages[0]!.objects[0]!;
-  assert.deepEqual([q.typeCode, q.typeCodeRole, q.idTypeCode.code, q.id], [2, 24, '110181', '1.2.840.10008.5.1.4.1.2.2.1']);
+  assert.deepEqual(
+    [q.typeCode, q.typeCodeRole, q.idTypeCode.code, q.id],
+    [2, 24, '110181', '1.2.840.10008.5.1.4.1.2.2.1'],
+  );
   assert.deepEqual(q.details, [{ type: 'TransferSyntax', value: '1.2.840.10008.1.2.1' }]);
   assert.deepEqual(
     messages[0]!.participants.map((p) => [p.userId, p.roles[0]?.code, p.userIsRequestor]),

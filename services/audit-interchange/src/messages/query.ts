@@ -5,8 +5,9 @@
  * One message per patient (A.5.2): the patients the matches named, else the one the identifier asked for,
  * else a single message without a patient. Modality Worklist queries are Order Record messages (order-record.ts).
  */
-import type { AuditContext, AuditMessage, ParticipantObject } from '../audit-message.js';
+
 import type { AssociationAudit, OperationEvent } from '../association-audit.js';
+import type { AuditContext, AuditMessage, ParticipantObject } from '../audit-message.js';
 import { EVENT, OBJECT_ID_TYPE, ROLE } from '../codes.js';
 import { type DicomJson, encodeIdentifier, firstValue, isDicomJson, TAG } from '../dicom-json.js';
 import { stableMessageId } from '../message-id.js';
@@ -45,7 +46,9 @@ export function queriedPatients(a: AssociationAudit, op: OperationEvent): Map<st
   if (found && found.size > 0) return found;
   const identifier = isDicomJson(p['identifier']) ? (p['identifier'] as DicomJson) : undefined;
   const asked = firstValue(identifier, TAG.patientId);
-  return asked && !/[*?\\]/.test(asked) ? new Map([[asked, firstValue(identifier, TAG.patientName)]]) : new Map();
+  return asked && !/[*?\\]/.test(asked)
+    ? new Map([[asked, firstValue(identifier, TAG.patientName)]])
+    : new Map();
 }
 
 export function query(a: AssociationAudit, ctx: AuditContext): AuditMessage[] {

@@ -24,13 +24,19 @@ test('given an association rejected for a wrong called AE title, when mapped, th
       ['INTRUDER', true, '127.0.0.1'],
     ],
   );
-  assert.deepEqual([m!.objects[0]!.typeCodeRole, m!.objects[0]!.idTypeCode.code, m!.objects[0]!.id], [13, '110182', 'INTRUDER@127.0.0.1']);
+  assert.deepEqual(
+    [m!.objects[0]!.typeCodeRole, m!.objects[0]!.idTypeCode.code, m!.objects[0]!.id],
+    [13, '110182', 'INTRUDER@127.0.0.1'],
+  );
 });
 
 test('given an association the peer aborted, when mapped, then 110113 naming the abort', () => {
   const [m, ...rest] = securityAlert(accepted(events, 'ABORTER'), CTX);
   assert.equal(rest.length, 0);
-  assert.deepEqual(m!.eventTypes.map((t) => t.code), ['ASSOCIATION-ABORTED']);
+  assert.deepEqual(
+    m!.eventTypes.map((t) => t.code),
+    ['ASSOCIATION-ABORTED'],
+  );
   assert.equal(m!.outcomeDescription, 'A-ABORT service-user not-significant (by remote)');
 });
 
@@ -38,8 +44,14 @@ test('given an invalid PDU and the abort it caused, when mapped, then one 110113
   const a = associations(events).find((x) => x.invalidPdus.length > 0)!;
   const messages = securityAlert(a, CTX);
   assert.equal(messages.length, 1);
-  assert.deepEqual(messages[0]!.eventTypes.map((t) => t.code), ['INVALID-PDU']);
-  assert.match(messages[0]!.outcomeDescription ?? '', /^invalid PDU DT_ERR_PDU_UNKNOWN_TYPE \(field pdu-type, offset 0\)/);
+  assert.deepEqual(
+    messages[0]!.eventTypes.map((t) => t.code),
+    ['INVALID-PDU'],
+  );
+  assert.match(
+    messages[0]!.outcomeDescription ?? '',
+    /^invalid PDU DT_ERR_PDU_UNKNOWN_TYPE \(field pdu-type, offset 0\)/,
+  );
 });
 
 test('given released associations, when mapped, then no alert', () => {

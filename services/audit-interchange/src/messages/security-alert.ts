@@ -8,8 +8,9 @@
  * naming the alert. The reporting node and the peer are the active participants (the peer as requestor), the
  * peer's node (AE title at its address) the participant object (type 2, role 13 security resource).
  */
-import type { AuditContext, AuditMessage, Code } from '../audit-message.js';
+
 import type { AssociationAudit } from '../association-audit.js';
+import type { AuditContext, AuditMessage, Code } from '../audit-message.js';
 import { EVENT, EVENT_TYPE, OBJECT_ID_TYPE, ROLE } from '../codes.js';
 import { stableMessageId } from '../message-id.js';
 import { auditSource, isAuditedLeg, participant, traceOf } from './participants.js';
@@ -78,7 +79,11 @@ export function securityAlert(a: AssociationAudit, ctx: AuditContext): AuditMess
     out.push(base(a.endedAt, [ALERT.aborted], describeCause('A-ABORT', a.cause), 'aborted'));
   a.invalidPdus.forEach((pdu, i) => {
     const p = pdu.params;
-    const where = [p['pdu_type'], p['field'] && `field ${p['field']}`, p['offset'] !== undefined && `offset ${p['offset']}`]
+    const where = [
+      p['pdu_type'],
+      p['field'] && `field ${p['field']}`,
+      p['offset'] !== undefined && `offset ${p['offset']}`,
+    ]
       .filter(Boolean)
       .join(', ');
     const text = `invalid PDU ${p['code']}${where ? ` (${where})` : ''}${p['message'] ? `: ${p['message']}` : ''}`;

@@ -6,8 +6,9 @@
  *  - move: a C-MOVE's sub-operations to the move destination, known by their counts (in proxy mode the PACS
  *    opens the sub-association itself; in scp mode its C-STOREs are on a sub-association this mapping skips).
  */
-import type { Outcome } from '../audit-message.js';
+
 import type { AssociationAudit } from '../association-audit.js';
+import type { Outcome } from '../audit-message.js';
 import { type DicomJson, firstValue, isDicomJson, TAG } from '../dicom-json.js';
 import { describeStatus, outcomeOfStatus, type StudyContent } from './participants.js';
 
@@ -86,7 +87,9 @@ function moveGroups(a: AssociationAudit): TransferGroup[] {
     const completed = Number(p['number_of_completed_suboperations'] ?? 0);
     const warning = Number(p['number_of_warning_suboperations'] ?? 0);
     const failed = Number(p['number_of_failed_suboperations'] ?? 0);
-    const failedUids = Array.isArray(p['failed_sop_instance_uids']) ? (p['failed_sop_instance_uids'] as string[]) : [];
+    const failedUids = Array.isArray(p['failed_sop_instance_uids'])
+      ? (p['failed_sop_instance_uids'] as string[])
+      : [];
     const base = {
       source: 'move' as const,
       studyUid,

@@ -10,10 +10,16 @@ test('given storescu --user tech01, when mapped, then 110114 Login of tech01 fro
   const [m, ...rest] = userAuthentication(a, CTX);
   assert.equal(rest.length, 0);
   assert.deepEqual([m!.eventId.code, m!.action, m!.outcome], ['110114', 'E', 0]);
-  assert.deepEqual(m!.eventTypes.map((t) => t.code), ['110122']);
+  assert.deepEqual(
+    m!.eventTypes.map((t) => t.code),
+    ['110122'],
+  );
   assert.equal(m!.outcomeDescription, undefined, 'the adapter verified it (acceptAndRecord)');
   const [user, node] = m!.participants;
-  assert.deepEqual([user!.userId, user!.alternativeUserId, user!.userIsRequestor], ['tech01', 'MODALITY', true]);
+  assert.deepEqual(
+    [user!.userId, user!.alternativeUserId, user!.userIsRequestor],
+    ['tech01', 'MODALITY', true],
+  );
   assert.deepEqual([node!.userId, node!.roles[0]!.code], ['DICOMTRAIL', '110150']);
 });
 

@@ -4,8 +4,9 @@
  * user is the requestor (UserID = the username, or for a token its type and sha256 prefix, never the token;
  * AlternativeUserID = the calling AE title), this node the authenticating application.
  */
-import type { AuditContext, AuditMessage } from '../audit-message.js';
+
 import type { AssociationAudit } from '../association-audit.js';
+import type { AuditContext, AuditMessage } from '../audit-message.js';
 import { EVENT, EVENT_TYPE, ROLE } from '../codes.js';
 import { stableMessageId } from '../message-id.js';
 import { auditSource, isAuditedLeg, networkAccessPoint, participant, traceOf } from './participants.js';

@@ -121,7 +121,14 @@ export class SyslogTlsDestination implements Destination {
       if (this.#closed) return;
       const delay = this.#backoff.next();
       this.o.log.warn(
-        { host: this.o.host, port: this.o.port, why, err: err?.message, pending: this.pending, retry_ms: delay },
+        {
+          host: this.o.host,
+          port: this.o.port,
+          why,
+          err: err?.message,
+          pending: this.pending,
+          retry_ms: delay,
+        },
         'syslog receiver unavailable; unconfirmed messages are kept and sent again',
       );
       this.#reconnectTimer = setTimeout(() => {
@@ -135,7 +142,10 @@ export class SyslogTlsDestination implements Destination {
       this.#socket = socket;
       this.#counts.connects++;
       this.#backoff.reset();
-      this.o.log.info({ host: this.o.host, port: this.o.port, protocol: socket.getProtocol() }, 'syslog TLS connected');
+      this.o.log.info(
+        { host: this.o.host, port: this.o.port, protocol: socket.getProtocol() },
+        'syslog TLS connected',
+      );
       this.#pump();
     });
     socket.on('error', (err) => fail('error', err));

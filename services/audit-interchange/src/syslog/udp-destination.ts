@@ -20,9 +20,7 @@ export class SyslogUdpDestination implements Destination {
   #queue: Promise<void> = Promise.resolve();
   readonly #counts = { delivered: 0, oversized: 0, failures: 0 };
 
-  constructor(
-    private readonly o: { host: string; port: number; header: SyslogHeader; log: Logger },
-  ) {
+  constructor(private readonly o: { host: string; port: number; header: SyslogHeader; log: Logger }) {
     this.#socket = dgram.createSocket(isIPv6(o.host) ? 'udp6' : 'udp4');
     this.#socket.unref();
   }
@@ -46,7 +44,10 @@ export class SyslogUdpDestination implements Destination {
         const datagram = syslogMessage(m, this.o.header);
         if (datagram.length > MAX_DATAGRAM) {
           this.#counts.oversized++;
-          this.o.log.error({ id: m.id, bytes: datagram.length }, 'audit message larger than a UDP datagram: not sent');
+          this.o.log.error(
+            { id: m.id, bytes: datagram.length },
+            'audit message larger than a UDP datagram: not sent',
+          );
         } else {
           await this.#send(datagram);
           this.#counts.delivered++;
@@ -67,7 +68,8 @@ export class SyslogUdpDestination implements Destination {
       } catch (err) {
         // A local send error (no route, buffer full) is retried; what the network drops cannot be seen.
         this.#counts.failures++;
-        if (attempt % 20 === 0) this.o.log.warn({ err: (err as Error).message }, 'syslog UDP send failed; retrying');
+        if (attempt % 20 === 0)
+          this.o.log.warn({ err: (err as Error).message }, 'syslog UDP send failed; retrying');
         await new Promise((r) => setTimeout(r, Math.min(5000, 50 * 2 ** Math.min(attempt, 7))));
       }
     }

@@ -6,6 +6,7 @@
 import type { AuditMessage, Code, ParticipantObject } from '../audit-message.js';
 
 export function escapeXml(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters XML 1.0 forbids are matched on purpose
   return s.replace(/[<>&"'\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => {
     switch (c) {
       case '<':
@@ -45,7 +46,10 @@ function object(o: ParticipantObject): string {
   else if (o.name) parts.push(`<ParticipantObjectName>${escapeXml(o.name)}</ParticipantObjectName>`);
   for (const d of o.details ?? [])
     parts.push(
-      `<ParticipantObjectDetail${attrs([['type', d.type], ['value', Buffer.from(d.value, 'utf8').toString('base64')]])}/>`,
+      `<ParticipantObjectDetail${attrs([
+        ['type', d.type],
+        ['value', Buffer.from(d.value, 'utf8').toString('base64')],
+      ])}/>`,
     );
   for (const uid of o.mpps ?? []) parts.push(`<MPPS${attrs([['UID', uid]])}/>`);
   for (const n of o.accessions ?? []) parts.push(`<Accession${attrs([['Number', n]])}/>`);

@@ -24,7 +24,24 @@ function leaf(dir: string, name: string, cn: string, ext: string): void {
   openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${cn}`, '-out', `${name}.csr`], dir);
   writeFileSync(path.join(dir, `${name}.ext`), ext);
   openssl(
-    ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.pem`],
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-sha256',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.pem`,
+    ],
     dir,
   );
   chmodSync(path.join(dir, `${name}.key`), 0o600);
@@ -33,9 +50,30 @@ function leaf(dir: string, name: string, cn: string, ext: string): void {
 export function makePki(dir: string): Pki {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
-  openssl(['req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=dicomtrail test ARR CA', '-days', '2', '-sha256', '-out', 'ca.pem'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca.key',
+      '-subj',
+      '/CN=dicomtrail test ARR CA',
+      '-days',
+      '2',
+      '-sha256',
+      '-out',
+      'ca.pem',
+    ],
+    dir,
+  );
   chmodSync(path.join(dir, 'ca.key'), 0o600);
-  leaf(dir, 'server', 'localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  leaf(
+    dir,
+    'server',
+    'localhost',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+  );
   leaf(dir, 'client', 'dicomtrail-audit-interchange', 'extendedKeyUsage=clientAuth\n');
   return {
     dir,

@@ -19,7 +19,13 @@ export interface Rsyslog {
   lines(): string[];
 }
 
-export function rsyslogConfig(dir: string, pki: Pki, tlsPort: number, udpPort: number, output: string): string {
+export function rsyslogConfig(
+  dir: string,
+  pki: Pki,
+  tlsPort: number,
+  udpPort: number,
+  output: string,
+): string {
   return `
 global(
   workDirectory="${dir}/work"

@@ -5,8 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { DicomtrailEvent } from '@dicomtrail/schemas';
+import {
+  type AssociationAudit,
+  AssociationAuditBuilder,
+  type AssociationEvent,
+} from '../../src/association-audit.js';
 import type { AuditContext, AuditMessage } from '../../src/audit-message.js';
-import { type AssociationAudit, AssociationAuditBuilder, type AssociationEvent } from '../../src/association-audit.js';
 import { AuditPipeline } from '../../src/audit-pipeline.js';
 
 const FIXTURES = new URL('../../../test/fixtures/', import.meta.url);

@@ -7,7 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { createLogger, loadConfig } from '@dicomtrail/runtime';
 import { type DicomtrailEvent, uuidv7 } from '@dicomtrail/schemas';
 import { kafkaBrokers, testKafka } from '@dicomtrail/testing';
-import { type AuditInterchange, type AuditInterchangeOptions, startAuditInterchange } from '../../src/audit-interchange.js';
+import {
+  type AuditInterchange,
+  type AuditInterchangeOptions,
+  startAuditInterchange,
+} from '../../src/audit-interchange.js';
 import { auditInterchangeConfigSpec } from '../../src/config.js';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
@@ -22,7 +26,9 @@ export function asNewTraffic(events: readonly DicomtrailEvent[]): DicomtrailEven
     if ('association' in e && !map.has(e.association.id)) map.set(e.association.id, randomUUID());
     if (e.type === 'EVT_NODE_STARTED' || e.type === 'EVT_NODE_STOPPED') map.set(e.id, uuidv7());
   }
-  return events.map((e) => JSON.parse(JSON.stringify(e).replace(UUID, (u) => map.get(u) ?? u)) as DicomtrailEvent);
+  return events.map(
+    (e) => JSON.parse(JSON.stringify(e).replace(UUID, (u) => map.get(u) ?? u)) as DicomtrailEvent,
+  );
 }
 
 /** Publishes events as the adapter does: key = association id (node id for node events), JSON value. */
@@ -50,7 +56,10 @@ export async function createTopic(topic: string, partitions = 3): Promise<void> 
   const admin = (await testKafka('dt-atna-test-admin')).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
   } finally {
     await admin.disconnect();
   }
@@ -87,7 +96,11 @@ export async function startService(
   return startAuditInterchange(config, log, options);
 }
 
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = await probe();

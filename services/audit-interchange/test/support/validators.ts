@@ -28,14 +28,23 @@ export async function xmllint(documents: readonly string[]): Promise<XmlVerdict>
       return f;
     });
     const stderr = await new Promise<string>((resolve) =>
-      execFile('xmllint', ['--noout', '--relaxng', SCHEMA, ...files], { maxBuffer: 64 << 20 }, (_err, _out, err) =>
-        resolve(err),
+      execFile(
+        'xmllint',
+        ['--noout', '--relaxng', SCHEMA, ...files],
+        { maxBuffer: 64 << 20 },
+        (_err, _out, err) => resolve(err),
       ),
     );
     const invalid: XmlVerdict['invalid'] = [];
     files.forEach((f, index) => {
       if (!stderr.includes(`${f} validates`))
-        invalid.push({ index, error: stderr.split('\n').filter((l) => l.includes(f)).join('\n') });
+        invalid.push({
+          index,
+          error: stderr
+            .split('\n')
+            .filter((l) => l.includes(f))
+            .join('\n'),
+        });
     });
     return { valid: files.length - invalid.length, invalid };
   } finally {

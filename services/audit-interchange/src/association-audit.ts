@@ -64,6 +64,11 @@ export interface AssociationAudit {
   parent?: { association_id: string; message_id?: number };
   /** For a proxied association: the upstream the proxy relayed it to (set by the consumer, not the events). */
   proxiedTo?: Endpoint;
+  /**
+   * The C-STOREs of this association's C-MOVE sub-associations (scp mode), by the C-MOVE's message id: set by the
+   * consumer from the sub-associations, so the C-MOVE's messages can name the patient and SOP classes moved.
+   */
+  moveSubStores?: Map<number, SentStore[]>;
   firstAt: string;
   lastAt: string;
   outcome?: 'released' | 'aborted' | 'rejected';

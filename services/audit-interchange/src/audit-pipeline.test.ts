@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CTX, loadSession, sessionMessages } from '../test/support/session.js';
+import { CTX, loadSession, PATIENT_A, STUDY_A, sessionMessages } from '../test/support/session.js';
 import { AuditPipeline } from './audit-pipeline.js';
 
 test('given the captured session, when piped, then every kind appears with the counts SOURCE.md lists', () => {
@@ -79,4 +79,29 @@ test('given an association that never ends, when it idles past the timeout, then
   const [r] = p.expire(1000);
   assert.equal(r!.incomplete, 'timeout');
   assert.deepEqual(r!.messages.map((m) => m.eventId.code).sort(), ['110102', '110103', '110104']);
+});
+
+test('given a C-MOVE and its sub-association (scp mode), when piped, then its messages name the patient and SOP class moved', () => {
+  const messages = sessionMessages(loadSession('audit-session'));
+  const move = messages.filter(
+    (m) =>
+      m.participants.some((p) => p.userId === 'MOVEDEST') ||
+      (m.eventId.code === '110103' && m.participants[0]?.userId === 'VIEWER'),
+  );
+  const transferred = move.filter((m) => m.eventId.code === '110104');
+  assert.deepEqual(
+    transferred.map((m) => [m.outcome, m.objects.map((o) => o.id)]),
+    [
+      [0, [STUDY_A, PATIENT_A]],
+      [4, [STUDY_A, PATIENT_A]],
+    ],
+  );
+  assert.deepEqual(transferred[0]!.objects[0]!.sopClasses, [
+    { uid: '1.2.840.10008.5.1.4.1.1.7', numberOfInstances: 3 },
+  ]);
+  const accessed = move.find((m) => m.eventId.code === '110103');
+  assert.deepEqual(
+    accessed?.objects.map((o) => o.id),
+    [STUDY_A, PATIENT_A],
+  );
 });

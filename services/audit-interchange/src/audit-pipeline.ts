@@ -10,7 +10,13 @@
  * delivered; a tail without its beginning gives no messages (its `replayedTail`).
  */
 import type { DicomtrailEvent } from '@dicomtrail/schemas';
-import { AssociationAuditBuilder, type AssociationEvent, type Endpoint } from './association-audit.js';
+import {
+  type AssociationAudit,
+  AssociationAuditBuilder,
+  type AssociationEvent,
+  type Endpoint,
+  type SentStore,
+} from './association-audit.js';
 import type { AuditContext, AuditMessage } from './audit-message.js';
 import { applicationActivity, associationMessages, type NodeLifecycleEvent } from './messages/index.js';
 
@@ -51,6 +57,8 @@ export class AuditPipeline {
   readonly #open = new Map<string, Entry>();
   readonly #closed = new Set<string>();
   readonly #upstreams = new Map<string, Endpoint>();
+  /** The C-STOREs of C-MOVE sub-associations that ended, by `<C-MOVE association id>:<message id>`. */
+  readonly #moveSubStores = new Map<string, SentStore[]>();
   readonly stats = { events: 0, duplicates: 0, late: 0, timedOut: 0, evicted: 0, replayedTails: 0 };
 
   constructor(
@@ -151,6 +159,30 @@ export class AuditPipeline {
     });
   }
 
+  /** A C-MOVE sub-association hands its C-STOREs to its C-MOVE; a C-MOVE association takes those of its own. */
+  #linkMoveSubAssociation(audit: AssociationAudit): void {
+    const parent = audit.parent;
+    if (audit.role === 'requestor' && audit.node.mode !== 'proxy' && parent?.message_id !== undefined) {
+      if (this.#moveSubStores.size >= MAX_UPSTREAMS) {
+        const first = this.#moveSubStores.keys().next();
+        if (!first.done) this.#moveSubStores.delete(first.value);
+      }
+      const key = `${parent.association_id}:${parent.message_id}`;
+      this.#moveSubStores.set(key, [...(this.#moveSubStores.get(key) ?? []), ...audit.sentStores]);
+      return;
+    }
+    for (const op of audit.operations) {
+      if (op.type !== 'EVT_C_MOVE') continue;
+      const messageId = Number(op.params['message_id']);
+      const key = `${audit.id}:${messageId}`;
+      const stores = this.#moveSubStores.get(key);
+      if (!stores) continue;
+      audit.moveSubStores ??= new Map();
+      audit.moveSubStores.set(messageId, stores);
+      this.#moveSubStores.delete(key);
+    }
+  }
+
   #close(entry: Entry, incomplete: Ready['incomplete']): Ready {
     const audit = entry.builder.audit;
     this.#open.delete(audit.id);
@@ -164,6 +196,7 @@ export class AuditPipeline {
       audit.proxiedTo = upstream;
       this.#upstreams.delete(audit.id);
     }
+    this.#linkMoveSubAssociation(audit);
     const replayedTail = !entry.builder.headed;
     if (replayedTail) this.stats.replayedTails++;
     return {

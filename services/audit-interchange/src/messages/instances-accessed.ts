@@ -43,9 +43,10 @@ export function instancesAccessed(a: AssociationAudit, ctx: AuditContext): Audit
           patientName: firstValue(identifier, TAG.patientName),
           content: { studyUid: uid, accessions: new Set(), sopClasses: new Map() },
         });
-    if (op.type === 'EVT_C_GET')
-      for (const s of a.sentStores) {
-        if (s.timestamp > op.timestamp) continue;
+    const sent = op.type === 'EVT_C_GET' ? a.sentStores : (a.moveSubStores?.get(messageId) ?? []);
+    if (sent.length > 0)
+      for (const s of sent) {
+        if (op.type === 'EVT_C_GET' && s.timestamp > op.timestamp) continue;
         const entry = studies.get(s.studyUid) ?? {
           patientId: s.patientId,
           patientName: s.patientName,

@@ -3,8 +3,9 @@
  * outcome (the successes in one message, the failures in another). Three sources:
  *  - received: the C-STOREs the requestor sent to this node (or through the proxy to the PACS);
  *  - get: the C-STORE sub-operations of a C-GET, sent back to the requestor on the same association;
- *  - move: a C-MOVE's sub-operations to the move destination, known by their counts (in proxy mode the PACS
- *    opens the sub-association itself; in scp mode its C-STOREs are on a sub-association this mapping skips).
+ *  - move: a C-MOVE's sub-operations to the move destination, split by their counts (in proxy mode the PACS
+ *    opens the sub-association itself; in scp mode its C-STOREs, on a sub-association of their own, add the
+ *    patient and the SOP classes moved).
  */
 
 import type { AssociationAudit } from '../association-audit.js';
@@ -101,8 +102,22 @@ function moveGroups(a: AssociationAudit): TransferGroup[] {
       moveDestination: String(p['move_destination'] ?? ''),
     };
     const content = (): StudyContent => ({ studyUid, accessions: new Set(), sopClasses: new Map() });
-    if (completed + warning > 0)
-      out.push({ ...base, outcome: 0, instances: completed + warning, content: content(), failures: [] });
+    // In scp mode the sub-association's C-STOREs (moveSubStores) name the patient and SOP classes moved.
+    const moved = (a.moveSubStores?.get(base.messageId) ?? []).filter(
+      (s) => (!studyUid || s.studyUid === studyUid) && outcomeOfStatus(s.status) === 0,
+    );
+    if (!base.patientId && moved[0])
+      Object.assign(base, { patientId: moved[0].patientId, patientName: moved[0].patientName });
+    if (completed + warning > 0) {
+      const ok = content();
+      for (const s of moved) {
+        if (s.accession) ok.accessions.add(s.accession);
+        const set = ok.sopClasses.get(s.sopClassUid) ?? new Set<string>();
+        set.add(s.sopInstanceUid);
+        ok.sopClasses.set(s.sopClassUid, set);
+      }
+      out.push({ ...base, outcome: 0, instances: completed + warning, content: ok, failures: [] });
+    }
     if (failed > 0) {
       const failures = [
         `${failed} of ${completed + warning + failed} sub-operations failed; ${describeStatus(Number(p['status']), p['error_comment'])}`,

@@ -92,7 +92,7 @@ export async function startService(
     AUDIT_KAFKA_SESSION_TIMEOUT_MS: '10000',
     ...env,
   });
-  const log = createLogger('audit-interchange-test', { level: process.env['LOG_LEVEL'] ?? 'warn' });
+  const log = createLogger('audit-interchange-test', { level: process.env['LOG_LEVEL'] ?? 'silent' });
   return startAuditInterchange(config, log, options);
 }
 

@@ -4,6 +4,7 @@
 // fails when the committed file differs. Run after `npm run build`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { adapterConfigSpec } from '../services/adapter/dist/src/config.js';
+import { auditInterchangeConfigSpec } from '../services/audit-interchange/dist/src/config.js';
 import { anchorConfigSpec } from '../services/audit-writer/dist/src/anchoring/config.js';
 import { auditWriterConfigSpec } from '../services/audit-writer/dist/src/config.js';
 import { consoleConfigSpec } from '../services/console/dist/src/config.js';
@@ -19,6 +20,11 @@ const SERVICES = [
     'audit-anchor',
     "Signs the trail's chain heads outside the database (`dicomtrail audit anchor`)",
     anchorConfigSpec,
+  ],
+  [
+    'audit-interchange',
+    'IHE ATNA audit messages over syslog and FHIR AuditEvents (`dicomtrail audit-interchange`)',
+    auditInterchangeConfigSpec,
   ],
   ['console', "The auditor's web console (`dicomtrail console`)", consoleConfigSpec],
   [

@@ -56,6 +56,21 @@ ensure_chromium() {
   fi
 }
 
+# The audit interchange's test peers and validators: rsyslogd with TLS (rsyslog-openssl) as the Audit Record
+# Repository, xmllint (libxml2-utils) for the PS3.15 A.5.1 schema, and HAPI FHIR's R4 validator from Maven Central.
+ensure_audit_interchange_tools() {
+  local missing=()
+  command -v rsyslogd >/dev/null || missing+=(rsyslog)
+  ls /usr/lib/*/rsyslog/lmnsd_ossl.so >/dev/null 2>&1 || missing+=(rsyslog-openssl)
+  command -v xmllint >/dev/null || missing+=(libxml2-utils)
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "installing ${missing[*]} with apt (audit interchange tests)"
+    if [ "$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}") >&2
+    else echo "required: sudo apt-get install ${missing[*]}" >&2; return 1; fi
+  fi
+  infra/fhir-validator/fhir-validator.sh fetch
+}
+
 ensure_kafka() {
   if [ -n "${KAFKA_BROKERS:-}" ]; then step "using Kafka at $KAFKA_BROKERS"; return 0; fi
   if ! infra/kafka/kafka.sh status >/dev/null 2>&1; then

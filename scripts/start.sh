@@ -36,6 +36,11 @@ node services/audit-writer/dist/src/cli.js anchor & pids+=($!)
 OTEL_TRACES_EXPORTER="${OTEL_TRACES_EXPORTER:-zipkin}" node services/trace-exporter/dist/src/main.js & pids+=($!)
 CONSOLE_DATABASE_URL="${CONSOLE_DATABASE_URL:-$DATABASE_URL}" CONSOLE_TRACE_URL="${CONSOLE_TRACE_URL:-$ZIPKIN_URL/zipkin/traces/{trace_id\}}" \
   node services/console/dist/src/cli.js & pids+=($!)
+# The audit interchange runs when a destination is configured (docs/audit-interchange.md).
+if [ "${AUDIT_SYSLOG_TRANSPORT:-none}" != none ] || [ -n "${AUDIT_FHIR_URL:-}" ] || [ -n "${AUDIT_FHIR_NDJSON_DIR:-}" ]; then
+  step "starting audit-interchange (ATNA syslog / FHIR AuditEvent)"
+  node services/audit-interchange/dist/src/cli.js run & pids+=($!)
+fi
 step "traces: open ${ZIPKIN_URL}/zipkin/ (service dicomtrail)"
 step "auditor console: open http://${CONSOLE_HOST:-127.0.0.1}:${CONSOLE_PORT:-8480}/ (first account: printf '%s\\n' 'a-long-password' | npx dicomtrail console add-user NAME --role auditor)"
 # Stop everything when any service exits.

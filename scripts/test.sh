@@ -10,6 +10,7 @@ ensure_node_modules
 ensure_dcmtk
 ensure_openssl
 ensure_chromium
+ensure_audit_interchange_tools
 build_all
 ensure_kafka
 ensure_zipkin

@@ -7,7 +7,10 @@ import { SCHEMA_ID_V1_PATTERN } from './version.js';
 
 export const SchemaId = Type.String({ pattern: SCHEMA_ID_V1_PATTERN });
 
-/** Node-scoped events come from 'retention' (the audit writer's retention job) and 'console' (the auditor console). */
+/**
+ * Node-scoped events come from 'retention' (the audit writer's retention job), 'console' (the auditor console) and
+ * the adapter's own modes (its node lifecycle).
+ */
 export const NodeMode = Type.Union([
   Type.Literal('scp'),
   Type.Literal('proxy'),

@@ -24,7 +24,7 @@ test('pynetdicom: 17 notifications and 15 interventions (spec §1)', () => {
   );
 });
 
-test("ours: the §9 / architecture / durability events and the console's Audit Log Used, all notifications", () => {
+test('ours: the §9 / architecture / durability events, the console\'s Audit Log Used and the node lifecycle, all notifications', () => {
   const ours = EVENT_TYPE_TABLE.filter((r) => r[2] === 'dicomtrail').map((r) => r[0]);
   assert.deepEqual(ours, [
     'EVT_C_CANCEL',
@@ -34,6 +34,8 @@ test("ours: the §9 / architecture / durability events and the console's Audit L
     'EVT_RETENTION',
     'EVT_ASSOCIATION_INTERRUPTED',
     'EVT_AUDIT_LOG_USED',
+    'EVT_NODE_STARTED',
+    'EVT_NODE_STOPPED',
   ]);
   for (const type of ours) assert.equal(eventKind(type), 'notification');
 });
@@ -49,6 +51,7 @@ test('lookups', () => {
   assert.equal(eventKind('EVT_FSM_TRANSITION'), 'notification');
   assert.equal(eventOrigin('EVT_USER_ID'), 'pynetdicom');
   assert.equal(eventScope('EVT_RETENTION'), 'node');
+  assert.equal(eventScope('EVT_NODE_STARTED'), 'node');
   assert.equal(eventScope('EVT_C_ECHO'), 'association');
   assert.equal(isEventType('EVT_C_ECHO'), true);
   assert.equal(isEventType('EVT_DIMSE_RESPONSE'), false);

@@ -51,6 +51,8 @@ export const EVENT_TYPE_TABLE = [
   ['EVT_RETENTION', 'notification', 'dicomtrail', 'node'], // partitions dropped by the retention job
   ['EVT_ASSOCIATION_INTERRUPTED', 'notification', 'dicomtrail', 'association'], // cut off by a crash of the node
   ['EVT_AUDIT_LOG_USED', 'notification', 'dicomtrail', 'node'], // a read of the trail (DICOM 110101), by the console
+  ['EVT_NODE_STARTED', 'notification', 'dicomtrail', 'node'], // the adapter listens (PS3.15 A.5.3.1)
+  ['EVT_NODE_STOPPED', 'notification', 'dicomtrail', 'node'], // the adapter stopped gracefully
 ] as const satisfies readonly (readonly [string, EventKind, EventOrigin, EventScope])[];
 
 export type EventType = (typeof EVENT_TYPE_TABLE)[number][0];

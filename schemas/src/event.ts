@@ -34,6 +34,7 @@ import {
 import { AssociationInterruptedParams } from './params/durability.js';
 import { FsmTransitionParams } from './params/fsm.js';
 import { AsyncOpsParams, SopCommonParams, SopExtendedParams, UserIdParams } from './params/negotiation.js';
+import { NodeStartedParams, NodeStoppedParams } from './params/node-lifecycle.js';
 import { DataParams, InvalidPduParams, PduParams } from './params/pdu.js';
 
 export const PARAMS_CATALOG = {
@@ -76,6 +77,8 @@ export const PARAMS_CATALOG = {
   EVT_RETENTION: RetentionParams,
   EVT_ASSOCIATION_INTERRUPTED: AssociationInterruptedParams,
   EVT_AUDIT_LOG_USED: AuditLogUsedParams,
+  EVT_NODE_STARTED: NodeStartedParams,
+  EVT_NODE_STOPPED: NodeStoppedParams,
 } as const satisfies Record<EventType, TSchema>;
 
 export type ParamsCatalog = typeof PARAMS_CATALOG;

@@ -28,6 +28,7 @@ import { DicomServer } from './association/server.js';
 import type { EventSink } from './association/types.js';
 import { adapterConfigSpec } from './config.js';
 import { setEventValueLimit } from './dataset/dicom-json.js';
+import { nodeStarted, nodeStopped, startRun } from './events/node-lifecycle.js';
 import { startHealthServer } from './health.js';
 import { createIdentityVerifier } from './identity/identity-verifier.js';
 import { loadJwtKeys } from './identity/jwt.js';
@@ -238,6 +239,11 @@ const proxy = routes
 const server = proxy ? proxy.server : new DicomServer({ ...common, ...limits, policy });
 archive?.bind(server.handlers);
 const where = await server.listen();
+const run = startRun(node, config.DICOM_AE_TITLE, { address: where.address, port: where.port });
+const started = nodeStarted(run);
+for (const s of sinks) s.writeNodeEvent?.(started);
+let stopSignal = 'shutdown';
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => (stopSignal = signal));
 const health =
   config.HEALTH_PORT > 0
     ? await startHealthServer(config.HEALTH_PORT, {
@@ -325,6 +331,8 @@ onShutdown(
     async () => server.close(config.SHUTDOWN_GRACE_MS),
     async () => archive?.close(),
     async () => {
+      const stopped = nodeStopped(run, stopSignal);
+      for (const s of sinks) s.writeNodeEvent?.(stopped);
       for (const s of sinks) await s.close();
       await spool?.close();
       health?.server.close();

@@ -113,6 +113,20 @@ const COMMANDS: Record<string, Command> = {
     module: serviceModule('adapter', 'identity/users-cli.js'),
     args: (rest) => [...rest],
   },
+  'audit-interchange': {
+    summary: 'IHE ATNA audit messages over syslog/TLS and FHIR AuditEvents to the hospital\'s audit repository',
+    help: [
+      'usage: dicomtrail audit-interchange [run]                      the service (a destination must be configured)',
+      '       dicomtrail audit-interchange backfill --from DATE [--to DATE]',
+      'run: consume dicomtrail.events.v1 and send DICOM audit messages (PS3.15 A.5) over syslog (AUDIT_SYSLOG_*)',
+      'and FHIR AuditEvents (AUDIT_FHIR_URL or AUDIT_FHIR_NDJSON_DIR).',
+      'backfill: send the messages of a past period, read from the Postgres trail (DATABASE_URL); DATE is an ISO 8601',
+      'date or time, --to defaults to now.',
+      CONFIG_NOTE,
+    ].join('\n'),
+    module: serviceModule('audit-interchange', 'cli.js'),
+    args: (rest) => [...rest],
+  },
   console: {
     summary: "the auditor's web console; add-user NAME --role auditor|engineer creates an account",
     help: [

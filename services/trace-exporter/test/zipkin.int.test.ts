@@ -54,15 +54,20 @@ async function eventsOf(ae: string) {
       ),
     timeoutMs: 10_000,
   });
-  const all = records.map(
-    (r) =>
-      JSON.parse(r.value!.toString()) as {
-        association: { id: string; calling_ae_title: string };
-        type: string;
-        timestamp: string;
-        trace: { trace_id: string; span_id: string };
-      },
-  );
+  // Association events only: the topic also carries the adapter's node-scoped EVT_NODE_STARTED.
+  const all = records
+    .map(
+      (r) =>
+        JSON.parse(r.value!.toString()) as {
+          association?: { id: string; calling_ae_title: string };
+          type: string;
+          timestamp: string;
+          trace: { trace_id: string; span_id: string };
+        },
+    )
+    .filter(
+      (e): e is typeof e & { association: { id: string; calling_ae_title: string } } => !!e.association,
+    );
   const id = all.find((e) => e.association.calling_ae_title === ae)!.association.id;
   return all.filter((e) => e.association.id === id);
 }

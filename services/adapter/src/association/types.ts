@@ -1,5 +1,5 @@
 /** The shapes the association layer shares with service classes, handlers and sinks. */
-import type { EventType } from '@dicomtrail/schemas';
+import type { DicomtrailEvent, EventType } from '@dicomtrail/schemas';
 
 export type AssociationRole = 'acceptor' | 'requestor';
 
@@ -59,5 +59,7 @@ export interface EventSink {
    * there is nothing to wait for.
    */
   durable?(associationId: string): Promise<void> | undefined;
+  /** A node-scoped envelope, already built and validated (events/node-lifecycle.ts). */
+  writeNodeEvent?(event: DicomtrailEvent): void;
   close(): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * stream and flushed on close.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { EventType } from '@dicomtrail/schemas';
+import type { DicomtrailEvent, EventType } from '@dicomtrail/schemas';
 import type { AdapterEvent, EventSink } from '../association/types.js';
 import { type NodeInfo, toEnvelope } from '../events/envelope.js';
 
@@ -26,6 +26,10 @@ export class JsonlSink implements EventSink {
 
   write(event: AdapterEvent): void {
     this.#out.write(`${JSON.stringify(toEnvelope(event, this.#node))}\n`);
+  }
+
+  writeNodeEvent(event: DicomtrailEvent): void {
+    if (this.wants(event.type)) this.#out.write(`${JSON.stringify(event)}\n`);
   }
 
   close(): Promise<void> {

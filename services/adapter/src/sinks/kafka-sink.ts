@@ -42,7 +42,7 @@ import {
   ThreadedEventProducer,
 } from '@dicomtrail/event-log';
 import type { Logger } from '@dicomtrail/runtime';
-import { compileValidators, type EventType, SCHEMA_ID } from '@dicomtrail/schemas';
+import { compileValidators, type DicomtrailEvent, type EventType, SCHEMA_ID } from '@dicomtrail/schemas';
 import type { AdapterEvent, EventSink } from '../association/types.js';
 import { resolveHere } from '../dataset/deferred-dicom-json.js';
 import type { NodeInfo } from '../events/envelope.js';
@@ -294,6 +294,16 @@ export class KafkaSink implements EventSink {
       this.#invalid += 1;
       this.#log.error({ err, type: event.type, seq: event.seq }, 'event could not be encoded: not published');
     }
+  }
+
+  /** A node-scoped envelope (validated by its builder), keyed by the node id. */
+  writeNodeEvent(event: DicomtrailEvent): void {
+    if (!this.wants(event.type)) return;
+    this.#enqueue({
+      key: event.node.id,
+      value: Buffer.from(JSON.stringify(event)),
+      headers: { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: SCHEMA_ID },
+    });
   }
 
   /** Records from the envelope thread, in event order. */

@@ -23,7 +23,7 @@
  */
 import { type EventProducer, type EventRecord, HEADER_SCHEMA, HEADER_TYPE } from '@dicomtrail/event-log';
 import type { Logger } from '@dicomtrail/runtime';
-import type { EventType } from '@dicomtrail/schemas';
+import type { DicomtrailEvent, EventType } from '@dicomtrail/schemas';
 import type { AdapterEvent, EventSink } from '../association/types.js';
 import { resolveHere } from '../dataset/deferred-dicom-json.js';
 import { utcTimestamp } from '../events/clock.js';
@@ -202,6 +202,32 @@ export class WalSink implements EventSink {
     const r = encodeEnvelope(event, this.#node, resolveHere);
     if (r.ok) this.#accept([recordOf(event, Buffer.from(r.json))], []);
     else this.#accept([], [{ event, code: r.code, errors: r.errors }]);
+  }
+
+  /**
+   * A node-scoped envelope (built and validated by events/node-lifecycle.ts), keyed by the node id: appended to
+   * the log after every event written before it, and published from there like every other record.
+   */
+  writeNodeEvent(event: DicomtrailEvent): void {
+    if (!this.wants(event.type)) return;
+    const record: EventRecord = {
+      key: event.node.id,
+      value: Buffer.from(JSON.stringify(event)),
+      headers: { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: event.schema },
+    };
+    this.#settling = this.#settling
+      .then(() => this.#spool.append(record.key, record.value))
+      .then(
+        (seq) => {
+          this.#logged += 1;
+          this.#keep({ seq, record, event: undefined, at: performance.now() });
+          this.#notify();
+        },
+        (err: unknown) => {
+          this.#notRecorded += 1;
+          this.#logNotRecorded(err);
+        },
+      );
   }
 
   /** Resolves once every event written so far is durable; rejects if one of this association's is not. */

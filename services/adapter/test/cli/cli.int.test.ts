@@ -74,7 +74,11 @@ test('events of echoscu and storescu runs arrive as schema-valid JSON lines, seq
     5000,
     'three associations in the file',
   );
-  const events = readEvents();
+  const all = readEvents();
+  // The node's own lifecycle first (node-scoped, no association), then the associations.
+  assert.equal(all[0]?.type, 'EVT_NODE_STARTED');
+  assert.equal((all[0]?.params as { listen: { port: number } }).listen.port, port);
+  const events = all.filter((x) => 'association' in x);
   assertValidAndGapFree(events);
   assert.equal(new Set(events.map((x) => x.association.id)).size, 3);
   assert.ok(events.some((x) => x.type === 'EVT_C_ECHO'));
@@ -100,6 +104,13 @@ test('SIGTERM: the listener closes and the process exits 0', async () => {
   proc.kill('SIGTERM');
   assert.equal(await exited, 0);
   assert.match(stdout, /"msg":"stopped"/);
+  // The graceful stop is recorded, after every association event, with the start's run id.
+  const all = readEvents();
+  const [started, stopped] = [all[0], all[all.length - 1]] as Envelope[];
+  assert.equal(stopped?.type, 'EVT_NODE_STOPPED');
+  assert.equal((stopped?.params as { reason: string }).reason, 'SIGTERM');
+  assert.equal((stopped?.params as { run_id: string }).run_id, (started?.params as { run_id: string }).run_id);
+  assert.equal(stopped?.seq, 1);
   const r = await runDcmtk('echoscu', ['-to', '2', '-aec', 'CLI_SCP', '127.0.0.1', String(port)]);
   assert.notEqual(r.code, 0, 'nothing listens any more');
 });

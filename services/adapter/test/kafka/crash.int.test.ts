@@ -110,7 +110,11 @@ test('SIGKILL while spooling: nothing acknowledged to the spool is lost after re
   await waitFor(() => b.out().includes('spool drained'), 60_000, 'the spool to drain after restart');
   const records = await readTopic('dicomtrail.events.v1', {
     brokers: broker.brokers,
-    until: (r) => r.length >= ids.size,
+    // Every spooled id (the restarted adapter adds its own EVT_NODE_STARTED beside them).
+    until: (r) => {
+      const seen = new Set(r.map((x) => (JSON.parse(x.value?.toString('utf8') ?? '{}') as { id: string }).id));
+      return [...ids].every((id) => seen.has(id));
+    },
     timeoutMs: 30_000,
   });
   const got = new Set(

@@ -82,10 +82,13 @@ test('storescu → dicomtrail proxy → dicomtrail SCP: stored upstream, events 
 
   proxy.proc.kill('SIGTERM');
   await new Promise((resolve) => proxy.proc.once('exit', resolve));
-  const events = readFileSync(path.join(dir, 'proxy.jsonl'), 'utf8')
+  const lines = readFileSync(path.join(dir, 'proxy.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l) as Envelope & { node: { mode: string }; parent?: { association_id: string } });
+  // The node's start (node-scoped), then the two legs' events.
+  assert.equal(lines[0]?.type, 'EVT_NODE_STARTED');
+  const events = lines.filter((e) => 'association' in e);
   assert.ok(events.length > 0);
   assert.ok(events.every((e) => e.node.mode === 'proxy'));
   const ids = [...new Set(events.map((e) => e.association.id))];

@@ -1,0 +1,12 @@
+export { type AssociationAudit, AssociationAuditBuilder } from './association-audit.js';
+export { type AuditInterchange, startAuditInterchange } from './audit-interchange.js';
+export type { AuditContext, AuditMessage } from './audit-message.js';
+export { AuditPipeline, type Ready } from './audit-pipeline.js';
+export { type AuditInterchangeConfig, auditInterchangeConfigSpec } from './config.js';
+export type { Destination } from './destination.js';
+export { auditEvent, transactionBundle } from './fhir/audit-event.js';
+export { NdjsonDestination } from './fhir/ndjson-destination.js';
+export { applicationActivity, associationMessages } from './messages/index.js';
+export { syslogMessage } from './syslog/rfc5424.js';
+export { SyslogTlsDestination } from './syslog/tls-destination.js';
+export { auditMessageXml } from './xml/audit-message-xml.js';

@@ -1,0 +1,44 @@
+/**
+ * Every message the captured sessions give validates against the PS3.15 A.5.1 schema (xmllint --relaxng), and
+ * the schema is a real check: messages broken the ways a mapping could break them are refused.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { auditMessageXml } from '../src/xml/audit-message-xml.js';
+import { loadSession, sessionMessages } from './support/session.js';
+import { xmllint } from './support/validators.js';
+
+test('every message of both captured sessions is valid against the A.5.1 schema', async () => {
+  const messages = [
+    ...sessionMessages(loadSession('audit-session')),
+    ...sessionMessages(loadSession('proxy-session')),
+  ];
+  const kinds = new Set(messages.map((m) => m.eventId.code));
+  assert.deepEqual([...kinds].sort(), [
+    '110100',
+    '110102',
+    '110103',
+    '110104',
+    '110109',
+    '110112',
+    '110113',
+    '110114',
+  ]);
+  const verdict = await xmllint(messages.map(auditMessageXml));
+  assert.deepEqual(verdict.invalid, []);
+  assert.equal(verdict.valid, messages.length);
+});
+
+test('the schema refuses a message without EventDateTime, with a bad outcome, or without an active participant', async () => {
+  const good = auditMessageXml(sessionMessages(loadSession('audit-session'))[0]!);
+  const broken = [
+    good.replace(/ EventDateTime="[^"]*"/, ''),
+    good.replace('EventOutcomeIndicator="0"', 'EventOutcomeIndicator="3"'),
+    good.replace(/<ActiveParticipant[\s\S]*<\/ActiveParticipant>/, ''),
+    good.replace('UserIsRequestor="false"', 'UserIsRequestor="no"'),
+  ];
+  assert.ok(broken.every((b) => b !== good));
+  const verdict = await xmllint(broken);
+  assert.equal(verdict.valid, 0);
+  assert.equal(verdict.invalid.length, broken.length);
+});

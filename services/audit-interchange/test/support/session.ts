@@ -1,0 +1,69 @@
+/**
+ * The captured sessions (test/fixtures/SOURCE.md) as events, and their associations folded the way the
+ * service folds them: what the given/when/then tests of each message kind start from.
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import type { DicomtrailEvent } from '@dicomtrail/schemas';
+import {
+  type AssociationAudit,
+  AssociationAuditBuilder,
+  type AssociationEvent,
+} from '../../src/association-audit.js';
+import type { AuditContext, AuditMessage } from '../../src/audit-message.js';
+import { AuditPipeline } from '../../src/audit-pipeline.js';
+
+const FIXTURES = new URL('../../../test/fixtures/', import.meta.url);
+
+export const CTX: AuditContext = { includePatientName: false };
+
+export function loadSession(name: 'audit-session' | 'proxy-session'): DicomtrailEvent[] {
+  const text = gunzipSync(readFileSync(new URL(`${name}.jsonl.gz`, FIXTURES))).toString('utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as DicomtrailEvent);
+}
+
+/** Every association of a session, folded, in order of first event. */
+export function associations(events: readonly DicomtrailEvent[]): AssociationAudit[] {
+  const builders = new Map<string, AssociationAuditBuilder>();
+  for (const e of events) {
+    if (!('association' in e)) continue;
+    const ae = e as AssociationEvent;
+    let b = builders.get(ae.association.id);
+    if (!b) {
+      b = new AssociationAuditBuilder(ae);
+      builders.set(ae.association.id, b);
+    }
+    b.apply(ae);
+  }
+  return [...builders.values()].map((b) => b.audit);
+}
+
+/** The association this node accepted from `callingAe` (the first one, or the one `pick` chooses). */
+export function accepted(
+  events: readonly DicomtrailEvent[],
+  callingAe: string,
+  pick: (a: AssociationAudit) => boolean = () => true,
+): AssociationAudit {
+  const found = associations(events).find(
+    (a) => a.role === 'acceptor' && a.requestor.aeTitle === callingAe && pick(a),
+  );
+  if (!found) throw new Error(`no association from ${callingAe} in the session`);
+  return found;
+}
+
+/** Every message the service makes of a session, as the pipeline emits them. */
+export function sessionMessages(events: readonly DicomtrailEvent[], ctx: AuditContext = CTX): AuditMessage[] {
+  const p = new AuditPipeline(ctx, { timeoutMs: 1e12, maxOpen: 1e6, recentlyClosed: 1e6 });
+  const out: AuditMessage[] = [];
+  for (const e of events) for (const r of p.accept(e, undefined, 0).ready) out.push(...r.messages);
+  for (const r of p.closeAll()) out.push(...r.messages);
+  return out;
+}
+
+export const PATIENT_A = 'PID-ATNA-A';
+export const PATIENT_B = 'PID-ATNA-B';
+export const STUDY_A = '1.2.826.0.1.3680043.10.1386.77.1';
+export const STUDY_B = '1.2.826.0.1.3680043.10.1386.77.2';

@@ -67,6 +67,12 @@ export interface WalSinkOptions {
   deadLetters?: DeadLetters;
 }
 
+/**
+ * The log's watermark moves at most this often while records flow (each ack is a file written, fdatasync'd
+ * and renamed, in turn with the commits that answers wait on). A crash sends at most that much again.
+ */
+const ACK_INTERVAL_MS = 200;
+
 /** A durable record and what the open-association fold needs of it. */
 interface Logged {
   seq: number;
@@ -131,8 +137,11 @@ export class WalSink implements EventSink {
   #memoryHead = 0;
   /** Every record up to this seq is read from the log's files (not in memory). */
   #fromLogUpTo: number;
-  /** Highest seq sent to Kafka and acknowledged. */
+  /** Highest seq sent to Kafka and acknowledged; highest given to the log as its watermark, and when. */
   #sentUpTo: number;
+  #ackedUpTo: number;
+  #ackedAt = 0;
+  #acking: Promise<void> = Promise.resolve();
   #reader: AsyncGenerator<{ seq: number; key: string; payload: Buffer }> | undefined;
   #retry: Logged[] | undefined;
   readonly #opens: OpenAssociations;
@@ -171,6 +180,7 @@ export class WalSink implements EventSink {
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 5000;
     this.#deadLetters = opts.deadLetters;
     this.#sentUpTo = this.#spool.ackedSeq;
+    this.#ackedUpTo = this.#sentUpTo;
     this.#fromLogUpTo = this.#spool.lastSeq;
     this.#opens = this.#checkpointed();
     this.#encoder?.start((records, invalid) => this.#accept(records, invalid));
@@ -445,8 +455,11 @@ export class WalSink implements EventSink {
         continue;
       }
       if (batch === undefined) {
+        // Caught up: the watermark follows at once (an ack waits its turn behind commits, so it is not
+        // written after every batch while records flow: at most every ACK_INTERVAL_MS).
+        this.#ack();
         if (this.#closing) return;
-        await this.#wait();
+        await this.#wait(this.#ackPending() ? ACK_INTERVAL_MS : undefined);
         continue;
       }
       if (batch.length === 0) continue; // lingering
@@ -473,13 +486,26 @@ export class WalSink implements EventSink {
       for (const l of batch) if (l.event) this.#opens.fold(l.event);
       const last = (batch[batch.length - 1] as Logged).seq;
       this.#sentUpTo = last;
-      this.#spool
-        .ack(last, this.#opens.toCheckpoint())
-        .catch((err: unknown) =>
-          this.#log.error({ err, seq: last }, 'event log ack failed (those records will be sent again)'),
-        );
+      if (performance.now() - this.#ackedAt >= ACK_INTERVAL_MS) this.#ack();
       this.#up();
     }
+  }
+
+  /** Moves the log's watermark to what Kafka acknowledged, with the open associations as of there. */
+  #ack(): void {
+    if (!this.#ackPending()) return;
+    const last = this.#sentUpTo;
+    this.#ackedUpTo = last;
+    this.#ackedAt = performance.now();
+    this.#acking = this.#spool
+      .ack(last, this.#opens.toCheckpoint())
+      .catch((err: unknown) =>
+        this.#log.error({ err, seq: last }, 'event log ack failed (those records will be sent again)'),
+      );
+  }
+
+  #ackPending(): boolean {
+    return this.#sentUpTo > this.#ackedUpTo;
   }
 
   /**
@@ -611,6 +637,8 @@ export class WalSink implements EventSink {
     }
     this.#stopped = true;
     this.#notify();
+    this.#ack();
+    await this.#acking;
     await this.#reader?.return(undefined);
     if (this.#connected) {
       let timer: NodeJS.Timeout | undefined;

@@ -64,7 +64,8 @@ export class PrivateBroker {
             KAFKA_STATE_DIR: this.stateDir,
             KAFKA_HEAP: '384m',
           },
-          timeout: 90_000,
+          // A JVM start on a loaded 2-core machine can take minutes.
+          timeout: 240_000,
         },
         (err, _stdout, stderr) =>
           err ? reject(new Error(`kafka.sh ${cmd}: ${err.message}\n${stderr}`)) : resolve(),

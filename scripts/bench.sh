@@ -8,6 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap 'stop_kafka_if_started; stop_zipkin_if_started' EXIT
 ensure_node_modules
 ensure_dcmtk
+ensure_audit_interchange_tools
 build_all
 ensure_kafka
 ensure_database

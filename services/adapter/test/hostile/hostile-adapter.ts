@@ -68,6 +68,8 @@ export async function startAdapterProcess(opts: {
             .split('\n')
             .filter((l) => l.length > 0)
             .map((l) => JSON.parse(l) as Envelope)
+            // The node's lifecycle events (EVT_NODE_STARTED / STOPPED) belong to no association.
+            .filter((e) => e.association !== undefined)
         : [],
     rssKb: () => {
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'));

@@ -74,7 +74,8 @@ function events(): Envelope[] {
   return readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as Envelope);
+    .map((l) => JSON.parse(l) as Envelope)
+    .filter((e) => e.association !== undefined); // the node's lifecycle events belong to no association
 }
 
 /** The EVT_USER_ID and outcome of the newest association after running `tool`. */

@@ -167,14 +167,8 @@ export async function insertLinked(
   }
   await storeNegotiations(client, rendered);
   await insertEvents(client, method, rows, rendered, copy);
-  await client.query(
-    `INSERT INTO audit.chain_heads AS h (chain_id, partition, position, head_hash)
-       SELECT chain_id, partition, position, head_hash
-         FROM json_to_recordset($1::json) AS x(chain_id text, partition text, position bigint, head_hash bytea)
-     ON CONFLICT (chain_id) DO UPDATE
-       SET position = EXCLUDED.position, head_hash = EXCLUDED.head_hash, updated_at = now()`,
-    [JSON.stringify(newHeads)],
-  );
+  // Only through the owner's function, which checks that each new head extends the old one (migration 0009).
+  await client.query('SELECT audit.advance_chain_heads($1::json)', [JSON.stringify(newHeads)]);
   return rows;
 }
 
@@ -183,8 +177,7 @@ async function lockHeads(
   chainIds: readonly string[],
 ): Promise<Map<string, ChainHead>> {
   const { rows } = await client.query<{ chain_id: string; position: number; hash: string }>(
-    `SELECT chain_id, position::float8 AS position, encode(head_hash, 'hex') AS hash
-       FROM audit.chain_heads WHERE chain_id = ANY($1::text[]) ORDER BY chain_id FOR UPDATE`,
+    'SELECT chain_id, position::float8 AS position, hash FROM audit.lock_chain_heads($1::text[])',
     [chainIds],
   );
   return new Map(rows.map((r) => [r.chain_id, { position: r.position, hash: r.hash }]));

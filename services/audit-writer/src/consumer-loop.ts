@@ -31,11 +31,10 @@ import { Progress } from './progress.js';
 
 export interface AuditWriterOptions {
   brokers: string[];
+  /** The writer's own login (dicomtrail_audit_writer); a superuser is refused. */
   databaseUrl: string;
   topic: string;
   groupId: string;
-  /** SET ROLE on every connection ('' = none). */
-  dbRole: string;
   /** Bytes fetched per partition (bounds one transaction). */
   batchBytes?: number;
   partitionsAhead?: number;
@@ -74,7 +73,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
   }
   const concurrency = opts.concurrency ?? 3;
   const maxBatchEvents = opts.maxBatchEvents ?? 5000;
-  const pool = await createPool(opts.databaseUrl, opts.dbRole, log, concurrency + 1);
+  const pool = await createPool(opts.databaseUrl, log, concurrency + 1);
   const partitions = new PartitionKeeper(pool);
   await partitions.ensureAhead(new Date(), opts.partitionsAhead ?? 3);
   const refresh = setInterval(() => {
@@ -188,7 +187,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
     onAssigned,
     handler: (batch, ctx) => handle(batch, ctx.heartbeat),
   });
-  log.info({ topic: opts.topic, group: opts.groupId, role: opts.dbRole || null }, 'audit-writer consuming');
+  log.info({ topic: opts.topic, group: opts.groupId }, 'audit-writer consuming');
 
   return {
     stats,

@@ -11,6 +11,7 @@ declare module 'dcmjs' {
   class ReadBufferStream {
     constructor(buffer: ArrayBuffer, littleEndian?: boolean | null, options?: { noCopy?: boolean });
     offset: number;
+    slice(start?: number, end?: number): ArrayBuffer;
   }
   class WriteBufferStream {
     constructor(defaultSize?: number, littleEndian?: boolean);

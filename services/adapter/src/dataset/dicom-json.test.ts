@@ -113,3 +113,21 @@ test('malformed data sets give typed errors', () => {
   );
   assert.ok(deflateRawSync(datasetBytes).length > 0);
 });
+
+test('given a data set whose declared lengths run past its end (a VR byte off), when decoded, then a parse error, no 1.3 GB value', () => {
+  // Found by the DIMSE fuzzer (seed 1, case 352): an N-CREATE attribute list of 130 bytes.
+  const bytes = Buffer.from(
+    '080060004353040043541000100043530a0046757a7a5e4d707073204000520243530a00434f4d504c45544544204000700253510000fffffffffeff00e0ffffffff20000d0055492800312e322e3832362e302e312e333638303034332e31302e313338362e392e39372e39343237393100feff0de000000000feffdde000000000',
+    'hex',
+  );
+  const rssBefore = process.memoryUsage().rss;
+  assert.throws(
+    () => datasetToDicomJson(bytes, { transferSyntaxUid: '1.2.840.10008.1.2.1' }),
+    (err: Error & { code?: string }) =>
+      err.code === 'DT_ERR_DATASET_PARSE' && /runs past the end of the data set/.test(err.message),
+  );
+  assert.ok(
+    process.memoryUsage().rss - rssBefore < 256 * 1048576,
+    'no value of the declared length was allocated',
+  );
+});

@@ -14,15 +14,24 @@ export function boundedReadStream(
 ): InstanceType<typeof dcmjs.data.ReadBufferStream> {
   const stream = new dcmjs.data.ReadBufferStream(body, littleEndian, { noCopy: true });
   const slice = stream.slice.bind(stream);
+  const refuse = (end: number) =>
+    new DicomtrailError(
+      'DT_ERR_DATASET_PARSE',
+      `an element's length runs past the end of the data set (${end} > ${body.byteLength} bytes)`,
+      { end, length: body.byteLength },
+    );
   stream.slice = (start?: number, end?: number) => {
-    if (end !== undefined && end > body.byteLength) {
-      throw new DicomtrailError(
-        'DT_ERR_DATASET_PARSE',
-        `an element's length runs past the end of the data set (${end} > ${body.byteLength} bytes)`,
-        { end, length: body.byteLength },
-      );
-    }
+    if (end !== undefined && end > body.byteLength) throw refuse(end);
     return slice(start, end);
+  };
+  // A sequence item of defined length is read from a stream of its own: bounded the same way.
+  stream.more = (length: number) => {
+    const end = stream.offset + length;
+    if (end > body.byteLength) throw refuse(end);
+    const item = boundedReadStream(slice(stream.offset, end), littleEndian);
+    stream.increment(length);
+    item.setComplete();
+    return item;
   };
   return stream;
 }

@@ -12,6 +12,9 @@ declare module 'dcmjs' {
     constructor(buffer: ArrayBuffer, littleEndian?: boolean | null, options?: { noCopy?: boolean });
     offset: number;
     slice(start?: number, end?: number): ArrayBuffer;
+    more(length: number): ReadBufferStream;
+    increment(length: number): void;
+    setComplete(): void;
   }
   class WriteBufferStream {
     constructor(defaultSize?: number, littleEndian?: boolean);

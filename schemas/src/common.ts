@@ -30,10 +30,17 @@ export const Timestamp = Type.String({
 });
 export const Sha256Hex = Type.String({ pattern: '^[0-9a-f]{64}$' });
 export const Hex = Type.String({ pattern: '^([0-9a-f]{2})*$' });
-/** A DICOM UID as decoded from the wire (peer-controlled: not checked against PS3.5 §9). */
-export const Uid = Type.String();
-/** An AE title, trimmed; '' when not (yet) known, e.g. before the A-ASSOCIATE-RQ. */
-export const AeTitle = Type.String();
+/**
+ * No C0 control character (U+0000-U+001F) and no DEL: what PS3.5 allows in AE titles (§6.2, AE) and UIDs (§9.1,
+ * digits and '.') holds none. A peer that sends one is refused at PDU decode; an envelope that still carries one
+ * fails validation with a reason that names it (validate.ts), and Postgres, which cannot store U+0000, never
+ * sees it.
+ */
+export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F]*$';
+/** A DICOM UID as decoded from the wire (peer-controlled: only control characters are refused). */
+export const Uid = Type.String({ pattern: NO_CONTROL_CHARACTERS });
+/** An AE title, trimmed; '' when not (yet) known, e.g. before the A-ASSOCIATE-RQ. No control characters. */
+export const AeTitle = Type.String({ pattern: NO_CONTROL_CHARACTERS });
 /** A DICOM attribute tag, PS3.18 F.2 style: 8 uppercase hex digits, group then element. */
 export const Tag = Type.String({ pattern: '^[0-9A-F]{8}$' });
 /** A name from a code table (reject reasons, PDU types, ...). */

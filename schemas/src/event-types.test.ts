@@ -24,7 +24,7 @@ test('pynetdicom: 17 notifications and 15 interventions (spec §1)', () => {
   );
 });
 
-test('ours: the §9 / architecture / durability events, the console\'s Audit Log Used and the node lifecycle, all notifications', () => {
+test("ours: the §9 / architecture / durability events, the console's Audit Log Used and the node lifecycle, all notifications", () => {
   const ours = EVENT_TYPE_TABLE.filter((r) => r[2] === 'dicomtrail').map((r) => r[0]);
   assert.deepEqual(ours, [
     'EVT_C_CANCEL',

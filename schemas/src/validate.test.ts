@@ -63,7 +63,27 @@ const EXPECTED_FAILURES: Record<string, { code: string; path: string }> = {
   'token-as-primary-field': { code: 'invalid_event', path: '/params/user_identity/primary_field' },
   'dataset-lowercase-tag': { code: 'invalid_event', path: '/params/dataset/7fe00010' },
   'zero-trace-id': { code: 'invalid_event', path: '/trace/trace_id' },
+  'calling-ae-title-with-nul': { code: 'invalid_event', path: '/association/calling_ae_title' },
+  'sop-instance-uid-with-escape': { code: 'invalid_event', path: '/params/affected_sop_instance_uid' },
 };
+
+test('a control character in an AE title or a UID is refused, and the reason names it', () => {
+  const nul = parseEvent(examples('invalid').find((e) => e.name === 'calling-ae-title-with-nul')!.value);
+  assert.ok(!nul.ok);
+  assert.deepEqual(nul.errors[0], {
+    path: '/association/calling_ae_title',
+    message: 'contains control character U+0000 at index 4 (AE titles and UIDs hold none)',
+  });
+  const esc = parseEvent(examples('invalid').find((e) => e.name === 'sop-instance-uid-with-escape')!.value);
+  assert.ok(!esc.ok);
+  assert.match(esc.errors[0]!.message, /^contains control character U\+001B at index 5/);
+  // The text of an escape is not a control character: a backslash and 'u0000' pass.
+  const text = structuredClone(
+    examples('valid').find((e) => e.name === 'requested-with-negotiation')!.value,
+  ) as { association: { calling_ae_title: string } };
+  text.association.calling_ae_title = 'EVIL\\u0000';
+  assert.ok(parseEvent(text).ok);
+});
 
 test('every invalid example fails with the expected code at the expected path', () => {
   const invalid = examples('invalid');

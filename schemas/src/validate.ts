@@ -8,6 +8,7 @@ import {
   type ValueError,
   type ValueErrorIterator,
 } from '@sinclair/typebox/compiler';
+import { NO_CONTROL_CHARACTERS } from './common.js';
 import { type DicomtrailEvent, EVENT_SCHEMAS } from './event.js';
 import { EVENT_TYPES, type EventType, isEventType } from './event-types.js';
 import { isSupportedSchema, schemaMajor } from './version.js';
@@ -39,6 +40,8 @@ export class EventValidationError extends Error {
 }
 
 const MAX_ISSUES = 50;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL_CHARACTER = /[\u0000-\u001F\u007F]/;
 const compiled = new Map<EventType, TypeCheck<TSchema>>();
 
 /** The compiled validator of one event type (compiled once, on first use). */
@@ -79,6 +82,18 @@ function closestVariant(error: ValueError): EventIssue[] {
 }
 
 function toIssue(error: ValueError): EventIssue {
+  const control =
+    (error.schema as { pattern?: string }).pattern === NO_CONTROL_CHARACTERS &&
+    typeof error.value === 'string'
+      ? CONTROL_CHARACTER.exec(error.value)
+      : null;
+  if (control) {
+    const code = control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    return {
+      path: error.path,
+      message: `contains control character U+${code} at index ${control.index} (AE titles and UIDs hold none)`,
+    };
+  }
   return { path: error.path, message: error.message };
 }
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { startAuditWriter } from '@dicomtrail/audit-writer';
+import { LOGIN_ROLES, loginUrl, startAuditWriter } from '@dicomtrail/audit-writer';
 import { migrate } from '@dicomtrail/migrations';
 import { createLogger } from '@dicomtrail/runtime';
 import { createTestDatabase, kafkaBrokers, type TestDatabase, uniqueTopic } from '@dicomtrail/testing';
@@ -48,10 +48,9 @@ test('backfill --from: the period read back from audit.events gives the same mes
   await publish(topic, run);
   const writer = await startAuditWriter({
     brokers: await kafkaBrokers(),
-    databaseUrl: db.url,
+    databaseUrl: loginUrl(db.url, LOGIN_ROLES.writer),
     topic,
     groupId: `${topic}.writer`,
-    dbRole: 'dicomtrail_writer',
     maxWaitTimeMs: 50,
     log: createLogger('audit-writer-test', { level: 'silent' }),
   });

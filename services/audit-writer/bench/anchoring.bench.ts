@@ -19,7 +19,7 @@ import { generateAnchorKey, loadAnchorPublicKey, loadAnchorSigningKey } from '..
 import { verifyWithAnchors } from '../src/anchoring/anchor-verify.js';
 import { ANCHOR_TABLES, Anchorer } from '../src/anchoring/anchorer.js';
 import { certificatesOfPem } from '../src/anchoring/timestamp-token.js';
-import { createPool } from '../src/db.js';
+import { createRolePool } from '../src/db.js';
 import { verifyTrail } from '../src/verify.js';
 import { contentsOf, writeDirect } from '../test/support/direct-write.js';
 import { startLocalTsa } from '../test/support/local-tsa.js';
@@ -42,7 +42,7 @@ const tsa = await startLocalTsa();
 try {
   await migrate(db.url);
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  const reader = await createPool(db.url, 'dicomtrail_anchor', log, 1, ANCHOR_TABLES);
+  const reader = await createRolePool(db.url, 'dicomtrail_anchor', log, 1, ANCHOR_TABLES);
   const keyPath = path.join(tmp, 'key.pem');
   generateAnchorKey(keyPath);
   const key = loadAnchorSigningKey(keyPath);

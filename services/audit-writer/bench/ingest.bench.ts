@@ -29,6 +29,7 @@ import { createLogger } from '@dicomtrail/runtime';
 import { createTestDatabase, kafkaBrokers, uniqueTopic } from '@dicomtrail/testing';
 import { type AuditWriter, startAuditWriter } from '../src/consumer-loop.js';
 import { INSERT_METHODS, type InsertMethod } from '../src/event-insert.js';
+import { LOGIN_ROLES, loginUrl } from '../src/login-roles.js';
 import { associationRecords, eventsPerAssociation } from '../test/support/synthetic.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -94,10 +95,9 @@ function writer(
 ) {
   return startAuditWriter({
     brokers,
-    databaseUrl: s.db.url,
+    databaseUrl: loginUrl(s.db.url, LOGIN_ROLES.writer),
     topic: s.topic,
     groupId: `bench-${s.topic}`,
-    dbRole: 'dicomtrail_writer',
     maxBatchEvents: batchEvents,
     insertMethod: method,
     concurrency: CONCURRENCY,

@@ -4,13 +4,15 @@
  *  2. drop events whose id is already in the trail (producer-side duplicates, e.g. a spool replay);
  *  3. lock the chain heads, link the new rows (hash chain), store their negotiations not yet stored (once
  *     each, audit.negotiations), insert the rows (COPY or one multi-row INSERT);
- *  4. update the projections and seq findings from exactly the rows inserted;
+ *  4. update the projections and seq findings from exactly the rows inserted; keep the records that could not
+ *     be stored in audit.dead_letters;
  *  5. move the checkpoint past the batch (dead-lettered records included) and commit.
  * The caller commits the Kafka offset only after this resolves.
  */
 import { DicomtrailError } from '@dicomtrail/runtime';
 import type pg from 'pg';
 import { ByteSink } from './byte-sink.js';
+import type { DeadLetterRow } from './dead-letter-row.js';
 import { type InsertMethod, insertEvents } from './event-insert.js';
 import type { EventContent, EventRow } from './event-row.js';
 import { type ChainHead, chainIdOf, link, partitionOf, type RenderedRow } from './hash-chain.js';
@@ -23,6 +25,8 @@ export interface BatchInput {
   partition: number;
   /** Valid events of the batch in offset order, each with its offset. */
   events: readonly { offset: string; content: EventContent }[];
+  /** Records of the batch that could not be stored: kept in audit.dead_letters (once per offset). */
+  deadLetters?: readonly DeadLetterRow[];
   /** The batch's last offset (dead-lettered records included). */
   lastOffset: string;
   /** How rows go into audit.events (default 'copy'). */
@@ -39,6 +43,17 @@ export interface BatchResult {
   nextOffset: string;
 }
 
+const INSERT_DEAD_LETTERS = `INSERT INTO audit.dead_letters (topic, partition, kafka_offset, reason, event_id,
+    event_type, association_id, seq, occurred_at, calling_ae_title, called_ae_title, value_bytes, value_sha256,
+    value_text, value_truncated)
+  SELECT topic, partition, kafka_offset, reason, event_id, event_type, association_id, seq, occurred_at,
+         calling_ae_title, called_ae_title, value_bytes, value_sha256, value_text, value_truncated
+    FROM json_to_recordset($1::json) AS x(topic text, partition int, kafka_offset bigint, reason text,
+         event_id uuid, event_type text, association_id uuid, seq bigint, occurred_at text,
+         calling_ae_title text, called_ae_title text, value_bytes int, value_sha256 bytea, value_text text,
+         value_truncated boolean)
+  ON CONFLICT DO NOTHING`;
+
 export async function writeBatch(client: pg.ClientBase, input: BatchInput): Promise<BatchResult> {
   const nextOffset = (BigInt(input.lastOffset) + 1n).toString();
   await client.query('BEGIN');
@@ -48,6 +63,8 @@ export async function writeBatch(client: pg.ClientBase, input: BatchInput): Prom
     const { unique, duplicates } = await dropKnown(client, fresh);
     const inserted = await insertLinked(client, input, unique, input.method);
     const projections = await applyProjections(client, inserted);
+    const deadLetters = (input.deadLetters ?? []).filter((d) => BigInt(d.kafka_offset) >= checkpoint);
+    if (deadLetters.length > 0) await client.query(INSERT_DEAD_LETTERS, [JSON.stringify(deadLetters)]);
     if (BigInt(nextOffset) > checkpoint) {
       await client.query(
         `UPDATE audit.consumer_checkpoints SET next_offset = $4, updated_at = now()
@@ -150,14 +167,8 @@ export async function insertLinked(
   }
   await storeNegotiations(client, rendered);
   await insertEvents(client, method, rows, rendered, copy);
-  await client.query(
-    `INSERT INTO audit.chain_heads AS h (chain_id, partition, position, head_hash)
-       SELECT chain_id, partition, position, head_hash
-         FROM json_to_recordset($1::json) AS x(chain_id text, partition text, position bigint, head_hash bytea)
-     ON CONFLICT (chain_id) DO UPDATE
-       SET position = EXCLUDED.position, head_hash = EXCLUDED.head_hash, updated_at = now()`,
-    [JSON.stringify(newHeads)],
-  );
+  // Only through the owner's function, which checks that each new head extends the old one (migration 0009).
+  await client.query('SELECT audit.advance_chain_heads($1::json)', [JSON.stringify(newHeads)]);
   return rows;
 }
 
@@ -166,8 +177,7 @@ async function lockHeads(
   chainIds: readonly string[],
 ): Promise<Map<string, ChainHead>> {
   const { rows } = await client.query<{ chain_id: string; position: number; hash: string }>(
-    `SELECT chain_id, position::float8 AS position, encode(head_hash, 'hex') AS hash
-       FROM audit.chain_heads WHERE chain_id = ANY($1::text[]) ORDER BY chain_id FOR UPDATE`,
+    'SELECT chain_id, position::float8 AS position, hash FROM audit.lock_chain_heads($1::text[])',
     [chainIds],
   );
   return new Map(rows.map((r) => [r.chain_id, { position: r.position, hash: r.hash }]));

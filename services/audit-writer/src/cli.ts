@@ -7,7 +7,8 @@
  *   anchor                 the anchoring process: sign every chain head each AUDIT_ANCHOR_INTERVAL_MS
  *   anchor-keygen --out P  create the anchoring key pair (P 0600, P.pub)
  *   rebuild-projections    refold audit.associations/operations/seq_findings from audit.events
- *   retention              drop monthly partitions older than AUDIT_RETENTION_DAYS, record EVT_RETENTION
+ *   retention              drop monthly partitions older than AUDIT_RETENTION_DAYS (never below
+ *                          AUDIT_RETENTION_MIN_DAYS), record EVT_RETENTION; as its own login, dicomtrail_retention
  * Configuration from the environment (docs/configuration.md, "audit-writer").
  */
 import { describeKafkaSecurity, KafkaLinkError, kafkaSecurityFromConfig } from '@dicomtrail/event-log';
@@ -26,6 +27,7 @@ import { anchorConfigSpec } from './anchoring/config.js';
 import { auditWriterConfigSpec } from './config.js';
 import { startAuditWriter } from './consumer-loop.js';
 import type { InsertMethod } from './event-insert.js';
+import { LOGIN_ROLES, loginUrl } from './login-roles.js';
 import { rebuildProjections } from './rebuild.js';
 import { runRetention } from './retention.js';
 import { describeBroken, verifyTrail } from './verify.js';
@@ -49,11 +51,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     log.info(describeKafkaSecurity(config, kafkaSecurity), 'kafka link security');
     const writer = await startAuditWriter({
       brokers: config.KAFKA_BROKERS,
-      databaseUrl: config.DATABASE_URL,
+      databaseUrl: config.AUDIT_WRITER_DATABASE_URL ?? loginUrl(config.DATABASE_URL, LOGIN_ROLES.writer),
       kafkaSecurity,
       topic: config.EVENTS_TOPIC,
       groupId: config.AUDIT_WRITER_GROUP_ID,
-      dbRole: config.AUDIT_WRITER_DB_ROLE,
       batchBytes: config.AUDIT_WRITER_BATCH_BYTES,
       sessionTimeoutMs: config.AUDIT_WRITER_SESSION_TIMEOUT_MS,
       concurrency: config.AUDIT_WRITER_CONCURRENCY,
@@ -70,7 +71,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     onShutdown(log, [() => writer.stop()]);
     return -1; // keeps running
   }
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 2 });
+  // verify and rebuild-projections run as DATABASE_URL's user (the owner); retention as its own login.
+  const url =
+    command === 'retention'
+      ? (config.AUDIT_RETENTION_DATABASE_URL ?? loginUrl(config.DATABASE_URL, LOGIN_ROLES.retention))
+      : config.DATABASE_URL;
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
   try {
     switch (command) {
       case 'verify': {
@@ -96,7 +102,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       }
       case 'retention': {
-        const r = await runRetention(pool, { retentionDays: config.AUDIT_RETENTION_DAYS });
+        const r = await runRetention(pool, {
+          retentionDays: config.AUDIT_RETENTION_DAYS,
+          minDays: config.AUDIT_RETENTION_MIN_DAYS,
+        });
         const names = r.dropped.map((d) => `${d.name} (${d.rows} rows)`).join(', ') || 'none';
         process.stdout.write(
           `retention: cutoff ${r.cutoff}; dropped ${names}; recorded as event ${r.event_id}\n`,

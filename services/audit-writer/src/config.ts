@@ -19,10 +19,15 @@ export const auditWriterConfigSpec = {
     default: 'dicomtrail-audit-writer',
     description: 'Kafka consumer group of the audit writer',
   },
-  AUDIT_WRITER_DB_ROLE: {
+  AUDIT_WRITER_DATABASE_URL: {
     type: 'string',
-    default: 'dicomtrail_writer',
-    description: 'Role the writer switches to (SET ROLE) on every connection; empty: the connecting user',
+    description:
+      "The audit writer's own login (role dicomtrail_audit_writer: INSERT only; a superuser is refused). Unset: DATABASE_URL with user dicomtrail_audit_writer and no password",
+  },
+  AUDIT_RETENTION_DATABASE_URL: {
+    type: 'string',
+    description:
+      "The retention job's own login (role dicomtrail_retention). Unset: DATABASE_URL with user dicomtrail_retention and no password",
   },
   AUDIT_WRITER_BATCH_BYTES: {
     type: 'int',
@@ -71,6 +76,13 @@ export const auditWriterConfigSpec = {
     min: 1,
     description:
       '`dicomtrail audit retention` drops monthly partitions that end before now minus this many days',
+  },
+  AUDIT_RETENTION_MIN_DAYS: {
+    type: 'int',
+    default: 2190,
+    min: 1,
+    description:
+      'Retention refuses an AUDIT_RETENTION_DAYS below this floor (6 years: HIPAA keeps documentation six years); the database enforces its own floor, audit.retention_policy.min_days (2190)',
   },
   ...eventsTopicConfigSpec,
   ...kafkaSecurityConfigSpec,

@@ -1,6 +1,7 @@
 /**
  * The audit writer as a library: consume the event topic as a consumer group, validate each record, dead-letter
- * what cannot be processed (with the reason) and write the rest, one Postgres transaction per partition batch
+ * what cannot be processed (to the DLQ topic with the reason, and as a row of audit.dead_letters in the batch's
+ * transaction, so the trail itself says what it could not store) and write the rest, one Postgres transaction per partition batch
  * (batch-writer.ts); the Kafka offset is committed only after that transaction commits. On assignment the
  * consumer seeks to the database checkpoint, which is the truth (a Kafka commit lost in a crash costs a filtered
  * re-read, never a duplicate).
@@ -24,6 +25,7 @@ import type { DicomtrailError, Logger } from '@dicomtrail/runtime';
 import type pg from 'pg';
 import { type BatchResult, writeBatch } from './batch-writer.js';
 import { createPool } from './db.js';
+import { type DeadLetterRow, deadLetterRow, hasEncodedNul } from './dead-letter-row.js';
 import type { InsertMethod } from './event-insert.js';
 import { contentOf, type EventContent } from './event-row.js';
 import { PartitionKeeper } from './partitions.js';
@@ -33,11 +35,10 @@ export interface AuditWriterOptions {
   brokers: string[];
   /** TLS and SASL towards the brokers (event-log's kafka-security.ts); unset: plaintext. */
   kafkaSecurity?: KafkaSecurity;
+  /** The writer's own login (dicomtrail_audit_writer); a superuser is refused. */
   databaseUrl: string;
   topic: string;
   groupId: string;
-  /** SET ROLE on every connection ('' = none). */
-  dbRole: string;
   /** Bytes fetched per partition (bounds one transaction). */
   batchBytes?: number;
   partitionsAhead?: number;
@@ -63,8 +64,6 @@ export interface AuditWriter {
 
 const PARTITION_REFRESH_MS = 6 * 3600_000;
 const TRIAGE_SLICE = 200;
-/** jsonb and text refuse U+0000: such an event cannot be stored as it is, so it is dead-lettered. */
-const NUL_ESCAPE = Buffer.from('\\u0000');
 
 export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditWriter> {
   const log = opts.log;
@@ -84,7 +83,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
   }
   const concurrency = opts.concurrency ?? 3;
   const maxBatchEvents = opts.maxBatchEvents ?? 5000;
-  const pool = await createPool(opts.databaseUrl, opts.dbRole, log, concurrency + 1);
+  const pool = await createPool(opts.databaseUrl, log, concurrency + 1);
   const partitions = new PartitionKeeper(pool);
   await partitions.ensureAhead(new Date(), opts.partitionsAhead ?? 3);
   const refresh = setInterval(() => {
@@ -143,18 +142,19 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
 
   /** triage() in slices, yielding between them so the current chunk's queries progress meanwhile. */
   async function triageChunk(records: readonly ConsumedRecord[]): Promise<Triage & { lastOffset: string }> {
-    const out: Triage = { events: [], dead: [] };
+    const out: Triage = { events: [], dead: [], deadRows: [] };
     for (let i = 0; i < records.length; i += TRIAGE_SLICE) {
       const t = triage(records.slice(i, i + TRIAGE_SLICE));
       out.events.push(...t.events);
       out.dead.push(...t.dead);
+      out.deadRows.push(...t.deadRows);
       await new Promise((r) => setImmediate(r));
     }
     return { ...out, lastOffset: records[records.length - 1]!.offset };
   }
 
   async function writeChunk(batch: RecordBatch, chunk: Triage & { lastOffset: string }): Promise<void> {
-    const { events, dead } = chunk;
+    const { events, dead, deadRows } = chunk;
     if (dead.length > 0) {
       await dlq.send(dead);
       log.warn({ partition: batch.partition, dead_lettered: dead.length }, 'records sent to the DLQ');
@@ -165,6 +165,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
       topic: batch.topic,
       partition: batch.partition,
       events,
+      deadLetters: deadRows,
       lastOffset: chunk.lastOffset,
       method: opts.insertMethod ?? 'copy',
     });
@@ -196,7 +197,7 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
     onAssigned,
     handler: (batch, ctx) => handle(batch, ctx.heartbeat),
   });
-  log.info({ topic: opts.topic, group: opts.groupId, role: opts.dbRole || null }, 'audit-writer consuming');
+  log.info({ topic: opts.topic, group: opts.groupId }, 'audit-writer consuming');
 
   return {
     stats,
@@ -217,22 +218,27 @@ export async function startAuditWriter(opts: AuditWriterOptions): Promise<AuditW
 
 interface Triage {
   events: { offset: string; content: EventContent }[];
+  /** For the DLQ topic. */
   dead: EventRecord[];
+  /** For audit.dead_letters, written in the batch's transaction: the trail says what it could not store. */
+  deadRows: DeadLetterRow[];
 }
 
 /** Valid events to write, and dead letters (not JSON, unknown major, schema failure, unstorable text). */
 export function triage(records: readonly ConsumedRecord[]): Triage {
-  const out: Triage = { events: [], dead: [] };
+  const out: Triage = { events: [], dead: [], deadRows: [] };
+  const bury = (r: ConsumedRecord, reason: string) => {
+    out.dead.push(deadLetterOf(r, reason));
+    out.deadRows.push(deadLetterRow(r, reason));
+  };
   for (const r of records) {
     const decoded = decodeRecord(r);
     if (!decoded.ok) {
-      out.dead.push(deadLetterOf(r, decoded.reason));
+      bury(r, decoded.reason);
       continue;
     }
-    if (r.value?.includes(NUL_ESCAPE)) {
-      out.dead.push(
-        deadLetterOf(r, 'unstorable: a string contains U+0000, which Postgres text/jsonb refuse'),
-      );
+    if (r.value && hasEncodedNul(r.value)) {
+      bury(r, 'unstorable: a string contains U+0000, which Postgres text/jsonb refuse');
       continue;
     }
     out.events.push({ offset: r.offset, content: contentOf(decoded.event, r) });

@@ -3,7 +3,9 @@
  * retention age, and records that it did as an EVT_RETENTION event in the trail itself (chained like any row,
  * in the chain `dicomtrail.retention/0/<month>`). Before a partition goes, the heads of its chains move to
  * audit.chain_anchors, so verify still proves every chain that remains and can tell a dropped chain from a
- * deleted one. Runs as the connecting user (the owner), never as the writer role: DETACH and DROP need it.
+ * deleted one. Runs as its own login, dicomtrail_retention, which drops a month only through
+ * audit.drop_event_partition (migration 0009: the owner's function, refusing a month younger than
+ * audit.retention_policy.min_days); a retention age below the configured floor is refused before anything.
  * Projection rows of associations whose last event is older than the cutoff are deleted with them.
  * Writers wait meanwhile (EXCLUSIVE lock on the checkpoints).
  */
@@ -53,10 +55,21 @@ export function expiredPartitions(
   return out.sort((a, b) => a.from.getTime() - b.from.getTime());
 }
 
+/** Six years: HIPAA keeps required documentation six years (45 CFR 164.316(b)(2)). */
+export const DEFAULT_RETENTION_MIN_DAYS = 2190;
+
 export async function runRetention(
   pool: pg.Pool,
-  opts: { retentionDays: number; now?: Date; nodeId?: string; version?: string },
+  opts: { retentionDays: number; minDays?: number; now?: Date; nodeId?: string; version?: string },
 ): Promise<RetentionReport> {
+  const minDays = opts.minDays ?? DEFAULT_RETENTION_MIN_DAYS;
+  if (opts.retentionDays < minDays) {
+    throw new DicomtrailError(
+      'DT_ERR_AUDIT_RETENTION_FLOOR',
+      `retention refused: ${opts.retentionDays} days is below the floor of ${minDays} days (AUDIT_RETENTION_MIN_DAYS)`,
+      { retention_days: opts.retentionDays, min_days: minDays },
+    );
+  }
   const now = opts.now ?? new Date();
   const cutoff = new Date(now.getTime() - opts.retentionDays * 86_400_000);
   const client = await pool.connect();
@@ -100,17 +113,11 @@ export async function runRetention(
   }
 }
 
+/** Anchors the partition's chains, detaches and drops it (the owner's function, which checks the floor). */
 async function dropPartition(client: pg.ClientBase, name: string): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM audit.${name}`);
-  await client.query(
-    `INSERT INTO audit.chain_anchors (chain_id, partition, position, head_hash)
-       SELECT chain_id, partition, position, head_hash FROM audit.chain_heads WHERE partition = $1
-     ON CONFLICT (chain_id) DO NOTHING`,
-    [name],
-  );
-  await client.query('DELETE FROM audit.chain_heads WHERE partition = $1', [name]);
-  await client.query(`ALTER TABLE audit.events DETACH PARTITION audit.${name}`);
-  await client.query(`DROP TABLE audit.${name}`);
+  const { rows } = await client.query<{ n: number }>('SELECT audit.drop_event_partition($1)::float8 AS n', [
+    name,
+  ]);
   return rows[0]?.n ?? 0;
 }
 

@@ -22,7 +22,7 @@ import { generateAnchorKey, loadAnchorSigningKey } from '../src/anchoring/anchor
 import type { Anchor } from '../src/anchoring/anchor-record.js';
 import { ANCHOR_TABLES, Anchorer } from '../src/anchoring/anchorer.js';
 import { certificatesOfPem } from '../src/anchoring/timestamp-token.js';
-import { createPool } from '../src/db.js';
+import { createRolePool } from '../src/db.js';
 import { runRetention } from '../src/retention.js';
 import { verifyTrail } from '../src/verify.js';
 import { contentsOf, writeDirect } from './support/direct-write.js';
@@ -70,7 +70,7 @@ async function scenario(label: string, opts: { tsa?: boolean; now?: () => Date }
     `SELECT chain_id FROM audit.chain_heads WHERE chain_id <> $1`,
     [OLD],
   );
-  const reader = await createPool(db.url, 'dicomtrail_anchor', testLog, 1, ANCHOR_TABLES);
+  const reader = await createRolePool(db.url, 'dicomtrail_anchor', testLog, 1, ANCHOR_TABLES);
   const dir = path.join(tmp, `anchors-${label}`);
   const anchorer = Anchorer.open({
     pool: reader,
@@ -441,7 +441,7 @@ test('a restarted anchoring process continues the chain; a second one on the dir
   const s = await scenario('restart', { tsa: false });
   try {
     await s.anchorer.anchorOnce();
-    const reader = await createPool(s.db.url, 'dicomtrail_anchor', testLog, 1, ANCHOR_TABLES);
+    const reader = await createRolePool(s.db.url, 'dicomtrail_anchor', testLog, 1, ANCHOR_TABLES);
     try {
       const options = {
         pool: reader,

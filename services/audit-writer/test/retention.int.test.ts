@@ -39,18 +39,18 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
   });
 
 test('dropping a month: partition gone, chains anchored, projections pruned, EVT_RETENTION recorded, verify OK', async () => {
-  let t = Date.UTC(2020, 0, 15) * 1000;
+  let t = Date.UTC(2019, 0, 15) * 1000;
   const old = associationRecords('PID-OLD', () => (t += 10));
   await write(old, 0);
   await write(associationRecords('PID-NEW'), old.length);
 
-  const { stdout } = await cli(['retention'], { AUDIT_RETENTION_DAYS: '365' });
-  assert.match(stdout, /dropped events_2020_01 \(38 rows\)/);
+  const { stdout } = await cli(['retention'], { AUDIT_RETENTION_DAYS: '2190' });
+  assert.match(stdout, /dropped events_2019_01 \(38 rows\)/);
 
   const q = async (sql: string) => (await pool.query(sql)).rows;
-  assert.deepEqual(await q(`SELECT to_regclass('audit.events_2020_01') AS t`), [{ t: null }]);
+  assert.deepEqual(await q(`SELECT to_regclass('audit.events_2019_01') AS t`), [{ t: null }]);
   assert.deepEqual(await q('SELECT chain_id, position::int FROM audit.chain_anchors'), [
-    { chain_id: 't/0/events_2020_01', position: 38 },
+    { chain_id: 't/0/events_2019_01', position: 38 },
   ]);
   assert.deepEqual(await q(`SELECT count(*)::int AS n FROM audit.events WHERE patient_id = 'PID-OLD'`), [
     { n: 0 },
@@ -61,10 +61,10 @@ test('dropping a month: partition gone, chains anchored, projections pruned, EVT
   assert.deepEqual(await q('SELECT count(*)::int AS n FROM audit.associations'), [{ n: 1 }]);
   const [ret] = await q(`SELECT node_mode, params FROM audit.events WHERE type = 'EVT_RETENTION'`);
   assert.equal(ret.node_mode, 'retention');
-  assert.equal(ret.params.retention_days, 365);
+  assert.equal(ret.params.retention_days, 2190);
   assert.deepEqual(
     ret.params.partitions.map((p: { name: string; rows: number }) => [p.name, p.rows]),
-    [['events_2020_01', 38]],
+    [['events_2019_01', 38]],
   );
 
   const verified = await cli(['verify']);

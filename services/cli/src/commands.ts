@@ -114,7 +114,8 @@ const COMMANDS: Record<string, Command> = {
     args: (rest) => [...rest],
   },
   'audit-interchange': {
-    summary: 'IHE ATNA audit messages over syslog/TLS and FHIR AuditEvents to the hospital\'s audit repository',
+    summary:
+      "IHE ATNA audit messages over syslog/TLS and FHIR AuditEvents to the hospital's audit repository",
     help: [
       'usage: dicomtrail audit-interchange [run]                      the service (a destination must be configured)',
       '       dicomtrail audit-interchange backfill --from DATE [--to DATE]',

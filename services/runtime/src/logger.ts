@@ -19,6 +19,27 @@ export const REDACT_PATHS = [
   'params.identifier',
 ];
 
+/**
+ * A DICOM UID (at least five numeric components, so IPv4 addresses stay) or a quoted file-system path: an
+ * error's text may carry either (a failed rename names the store path, which is made of Study/Series/SOP
+ * Instance UIDs), and logs carry no identifiers.
+ */
+const IDENTIFIER_RE = /\b\d+(?:\.\d+){4,}\b|'\/[^']*'/g;
+
+export function scrubIdentifiers(text: string): string {
+  return text.replace(IDENTIFIER_RE, (m) => (m.startsWith("'") ? "'[path]'" : '[uid]'));
+}
+
+/** pino's error serializer with identifiers scrubbed from the message, the stack and fs errors' paths. */
+function scrubbedError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  for (const key of ['message', 'stack'])
+    if (typeof out[key] === 'string') out[key] = scrubIdentifiers(out[key] as string);
+  for (const key of ['path', 'dest']) if (typeof out[key] === 'string') out[key] = '[path]';
+  return out;
+}
+
 /** `LOG_FORMAT`: `json` lines, `pretty` coloured lines, or `auto` (pretty when the output is a terminal). */
 export type LogFormat = 'auto' | 'json' | 'pretty';
 
@@ -51,6 +72,7 @@ export function createLogger(
     base: { service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: scrubbedError },
     formatters: { level: (label) => ({ level: label }) },
   };
   const dest = options.destination ?? 1;

@@ -73,6 +73,7 @@ export const OPERATION = {
   DIRECTION: 'dicom.direction',
   SOP_CLASS_UID: 'dicom.sop_class_uid',
   SOP_CLASS_NAME: 'dicom.sop_class_name',
+  /** PHI (an identifier): only with TRACE_INCLUDE_PHI=true. */
   SOP_INSTANCE_UID: 'dicom.sop_instance_uid',
   PRIORITY: 'dicom.priority',
   CONTEXT_ID: 'dicom.context_id',
@@ -80,6 +81,7 @@ export const OPERATION = {
   STATUS: 'dicom.status',
   STATUS_HEX: 'dicom.status_hex',
   STATUS_CATEGORY: 'dicom.status_category',
+  /** PHI (free text that may quote identifiers): only with TRACE_INCLUDE_PHI=true. */
   ERROR_COMMENT: 'dicom.error_comment',
   RESPONSES: 'dicom.responses',
   MOVE_DESTINATION: 'dicom.move_destination',
@@ -98,6 +100,7 @@ export const OPERATION = {
   PATIENT_NAME: 'dicom.patient_name',
   /** PHI-adjacent identifiers: only with TRACE_INCLUDE_PHI=true. */
   STUDY_INSTANCE_UID: 'dicom.study_instance_uid',
+  SERIES_INSTANCE_UID: 'dicom.series_instance_uid',
   ACCESSION_NUMBER: 'dicom.accession_number',
 } as const;
 
@@ -116,7 +119,10 @@ export const PHI_KEYS: readonly string[] = [
   OPERATION.PATIENT_ID,
   OPERATION.PATIENT_NAME,
   OPERATION.STUDY_INSTANCE_UID,
+  OPERATION.SERIES_INSTANCE_UID,
   OPERATION.ACCESSION_NUMBER,
+  OPERATION.SOP_INSTANCE_UID,
+  OPERATION.ERROR_COMMENT,
 ];
 
 /** Every key this file defines, for tests. */

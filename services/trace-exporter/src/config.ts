@@ -29,7 +29,7 @@ export const traceExporterConfigSpec = {
     type: 'bool',
     default: false,
     description:
-      'Write patient-identifying values (patient id and name, study instance UID, accession number) as span attributes',
+      'Write identifying values as span attributes: patient id and name, accession number, study/series/SOP instance UIDs, DIMSE error comments (free text that may quote them)',
   },
   TRACE_PDU_EVENTS: {
     type: 'bool',

@@ -1,6 +1,8 @@
 /**
  * `dicom.*` attributes of one DIMSE operation span, from its request, final response and intervention outcome.
- * Patient-identifying values (PatientID, PatientName, StudyInstanceUID, AccessionNumber) only when includePhi.
+ * Identifying values only when includePhi: PatientID, PatientName, AccessionNumber, the Study/Series/SOP Instance
+ * UIDs (an instance UID names one patient's image as surely as a name does) and the error comment (free text from
+ * a peer or a handler, which may quote any of them). SOP classes, statuses, counts and AE titles are not PHI.
  */
 import type { OperationRecord } from './association-record.js';
 import { OPERATION } from './attributes.js';
@@ -13,6 +15,7 @@ const TAG = {
   PATIENT_ID: '00100020',
   PATIENT_NAME: '00100010',
   STUDY_INSTANCE_UID: '0020000D',
+  SERIES_INSTANCE_UID: '0020000E',
   ACCESSION_NUMBER: '00080050',
   QUERY_RETRIEVE_LEVEL: '00080052',
 } as const;
@@ -37,7 +40,7 @@ export function operationAttributes(op: OperationRecord, includePhi: boolean): A
   }
   const instance =
     rq.affected_sop_instance_uid ?? rq.requested_sop_instance_uid ?? str(out['affected_sop_instance_uid']);
-  if (instance) a[OPERATION.SOP_INSTANCE_UID] = instance;
+  if (instance && includePhi) a[OPERATION.SOP_INSTANCE_UID] = instance;
   if (rq.priority !== undefined) a[OPERATION.PRIORITY] = rq.priority;
   if (rq.move_destination) a[OPERATION.MOVE_DESTINATION] = rq.move_destination.trim();
   const context = out['context'] as { id: number; transfer_syntax: string } | undefined;
@@ -53,7 +56,7 @@ export function operationAttributes(op: OperationRecord, includePhi: boolean): A
   const category = rsp.status_category ?? str(out['status_category']);
   if (category) a[OPERATION.STATUS_CATEGORY] = category;
   const comment = rsp.error_comment ?? str(out['error_comment']);
-  if (comment) a[OPERATION.ERROR_COMMENT] = comment;
+  if (comment && includePhi) a[OPERATION.ERROR_COMMENT] = comment;
   if (out['cancelled'] === true) a[OPERATION.CANCELLED] = true;
   subOperations(a, rsp, out);
   const identifier = (out['identifier'] ?? out['dataset']) as DicomJson | undefined;
@@ -89,6 +92,8 @@ function datasetAttributes(a: Attributes, ds: DicomJson, includePhi: boolean): v
   if (name) a[OPERATION.PATIENT_NAME] = name;
   const study = first(ds[TAG.STUDY_INSTANCE_UID]);
   if (study) a[OPERATION.STUDY_INSTANCE_UID] = study;
+  const series = first(ds[TAG.SERIES_INSTANCE_UID]);
+  if (series) a[OPERATION.SERIES_INSTANCE_UID] = series;
   const accession = first(ds[TAG.ACCESSION_NUMBER]);
   if (accession) a[OPERATION.ACCESSION_NUMBER] = accession;
 }

@@ -244,3 +244,42 @@ test("a proxy's upstream association: its own trace, linked to the root span of 
     [[associationTraceId(served), associationSpanId(served)]],
   );
 });
+
+/** STORER's events with every C-STORE failed (0xA700) and an error comment that quotes the instance UID. */
+function failedStores(): AssociationEvent[] {
+  const storer = envelopesOf('STORER')[0]!.association.id;
+  const fail = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (o['status'] === 0) {
+      o['status'] = 0xa700;
+      o['status_category'] = 'failure';
+      o['error_comment'] =
+        `out of space for ${String(o['affected_sop_instance_uid'] ?? '1.2.826.0.1.3680043.10.1386.99.1')}`;
+    }
+    for (const child of Object.values(o)) fail(child);
+  };
+  return EVENTS.map((e) => {
+    if (e.association.id !== storer) return e;
+    const copy = structuredClone(e);
+    fail(copy.params);
+    return copy;
+  });
+}
+
+test('C-STORE: instance, study and series UIDs and the error comment only with TRACE_INCLUDE_PHI', () => {
+  const events = failedStores();
+  const [, plain] = tracesByCaller(run(events).closed).get('STORER')!;
+  assert.equal(plain!.attributes['dicom.status_category'], 'failure');
+  for (const k of PHI_KEYS) assert.equal(plain!.attributes[k], undefined, `${k} without PHI`);
+  assert.equal(plain!.status.message, 'status 0xA700 (failure)');
+  assert.doesNotMatch(JSON.stringify(plain), /1\.2\.826\.0\.1\.3680043\.10\.1386\.99\.[123]\b/);
+
+  const [, phi] = tracesByCaller(run(events).closed, true).get('STORER')!;
+  assert.equal(phi!.attributes['dicom.sop_instance_uid'], '1.2.826.0.1.3680043.10.1386.99.1');
+  assert.equal(phi!.attributes['dicom.study_instance_uid'], '1.2.826.0.1.3680043.10.1386.99.2');
+  assert.equal(phi!.attributes['dicom.series_instance_uid'], '1.2.826.0.1.3680043.10.1386.99.3');
+  assert.equal(phi!.attributes['dicom.patient_name'], 'Doe^Jane');
+  assert.match(String(phi!.attributes['dicom.error_comment']), /^out of space for 1\.2\.826/);
+  assert.match(phi!.status.message!, /^status 0xA700 \(failure\): out of space for /);
+});

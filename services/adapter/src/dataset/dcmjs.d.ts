@@ -11,6 +11,10 @@ declare module 'dcmjs' {
   class ReadBufferStream {
     constructor(buffer: ArrayBuffer, littleEndian?: boolean | null, options?: { noCopy?: boolean });
     offset: number;
+    slice(start?: number, end?: number): ArrayBuffer;
+    more(length: number): ReadBufferStream;
+    increment(length: number): void;
+    setComplete(): void;
   }
   class WriteBufferStream {
     constructor(defaultSize?: number, littleEndian?: boolean);

@@ -167,3 +167,51 @@ test('issue 16: one data set buffer is decoded once per options, a failure too',
   assert.equal((first as { code?: string }).code, 'DT_ERR_DATASET_INFLATE');
   assert.equal(second, first, 'the second reader gets the first failure, without inflating again');
 });
+
+test('given a data set whose declared lengths run past its end (a VR byte off), when decoded, then a parse error, no 1.3 GB value', () => {
+  // Found by the DIMSE fuzzer (seed 1, case 352): an N-CREATE attribute list of 130 bytes.
+  const bytes = Buffer.from(
+    '080060004353040043541000100043530a0046757a7a5e4d707073204000520243530a00434f4d504c45544544204000700253510000fffffffffeff00e0ffffffff20000d0055492800312e322e3832362e302e312e333638303034332e31302e313338362e392e39372e39343237393100feff0de000000000feffdde000000000',
+    'hex',
+  );
+  const rssBefore = process.memoryUsage().rss;
+  assert.throws(
+    () => datasetToDicomJson(bytes, { transferSyntaxUid: '1.2.840.10008.1.2.1' }),
+    (err: Error & { code?: string }) =>
+      err.code === 'DT_ERR_DATASET_PARSE' && /runs past the end of the data set/.test(err.message),
+  );
+  assert.ok(
+    process.memoryUsage().rss - rssBefore < 256 * 1048576,
+    'no value of the declared length was allocated',
+  );
+});
+
+test('given sequence items whose element lengths run past the item, when decoded, then a parse error at once', () => {
+  // Found by the DIMSE fuzzer (seed 20261207, case 20): an N-EVENT-REPORT attribute list of 830 bytes with
+  // nested items whose lengths lie; read unbounded it took 6 s of CPU here and 1.2 GB in the adapter.
+  const bytes = Buffer.from(
+    '08006000435302004354e07f36fc41451800b92321afe3239f2c6463dd5bf9aeae14ff4b0e3dbdc1b07f10001000504e1200' +
+      '312e322e335c342e352e365c372e382e39204000750253510000fffffffffeff00e0ffffffff4000750253510000ffffffff' +
+      'feff00e0ffffffff4000750253510000fffffffffeff00e0ffffffff4000750253510000fffffffffeff00e0ffffffff4000' +
+      '750253510000fffffffffeff00e0ffffffff4000750253510000fffffffffeff00e0ffffffff4000750253510000ffffffff' +
+      'feff00e0ffffffff4000750253510000fffffffffeff00e0ffffffff4000750253510000fffffffffeff00e0ffffffff4000' +
+      '750253510000fffffffffeff00e0ffffffff4000750253510000fffffffffeff00e0ffffffff4000750253510000ffffffff' +
+      'feff00e0ffffffff4000750253510000fffffffffeff00e0ffffffff4000750253510000fffffffffeff00e0ffffffff4000' +
+      '750253510000fffffffffeff00e0ffffffff4000750253510000fffffffffeff00e0ffffffff10001000504e040044656570' +
+      'feff0de000000000feffdde000000000feff0de000000000feffdde000000000feff0de000000000feffdde000000000feff' +
+      '0de000000000feffdde000000000feff0de000000000feffdde000000000feff0de000000000feffdde000000000feff0de0' +
+      '00000000feffdde000000000feff0de000000000feffdde000000000feff0de000000000feffdde000000000feff0de00000' +
+      '0000feffdde000000000feff0de000000000feffdde000000000feff0de000000000feffdde000000000feff0de000000000' +
+      'feffdde000000000feff0de000000000feffdde000000000feff0de000000000feffdde000000000feff0de000000000feff' +
+      'dde0000000004000520243530600424f475553204000700253510000fffffffffeff00e0ffffffff20000d0055492800312e' +
+      '322e3832362e302e312e333638303034332e31302e313338362e392e3334372e373536303434feff0de000000000feff00e0' +
+      'ffffffff20000d0055492800312e322e3832362e302e312e333638303034332e31302e313338362e392e3334372e37353630' +
+      '3434feff0de0554e000000000000feff0de000000000feffdde000000000',
+    'hex',
+  );
+  assert.throws(
+    () => datasetToDicomJson(bytes, { transferSyntaxUid: '1.2.840.10008.1.2.1' }),
+    (err: Error & { code?: string }) =>
+      err.code === 'DT_ERR_DATASET_PARSE' && /runs past the end of the data set/.test(err.message),
+  );
+});

@@ -23,6 +23,7 @@ import { createHash } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import dcmjs, { type DcmjsDict, type DcmjsElement } from 'dcmjs';
+import { boundedReadStream } from './bounded-read-stream.js';
 import { condenseDataset, DEFAULT_VALUE_LIMIT, type ElidedElement } from './header-condenser.js';
 import {
   EXPLICIT_VR_BIG_ENDIAN,
@@ -160,8 +161,12 @@ function decode(bytes: Buffer, options: DecodeOptions): DicomJson {
     : ts.littleEndian
       ? EXPLICIT_VR_LITTLE_ENDIAN
       : EXPLICIT_VR_BIG_ENDIAN;
-  const stream = new dcmjs.data.ReadBufferStream(exactArrayBuffer(body), ts.littleEndian, { noCopy: true });
   const untilTag = options.untilTag?.toUpperCase();
+  // A whole data set is read within its bytes; a header prefix (untilTag) may end inside a long element.
+  const stream =
+    untilTag === undefined
+      ? boundedReadStream(exactArrayBuffer(body), ts.littleEndian)
+      : new dcmjs.data.ReadBufferStream(exactArrayBuffer(body), ts.littleEndian, { noCopy: true });
   let dict: DcmjsDict;
   try {
     dict = dcmjs.data.DicomMessage._read(stream, syntax, {

@@ -109,7 +109,10 @@ test('SIGTERM: the listener closes and the process exits 0', async () => {
   const [started, stopped] = [all[0], all[all.length - 1]] as Envelope[];
   assert.equal(stopped?.type, 'EVT_NODE_STOPPED');
   assert.equal((stopped?.params as { reason: string }).reason, 'SIGTERM');
-  assert.equal((stopped?.params as { run_id: string }).run_id, (started?.params as { run_id: string }).run_id);
+  assert.equal(
+    (stopped?.params as { run_id: string }).run_id,
+    (started?.params as { run_id: string }).run_id,
+  );
   assert.equal(stopped?.seq, 1);
   const r = await runDcmtk('echoscu', ['-to', '2', '-aec', 'CLI_SCP', '127.0.0.1', String(port)]);
   assert.notEqual(r.code, 0, 'nothing listens any more');

@@ -112,7 +112,9 @@ test('SIGKILL while spooling: nothing acknowledged to the spool is lost after re
     brokers: broker.brokers,
     // Every spooled id (the restarted adapter adds its own EVT_NODE_STARTED beside them).
     until: (r) => {
-      const seen = new Set(r.map((x) => (JSON.parse(x.value?.toString('utf8') ?? '{}') as { id: string }).id));
+      const seen = new Set(
+        r.map((x) => (JSON.parse(x.value?.toString('utf8') ?? '{}') as { id: string }).id),
+      );
       return [...ids].every((id) => seen.has(id));
     },
     timeoutMs: 30_000,

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type ConfigOf, DicomtrailError, type Logger, onShutdown } from '@dicomtrail/runtime';
 import type pg from 'pg';
-import { createPool } from '../db.js';
+import { createRolePool } from '../db.js';
 import {
   generateAnchorKey,
   loadAnchorPublicKey,
@@ -51,7 +51,7 @@ export function anchorKeygen(argv: readonly string[]): number {
 /** Starts the anchoring process; resolves once it is running (it stops on SIGTERM/SIGINT). */
 export async function runAnchorer(config: AnchorConfig, log: Logger): Promise<void> {
   const key = loadAnchorSigningKey(config.AUDIT_ANCHOR_KEY);
-  const pool = await createPool(config.DATABASE_URL, config.AUDIT_ANCHOR_DB_ROLE, log, 1, ANCHOR_TABLES);
+  const pool = await createRolePool(config.DATABASE_URL, config.AUDIT_ANCHOR_DB_ROLE, log, 1, ANCHOR_TABLES);
   const tsa = config.AUDIT_TSA_URL
     ? { url: config.AUDIT_TSA_URL, timeoutMs: config.AUDIT_TSA_TIMEOUT_MS, trusted: trustedCas(config) }
     : undefined;

@@ -8,6 +8,7 @@ import { createLogger } from '@dicomtrail/runtime';
 import { createTestDatabase, kafkaBrokers, type TestDatabase, uniqueTopic } from '@dicomtrail/testing';
 import pg from 'pg';
 import { type AuditWriter, startAuditWriter } from '../../src/consumer-loop.js';
+import { LOGIN_ROLES, loginUrl } from '../../src/login-roles.js';
 
 export const testLog = createLogger('audit-writer-test', { level: process.env['LOG_LEVEL'] ?? 'silent' });
 
@@ -45,10 +46,9 @@ export async function createHarness(label: string, partitions = 2): Promise<Harn
 export function startWriter(h: Harness, groupId = `audit-${h.topic}`): Promise<AuditWriter> {
   return startAuditWriter({
     brokers: h.brokers,
-    databaseUrl: h.db.url,
+    databaseUrl: loginUrl(h.db.url, LOGIN_ROLES.writer),
     topic: h.topic,
     groupId,
-    dbRole: 'dicomtrail_writer',
     maxWaitTimeMs: 50,
     log: testLog,
   });

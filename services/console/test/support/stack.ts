@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type AuditWriter, startAuditWriter } from '@dicomtrail/audit-writer';
+import { type AuditWriter, LOGIN_ROLES, loginUrl, startAuditWriter } from '@dicomtrail/audit-writer';
 import { createEventProducer, createKafka, type EventProducer, ensureTopics } from '@dicomtrail/event-log';
 import { migrate } from '@dicomtrail/migrations';
 import { createLogger, loadConfig } from '@dicomtrail/runtime';
@@ -149,10 +149,9 @@ export async function startStack(label: string, traffic: Traffic = archiveTraffi
   try {
     writer = await startAuditWriter({
       brokers,
-      databaseUrl: db.url,
+      databaseUrl: loginUrl(db.url, LOGIN_ROLES.writer),
       topic,
       groupId: `console-${topic}`,
-      dbRole: 'dicomtrail_writer',
       maxWaitTimeMs: 50,
       log: testLog,
     });

@@ -103,6 +103,15 @@ const databaseUrl = () =>
     db: 'dt_secure',
     params: { sslmode: 'verify-full', sslrootcert: ca.cert },
   });
+/** The audit writer logs in as its own role (migration 0009), here by password over verify-full. */
+const writerDatabaseUrl = () =>
+  postgres.url({
+    user: 'dicomtrail_audit_writer',
+    password: PG_PASSWORD,
+    db: 'dt_secure',
+    params: { sslmode: 'verify-full', sslrootcert: ca.cert },
+  });
+const writerEnv = () => ({ DATABASE_URL: databaseUrl(), AUDIT_WRITER_DATABASE_URL: writerDatabaseUrl() });
 const traceEnv = () => ({
   OTEL_TRACES_EXPORTER: 'otlp',
   OTEL_EXPORTER_OTLP_ENDPOINT: receiver.origin,
@@ -194,6 +203,8 @@ test('migrations over verify-full with a client certificate', async () => {
   const r = await runNode(MIGRATE, [], { DATABASE_URL: url });
   outputs.push({ name: 'migrate', text: () => r.out });
   assert.equal(r.code, 0, r.out);
+  // The writer's login (created by the migrations) gets a password: this server takes none without one.
+  await query(`ALTER ROLE dicomtrail_audit_writer PASSWORD '${PG_PASSWORD}'`);
 });
 
 test('refused Kafka links: the adapter names the cause, serves DICOM and spools; fixed, nothing is lost', async () => {
@@ -224,10 +235,7 @@ test('refused Kafka links: the adapter names the cause, serves DICOM and spools;
   await a3.p.waitFor('kafka publisher connected');
   echo(a3.port, 'FIXED');
 
-  track(
-    'audit-writer',
-    startNode(DICOMTRAIL, ['audit-writer'], { ...kafkaEnv(right), DATABASE_URL: databaseUrl() }),
-  );
+  track('audit-writer', startNode(DICOMTRAIL, ['audit-writer'], { ...kafkaEnv(right), ...writerEnv() }));
   track('trace-exporter', startNode(DICOMTRAIL, ['trace-exporter'], { ...kafkaEnv(right), ...traceEnv() }));
 
   let associations: { calling_ae_title: string; association_id: string }[] = [];
@@ -265,7 +273,7 @@ test('refused at start-up: the consumers name the cause and stop', async () => {
     [
       'audit-writer, wrong SASL password',
       ['audit-writer'],
-      { ...kafkaEnv(wrong), DATABASE_URL: databaseUrl() },
+      { ...kafkaEnv(wrong), ...writerEnv() },
       1,
       /Kafka: the broker refused our SASL credentials/,
     ],
@@ -279,7 +287,7 @@ test('refused at start-up: the consumers name the cause and stop', async () => {
     [
       'audit-writer, password file readable by others',
       ['audit-writer'],
-      { ...kafkaEnv(secretFile('loose-password', SASL_PASSWORD, 0o644)), DATABASE_URL: databaseUrl() },
+      { ...kafkaEnv(secretFile('loose-password', SASL_PASSWORD, 0o644)), ...writerEnv() },
       2,
       /KAFKA_SASL_PASSWORD_FILE: \S+loose-password has mode 0644/,
     ],

@@ -8,7 +8,7 @@
  *  - the overview for a day and for a year;
  *  - the trail search (one page + the capped count) for a whole year, by AE title, by failure status, ...
  * Target: the patient report under 2 s. Prints a Markdown table; writes bench-results/console-report.json.
- * The machine is shared (2 cores, other engineers' work): numbers are noisy.
+ * On a 2-core machine that runs other work too, the numbers are noisy: compare runs on a quiet machine.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -36,6 +36,7 @@ test("ours: the §9 / architecture / durability events, the console's Audit Log 
     'EVT_AUDIT_LOG_USED',
     'EVT_NODE_STARTED',
     'EVT_NODE_STOPPED',
+    'EVT_TLS_REFUSED',
   ]);
   for (const type of ours) assert.equal(eventKind(type), 'notification');
 });

@@ -53,6 +53,7 @@ export const EVENT_TYPE_TABLE = [
   ['EVT_AUDIT_LOG_USED', 'notification', 'dicomtrail', 'node'], // a read of the trail (DICOM 110101), by the console
   ['EVT_NODE_STARTED', 'notification', 'dicomtrail', 'node'], // the adapter listens (PS3.15 A.5.3.1)
   ['EVT_NODE_STOPPED', 'notification', 'dicomtrail', 'node'], // the adapter stopped gracefully
+  ['EVT_TLS_REFUSED', 'notification', 'dicomtrail', 'node'], // a connection closed at the TLS layer (PS3.15 B)
 ] as const satisfies readonly (readonly [string, EventKind, EventOrigin, EventScope])[];
 
 export type EventType = (typeof EVENT_TYPE_TABLE)[number][0];

@@ -36,6 +36,7 @@ import { FsmTransitionParams } from './params/fsm.js';
 import { AsyncOpsParams, SopCommonParams, SopExtendedParams, UserIdParams } from './params/negotiation.js';
 import { NodeStartedParams, NodeStoppedParams } from './params/node-lifecycle.js';
 import { DataParams, InvalidPduParams, PduParams } from './params/pdu.js';
+import { TlsRefusedParams } from './params/tls.js';
 
 export const PARAMS_CATALOG = {
   EVT_ABORTED: AbortedParams,
@@ -79,6 +80,7 @@ export const PARAMS_CATALOG = {
   EVT_AUDIT_LOG_USED: AuditLogUsedParams,
   EVT_NODE_STARTED: NodeStartedParams,
   EVT_NODE_STOPPED: NodeStoppedParams,
+  EVT_TLS_REFUSED: TlsRefusedParams,
 } as const satisfies Record<EventType, TSchema>;
 
 export type ParamsCatalog = typeof PARAMS_CATALOG;

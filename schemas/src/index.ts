@@ -37,6 +37,7 @@ export { AuditLogUsedParams } from './params/audit-log-used.js';
 export { BulkData, DicomJsonDataset, type DicomJsonElement } from './params/dataset.js';
 export { StatusCategory, statusCategory } from './params/dimse-status.js';
 export { UserIdentity } from './params/negotiation.js';
+export { TlsCertificate, TlsFacts, TlsRefusalCause, TlsRefusedParams } from './params/tls.js';
 export { associationSpanId, associationTraceId, operationSpanId } from './trace-ids.js';
 export { uuidv7, uuidv7Time } from './uuid7.js';
 export {

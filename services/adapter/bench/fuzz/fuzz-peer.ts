@@ -50,6 +50,8 @@ export class FuzzPeer {
   readonly #contexts = new Map<string, number>();
   #maxPdu = 16384;
   #probeId = PROBE_MESSAGE_ID_BASE;
+  /** The message id of the last probe sent. */
+  #waitingFor = -1;
   /** Reassembly of the message being received. */
   #pending: { contextId: number; command: Buffer[]; dataset: Buffer[]; commandDone: boolean } | undefined;
   readonly #received: Message[] = [];
@@ -169,7 +171,14 @@ export class FuzzPeer {
     const ctx = this.#contexts.get(`${SOP.VERIFICATION}|false`) ?? 1;
     const id = this.#probeId++;
     if (this.#probeId > 60000) this.#probeId = PROBE_MESSAGE_ID_BASE;
+    this.#waitingFor = id;
     if (this.alive) this.#writePdvs([{ ctx, command: true, last: true, data: echoRq(id) }]);
+    return this.awaitAnswer(timeoutMs);
+  }
+
+  /** Goes on waiting for the last probe's answer (after `run` said no-answer): a slow answer or none. */
+  async awaitAnswer(timeoutMs: number): Promise<CaseOutcome> {
+    const id = this.#waitingFor;
     const statuses: number[] = [];
     let answered = false;
     const deadline = Date.now() + timeoutMs;

@@ -19,12 +19,20 @@ import { type CaseOutcome, FuzzPeer } from './fuzz-peer.js';
  * shared 2-core machine at load 20 one C-STORE took the adapter 9 s of wall time for 0.8 s of CPU.
  */
 const LIVENESS_TIMEOUT_MS = 30_000;
+/**
+ * How long an association whose probe went unanswered within the case timeout is given to answer after all
+ * (a response, an A-ABORT or a close) before it counts as unanswered: the case timeout separates slow from fast,
+ * this separates slow from never.
+ */
+const UNANSWERED_GRACE_MS = 20_000;
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/cli.js');
 
 export interface FuzzOptions {
   seed: number;
   cases: number;
+  /** Index of the first case (default 0): a run split into chunks covers the same cases as one run. */
+  first?: number;
   /** How long one case (and its probe) may take before the liveness check (ms). */
   caseTimeoutMs?: number;
   /** Progress callback every `progressEvery` cases. */
@@ -46,6 +54,15 @@ export interface CrashReport {
   detail: string;
   mutations: string[];
   service: string;
+  /** The other cases in flight at that moment (any of them may be the cause). */
+  inFlight: number[];
+}
+
+/** A case whose association got no answer in time (neither a response nor an A-ABORT nor a close). */
+export interface UnansweredCase {
+  index: number;
+  service: string;
+  mutations: string[];
 }
 
 export interface FuzzStats {
@@ -53,6 +70,10 @@ export interface FuzzStats {
   answered: number;
   /** Associations that stalled on a case while the adapter kept serving others. */
   stalled: number;
+  /** Those cases (the first 200), for replaying. */
+  unanswered: UnansweredCase[];
+  /** Cases answered (or ended by the adapter) only after the case timeout, within the grace period. */
+  late: number;
   crashes: CrashReport[];
   abortsByReason: Map<string, number>;
   byService: Map<string, number>;
@@ -181,6 +202,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
     cases: 0,
     answered: 0,
     stalled: 0,
+    unanswered: [],
+    late: 0,
     crashes: [],
     abortsByReason: new Map(),
     byService: new Map(),
@@ -192,7 +215,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
   /** Bumped at every restart: a case in flight across one ended because of another case. */
   let generation = 0;
   let restarting: Promise<void> | undefined;
-  let next = 0;
+  const first = opts.first ?? 0;
+  const end = first + opts.cases;
+  let next = first;
+  /** Cases being run now, by any worker. */
+  const inFlight = new Set<number>();
   const sample = setInterval(() => {
     stats.maxRssBytes = Math.max(stats.maxRssBytes, peakRss(adapter.child.pid));
   }, 500);
@@ -213,6 +240,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
         : detail,
       mutations: c?.mutations ?? [],
       service: c?.service ?? '-',
+      inFlight: [...inFlight].filter((x) => x !== index).sort((a, b) => a - b),
     });
     stats.maxRssBytes = Math.max(stats.maxRssBytes, peakRss(adapter.child.pid));
     restarting = (async () => {
@@ -229,7 +257,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
     let peerGeneration = generation;
     try {
       let retry: number | undefined;
-      for (let i = next++; i < opts.cases && !opts.signal?.aborted; i = retry ?? next++) {
+      for (let i = next++; i < end && !opts.signal?.aborted; i = retry ?? next++) {
         retry = undefined;
         if (restarting) await restarting;
         if (!peer?.alive || peerGeneration !== generation) {
@@ -254,6 +282,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
         }
         const c = fuzzCase(opts.seed, i);
         count(stats.byService, c.service);
+        inFlight.add(i);
         const outcome: CaseOutcome = await peer.run(c, timeoutMs);
         stats.cases++;
         if (peerGeneration !== generation)
@@ -263,15 +292,29 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
         else if (outcome.kind === 'aborted') count(stats.abortsByReason, `A-ABORT ${outcome.reason}`);
         else if (outcome.kind === 'closed') count(stats.abortsByReason, 'closed without A-ABORT');
         else {
-          peer.close();
-          if (await answersEcho(adapter.port, LIVENESS_TIMEOUT_MS)) {
-            stats.stalled++;
-            count(
-              stats.abortsByReason,
-              'no answer in time (closed by the fuzzer; a new association was served)',
-            );
-          } else await restart(i, c, 'the probe and a fresh C-ECHO went unanswered', peerGeneration);
+          const late = await peer.awaitAnswer(UNANSWERED_GRACE_MS);
+          if (late.kind !== 'no-answer') {
+            stats.late++;
+            if (late.kind === 'answered') stats.answered++;
+            else
+              count(
+                stats.abortsByReason,
+                late.kind === 'aborted' ? `A-ABORT ${late.reason}` : 'closed without A-ABORT',
+              );
+          } else {
+            peer.close();
+            if (await answersEcho(adapter.port, LIVENESS_TIMEOUT_MS)) {
+              stats.stalled++;
+              if (stats.unanswered.length < 200)
+                stats.unanswered.push({ index: i, service: c.service, mutations: c.mutations });
+              count(
+                stats.abortsByReason,
+                'no answer (closed by the fuzzer after the grace period; a new association was served)',
+              );
+            } else await restart(i, c, 'the probe and a fresh C-ECHO went unanswered', peerGeneration);
+          }
         }
+        inFlight.delete(i);
         if (opts.onProgress && stats.cases % (opts.progressEvery ?? 10_000) === 0) {
           stats.seconds = (Date.now() - t0) / 1000;
           opts.onProgress(stats);
@@ -299,15 +342,17 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
 }
 
 /** The run as a table (markdown). */
-export function fuzzTable(s: FuzzStats, seed: number, concurrency: number): string {
+export function fuzzTable(s: FuzzStats, seed: number, concurrency: number, first = 0): string {
   const rows: [string, string][] = [
     ['seed', String(seed)],
+    ['case indices', `${first.toLocaleString('en-US')}-${(first + s.cases - 1).toLocaleString('en-US')}`],
     ['cases', s.cases.toLocaleString('en-US')],
     ['associations', s.associations.toLocaleString('en-US')],
     ['concurrent associations', String(concurrency)],
     ['probe answered (adapter served the case and the next C-ECHO)', s.answered.toLocaleString('en-US')],
     ['crashes (process died or stopped answering)', String(s.crashes.length)],
-    ['associations stalled (others still served)', String(s.stalled)],
+    ['cases answered late (after the case timeout, within the grace period)', String(s.late)],
+    ['associations unanswered (no response, A-ABORT or close; others still served)', String(s.stalled)],
     ['largest adapter RSS (VmHWM)', `${(s.maxRssBytes / 1048576).toFixed(1)} MiB`],
     ['seconds', s.seconds.toFixed(1)],
     ['cases/s', (s.cases / Math.max(s.seconds, 0.001)).toFixed(0)],
@@ -331,11 +376,20 @@ export function fuzzTable(s: FuzzStats, seed: number, concurrency: number): stri
     ...(s.crashes.length > 0
       ? [
           '',
-          '| crash at case | what | service | mutations |',
-          '| ---: | --- | --- | --- |',
+          '| crash at case | what | service | mutations | other cases in flight |',
+          '| ---: | --- | --- | --- | --- |',
           ...s.crashes.map(
-            (c) => `| ${c.index} | ${c.what}: ${c.detail} | ${c.service} | ${c.mutations.join('; ')} |`,
+            (c) =>
+              `| ${c.index} | ${c.what}: ${c.detail} | ${c.service} | ${c.mutations.join('; ')} | ${c.inFlight.join(', ')} |`,
           ),
+        ]
+      : []),
+    ...(s.unanswered.length > 0
+      ? [
+          '',
+          '| unanswered case | service | mutations |',
+          '| ---: | --- | --- |',
+          ...s.unanswered.map((u) => `| ${u.index} | ${u.service} | ${u.mutations.join('; ')} |`),
         ]
       : []),
   ].join('\n');

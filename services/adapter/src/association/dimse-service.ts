@@ -137,7 +137,7 @@ export class DimseService {
       { code: e.code, msg: e.message },
       'DIMSE protocol violation; aborting the association',
     );
-    this.#assoc.abort();
+    this.#assoc.abort(`${e.code}: ${e.message}`);
   }
 
   #onCommand(contextId: number, command: CommandSet, withDataset: boolean): void {

@@ -215,3 +215,64 @@ test('given sequence items whose element lengths run past the item, when decoded
       err.code === 'DT_ERR_DATASET_PARSE' && /runs past the end of the data set/.test(err.message),
   );
 });
+
+test('given a header-only decode whose declared length runs past the bytes (DIMSE fuzzer, seed 1, case 38644), then a parse error at once, no 1.2 GB value', () => {
+  // A C-STORE data set of 254 bytes: (0010,0020) LO says 0 bytes, so "PID-53" is read as a tag with a length of
+  // 1,230,307,341. Read unbounded, dcmjs made that value and the event hashed it: 2-5 s of CPU per C-STORE.
+  const bytes = Buffer.from(
+    '0800160055491a00312e322e3834302e31303030382e352e312e342e312e312e37000800180055492800312e322e3832362e302e' +
+      '312e333638303034332e31302e313338362e392e3336372e3839393336360800200044410800323032343031303208006000435302' +
+      '004f54100020004c4f00005049442d353320000d0055492800312e322e3832362e302e312e333638303034332e31302e313338362e' +
+      '392e3134312e38323935363620000e0055492800312e322e3832362e302e312e333638303034332e31302e313338362e392e383235' +
+      '2e3437343938002800100055530200020028001100555302000200e07f10004f4200000400000000000000',
+    'hex',
+  );
+  assert.throws(
+    () =>
+      datasetToDicomJson(bytes, {
+        transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN,
+        untilTag: '7FE00010',
+        bulkDataThreshold: 0,
+      }),
+    (err: Error & { code?: string }) =>
+      err.code === 'DT_ERR_DATASET_PARSE' && /runs past the end of the data set/.test(err.message),
+  );
+});
+
+test('given a header-only decode whose last element before Pixel Data lies about its length (seed 1, case 38913), then the elements before it are decoded and the lie is left out', () => {
+  // (0028,0010) US with length 0, then (ffff,71de) US claiming 0x0009 bytes in a run the fuzzer inserted.
+  const bytes = Buffer.from(
+    '0800160055491a00312e322e3834302e31303030382e352e312e342e312e312e32000800180055492800312e322e3832362e302e' +
+      '312e333638303034332e31302e313338362e392e3234322e3633373938340800200044410800323032343031303208006000435302' +
+      '004f5410001000504e0c0046757a7a5e50617469656e74100020004c4f06005049442d383120000d0055492800312e322e3832362e' +
+      '302e312e333638303034332e31302e313338362e392e3736302e38353139373720000e0055492800312e322e3832362e302e312e33' +
+      '3638303034332e31302e313338362e392e3739352e33333937313428001000555300000200ffff71de55530900385515458838b6f1' +
+      'fc28001100555302000200e07f10004f4200000400000000000000',
+    'hex',
+  );
+  const json = datasetToDicomJson(bytes, {
+    transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN,
+    untilTag: '7FE00010',
+    bulkDataThreshold: 0,
+  });
+  assert.deepEqual(json['0020000D'], { vr: 'UI', Value: ['1.2.826.0.1.3680043.10.1386.9.760.851977'] });
+  assert.deepEqual(json['00100020'], { vr: 'LO', Value: ['PID-81'] });
+  for (const [tag, e] of Object.entries(json))
+    assert.ok((e.BulkData?.length ?? 0) <= bytes.length, `${tag} claims no more bytes than there are`);
+});
+
+test('given a header prefix that ends inside an element of any VR, then only its whole elements are decoded', () => {
+  const { datasetBytes } = readPart10(load('ct-ele.dcm'));
+  const whole = datasetToDicomJson(datasetBytes, {
+    transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN,
+    untilTag: '7FE00010',
+  });
+  // Cut inside every element in turn: what is decoded is always a subset of the whole header, value for value.
+  for (let cut = 64; cut < datasetBytes.length - 40; cut += 7) {
+    const part = datasetToDicomJson(datasetBytes.subarray(0, cut), {
+      transferSyntaxUid: EXPLICIT_VR_LITTLE_ENDIAN,
+      untilTag: '7FE00010',
+    });
+    for (const [tag, e] of Object.entries(part)) assert.deepEqual(e, whole[tag], `cut at ${cut}: ${tag}`);
+  }
+});

@@ -144,14 +144,29 @@ function decode(bytes: Buffer, options: DecodeOptions): DicomJson {
   let body = ts.deflated ? inflateDataset(bytes) : bytes;
   let elided = options.elided;
   const limit = options.valueLimit ?? valueLimitDefault;
-  if (elided === undefined && limit !== Number.POSITIVE_INFINITY && body.length > limit) {
+  const untilTag = options.untilTag?.toUpperCase();
+  const finite = limit !== Number.POSITIVE_INFINITY;
+  // Header-only bytes may be a prefix: cut to its whole top-level elements first (an element whose declared
+  // length runs past the bytes, truncated or lying, is left out), so every read below stays within them.
+  if (elided === undefined && (untilTag !== undefined || (finite && body.length > limit))) {
     const condensed = condenseDataset(body, {
       explicitVr: ts.explicitVr,
       littleEndian: ts.littleEndian,
-      valueLimit: limit,
-      untilPixelData: options.untilTag?.toUpperCase() === '7FE00010',
+      valueLimit: finite ? limit : Number.MAX_SAFE_INTEGER,
+      ...(finite ? {} : { maxBytes: Number.MAX_SAFE_INTEGER }),
+      untilPixelData: untilTag === '7FE00010',
     });
-    if (condensed.complete) {
+    if (
+      !condensed.complete &&
+      condensed.bytes.length === 0 &&
+      condensed.elided.length === 0 &&
+      body.length > 0
+    )
+      throw new DicomtrailError('DT_ERR_DATASET_PARSE', 'data set does not parse: no whole element', {
+        transferSyntaxUid: options.transferSyntaxUid,
+        length: body.length,
+      });
+    if (condensed.complete || untilTag !== undefined) {
       body = condensed.bytes;
       elided = condensed.elided;
     }
@@ -161,12 +176,8 @@ function decode(bytes: Buffer, options: DecodeOptions): DicomJson {
     : ts.littleEndian
       ? EXPLICIT_VR_LITTLE_ENDIAN
       : EXPLICIT_VR_BIG_ENDIAN;
-  const untilTag = options.untilTag?.toUpperCase();
-  // A whole data set is read within its bytes; a header prefix (untilTag) may end inside a long element.
-  const stream =
-    untilTag === undefined
-      ? boundedReadStream(exactArrayBuffer(body), ts.littleEndian)
-      : new dcmjs.data.ReadBufferStream(exactArrayBuffer(body), ts.littleEndian, { noCopy: true });
+  // Every read within the bytes: dcmjs trusts declared lengths (a lying one reads as a value of gigabytes).
+  const stream = boundedReadStream(exactArrayBuffer(body), ts.littleEndian);
   let dict: DcmjsDict;
   try {
     dict = dcmjs.data.DicomMessage._read(stream, syntax, {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { encodeCommandSet } from './command-set.js';
 import { DimseError } from './dimse-error.js';
 import type { Pdv } from './pdv.js';
-import { DatasetCollector, DimseAssembler } from './reassembler.js';
+import { DatasetCollector, DimseAssembler, MAX_COMMAND_LENGTH } from './reassembler.js';
 
 const withData = encodeCommandSet({ commandField: 0x0001, messageId: 1, commandDataSetType: 0x0001 });
 const noData = encodeCommandSet({ commandField: 0x0030, messageId: 1, commandDataSetType: 0x0101 });
@@ -65,6 +65,44 @@ test('command length is bounded', () => {
   a.push(cmd(1, half(withData, true), false));
   assert.throws(() => a.push(cmd(1, half(withData, false), false)), {
     code: 'DT_ERR_DIMSE_COMMAND_TOO_LONG',
+  });
+});
+
+test('a 256 KB command set in 7-byte PDVs (DIMSE fuzzer, seed 20261207, cases 455, 544, 1925) is refused at the first PDV past 64 KiB', () => {
+  // Each PDV used to copy the list of those before it: 37,000 fragments, 700 million copies, the node silent
+  // for over 30 s. Now fragments are appended in place and the command set is bounded.
+  const big = Buffer.alloc(256 * 1024, 0x41);
+  const a = new DimseAssembler();
+  let pushed = 0;
+  let refused: DimseError | undefined;
+  for (let off = 0; off < big.length && !refused; off += 7, pushed++) {
+    try {
+      a.push(cmd(1, big.subarray(off, off + 7), off + 7 >= big.length));
+    } catch (err) {
+      refused = err as DimseError;
+    }
+  }
+  assert.equal(refused?.code, 'DT_ERR_DIMSE_COMMAND_TOO_LONG');
+  assert.equal(pushed, Math.ceil((MAX_COMMAND_LENGTH + 1) / 7));
+  assert.ok((refused.context['length'] as number) <= MAX_COMMAND_LENGTH + 7);
+});
+
+test('a command set in 1-byte PDVs assembles to its bytes', () => {
+  const a = new DimseAssembler();
+  let out: ReturnType<DimseAssembler['push']> = [];
+  for (let i = 0; i < withData.length; i++)
+    out = a.push(cmd(1, withData.subarray(i, i + 1), i === withData.length - 1));
+  const [command] = out;
+  assert.ok(command?.kind === 'command');
+  assert.deepEqual(command.commandBytes, withData);
+  assert.equal(command.command.commandField, 0x0001);
+});
+
+test('empty command PDVs are bounded too (they add no length but cost memory)', () => {
+  const a = new DimseAssembler({ maxCommandFragments: 100 });
+  for (let i = 0; i < 100; i++) a.push(cmd(1, Buffer.alloc(0), false));
+  assert.throws(() => a.push(cmd(1, Buffer.alloc(0), false)), {
+    code: 'DT_ERR_DIMSE_COMMAND_TOO_FRAGMENTED',
   });
 });
 

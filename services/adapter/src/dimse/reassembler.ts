@@ -3,8 +3,9 @@
  * A message is its command fragments (control 0x01 … 0x03) followed, when CommandDataSetType says so,
  * by its data set fragments (0x00 … 0x02), all on one presentation context. The command is buffered
  * (it is small; `maxCommandLength` bounds it); the data set is NOT: each data set PDV is handed on as a
- * chunk so a 50 MB C-STORE can go to disk as it arrives. Violations throw DimseError; the association
- * layer turns them into an A-P-ABORT.
+ * chunk so a 50 MB C-STORE can go to disk as it arrives. Command fragments are appended in place and
+ * joined once, so a command in thousands of tiny PDVs costs time linear in its length. Violations throw
+ * DimseError; the association layer turns them into an A-ABORT.
  */
 import { type CommandSet, decodeCommandSet, hasDataset } from './command-set.js';
 import { DimseError } from './dimse-error.js';
@@ -19,16 +20,27 @@ type State =
   | { name: 'command'; contextId: number; fragments: Buffer[]; length: number }
   | { name: 'dataset'; contextId: number };
 
+/**
+ * The largest command set accepted (bytes). A PS3.7 command set holds a few UIDs, AE titles, US/UL values and at
+ * most an attribute identifier list or an error comment: a few hundred bytes in practice. 64 KiB leaves room for
+ * any legitimate list and refuses a peer that streams megabytes into the buffered part of a message.
+ */
+export const MAX_COMMAND_LENGTH = 64 * 1024;
+/** The most PDVs one command set may come in (empty fragments add no length but still cost memory). */
+export const MAX_COMMAND_FRAGMENTS = 16 * 1024;
+
 function violation(code: string, message: string, context: Record<string, unknown>): never {
   throw new DimseError(code, message, context);
 }
 
 export class DimseAssembler {
   readonly #maxCommandLength: number;
+  readonly #maxCommandFragments: number;
   #state: State = { name: 'idle', previousWithoutDataset: false };
 
-  constructor(options: { maxCommandLength?: number } = {}) {
-    this.#maxCommandLength = options.maxCommandLength ?? 1024 * 1024;
+  constructor(options: { maxCommandLength?: number; maxCommandFragments?: number } = {}) {
+    this.#maxCommandLength = options.maxCommandLength ?? MAX_COMMAND_LENGTH;
+    this.#maxCommandFragments = options.maxCommandFragments ?? MAX_COMMAND_FRAGMENTS;
   }
 
   /** True between messages (nothing partially received). */
@@ -48,26 +60,31 @@ export class DimseAssembler {
         ...ctx,
         expectedContextId: s.contextId,
       });
-    let fragments: Buffer[] = [pdv.data];
-    let length = pdv.data.length;
-    if (s.name === 'command') {
-      if (s.contextId !== pdv.contextId)
-        violation(
-          'DT_ERR_DIMSE_COMMAND_INTERLEAVED',
-          'command fragments from different presentation contexts',
-          {
-            ...ctx,
-            expectedContextId: s.contextId,
-          },
-        );
-      fragments = [...s.fragments, pdv.data];
-      length = s.length + pdv.data.length;
-    }
+    if (s.name === 'command' && s.contextId !== pdv.contextId)
+      violation(
+        'DT_ERR_DIMSE_COMMAND_INTERLEAVED',
+        'command fragments from different presentation contexts',
+        {
+          ...ctx,
+          expectedContextId: s.contextId,
+        },
+      );
+    // Appended in place: copying the list per fragment made a command in 7-byte PDVs quadratic.
+    const fragments = s.name === 'command' ? s.fragments : [];
+    const length = (s.name === 'command' ? s.length : 0) + pdv.data.length;
     if (length > this.#maxCommandLength)
       violation('DT_ERR_DIMSE_COMMAND_TOO_LONG', `command set longer than ${this.#maxCommandLength} bytes`, {
         ...ctx,
         length,
+        fragments: fragments.length + 1,
       });
+    if (fragments.length >= this.#maxCommandFragments)
+      violation(
+        'DT_ERR_DIMSE_COMMAND_TOO_FRAGMENTED',
+        `command set in more than ${this.#maxCommandFragments} PDVs`,
+        { ...ctx, length, fragments: fragments.length + 1 },
+      );
+    fragments.push(pdv.data);
     if (!pdv.isLast) {
       this.#state = { name: 'command', contextId: pdv.contextId, fragments, length };
       return [];
@@ -124,7 +141,7 @@ export class DatasetCollector {
       violation('DT_ERR_DIMSE_DATASET_TOO_LONG', `data set longer than ${this.#maxLength} bytes`, {
         length: this.#length,
       });
-    this.#chunks.push(chunk);
+    if (chunk.length > 0) this.#chunks.push(chunk);
     if (!last) return undefined;
     const whole = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks, this.#length);
     this.#chunks = [];

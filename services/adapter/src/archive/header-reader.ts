@@ -191,69 +191,93 @@ class Reader {
     return { tag, vr, value: o + 8, length: this.#u16(o + 6) };
   }
 
-  /** Skips an undefined-length value from `o`; returns the offset after its delimiter. */
-  skipUndefined(o: number, depth: number): number {
+  /**
+   * The end of a value of `length` bytes at `value`, which must lie within `stop` (the end of what holds it:
+   * the bytes, an item or a sequence of defined length). A declared length is never trusted past that.
+   */
+  #within(value: number, length: number, stop: number): number {
+    const end = value + length;
+    if (end > stop)
+      throw new Unsupported(stop === this.#buf.length ? 'truncated' : 'runs past its container');
+    return end;
+  }
+
+  /** Skips an undefined-length value from `o`, within `stop`; returns the offset after its delimiter. */
+  skipUndefined(o: number, depth: number, stop: number): number {
     if (depth > 8) throw new Unsupported('nesting');
     let p = o;
     for (;;) {
       const e = this.header(p);
+      this.#within(e.value, 0, stop);
       if (e.tag === 0xfffee0dd || e.tag === 0xfffee00d) return e.value;
-      p = e.length === UNDEFINED ? this.skipUndefined(e.value, depth + 1) : e.value + e.length;
+      p =
+        e.length === UNDEFINED
+          ? this.skipUndefined(e.value, depth + 1, stop)
+          : this.#within(e.value, e.length, stop);
     }
   }
 
-  /** Items of a sequence whose value starts at `o`; returns them and the offset after the sequence. */
-  sequence(o: number, length: number, depth: number): { items: DicomJson[]; end: number } {
+  /**
+   * Items of a sequence whose value starts at `o`, within `stop`; returns them and the offset after the
+   * sequence. Every item lies within the sequence's declared length, and fills it exactly.
+   */
+  sequence(o: number, length: number, depth: number, stop: number): { items: DicomJson[]; end: number } {
     if (depth > 8) throw new Unsupported('nesting');
     const items: DicomJson[] = [];
-    const limit = length === UNDEFINED ? this.#buf.length : o + length;
+    const limit = length === UNDEFINED ? stop : this.#within(o, length, stop);
     let p = o;
     while (p < limit) {
       const it = this.header(p);
+      this.#within(it.value, 0, limit);
       if (it.tag === 0xfffee0dd) return { items, end: it.value };
       if (it.tag !== 0xfffee000) throw new Unsupported('not an item');
-      const r = this.dataset(
-        it.value,
-        it.length === UNDEFINED ? undefined : it.value + it.length,
-        depth + 1,
-        undefined,
-      );
+      const itemEnd = it.length === UNDEFINED ? undefined : this.#within(it.value, it.length, limit);
+      const r = this.dataset(it.value, itemEnd, depth + 1, undefined, limit);
       items.push(r.json);
       p = r.end;
     }
-    if (length === UNDEFINED) throw new Unsupported('truncated');
+    if (length === UNDEFINED || p !== limit) throw new Unsupported('truncated');
     return { items, end: limit };
   }
 
-  /** Elements from `o` to `end` (or to an item delimiter); only `wanted` tags at the top level. */
+  /**
+   * Elements from `o` to `end` (or, `end` undefined, to an item delimiter within `outer`); only `wanted` tags at
+   * the top level. No value is read past `end` (or `outer`): a length that says otherwise means "not exact".
+   */
   dataset(
     o: number,
     end: number | undefined,
     depth: number,
     wanted: ReadonlySet<string> | undefined,
+    outer = this.#buf.length,
   ): { json: DicomJson; end: number } {
     const json: DicomJson = {};
     let p = o;
-    const stop = end ?? this.#buf.length;
+    const stop = end ?? outer;
     while (p < stop) {
       const e = this.header(p);
+      this.#within(e.value, 0, stop);
       if (e.tag === 0xfffee00d) return { json, end: e.value };
       if (depth === 0 && e.tag > LAST_INDEXED) return { json, end: p };
       const key = hex(e.tag >>> 16, e.tag & 0xffff);
       const want = wanted ? wanted.has(key) : e.vr !== undefined;
       if (e.vr === 'SQ' || (e.length === UNDEFINED && e.vr === undefined)) {
         if (want && e.vr === 'SQ') {
-          const s = this.sequence(e.value, e.length, depth);
+          const s = this.sequence(e.value, e.length, depth, stop);
           json[key] = { vr: 'SQ', Value: s.items };
           p = s.end;
-        } else p = e.length === UNDEFINED ? this.skipUndefined(e.value, depth) : e.value + e.length;
+        } else
+          p =
+            e.length === UNDEFINED
+              ? this.skipUndefined(e.value, depth, stop)
+              : this.#within(e.value, e.length, stop);
         continue;
       }
       if (e.length === UNDEFINED) {
-        p = this.skipUndefined(e.value, depth);
+        p = this.skipUndefined(e.value, depth, stop);
         continue;
       }
-      if (e.value + e.length > this.#buf.length) throw new Unsupported('truncated');
+      this.#within(e.value, e.length, stop);
       if (key === '00080005') this.#charset(e.value, e.length);
       if (want && e.vr) {
         const el = this.#value(e.vr, e.value, e.length);

@@ -14,6 +14,8 @@ import { type FuzzCase, SOP, TS } from './dimse-cases.js';
 
 export type CaseOutcome =
   | { kind: 'answered'; statuses: number[] }
+  /** The probe was answered, the case's own request (a known request type with a message id) was not. */
+  | { kind: 'request-unanswered'; statuses: number[] }
   | { kind: 'aborted'; reason: string }
   | { kind: 'closed' }
   | { kind: 'no-answer' };
@@ -50,8 +52,13 @@ export class FuzzPeer {
   readonly #contexts = new Map<string, number>();
   #maxPdu = 16384;
   #probeId = PROBE_MESSAGE_ID_BASE;
-  /** The message id of the last probe sent. */
+  /** The message id of the last probe sent, and whether it was answered. */
   #waitingFor = -1;
+  #probeAnswered = false;
+  /** The message id of the case's request that must get a final response (undefined: none expected). */
+  #expect: number | undefined;
+  #requestAnswered = false;
+  #statuses: number[] = [];
   /** Reassembly of the message being received. */
   #pending: { contextId: number; command: Buffer[]; dataset: Buffer[]; commandDone: boolean } | undefined;
   readonly #received: Message[] = [];
@@ -146,6 +153,9 @@ export class FuzzPeer {
 
   /** Sends one case, then the probe; resolves when the probe is answered, the association ends, or time runs out. */
   async run(c: FuzzCase, timeoutMs: number): Promise<CaseOutcome> {
+    this.#expect = expectedResponse(c.command);
+    this.#requestAnswered = false;
+    this.#statuses = [];
     const ctx =
       this.#contexts.get(`${c.sopClass}|${c.explicit}`) ?? this.#contexts.get(`${c.sopClass}|false`);
     const contextId = c.pdv === 'unknown-context' ? 255 : (ctx ?? 1);
@@ -172,17 +182,21 @@ export class FuzzPeer {
     const id = this.#probeId++;
     if (this.#probeId > 60000) this.#probeId = PROBE_MESSAGE_ID_BASE;
     this.#waitingFor = id;
+    this.#probeAnswered = false;
     if (this.alive) this.#writePdvs([{ ctx, command: true, last: true, data: echoRq(id) }]);
     return this.awaitAnswer(timeoutMs);
   }
 
-  /** Goes on waiting for the last probe's answer (after `run` said no-answer): a slow answer or none. */
+  /**
+   * Waits for the last probe's answer and the case request's final response (after `run` said no-answer or
+   * request-unanswered, it goes on waiting: a slow answer or none). The adapter may answer the probe first: a
+   * C-STORE is served once its file is written, a C-ECHO behind it at once.
+   */
   async awaitAnswer(timeoutMs: number): Promise<CaseOutcome> {
     const id = this.#waitingFor;
-    const statuses: number[] = [];
-    let answered = false;
+    const done = () => this.#probeAnswered && (this.#expect === undefined || this.#requestAnswered);
     const deadline = Date.now() + timeoutMs;
-    while (!answered && this.alive && Date.now() < deadline) {
+    while (!done() && this.alive && Date.now() < deadline) {
       await this.#until(() => this.#received.length > 0 || !this.alive, deadline - Date.now());
       for (let m = this.#received.shift(); m; m = this.#received.shift()) {
         const cmd = readCommand(m.command);
@@ -190,13 +204,18 @@ export class FuzzPeer {
           this.#answer(m.contextId, cmd);
           continue;
         }
-        if (cmd.commandField === 0x8030 && cmd.respondedTo === id) answered = true;
-        else if (cmd.status !== undefined) statuses.push(cmd.status);
+        if (cmd.commandField === 0x8030 && cmd.respondedTo === id) this.#probeAnswered = true;
+        else if (cmd.status !== undefined) {
+          this.#statuses.push(cmd.status);
+          if (cmd.respondedTo === this.#expect && cmd.status !== 0xff00 && cmd.status !== 0xff01)
+            this.#requestAnswered = true;
+        }
       }
     }
-    if (answered) return { kind: 'answered', statuses };
+    if (done()) return { kind: 'answered', statuses: this.#statuses };
     if (this.#abort !== undefined) return { kind: 'aborted', reason: this.#abort };
     if (this.#closed) return { kind: 'closed' };
+    if (this.#probeAnswered) return { kind: 'request-unanswered', statuses: this.#statuses };
     return { kind: 'no-answer' };
   }
 
@@ -310,6 +329,17 @@ export class FuzzPeer {
       this.#wake = undefined;
     }
   }
+}
+
+/** Request command fields (PS3.7 Annex E) that must get a final response; C-CANCEL gets none. */
+const REQUESTS = new Set([
+  0x0001, 0x0010, 0x0020, 0x0021, 0x0030, 0x0100, 0x0110, 0x0120, 0x0130, 0x0140, 0x0150,
+]);
+
+/** The message id a case's command set (as sent) asks a response to, if it is a known request with one. */
+function expectedResponse(command: Buffer): number | undefined {
+  const cmd = readCommand(command);
+  return cmd.commandField !== undefined && REQUESTS.has(cmd.commandField) ? cmd.messageId : undefined;
 }
 
 function u16(n: number): Buffer {

@@ -61,6 +61,8 @@ export interface CrashReport {
 /** A case whose association got no answer in time (neither a response nor an A-ABORT nor a close). */
 export interface UnansweredCase {
   index: number;
+  /** The whole association went silent, or only the case's request got no response. */
+  what: 'association' | 'request';
   service: string;
   mutations: string[];
 }
@@ -74,6 +76,8 @@ export interface FuzzStats {
   unanswered: UnansweredCase[];
   /** Cases answered (or ended by the adapter) only after the case timeout, within the grace period. */
   late: number;
+  /** Requests never answered though the association went on (the probe after them was answered). */
+  requestsUnanswered: number;
   crashes: CrashReport[];
   abortsByReason: Map<string, number>;
   byService: Map<string, number>;
@@ -204,6 +208,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
     stalled: 0,
     unanswered: [],
     late: 0,
+    requestsUnanswered: 0,
     crashes: [],
     abortsByReason: new Map(),
     byService: new Map(),
@@ -293,7 +298,16 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
         else if (outcome.kind === 'closed') count(stats.abortsByReason, 'closed without A-ABORT');
         else {
           const late = await peer.awaitAnswer(UNANSWERED_GRACE_MS);
-          if (late.kind !== 'no-answer') {
+          if (late.kind === 'request-unanswered') {
+            stats.requestsUnanswered++;
+            if (stats.unanswered.length < 200)
+              stats.unanswered.push({
+                index: i,
+                what: 'request',
+                service: c.service,
+                mutations: c.mutations,
+              });
+          } else if (late.kind !== 'no-answer') {
             stats.late++;
             if (late.kind === 'answered') stats.answered++;
             else
@@ -306,7 +320,12 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
             if (await answersEcho(adapter.port, LIVENESS_TIMEOUT_MS)) {
               stats.stalled++;
               if (stats.unanswered.length < 200)
-                stats.unanswered.push({ index: i, service: c.service, mutations: c.mutations });
+                stats.unanswered.push({
+                  index: i,
+                  what: 'association',
+                  service: c.service,
+                  mutations: c.mutations,
+                });
               count(
                 stats.abortsByReason,
                 'no answer (closed by the fuzzer after the grace period; a new association was served)',
@@ -353,6 +372,10 @@ export function fuzzTable(s: FuzzStats, seed: number, concurrency: number, first
     ['crashes (process died or stopped answering)', String(s.crashes.length)],
     ['cases answered late (after the case timeout, within the grace period)', String(s.late)],
     ['associations unanswered (no response, A-ABORT or close; others still served)', String(s.stalled)],
+    [
+      'requests unanswered (the association went on: the probe after them was answered)',
+      String(s.requestsUnanswered),
+    ],
     ['largest adapter RSS (VmHWM)', `${(s.maxRssBytes / 1048576).toFixed(1)} MiB`],
     ['seconds', s.seconds.toFixed(1)],
     ['cases/s', (s.cases / Math.max(s.seconds, 0.001)).toFixed(0)],
@@ -387,9 +410,9 @@ export function fuzzTable(s: FuzzStats, seed: number, concurrency: number, first
     ...(s.unanswered.length > 0
       ? [
           '',
-          '| unanswered case | service | mutations |',
-          '| ---: | --- | --- |',
-          ...s.unanswered.map((u) => `| ${u.index} | ${u.service} | ${u.mutations.join('; ')} |`),
+          '| unanswered case | what went unanswered | service | mutations |',
+          '| ---: | --- | --- | --- |',
+          ...s.unanswered.map((u) => `| ${u.index} | ${u.what} | ${u.service} | ${u.mutations.join('; ')} |`),
         ]
       : []),
   ].join('\n');

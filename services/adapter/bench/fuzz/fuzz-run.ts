@@ -103,7 +103,10 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts the adapter CLI in scp mode on a free port; resolves once it answers a C-ECHO. */
-export async function startFuzzAdapter(env: Record<string, string> = {}): Promise<RunningAdapter> {
+export async function startFuzzAdapter(
+  env: Record<string, string> = {},
+  eventsOut = '/dev/null',
+): Promise<RunningAdapter> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'dt-fuzz-'));
   const storeDir = path.join(root, 'store');
   const worklist = path.join(root, 'worklist');
@@ -111,7 +114,7 @@ export async function startFuzzAdapter(env: Record<string, string> = {}): Promis
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [CLI, 'adapter', '--port', String(port), '--store-dir', storeDir, '--events-out', '/dev/null'],
+    [CLI, 'adapter', '--port', String(port), '--store-dir', storeDir, '--events-out', eventsOut],
     {
       env: {
         PATH: process.env['PATH'] ?? '',

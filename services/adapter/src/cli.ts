@@ -214,6 +214,7 @@ const common = {
 const limits = {
   maxAssociationsPerAddress: config.DICOM_MAX_ASSOCIATIONS_PER_ADDRESS,
   idleTimeoutMs: config.DICOM_IDLE_TIMEOUT_MS,
+  maxConnections: config.DICOM_MAX_CONNECTIONS,
   writeTimeoutMs: config.DICOM_WRITE_TIMEOUT_MS,
   maxPendingRequests: config.DICOM_MAX_PENDING_REQUESTS,
   maxInstanceBytes: config.DICOM_MAX_INSTANCE_BYTES,

@@ -67,6 +67,13 @@ export const adapterConfigSpec = {
     description:
       'Concurrent associations from one remote address before rejecting (transient, local limit); only associations that sent their A-ASSOCIATE-RQ count, here and in DICOM_MAX_ASSOCIATIONS',
   },
+  DICOM_MAX_CONNECTIONS: {
+    type: 'int',
+    default: 512,
+    min: 1,
+    description:
+      'Open TCP connections at most, associated or not (silent ones count until DICOM_ARTIM_TIMEOUT_MS closes them); a connection past it is closed at once',
+  },
   DICOM_ARTIM_TIMEOUT_MS: {
     type: 'int',
     default: 30000,

@@ -7,7 +7,9 @@
  * `maxAssociations` and, per remote address, `maxAssociationsPerAddress` (both: A-ASSOCIATE-RJ transient,
  * local limit exceeded). A connection that never sends its A-ASSOCIATE-RQ counts against neither and is
  * closed when the ARTIM timer expires (PS3.8 §9.1.5); an established association with no traffic for
- * `idleTimeoutMs` is aborted.
+ * `idleTimeoutMs` is aborted. `maxConnections` counts every open TCP connection, associated or not: past it a
+ * new connection is closed at once, before any byte is read (so a flood of silent sockets costs at most that
+ * many until ARTIM closes them).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '@dicomtrail/runtime';
@@ -33,6 +35,8 @@ export interface DicomServerOptions {
   maxAssociationsPerAddress?: number;
   /** Established and no traffic for this long: aborted (0 or unset: never). */
   idleTimeoutMs?: number;
+  /** Open TCP connections at most, associated or not; a connection past it is closed at once (unset: no cap). */
+  maxConnections?: number;
   /** See DimseServiceOptions. */
   maxInstanceBytes?: number;
   maxPendingRequests?: number;
@@ -52,11 +56,29 @@ export class DicomServer {
   readonly #opts: DicomServerOptions;
   readonly #server: Server;
   #serve;
+  /** Connections closed for `maxConnections` since the last warning. */
+  #dropped = 0;
 
   constructor(opts: DicomServerOptions) {
     this.#opts = opts;
     this.#serve = createDispatcher({ storeDir: opts.storeDir }, opts.services);
     this.#server = createServer((socket) => this.#onConnection(socket));
+    if (opts.maxConnections !== undefined) {
+      this.#server.maxConnections = opts.maxConnections;
+      this.#server.on('drop', () => this.#onDrop());
+    }
+  }
+
+  /** One warning per 10 s at most, with the count, however many connections are turned away. */
+  #onDrop(): void {
+    if (this.#dropped++ > 0) return;
+    setTimeout(() => {
+      this.#opts.log.warn(
+        { dropped: this.#dropped, max_connections: this.#opts.maxConnections },
+        'connections closed at once: DICOM_MAX_CONNECTIONS open already',
+      );
+      this.#dropped = 0;
+    }, 10_000).unref();
   }
 
   /** Listens; first removes what interrupted C-STOREs of a previous run left in `<store>/.incoming`. */

@@ -17,7 +17,7 @@ import { parseProxyRoutes } from '../../src/proxy/routes.js';
 import { type ArchiveServer, startArchiveServer } from '../support/archive.js';
 import { uid, writeInstance } from '../support/instances.js';
 import { qrSupported } from '../support/qr.js';
-import { CollectingSink, testLog, testPolicy, waitFor } from '../support/server.js';
+import { CollectingSink, startTestServer, testLog, testPolicy, waitFor } from '../support/server.js';
 import { RawPeer } from './hostile-adapter.js';
 
 let dir: string;
@@ -138,5 +138,30 @@ test('proxy: 70 connections that never associate do not lock storescu out; an id
   } finally {
     await proxy.close(1000);
     await pacs.close();
+  }
+});
+
+test('DICOM_MAX_CONNECTIONS: past it a connection is closed at once, associated or not; once the silent ones go, storescu is served', async () => {
+  const s = await startTestServer({ maxConnections: 8, artimTimeoutMs: 3000 });
+  try {
+    const silent: RawPeer[] = [];
+    for (let i = 0; i < 8; i++) silent.push(new RawPeer(s.port));
+    await Promise.all(silent.map((p) => p.ready()));
+    await new Promise((r) => setTimeout(r, 200));
+    const turnedAway = new RawPeer(s.port);
+    await turnedAway.ready();
+    await waitFor(() => turnedAway.closed, 2000, 'the ninth connection closed');
+    assert.equal(turnedAway.received.length, 0, 'closed before any PDU');
+    assert.ok(
+      silent.every((p) => !p.closed),
+      'the eight silent ones are still open (ARTIM has not expired)',
+    );
+    await waitFor(() => silent.every((p) => p.closed), 10_000, 'ARTIM closing the silent connections');
+    const f = path.join(dir, 'after-max-connections.dcm');
+    writeInstance(f);
+    const r = await runDcmtk('storescu', ['-aec', 'DICOMTRAIL', '127.0.0.1', String(s.port), f]);
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    await s.close();
   }
 });

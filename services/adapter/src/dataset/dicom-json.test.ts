@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { deflateRawSync } from 'node:zlib';
-import { datasetToDicomJson, inflateDataset } from './dicom-json.js';
+import { datasetToDicomJson, inflateDataset, inflateHeader } from './dicom-json.js';
 import { encodeDataset } from './encode-dataset.js';
 import { readPart10 } from './part10.js';
 import {
@@ -275,4 +275,24 @@ test('given a header prefix that ends inside an element of any VR, then only its
     });
     for (const [tag, e] of Object.entries(part)) assert.deepEqual(e, whole[tag], `cut at ${cut}: ${tag}`);
   }
+});
+
+test('a Deflated data set read header-only from a prefix of its compressed bytes: the whole elements in it are decoded, no inflate error', () => {
+  const { datasetBytes } = readPart10(load('ct-def.dcm'));
+  const opts = { transferSyntaxUid: DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN, untilTag: '7FE00010' };
+  const whole = datasetToDicomJson(datasetBytes, opts);
+  assert.ok(whole['0020000D'], 'the whole data set has its Study Instance UID');
+  const half = datasetToDicomJson(datasetBytes.subarray(0, Math.floor(datasetBytes.length / 2)), opts);
+  assert.ok(Object.keys(half).length > 0);
+  for (const [tag, e] of Object.entries(half)) assert.deepEqual(e, whole[tag], tag);
+});
+
+test('a Deflated header whose first compressed bytes inflate past the limit: the largest prefix that fits is read', () => {
+  // 16 MiB of zeros after a first element: 16 KiB of compressed bytes inflate to 16 MiB, past a 1 MiB limit.
+  const first = Buffer.from('0800050043530a0049534f5f495220313030', 'hex');
+  const zeros = deflateRawSync(Buffer.concat([first, Buffer.alloc(16 * 1024 * 1024)]));
+  const out = inflateHeader(zeros, 1024 * 1024);
+  assert.ok(out.length > first.length && out.length <= 1024 * 1024, `${out.length} bytes`);
+  assert.deepEqual(out.subarray(0, first.length), first);
+  assert.throws(() => inflateHeader(Buffer.from('not deflate at all')), { code: 'DT_ERR_DATASET_INFLATE' });
 });

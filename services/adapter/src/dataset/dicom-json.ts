@@ -20,11 +20,16 @@
  * SpecificCharacterSet keeps its original value although dcmjs decodes the strings to Unicode.
  */
 import { createHash } from 'node:crypto';
-import { inflateRawSync } from 'node:zlib';
+import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import dcmjs, { type DcmjsDict, type DcmjsElement } from 'dcmjs';
 import { boundedReadStream } from './bounded-read-stream.js';
-import { condenseDataset, DEFAULT_VALUE_LIMIT, type ElidedElement } from './header-condenser.js';
+import {
+  condenseDataset,
+  DEFAULT_VALUE_LIMIT,
+  type ElidedElement,
+  HeaderCondenser,
+} from './header-condenser.js';
 import {
   EXPLICIT_VR_BIG_ENDIAN,
   EXPLICIT_VR_LITTLE_ENDIAN,
@@ -98,6 +103,35 @@ export function inflateDataset(bytes: Buffer, max = MAX_INFLATED_BYTES): Buffer 
   }
 }
 
+/**
+ * The first bytes a Deflated data set inflates to, for a header-only read of what may be a prefix of its
+ * compressed bytes (a C-STORE's first bytes, a file's first 64 KiB): compressed prefixes of 16 KiB, 64 KiB, ...
+ * are inflated as far as they go (a sync flush, not an error at the cut) until the inflated bytes reach Pixel
+ * Data or the compressed bytes end. Each try inflates to at most `max` bytes: past that the last try that fit
+ * stands (a first try too large is made smaller, down to 256 compressed bytes).
+ */
+export function inflateHeader(bytes: Buffer, max = MAX_INFLATED_BYTES): Buffer {
+  let out: Buffer | undefined;
+  for (let n = 16 * 1024; ; ) {
+    const part = bytes.subarray(0, Math.min(n, bytes.length));
+    try {
+      out = inflateRawSync(part, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: max });
+    } catch (err) {
+      const tooLarge = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+      if (out) return out;
+      // Not deflate at all, or even a few hundred bytes inflate past the limit: the typed error of a plain inflate.
+      if (!tooLarge || n <= 256) return inflateDataset(part, max);
+      n /= 4;
+      continue;
+    }
+    if (part.length === bytes.length) return out;
+    const walk = new HeaderCondenser({ explicitVr: true, littleEndian: true });
+    walk.push(out);
+    if (walk.done) return out;
+    n *= 4;
+  }
+}
+
 const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
 const SWAP_WIDTH: Record<string, number> = { OW: 2, OF: 4, OL: 4, OD: 8, OV: 8 };
 
@@ -141,10 +175,10 @@ export function datasetToDicomJson(bytes: Buffer, options: DecodeOptions): Dicom
 
 function decode(bytes: Buffer, options: DecodeOptions): DicomJson {
   const ts = readingProperties(options.transferSyntaxUid);
-  let body = ts.deflated ? inflateDataset(bytes) : bytes;
+  const untilTag = options.untilTag?.toUpperCase();
+  let body = !ts.deflated ? bytes : untilTag !== undefined ? inflateHeader(bytes) : inflateDataset(bytes);
   let elided = options.elided;
   const limit = options.valueLimit ?? valueLimitDefault;
-  const untilTag = options.untilTag?.toUpperCase();
   const finite = limit !== Number.POSITIVE_INFINITY;
   // Header-only bytes may be a prefix: cut to its whole top-level elements first (an element whose declared
   // length runs past the bytes, truncated or lying, is left out), so every read below stays within them.

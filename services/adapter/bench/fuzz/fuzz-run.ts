@@ -76,6 +76,8 @@ export interface FuzzStats {
   unanswered: UnansweredCase[];
   /** Cases answered (or ended by the adapter) only after the case timeout, within the grace period. */
   late: number;
+  /** Those cases (the first 200) and how long their answer took (ms, the case timeout included). */
+  lateCases: (Omit<UnansweredCase, 'what'> & { ms: number })[];
   /** Requests never answered though the association went on (the probe after them was answered). */
   requestsUnanswered: number;
   crashes: CrashReport[];
@@ -211,6 +213,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
     stalled: 0,
     unanswered: [],
     late: 0,
+    lateCases: [],
     requestsUnanswered: 0,
     crashes: [],
     abortsByReason: new Map(),
@@ -292,7 +295,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
         count(stats.byService, c.service);
         inFlight.add(i);
         const outcome: CaseOutcome = await peer.run(c, timeoutMs);
-        stats.cases++;
+        const done = ++stats.cases;
+        const started = Date.now();
         if (peerGeneration !== generation)
           count(stats.abortsByReason, 'adapter restarted (another case crashed it)');
         else if (adapter.exited) await restart(i, c, 'the process exited', peerGeneration);
@@ -312,6 +316,13 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
               });
           } else if (late.kind !== 'no-answer') {
             stats.late++;
+            if (stats.lateCases.length < 200)
+              stats.lateCases.push({
+                index: i,
+                service: c.service,
+                mutations: c.mutations,
+                ms: timeoutMs + Date.now() - started,
+              });
             if (late.kind === 'answered') stats.answered++;
             else
               count(
@@ -337,7 +348,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzStats> {
           }
         }
         inFlight.delete(i);
-        if (opts.onProgress && stats.cases % (opts.progressEvery ?? 10_000) === 0) {
+        if (opts.onProgress && done % (opts.progressEvery ?? 10_000) === 0) {
           stats.seconds = (Date.now() - t0) / 1000;
           opts.onProgress(stats);
         }
@@ -408,6 +419,14 @@ export function fuzzTable(s: FuzzStats, seed: number, concurrency: number, first
             (c) =>
               `| ${c.index} | ${c.what}: ${c.detail} | ${c.service} | ${c.mutations.join('; ')} | ${c.inFlight.join(', ')} |`,
           ),
+        ]
+      : []),
+    ...(s.lateCases.length > 0
+      ? [
+          '',
+          '| late case | ms | service | mutations |',
+          '| ---: | ---: | --- | --- |',
+          ...s.lateCases.map((u) => `| ${u.index} | ${u.ms} | ${u.service} | ${u.mutations.join('; ')} |`),
         ]
       : []),
     ...(s.unanswered.length > 0

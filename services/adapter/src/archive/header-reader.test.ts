@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { datasetToDicomJson } from '../dataset/dicom-json.js';
 import { encodePart10Header, readPart10 } from '../dataset/part10.js';
@@ -137,6 +139,31 @@ test('an archived file whose lengths lie: indexed from its whole elements or ref
         assert.ok(JSON.stringify(e).length < 200, `${name}: ${tag} is small`);
       }
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a Deflated file of 4 MB: indexed from its first compressed bytes, not read whole', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'dt-header-def-'));
+  try {
+    const pixels = Buffer.concat([
+      Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x57, 0, 0, 0, 0, 0x40, 0]),
+      randomBytes(4 * 1024 * 1024),
+    ]);
+    const body = deflateRawSync(Buffer.concat([el(0x00100010, 'PN', 'Doe^Jane'), STUDY, SERIES, pixels]));
+    const meta = encodePart10Header({
+      mediaStorageSopClassUid: '1.2.840.10008.5.1.4.1.1.7',
+      mediaStorageSopInstanceUid: '1.2.3.4',
+      transferSyntaxUid: '1.2.840.10008.1.2.1.99',
+      implementationClassUid: '1.2.3',
+    });
+    const file = path.join(dir, 'deflated.dcm');
+    writeFileSync(file, Buffer.concat([meta, body]));
+    const rec = readIndexedInstance(file);
+    assert.equal(rec.transferSyntax, '1.2.840.10008.1.2.1.99');
+    assert.deepEqual(rec.attributes['0020000D'], { vr: 'UI', Value: ['1.2.3.4.5'] });
+    assert.deepEqual(rec.attributes['0020000E'], { vr: 'UI', Value: ['1.2.3.4.5.6'] });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -32,10 +32,12 @@ function readPrefix(file: string): { bytes: Buffer; whole: boolean } {
 }
 
 const CHUNK = 1024 * 1024;
+/** Compressed bytes of a Deflated file read for its header (inflated as far as they go: dicom-json.ts). */
+const DEFLATED_HEADER_BYTES = CHUNK;
 
 /**
  * The file with its data set condensed up to Pixel Data: the file meta as it is, then the kept elements.
- * Deflated files (not walkable) are read whole.
+ * Deflated files (not walkable before inflating) are read up to DEFLATED_HEADER_BYTES, never whole.
  */
 function condensedFile(file: string, prefixBytes: Buffer): Buffer {
   const p10 = readPart10(prefixBytes);
@@ -55,7 +57,10 @@ function condensedFile(file: string, prefixBytes: Buffer): Buffer {
       if (condenser) {
         condenser.push(chunk.subarray(0, n));
         if (condenser.done) break;
-      } else chunks.push(chunk.subarray(0, n));
+      } else {
+        chunks.push(chunk.subarray(0, n));
+        if (at - meta.length >= DEFLATED_HEADER_BYTES) break;
+      }
     }
     const body = condenser ? condenser.result().bytes : Buffer.concat(chunks);
     return Buffer.concat([meta, body]);

@@ -410,32 +410,37 @@ export function fuzzTable(s: FuzzStats, seed: number, concurrency: number, first
     '| service of the case | cases |',
     '| --- | ---: |',
     ...services.map(([k, v]) => `| ${k} | ${v.toLocaleString('en-US')} |`),
-    ...(s.crashes.length > 0
-      ? [
-          '',
-          '| crash at case | what | service | mutations | other cases in flight |',
-          '| ---: | --- | --- | --- | --- |',
-          ...s.crashes.map(
-            (c) =>
-              `| ${c.index} | ${c.what}: ${c.detail} | ${c.service} | ${c.mutations.join('; ')} | ${c.inFlight.join(', ')} |`,
-          ),
-        ]
-      : []),
-    ...(s.lateCases.length > 0
-      ? [
-          '',
-          '| late case | ms | service | mutations |',
-          '| ---: | ---: | --- | --- |',
-          ...s.lateCases.map((u) => `| ${u.index} | ${u.ms} | ${u.service} | ${u.mutations.join('; ')} |`),
-        ]
-      : []),
-    ...(s.unanswered.length > 0
-      ? [
-          '',
-          '| unanswered case | what went unanswered | service | mutations |',
-          '| ---: | --- | --- | --- |',
-          ...s.unanswered.map((u) => `| ${u.index} | ${u.what} | ${u.service} | ${u.mutations.join('; ')} |`),
-        ]
-      : []),
+    ...listing(
+      ['crash at case', 'what', 'service', 'mutations', 'other cases in flight'],
+      s.crashes.map((c) => [
+        c.index,
+        `${c.what}: ${c.detail}`,
+        c.service,
+        c.mutations.join('; '),
+        c.inFlight.join(', '),
+      ]),
+    ),
+    ...listing(
+      ['late case', 'ms', 'service', 'mutations'],
+      s.lateCases.map((u) => [u.index, u.ms, u.service, u.mutations.join('; ')]),
+    ),
+    ...listing(
+      ['unanswered case', 'what went unanswered', 'service', 'mutations'],
+      s.unanswered.map((u) => [u.index, u.what, u.service, u.mutations.join('; ')]),
+    ),
   ].join('\n');
+}
+
+/** A table of listed cases (markdown), nothing when there are none. */
+function listing(header: string[], rows: (string | number)[][]): string[] {
+  if (rows.length === 0) return [];
+  return [
+    '',
+    `| ${header.join(' | ')} |`,
+    `| ---: | ${header
+      .slice(1)
+      .map(() => '---')
+      .join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
 }

@@ -42,3 +42,19 @@ test('the schema refuses a message without EventDateTime, with a bad outcome, or
   assert.equal(verdict.valid, 0);
   assert.equal(verdict.invalid.length, broken.length);
 });
+
+test('the schema refuses a participant object with neither name nor query, or a SOPClass outside ParticipantObjectDescription', async () => {
+  const transferred = sessionMessages(loadSession('audit-session')).find((m) => m.eventId.code === '110104')!;
+  const good = auditMessageXml(transferred);
+  const broken = [
+    good.replace(/<ParticipantObjectName>[^<]*<\/ParticipantObjectName>/g, ''),
+    good.replace(/<ParticipantObjectDescription>([\s\S]*?)<\/ParticipantObjectDescription>/, '$1'),
+  ];
+  assert.ok(broken.every((b) => b !== good));
+  const verdict = await xmllint([good, ...broken]);
+  assert.equal(verdict.valid, 1);
+  assert.deepEqual(
+    verdict.invalid.map((i) => i.index),
+    [1, 2],
+  );
+});

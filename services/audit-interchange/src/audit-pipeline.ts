@@ -18,7 +18,12 @@ import {
   type SentStore,
 } from './association-audit.js';
 import type { AuditContext, AuditMessage } from './audit-message.js';
-import { applicationActivity, associationMessages, type NodeLifecycleEvent } from './messages/index.js';
+import {
+  applicationActivity,
+  associationMessages,
+  type NodeLifecycleEvent,
+  tlsRefusal,
+} from './messages/index.js';
 
 export interface Position {
   topic: string;
@@ -80,7 +85,8 @@ export class AuditPipeline {
     nowMs: number,
   ): { opened?: string; ready: Ready[] } {
     this.stats.events++;
-    if (event.type === 'EVT_NODE_STARTED' || event.type === 'EVT_NODE_STOPPED') {
+    const nodeMessages = this.#nodeMessages(event);
+    if (nodeMessages) {
       const key = `node:${event.id}`;
       return {
         opened: key,
@@ -88,7 +94,7 @@ export class AuditPipeline {
           {
             key,
             ...(position ? { position } : {}),
-            messages: applicationActivity(event as NodeLifecycleEvent, this.ctx),
+            messages: nodeMessages,
             lastEventAt: event.timestamp,
           },
         ],
@@ -128,6 +134,19 @@ export class AuditPipeline {
     if (!entry.builder.apply(e)) this.stats.duplicates++;
     if (entry.builder.finished) ready.push(this.#close(entry, undefined));
     return { ...(opened ? { opened } : {}), ready };
+  }
+
+  /** The messages of a node-scoped event that gives some at once (undefined: not such an event). */
+  #nodeMessages(event: DicomtrailEvent): AuditMessage[] | undefined {
+    switch (event.type) {
+      case 'EVT_NODE_STARTED':
+      case 'EVT_NODE_STOPPED':
+        return applicationActivity(event as NodeLifecycleEvent, this.ctx);
+      case 'EVT_TLS_REFUSED':
+        return tlsRefusal(event, this.ctx);
+      default:
+        return undefined;
+    }
   }
 
   /** Associations idle for longer than the timeout, with what they have. */

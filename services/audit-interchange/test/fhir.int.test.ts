@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { uniqueTopic } from '@dicomtrail/testing';
-import { loadSession, sessionMessages } from './support/session.js';
+import { auditEvent } from '../src/fhir/audit-event.js';
+import { loadSecurityEvents, loadSession, sessionMessages } from './support/session.js';
 import { asNewTraffic, createTopic, groupLag, publish, startService, waitFor } from './support/stack.js';
 import { validateFhir } from './support/validators.js';
 
@@ -266,4 +267,19 @@ test('a resource the FHIR server refuses with 422 is a dead letter (with its Ope
   } finally {
     await new Promise((r) => server.close(r));
   }
+});
+
+test('the Security Alerts of refused TLS connections and the failed User Authentication are valid R4 AuditEvents', async () => {
+  const messages = sessionMessages(loadSecurityEvents());
+  const resources = messages.map(auditEvent);
+  const failed = resources.find((r) => JSON.stringify(r['type']).includes('110114'));
+  assert.equal(failed?.['outcome'], '4');
+  const verdicts = await validateFhir(resources);
+  assert.equal(verdicts.length, messages.length);
+  assert.deepEqual(
+    verdicts
+      .filter((v) => !v.valid)
+      .map((v) => ({ id: v.id, errors: v.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal') })),
+    [],
+  );
 });

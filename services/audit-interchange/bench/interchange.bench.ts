@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { freePort, kafkaBrokers, uniqueTopic } from '@dicomtrail/testing';
 import { makePki } from '../test/support/certs.js';
-import { rsyslog } from '../test/support/rsyslog.js';
+import { rsyslog, tlsDestinationEnv } from '../test/support/rsyslog.js';
 import { accepted, loadSession } from '../test/support/session.js';
 import { createTopic, startService, waitFor } from '../test/support/stack.js';
 import type { RateProducerInput, RateProducerResult } from './rate-producer.js';
@@ -54,10 +54,12 @@ async function produce(topic: string, rate: number): Promise<RateProducerResult>
     rate,
   };
   const worker = new Worker(new URL('./rate-producer.js', import.meta.url), { workerData: input });
-  const answer = await new Promise<{ ok: boolean; result?: RateProducerResult; error?: string }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const answer = await new Promise<{ ok: boolean; result?: RateProducerResult; error?: string }>(
+    (resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    },
+  );
   await worker.terminate();
   if (!answer.ok || !answer.result) throw new Error(`producer failed: ${answer.error}`);
   return answer.result;
@@ -75,12 +77,7 @@ const pki = makePki(path.join(dir, 'pki'));
 const arr = rsyslog(dir, pki, await freePort(), await freePort(), true);
 await arr.start();
 const tlsEnv = {
-  AUDIT_SYSLOG_TRANSPORT: 'tls',
-  AUDIT_SYSLOG_PORT: String(arr.tlsPort),
-  AUDIT_SYSLOG_SERVERNAME: 'localhost',
-  AUDIT_SYSLOG_CA_FILE: pki.ca,
-  AUDIT_SYSLOG_CERT_FILE: pki.clientCert,
-  AUDIT_SYSLOG_KEY_FILE: pki.clientKey,
+  ...tlsDestinationEnv(arr, pki),
   AUDIT_SYSLOG_CONFIRM_MS: '1000',
   AUDIT_COMMIT_INTERVAL_MS: '1000',
 };
@@ -178,7 +175,10 @@ try {
     checkCount(`lag ${kind}`, messages);
     const sorted = [...lags].sort((a, b) => a - b);
     lag.push({
-      run: kind === 'syslog-tls' ? 'lag: rsyslogd over TLS (its reception time)' : 'lag: AuditEvent NDJSON (fsync)',
+      run:
+        kind === 'syslog-tls'
+          ? 'lag: rsyslogd over TLS (its reception time)'
+          : 'lag: AuditEvent NDJSON (fsync)',
       'offered events/s': Math.round(produced.events / produced.seconds),
       events: produced.events,
       messages,
@@ -206,6 +206,10 @@ const out = path.resolve(here, '../../../../bench-results');
 mkdirSync(out, { recursive: true });
 writeFileSync(
   path.join(out, 'audit-interchange.json'),
-  JSON.stringify({ throughput, lag, rate: RATE, cpus: os.cpus().length, loadBefore, loadAfter: os.loadavg() }, null, 2),
+  JSON.stringify(
+    { throughput, lag, rate: RATE, cpus: os.cpus().length, loadBefore, loadAfter: os.loadavg() },
+    null,
+    2,
+  ),
 );
 process.exit(0);

@@ -40,7 +40,13 @@ interface Template {
 }
 
 function compile(json: string): Template {
-  const e = JSON.parse(json) as { type: string; schema: string; id: string; timestamp: string; association: { id: string } };
+  const e = JSON.parse(json) as {
+    type: string;
+    schema: string;
+    id: string;
+    timestamp: string;
+    association: { id: string };
+  };
   const marks: [string, Template['holes'][number]][] = [
     [e.association.id, 'association'],
     [e.id, 'id'],
@@ -79,7 +85,11 @@ const micros = (ms: number): string => new Date(ms).toISOString().replace('Z', '
 
 async function run(input: RateProducerInput): Promise<RateProducerResult> {
   const templates = input.templates.map(compile);
-  const kafka = new Kafka({ clientId: 'dt-atna-bench-producer', brokers: input.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'dt-atna-bench-producer',
+    brokers: input.brokers,
+    logLevel: logLevel.NOTHING,
+  });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const total = templates.length * input.associations;
@@ -101,7 +111,11 @@ async function run(input: RateProducerInput): Promise<RateProducerResult> {
       const j = sent % templates.length;
       if (j === 0 && sent > 0) association = randomUUID();
       const t = templates[j] as Template;
-      messages.push({ key: association, value: fill(t, association, timestamp), headers: { type: t.type, schema: t.schema } });
+      messages.push({
+        key: association,
+        value: fill(t, association, timestamp),
+        headers: { type: t.type, schema: t.schema },
+      });
       if (j === templates.length - 1) lastEventMs.push([association, now]);
     }
     await producer.send({ topic: input.topic, acks: -1, compression: CompressionTypes.GZIP, messages });

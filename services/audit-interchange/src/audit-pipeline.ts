@@ -21,6 +21,7 @@ import type { AuditContext, AuditMessage } from './audit-message.js';
 import {
   applicationActivity,
   associationMessages,
+  chainAnchored,
   type NodeLifecycleEvent,
   tlsRefusal,
 } from './messages/index.js';
@@ -57,6 +58,14 @@ interface Entry {
 }
 
 const MAX_UPSTREAMS = 10_000;
+
+/** Node-scoped event types that give messages at once (the back-fill reads these from the trail). */
+export const NODE_MESSAGE_TYPES = [
+  'EVT_NODE_STARTED',
+  'EVT_NODE_STOPPED',
+  'EVT_TLS_REFUSED',
+  'EVT_CHAIN_ANCHORED',
+] as const;
 
 export class AuditPipeline {
   readonly #open = new Map<string, Entry>();
@@ -144,6 +153,8 @@ export class AuditPipeline {
         return applicationActivity(event as NodeLifecycleEvent, this.ctx);
       case 'EVT_TLS_REFUSED':
         return tlsRefusal(event, this.ctx);
+      case 'EVT_CHAIN_ANCHORED':
+        return chainAnchored(event, this.ctx);
       default:
         return undefined;
     }

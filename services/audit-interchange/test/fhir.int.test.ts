@@ -185,7 +185,9 @@ test('a resource the FHIR server refuses with 422 is a dead letter (with its Ope
   assert.ok(poison);
   const outcome = {
     resourceType: 'OperationOutcome',
-    issue: [{ severity: 'error', code: 'processing', diagnostics: `AuditEvent/${poison.id} refused by policy` }],
+    issue: [
+      { severity: 'error', code: 'processing', diagnostics: `AuditEvent/${poison.id} refused by policy` },
+    ],
   };
   // Given a FHIR server that answers 401 to the first two requests, then refuses with 422 every transaction that
   // holds one particular AuditEvent and takes everything else,
@@ -198,7 +200,9 @@ test('a resource the FHIR server refuses with 422 is a dead letter (with its Ope
     req.on('end', () => {
       if (unauthorized > 0) {
         unauthorized--;
-        res.writeHead(401, { 'content-type': 'application/fhir+json' }).end('{"resourceType":"OperationOutcome"}');
+        res
+          .writeHead(401, { 'content-type': 'application/fhir+json' })
+          .end('{"resourceType":"OperationOutcome"}');
         return;
       }
       const bundle = JSON.parse(body) as { entry: { resource: { id: string }; request: { url: string } }[] };
@@ -279,7 +283,10 @@ test('the Security Alerts of refused TLS connections and the failed User Authent
   assert.deepEqual(
     verdicts
       .filter((v) => !v.valid)
-      .map((v) => ({ id: v.id, errors: v.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal') })),
+      .map((v) => ({
+        id: v.id,
+        errors: v.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal'),
+      })),
     [],
   );
 });

@@ -19,14 +19,22 @@ test('given a TLS handshake that failed (no client certificate), when mapped, th
     'TLS connection from 127.0.0.1:41122 refused on the TLS listener (handshake-failed): peer did not return a certificate; protocol TLSv1.3',
   );
   assert.deepEqual(
-    m!.participants.map((p) => [p.userId, p.userIsRequestor, p.networkAccessPoint?.id, p.roles.map((r) => r.code)]),
+    m!.participants.map((p) => [
+      p.userId,
+      p.userIsRequestor,
+      p.networkAccessPoint?.id,
+      p.roles.map((r) => r.code),
+    ]),
     [
       ['127.0.0.1:41122', true, '127.0.0.1', []],
       ['capture-node', false, '127.0.0.1', ['110150']],
     ],
   );
   const [o] = m!.objects;
-  assert.deepEqual([o!.typeCode, o!.typeCodeRole, o!.idTypeCode.code, o!.id], [2, 13, '110182', '127.0.0.1:41122']);
+  assert.deepEqual(
+    [o!.typeCode, o!.typeCodeRole, o!.idTypeCode.code, o!.id],
+    [2, 13, '110182', '127.0.0.1:41122'],
+  );
   assert.equal(m!.dateTime, '2026-12-07T19:02:11.402115Z');
 });
 
@@ -46,9 +54,18 @@ test('given a peer certificate refused, when mapped, then its subject is the req
   assert.equal(o!.name, 'CN=rogue-modality,O=Radiology');
   assert.deepEqual(
     o!.details!.map((d) => d.type),
-    ['Alert Description', 'Certificate Subject', 'Certificate Issuer', 'Certificate Serial', 'Certificate SHA-256'],
+    [
+      'Alert Description',
+      'Certificate Subject',
+      'Certificate Issuer',
+      'Certificate Serial',
+      'Certificate SHA-256',
+    ],
   );
-  assert.equal(o!.details!.find((d) => d.type === 'Certificate SHA-256')!.value, e.params.peer_certificate!.sha256);
+  assert.equal(
+    o!.details!.find((d) => d.type === 'Certificate SHA-256')!.value,
+    e.params.peer_certificate!.sha256,
+  );
 });
 
 test('given a plaintext client on the TLS port, when mapped, then the plaintext alert; the same event gives the same message id', () => {

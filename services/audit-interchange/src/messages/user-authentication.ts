@@ -33,10 +33,10 @@ export function userAuthentication(a: AssociationAudit, ctx: AuditContext): Audi
       ...(refused
         ? { outcomeDescription: `${id.typeName} identity ${by}${id.reason ? `: ${id.reason}` : ''}` }
         : rejected
-        ? { outcomeDescription: 'association rejected' }
-        : id.verified
-          ? {}
-          : { outcomeDescription: `${id.typeName} identity accepted without verification` }),
+          ? { outcomeDescription: 'association rejected' }
+          : id.verified
+            ? {}
+            : { outcomeDescription: `${id.typeName} identity accepted without verification` }),
       eventTypes: [EVENT_TYPE.login],
       participants: [
         {

@@ -46,8 +46,12 @@ template(name="raw" type="string" string="%rawmsg%\\n")
 template(name="received" type="string" string="%timegenerated:::date-rfc3339% %rawmsg%\\n")
 ruleset(name="arr") {
   action(type="omfile" file="${output}" template="raw" flushOnTXEnd="on" asyncWriting="off")
-${receivedTimes ? `  action(type="omfile" file="${output}.received" template="received" flushOnTXEnd="on" asyncWriting="off")
-` : ''}}
+${
+  receivedTimes
+    ? `  action(type="omfile" file="${output}.received" template="received" flushOnTXEnd="on" asyncWriting="off")
+`
+    : ''
+}}
 `;
 }
 
@@ -143,5 +147,17 @@ export function parseSyslogLine(line: string): ReceivedMessage {
     ...(traceparent ? { traceparent } : {}),
     bom,
     xml: bom ? msg.slice(1) : msg,
+  };
+}
+
+/** The service's variables for syslog over TLS to this receiver, with the test PKI's client certificate. */
+export function tlsDestinationEnv(arr: Rsyslog, pki: Pki): Record<string, string> {
+  return {
+    AUDIT_SYSLOG_TRANSPORT: 'tls',
+    AUDIT_SYSLOG_PORT: String(arr.tlsPort),
+    AUDIT_SYSLOG_SERVERNAME: 'localhost',
+    AUDIT_SYSLOG_CA_FILE: pki.ca,
+    AUDIT_SYSLOG_CERT_FILE: pki.clientCert,
+    AUDIT_SYSLOG_KEY_FILE: pki.clientKey,
   };
 }

@@ -35,8 +35,16 @@ export class AnchorPublisher {
     if (last) this.publish(JSON.parse(last.text) as Anchor, last.name);
   }
 
+  /** Queues the anchor's event and sends what is queued; never throws (the anchor is in the directory anyway). */
   publish(anchor: Anchor, file: string): void {
-    const event = assertEvent(chainAnchoredEvent(anchor, file, this.o.node));
+    let event: ReturnType<typeof assertEvent>;
+    try {
+      event = assertEvent(chainAnchoredEvent(anchor, file, this.o.node));
+    } catch (err) {
+      this.stats.failures++;
+      this.o.log.error({ err, seq: anchor.seq, file }, 'anchor not publishable as an event (it is in the directory)');
+      return;
+    }
     this.#queue.push({ seq: anchor.seq, value: Buffer.from(JSON.stringify(event)) });
     void this.#flush();
   }

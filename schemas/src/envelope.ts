@@ -8,8 +8,8 @@ import { SCHEMA_ID_V1_PATTERN } from './version.js';
 export const SchemaId = Type.String({ pattern: SCHEMA_ID_V1_PATTERN });
 
 /**
- * Node-scoped events come from 'retention' (the audit writer's retention job), 'console' (the auditor console) and
- * the adapter's own modes (its node lifecycle).
+ * Node-scoped events come from 'retention' (the audit writer's retention job), 'console' (the auditor console),
+ * 'anchor' (the anchoring process) and the adapter's own modes (its node lifecycle).
  */
 export const NodeMode = Type.Union([
   Type.Literal('scp'),
@@ -17,6 +17,7 @@ export const NodeMode = Type.Union([
   Type.Literal('scu'),
   Type.Literal('retention'),
   Type.Literal('console'),
+  Type.Literal('anchor'),
 ]);
 
 export const Node = Strict(

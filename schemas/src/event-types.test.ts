@@ -37,6 +37,7 @@ test("ours: the §9 / architecture / durability events, the console's Audit Log 
     'EVT_NODE_STARTED',
     'EVT_NODE_STOPPED',
     'EVT_TLS_REFUSED',
+    'EVT_CHAIN_ANCHORED',
   ]);
   for (const type of ours) assert.equal(eventKind(type), 'notification');
 });

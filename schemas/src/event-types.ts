@@ -54,6 +54,7 @@ export const EVENT_TYPE_TABLE = [
   ['EVT_NODE_STARTED', 'notification', 'dicomtrail', 'node'], // the adapter listens (PS3.15 A.5.3.1)
   ['EVT_NODE_STOPPED', 'notification', 'dicomtrail', 'node'], // the adapter stopped gracefully
   ['EVT_TLS_REFUSED', 'notification', 'dicomtrail', 'node'], // a connection closed at the TLS layer (PS3.15 B)
+  ['EVT_CHAIN_ANCHORED', 'notification', 'dicomtrail', 'node'], // the chain heads signed outside the database
 ] as const satisfies readonly (readonly [string, EventKind, EventOrigin, EventScope])[];
 
 export type EventType = (typeof EVENT_TYPE_TABLE)[number][0];

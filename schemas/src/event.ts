@@ -13,6 +13,7 @@ import {
 } from './params/acse.js';
 import { RetentionParams, SpoolLimitParams } from './params/audit.js';
 import { AuditLogUsedParams } from './params/audit-log-used.js';
+import { ChainAnchoredParams } from './params/chain-anchor.js';
 import { ConnectionParams } from './params/connection.js';
 import {
   CCancelParams,
@@ -81,6 +82,7 @@ export const PARAMS_CATALOG = {
   EVT_NODE_STARTED: NodeStartedParams,
   EVT_NODE_STOPPED: NodeStoppedParams,
   EVT_TLS_REFUSED: TlsRefusedParams,
+  EVT_CHAIN_ANCHORED: ChainAnchoredParams,
 } as const satisfies Record<EventType, TSchema>;
 
 export type ParamsCatalog = typeof PARAMS_CATALOG;

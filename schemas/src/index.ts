@@ -34,6 +34,7 @@ export {
 } from './operation-service.js';
 export { Cause, RejectCause } from './params/acse.js';
 export { AuditLogUsedParams } from './params/audit-log-used.js';
+export { ChainAnchor, ChainAnchoredParams } from './params/chain-anchor.js';
 export { BulkData, DicomJsonDataset, type DicomJsonElement } from './params/dataset.js';
 export { StatusCategory, statusCategory } from './params/dimse-status.js';
 export { UserIdentity } from './params/negotiation.js';

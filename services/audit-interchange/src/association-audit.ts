@@ -45,6 +45,10 @@ export interface UserIdentityRecord {
   username?: string;
   tokenSha256?: string;
   verified: boolean;
+  /** How it was checked (EVT_USER_ID's verification: verified, not-checked, refused, upstream-*), when known. */
+  verification?: string;
+  /** Why a refused identity was refused (never the secret). */
+  reason?: string;
 }
 
 export interface TimedParams {
@@ -188,11 +192,11 @@ export class AssociationAuditBuilder {
         }
         return;
       case 'EVT_USER_ID':
-        a.userIdentity = this.#identity(
-          e.timestamp,
-          record(params['user_identity']),
-          params['verified'] === true,
-        );
+        a.userIdentity = {
+          ...this.#identity(e.timestamp, record(params['user_identity']), params['verified'] === true),
+          ...(typeof params['verification'] === 'string' ? { verification: params['verification'] } : {}),
+          ...(typeof params['reason'] === 'string' ? { reason: params['reason'] } : {}),
+        };
         return;
       case 'EVT_INVALID_PDU':
         a.invalidPdus.push({ timestamp: e.timestamp, params });

@@ -24,10 +24,13 @@ import type { Destination } from './destination.js';
 import { auditContext, createDestinations, deliverAll } from './destinations.js';
 
 /**
- * Event types no audit message reads (PDUs, raw data, ACSE primitives, SOP class negotiation items): recognised
- * by the record's `type` header and passed over without decoding, which is most of an association's events.
+ * Event types no audit message reads (PDUs, raw data, ACSE primitives, SOP class negotiation items, and
+ * EVT_ESTABLISHED, which only repeats the association EVT_ACCEPTED carried): recognised by the record's `type`
+ * header and passed over without decoding, which is most of an association's events (decoding and validating the
+ * rest is most of the service's work).
  */
 const UNUSED_TYPES = new Set([
+  'EVT_ESTABLISHED',
   'EVT_PDU_RECV',
   'EVT_PDU_SENT',
   'EVT_DATA_RECV',

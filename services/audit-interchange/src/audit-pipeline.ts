@@ -18,7 +18,13 @@ import {
   type SentStore,
 } from './association-audit.js';
 import type { AuditContext, AuditMessage } from './audit-message.js';
-import { applicationActivity, associationMessages, type NodeLifecycleEvent } from './messages/index.js';
+import {
+  applicationActivity,
+  associationMessages,
+  chainAnchored,
+  type NodeLifecycleEvent,
+  tlsRefusal,
+} from './messages/index.js';
 
 export interface Position {
   topic: string;
@@ -53,6 +59,14 @@ interface Entry {
 
 const MAX_UPSTREAMS = 10_000;
 
+/** Node-scoped event types that give messages at once (the back-fill reads these from the trail). */
+export const NODE_MESSAGE_TYPES = [
+  'EVT_NODE_STARTED',
+  'EVT_NODE_STOPPED',
+  'EVT_TLS_REFUSED',
+  'EVT_CHAIN_ANCHORED',
+] as const;
+
 export class AuditPipeline {
   readonly #open = new Map<string, Entry>();
   readonly #closed = new Set<string>();
@@ -80,7 +94,8 @@ export class AuditPipeline {
     nowMs: number,
   ): { opened?: string; ready: Ready[] } {
     this.stats.events++;
-    if (event.type === 'EVT_NODE_STARTED' || event.type === 'EVT_NODE_STOPPED') {
+    const nodeMessages = this.#nodeMessages(event);
+    if (nodeMessages) {
       const key = `node:${event.id}`;
       return {
         opened: key,
@@ -88,7 +103,7 @@ export class AuditPipeline {
           {
             key,
             ...(position ? { position } : {}),
-            messages: applicationActivity(event as NodeLifecycleEvent, this.ctx),
+            messages: nodeMessages,
             lastEventAt: event.timestamp,
           },
         ],
@@ -128,6 +143,21 @@ export class AuditPipeline {
     if (!entry.builder.apply(e)) this.stats.duplicates++;
     if (entry.builder.finished) ready.push(this.#close(entry, undefined));
     return { ...(opened ? { opened } : {}), ready };
+  }
+
+  /** The messages of a node-scoped event that gives some at once (undefined: not such an event). */
+  #nodeMessages(event: DicomtrailEvent): AuditMessage[] | undefined {
+    switch (event.type) {
+      case 'EVT_NODE_STARTED':
+      case 'EVT_NODE_STOPPED':
+        return applicationActivity(event as NodeLifecycleEvent, this.ctx);
+      case 'EVT_TLS_REFUSED':
+        return tlsRefusal(event, this.ctx);
+      case 'EVT_CHAIN_ANCHORED':
+        return chainAnchored(event, this.ctx);
+      default:
+        return undefined;
+    }
   }
 
   /** Associations idle for longer than the timeout, with what they have. */

@@ -11,7 +11,7 @@ import type { Logger } from '@dicomtrail/runtime';
 import type { DicomtrailEvent } from '@dicomtrail/schemas';
 import pg from 'pg';
 import type { AuditContext } from './audit-message.js';
-import { AuditPipeline, type Ready } from './audit-pipeline.js';
+import { AuditPipeline, NODE_MESSAGE_TYPES, type Ready } from './audit-pipeline.js';
 import type { Destination } from './destination.js';
 import { deliverAll } from './destinations.js';
 
@@ -107,9 +107,9 @@ export async function backfill(o: BackfillOptions): Promise<BackfillResult> {
     });
     const nodeRows = await client.query<Row>(
       `SELECT ${COLUMNS} FROM audit.events
-        WHERE association_id IS NULL AND type IN ('EVT_NODE_STARTED', 'EVT_NODE_STOPPED')
+        WHERE association_id IS NULL AND type = ANY($3::text[])
           AND occurred_at >= $1 AND occurred_at < $2 ORDER BY occurred_at, seq`,
-      [o.from, o.to],
+      [o.from, o.to, [...NODE_MESSAGE_TYPES]],
     );
     for (const row of nodeRows.rows) {
       result.nodeEvents++;

@@ -10,6 +10,7 @@ const rfc3881 = (code: string, meaning: string): Code => ({ code, system: 'RFC-3
 
 export const EVENT = {
   applicationActivity: dcm('110100', 'Application Activity'),
+  auditLogUsed: dcm('110101', 'Audit Log Used'),
   beginTransferring: dcm('110102', 'Begin Transferring DICOM Instances'),
   instancesAccessed: dcm('110103', 'DICOM Instances Accessed'),
   instancesTransferred: dcm('110104', 'DICOM Instances Transferred'),

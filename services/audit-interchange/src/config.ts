@@ -107,6 +107,12 @@ export const auditInterchangeConfigSpec = {
     min: 100,
     description: 'Time allowed for one FHIR transaction before it is retried',
   },
+  AUDIT_FHIR_DEAD_LETTER_DIR: {
+    type: 'string',
+    default: '.dicomtrail/fhir-dead-letters',
+    description:
+      'Folder (0700) where AuditEvents the FHIR server refuses with a 4xx about the resource are kept with its OperationOutcome (fhir-dead-letters-<day>.ndjson, 0600)',
+  },
   AUDIT_FHIR_NDJSON_DIR: {
     type: 'string',
     description: 'Folder for AuditEvent NDJSON files (auditevent-<day>.ndjson, 0600), when set',

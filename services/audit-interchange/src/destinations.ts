@@ -7,6 +7,7 @@ import { DicomtrailError, type Logger } from '@dicomtrail/runtime';
 import type { AuditContext } from './audit-message.js';
 import type { AuditInterchangeConfig } from './config.js';
 import type { Destination } from './destination.js';
+import { FhirDeadLetters } from './fhir/dead-letters.js';
 import { FhirHttpDestination } from './fhir/http-destination.js';
 import { NdjsonDestination } from './fhir/ndjson-destination.js';
 import { readKeyFile, readPemFile } from './key-files.js';
@@ -80,6 +81,7 @@ export function createDestinations(config: AuditInterchangeConfig, log: Logger):
         ...(config.AUDIT_FHIR_AUTHORIZATION ? { authorization: config.AUDIT_FHIR_AUTHORIZATION } : {}),
         timeoutMs: config.AUDIT_FHIR_TIMEOUT_MS,
         maxPending: config.AUDIT_MAX_PENDING,
+        deadLetters: new FhirDeadLetters(config.AUDIT_FHIR_DEAD_LETTER_DIR),
         log,
       }),
     );

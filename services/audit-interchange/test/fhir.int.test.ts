@@ -11,7 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { uniqueTopic } from '@dicomtrail/testing';
-import { loadSession, sessionMessages } from './support/session.js';
+import { auditEvent } from '../src/fhir/audit-event.js';
+import { loadSecurityEvents, loadSession, sessionMessages } from './support/session.js';
 import { asNewTraffic, createTopic, groupLag, publish, startService, waitFor } from './support/stack.js';
 import { validateFhir } from './support/validators.js';
 
@@ -171,6 +172,121 @@ test('AuditEvents as PUT-by-id transactions through a server outage, as NDJSON f
       id: v.id,
       errors: v.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal'),
     })),
+    [],
+  );
+});
+
+test('a resource the FHIR server refuses with 422 is a dead letter (with its OperationOutcome); a 401 is retried; the stream moves on', async () => {
+  const topic = uniqueTopic('atna-fhir-422');
+  await createTopic(topic, 1);
+  const run = asNewTraffic(session);
+  const expected = sessionMessages(run);
+  const poison = expected.find((m) => m.eventId.code === '110104');
+  assert.ok(poison);
+  const outcome = {
+    resourceType: 'OperationOutcome',
+    issue: [
+      { severity: 'error', code: 'processing', diagnostics: `AuditEvent/${poison.id} refused by policy` },
+    ],
+  };
+  // Given a FHIR server that answers 401 to the first two requests, then refuses with 422 every transaction that
+  // holds one particular AuditEvent and takes everything else,
+  const stored = new Map<string, unknown>();
+  let unauthorized = 2;
+  let refusals = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (d: string) => (body += d));
+    req.on('end', () => {
+      if (unauthorized > 0) {
+        unauthorized--;
+        res
+          .writeHead(401, { 'content-type': 'application/fhir+json' })
+          .end('{"resourceType":"OperationOutcome"}');
+        return;
+      }
+      const bundle = JSON.parse(body) as { entry: { resource: { id: string }; request: { url: string } }[] };
+      if (bundle.entry.some((e) => e.resource.id === poison.id)) {
+        refusals++;
+        res.writeHead(422, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(outcome));
+        return;
+      }
+      for (const e of bundle.entry) stored.set(e.request.url, e.resource);
+      res.writeHead(200, { 'content-type': 'application/fhir+json' }).end(
+        JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'transaction-response',
+          entry: bundle.entry.map(() => ({ response: { status: '200 OK' } })),
+        }),
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  const deadDir = path.join(dir, 'dead-letters');
+  try {
+    // when the session is published,
+    const service = await startService({
+      EVENTS_TOPIC: topic,
+      AUDIT_INTERCHANGE_GROUP_ID: `${topic}.group`,
+      AUDIT_FHIR_URL: `http://127.0.0.1:${port}/fhir`,
+      AUDIT_FHIR_DEAD_LETTER_DIR: deadDir,
+    });
+    await publish(topic, run);
+    // then every other AuditEvent reaches the server, the refused one is kept with the server's answer,
+    await waitFor(
+      () => stored.size >= expected.length - 1 || undefined,
+      60_000,
+      'every AuditEvent but the refused one at the server',
+    );
+    await service.checkpoint();
+    // and the offsets move past it.
+    const lag = await groupLag(topic, `${topic}.group`);
+    assert.equal(lag.committed, lag.end);
+    const stats = service.stats().destinations['fhir-http'];
+    await service.stop();
+    assert.equal(unauthorized, 0, 'the 401s were retried');
+    assert.ok(refusals >= 2, 'the batch, then the resource alone');
+    assert.equal(stats?.['deadLettered'], 1);
+    assert.equal(stored.size, expected.length - 1);
+    assert.ok(!stored.has(`AuditEvent/${poison.id}`));
+    assert.equal(statSync(deadDir).mode & 0o777, 0o700);
+    const files = readdirSync(deadDir);
+    assert.equal(files.length, 1);
+    assert.match(files[0]!, /^fhir-dead-letters-\d{4}-\d{2}-\d{2}\.ndjson$/);
+    assert.equal(statSync(path.join(deadDir, files[0]!)).mode & 0o777, 0o600);
+    const letters = readFileSync(path.join(deadDir, files[0]!), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(letters.length, 1);
+    const letter = letters[0]!;
+    assert.equal(letter['id'], poison.id);
+    assert.equal(letter['event_id'], '110104');
+    assert.equal(letter['status'], 422);
+    assert.deepEqual(letter['outcome'], outcome);
+    assert.equal((letter['resource'] as { id: string; resourceType: string }).id, poison.id);
+    assert.equal((letter['resource'] as { resourceType: string }).resourceType, 'AuditEvent');
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+});
+
+test('the Security Alerts of refused TLS connections and the failed User Authentication are valid R4 AuditEvents', async () => {
+  const messages = sessionMessages(loadSecurityEvents());
+  const resources = messages.map(auditEvent);
+  const failed = resources.find((r) => JSON.stringify(r['type']).includes('110114'));
+  assert.equal(failed?.['outcome'], '4');
+  const verdicts = await validateFhir(resources);
+  assert.equal(verdicts.length, messages.length);
+  assert.deepEqual(
+    verdicts
+      .filter((v) => !v.valid)
+      .map((v) => ({
+        id: v.id,
+        errors: v.issues.filter((i) => i.severity === 'error' || i.severity === 'fatal'),
+      })),
     [],
   );
 });

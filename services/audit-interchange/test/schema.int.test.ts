@@ -5,13 +5,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { auditMessageXml } from '../src/xml/audit-message-xml.js';
-import { loadSession, sessionMessages } from './support/session.js';
+import { loadSecurityEvents, loadSession, sessionMessages } from './support/session.js';
 import { xmllint } from './support/validators.js';
 
-test('every message of both captured sessions is valid against the A.5.1 schema', async () => {
+test('every message of both captured sessions and of the TLS and identity refusals is valid against the A.5.1 schema', async () => {
+  const security = sessionMessages(loadSecurityEvents());
+  assert.deepEqual(
+    security.map((m) => m.eventId.code),
+    ['110113', '110113', '110113', '110114', '110113'],
+  );
   const messages = [
     ...sessionMessages(loadSession('audit-session')),
     ...sessionMessages(loadSession('proxy-session')),
+    ...security,
   ];
   const kinds = new Set(messages.map((m) => m.eventId.code));
   assert.deepEqual([...kinds].sort(), [
@@ -41,4 +47,20 @@ test('the schema refuses a message without EventDateTime, with a bad outcome, or
   const verdict = await xmllint(broken);
   assert.equal(verdict.valid, 0);
   assert.equal(verdict.invalid.length, broken.length);
+});
+
+test('the schema refuses a participant object with neither name nor query, or a SOPClass outside ParticipantObjectDescription', async () => {
+  const transferred = sessionMessages(loadSession('audit-session')).find((m) => m.eventId.code === '110104')!;
+  const good = auditMessageXml(transferred);
+  const broken = [
+    good.replace(/<ParticipantObjectName>[^<]*<\/ParticipantObjectName>/g, ''),
+    good.replace(/<ParticipantObjectDescription>([\s\S]*?)<\/ParticipantObjectDescription>/, '$1'),
+  ];
+  assert.ok(broken.every((b) => b !== good));
+  const verdict = await xmllint([good, ...broken]);
+  assert.equal(verdict.valid, 1);
+  assert.deepEqual(
+    verdict.invalid.map((i) => i.index),
+    [1, 2],
+  );
 });

@@ -5,11 +5,11 @@
  * lines carry the stable resource id, so a reader keeps the first line of each id.
  */
 import { mkdirSync } from 'node:fs';
-import { chmod, open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '@dicomtrail/runtime';
 import type { AuditMessage } from '../audit-message.js';
 import { Backoff, type Destination, RoomGate } from '../destination.js';
+import { appendDurably } from '../durable-append.js';
 import { auditEvent } from './audit-event.js';
 
 export class NdjsonDestination implements Destination {
@@ -58,14 +58,7 @@ export class NdjsonDestination implements Destination {
     const backoff = new Backoff(200, 10_000);
     for (;;) {
       try {
-        const fh = await open(file, 'a', 0o600);
-        try {
-          await fh.writeFile(text);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        await chmod(file, 0o600);
+        await appendDurably(file, text);
         return;
       } catch (err) {
         this.#counts.failures++;

@@ -14,6 +14,8 @@ import { securityAlert } from './security-alert.js';
 import { userAuthentication } from './user-authentication.js';
 
 export { applicationActivity, type NodeLifecycleEvent } from './application-activity.js';
+export { type ChainAnchoredEvent, chainAnchored } from './chain-anchored.js';
+export { type TlsRefusedEvent, tlsRefusal } from './tls-refusal.js';
 
 const KINDS = [
   userAuthentication,

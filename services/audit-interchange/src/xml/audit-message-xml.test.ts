@@ -48,6 +48,37 @@ test('a message in the schema order, details in base64, empty attributes left ou
       '<AuditSourceIdentification AuditSourceID="node"></AuditSourceIdentification>' +
       '<ParticipantObjectIdentification ParticipantObjectID="A@10.0.0.1" ParticipantObjectTypeCode="2" ParticipantObjectTypeCodeRole="13">' +
       '<ParticipantObjectIDTypeCode csd-code="110182" codeSystemName="DCM" originalText="Node ID"/>' +
+      '<ParticipantObjectName></ParticipantObjectName>' +
       '<ParticipantObjectDetail type="Alert Description" value="w6k="/></ParticipantObjectIdentification></AuditMessage>',
+  );
+});
+
+test('a study: an empty name (the schema wants a name or a query), the DICOM description inside ParticipantObjectDescription', () => {
+  const xml = auditMessageXml({
+    id: 'x',
+    eventId: EVENT.instancesTransferred,
+    action: 'C',
+    dateTime: '2026-12-07T18:56:31.891850Z',
+    outcome: 0,
+    eventTypes: [],
+    participants: [{ userId: 'A', userIsRequestor: true, roles: [] }],
+    source: { id: 'node', typeCodes: [] },
+    objects: [
+      {
+        typeCode: 2,
+        typeCodeRole: 3,
+        idTypeCode: OBJECT_ID_TYPE.studyInstanceUid,
+        id: '1.2.3',
+        accessions: ['ACC1'],
+        sopClasses: [{ uid: '1.2.840.10008.5.1.4.1.1.2', numberOfInstances: 2 }],
+      },
+    ],
+  });
+  assert.ok(
+    xml.includes(
+      '<ParticipantObjectName></ParticipantObjectName><ParticipantObjectDescription><Accession Number="ACC1"/>' +
+        '<SOPClass UID="1.2.840.10008.5.1.4.1.1.2" NumberOfInstances="2"/></ParticipantObjectDescription></ParticipantObjectIdentification>',
+    ),
+    xml,
   );
 });

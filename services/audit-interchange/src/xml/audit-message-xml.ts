@@ -42,8 +42,9 @@ function code(name: string, c: Code): string {
 
 function object(o: ParticipantObject): string {
   const parts: string[] = [code('ParticipantObjectIDTypeCode', o.idTypeCode)];
+  // The schema wants a name or a query on every object: a withheld or unknown name is an empty one.
   if (o.query !== undefined) parts.push(`<ParticipantObjectQuery>${o.query}</ParticipantObjectQuery>`);
-  else if (o.name) parts.push(`<ParticipantObjectName>${escapeXml(o.name)}</ParticipantObjectName>`);
+  else parts.push(`<ParticipantObjectName>${escapeXml(o.name ?? '')}</ParticipantObjectName>`);
   for (const d of o.details ?? [])
     parts.push(
       `<ParticipantObjectDetail${attrs([
@@ -51,6 +52,19 @@ function object(o: ParticipantObject): string {
         ['value', Buffer.from(d.value, 'utf8').toString('base64')],
       ])}/>`,
     );
+  const dicom = dicomDescription(o);
+  if (dicom) parts.push(`<ParticipantObjectDescription>${dicom}</ParticipantObjectDescription>`);
+  return `<ParticipantObjectIdentification${attrs([
+    ['ParticipantObjectID', o.id],
+    ['ParticipantObjectTypeCode', o.typeCode],
+    ['ParticipantObjectTypeCodeRole', o.typeCodeRole],
+    ['ParticipantObjectDataLifeCycle', o.dataLifeCycle],
+  ])}>${parts.join('')}</ParticipantObjectIdentification>`;
+}
+
+/** The DICOM extensions of A.5.2 (MPPS, accessions, SOP classes, studies), the content of ParticipantObjectDescription. */
+function dicomDescription(o: ParticipantObject): string {
+  const parts: string[] = [];
   for (const uid of o.mpps ?? []) parts.push(`<MPPS${attrs([['UID', uid]])}/>`);
   for (const n of o.accessions ?? []) parts.push(`<Accession${attrs([['Number', n]])}/>`);
   for (const s of o.sopClasses ?? []) {
@@ -65,12 +79,7 @@ function object(o: ParticipantObject): string {
     parts.push(
       `<ParticipantObjectContainsStudy>${o.containsStudies.map((uid) => `<StudyIDs${attrs([['UID', uid]])}/>`).join('')}</ParticipantObjectContainsStudy>`,
     );
-  return `<ParticipantObjectIdentification${attrs([
-    ['ParticipantObjectID', o.id],
-    ['ParticipantObjectTypeCode', o.typeCode],
-    ['ParticipantObjectTypeCodeRole', o.typeCodeRole],
-    ['ParticipantObjectDataLifeCycle', o.dataLifeCycle],
-  ])}>${parts.join('')}</ParticipantObjectIdentification>`;
+  return parts.join('');
 }
 
 export function auditMessageXml(m: AuditMessage): string {

@@ -2,7 +2,9 @@
  * A real Audit Record Repository for the tests: Debian's rsyslogd (with rsyslog-openssl) in the foreground, owned
  * by the test, listening for RFC 5425 syslog over TLS (imtcp with the ossl stream driver, client certificates
  * required: x509/certvalid against the test CA) and RFC 5426 over UDP, on unprivileged ports, writing every
- * message it receives as one line (%rawmsg%) to a file the test parses back.
+ * message it receives as one line (%rawmsg%) to a file the test parses back; with `receivedTimes`, also to a second
+ * file (`<output>.received`) each line prefixed by the time rsyslogd received it (%timegenerated%, microseconds):
+ * what the benchmark measures end-to-end lag with.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ export function rsyslogConfig(
   tlsPort: number,
   udpPort: number,
   output: string,
+  receivedTimes = false,
 ): string {
   return `
 global(
@@ -40,9 +43,15 @@ module(load="imudp")
 input(type="imtcp" port="${tlsPort}" address="127.0.0.1" ruleset="arr")
 input(type="imudp" port="${udpPort}" address="127.0.0.1" ruleset="arr")
 template(name="raw" type="string" string="%rawmsg%\\n")
+template(name="received" type="string" string="%timegenerated:::date-rfc3339% %rawmsg%\\n")
 ruleset(name="arr") {
   action(type="omfile" file="${output}" template="raw" flushOnTXEnd="on" asyncWriting="off")
-}
+${
+  receivedTimes
+    ? `  action(type="omfile" file="${output}.received" template="received" flushOnTXEnd="on" asyncWriting="off")
+`
+    : ''
+}}
 `;
 }
 
@@ -56,11 +65,17 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-export function rsyslog(dir: string, pki: Pki, tlsPort: number, udpPort: number): Rsyslog {
+export function rsyslog(
+  dir: string,
+  pki: Pki,
+  tlsPort: number,
+  udpPort: number,
+  receivedTimes = false,
+): Rsyslog {
   mkdirSync(path.join(dir, 'work'), { recursive: true });
   const output = path.join(dir, 'arr.log');
   const conf = path.join(dir, 'rsyslog.conf');
-  writeFileSync(conf, rsyslogConfig(dir, pki, tlsPort, udpPort, output));
+  writeFileSync(conf, rsyslogConfig(dir, pki, tlsPort, udpPort, output, receivedTimes));
   let child: ChildProcess | undefined;
   let log = '';
   return {
@@ -132,5 +147,17 @@ export function parseSyslogLine(line: string): ReceivedMessage {
     ...(traceparent ? { traceparent } : {}),
     bom,
     xml: bom ? msg.slice(1) : msg,
+  };
+}
+
+/** The service's variables for syslog over TLS to this receiver, with the test PKI's client certificate. */
+export function tlsDestinationEnv(arr: Rsyslog, pki: Pki): Record<string, string> {
+  return {
+    AUDIT_SYSLOG_TRANSPORT: 'tls',
+    AUDIT_SYSLOG_PORT: String(arr.tlsPort),
+    AUDIT_SYSLOG_SERVERNAME: 'localhost',
+    AUDIT_SYSLOG_CA_FILE: pki.ca,
+    AUDIT_SYSLOG_CERT_FILE: pki.clientCert,
+    AUDIT_SYSLOG_KEY_FILE: pki.clientKey,
   };
 }

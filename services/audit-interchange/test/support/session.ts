@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import type { DicomtrailEvent } from '@dicomtrail/schemas';
+import { assertEvent, type DicomtrailEvent } from '@dicomtrail/schemas';
 import {
   type AssociationAudit,
   AssociationAuditBuilder,
@@ -23,6 +23,18 @@ export function loadSession(name: 'audit-session' | 'proxy-session'): Dicomtrail
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as DicomtrailEvent);
+}
+
+/**
+ * Events written per the schema for what the captured sessions lack (test/fixtures/SOURCE.md): connections refused
+ * at the TLS layer and a user identity the verifier refused. Each is checked against the event schema as loaded.
+ */
+export function loadSecurityEvents(): DicomtrailEvent[] {
+  const text = readFileSync(new URL('security-events.jsonl', FIXTURES), 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => assertEvent(JSON.parse(line)));
 }
 
 /** Every association of a session, folded, in order of first event. */

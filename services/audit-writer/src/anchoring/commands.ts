@@ -5,7 +5,15 @@
  *   verify --anchors DIR [--public-key PATH] [--tsa-ca FILE]   the trail against the anchors
  */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
+import {
+  createEventProducer,
+  createKafka,
+  type EventProducer,
+  ensureTopics,
+  kafkaSecurityFromConfig,
+} from '@dicomtrail/event-log';
 import { type ConfigOf, DicomtrailError, type Logger, onShutdown } from '@dicomtrail/runtime';
 import type pg from 'pg';
 import { createRolePool } from '../db.js';
@@ -15,6 +23,7 @@ import {
   loadAnchorSigningKey,
   publicKeyPathOf,
 } from './anchor-key.js';
+import { AnchorPublisher } from './anchor-publisher.js';
 import { describeAnchoredReport, verifyWithAnchors } from './anchor-verify.js';
 import { ANCHOR_TABLES, Anchorer } from './anchorer.js';
 import type { anchorConfigSpec } from './config.js';
@@ -55,6 +64,7 @@ export async function runAnchorer(config: AnchorConfig, log: Logger): Promise<vo
   const tsa = config.AUDIT_TSA_URL
     ? { url: config.AUDIT_TSA_URL, timeoutMs: config.AUDIT_TSA_TIMEOUT_MS, trusted: trustedCas(config) }
     : undefined;
+  const events = config.AUDIT_ANCHOR_EVENTS ? await anchorEvents(config, log) : undefined;
   const anchorer = Anchorer.open({
     pool,
     dir: config.AUDIT_ANCHOR_DIR,
@@ -62,7 +72,9 @@ export async function runAnchorer(config: AnchorConfig, log: Logger): Promise<vo
     intervalMs: config.AUDIT_ANCHOR_INTERVAL_MS,
     log,
     ...(tsa ? { tsa } : {}),
+    ...(events ? { onAnchor: (anchor, file) => events.publisher.publish(anchor, file) } : {}),
   });
+  events?.publisher.republishLast(config.AUDIT_ANCHOR_DIR);
   anchorer.start();
   log.info(
     {
@@ -73,7 +85,44 @@ export async function runAnchorer(config: AnchorConfig, log: Logger): Promise<vo
     },
     'anchoring chain heads',
   );
-  onShutdown(log, [() => anchorer.stop(), () => pool.end()]);
+  onShutdown(log, [
+    () => anchorer.stop(),
+    async () => {
+      await events?.publisher.stop();
+      await events?.producer.disconnect();
+    },
+    () => pool.end(),
+  ]);
+}
+
+/** The producer and publisher that put every anchor on the event topic (AUDIT_ANCHOR_EVENTS). */
+async function anchorEvents(
+  config: AnchorConfig,
+  log: Logger,
+): Promise<{ producer: EventProducer; publisher: AnchorPublisher }> {
+  const kafka = createKafka({
+    clientId: 'dicomtrail-anchor',
+    brokers: config.KAFKA_BROKERS,
+    log,
+    security: kafkaSecurityFromConfig(config),
+  });
+  await ensureTopics(kafka, [
+    {
+      topic: config.EVENTS_TOPIC,
+      numPartitions: config.EVENTS_TOPIC_PARTITIONS,
+      replicationFactor: config.EVENTS_TOPIC_REPLICATION,
+    },
+  ]);
+  const producer = createEventProducer({ topic: config.EVENTS_TOPIC, kafka, log });
+  await producer.connect();
+  const hostname = os.hostname();
+  const publisher = new AnchorPublisher({
+    producer,
+    node: { id: config.AUDIT_ANCHOR_NODE_ID ?? `anchor-${hostname}`, hostname, version: '0.1.0' },
+    log,
+  });
+  log.info({ topic: config.EVENTS_TOPIC }, 'anchors also published on the event topic');
+  return { producer, publisher };
 }
 
 export async function verifyAnchored(

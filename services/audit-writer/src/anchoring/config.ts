@@ -1,3 +1,4 @@
+import { eventsTopicConfigSpec, kafkaSecurityConfigSpec } from '@dicomtrail/event-log';
 import type { ConfigSpec } from '@dicomtrail/runtime';
 
 /** The anchoring process (`dicomtrail audit anchor`) and `audit verify --anchors`. */
@@ -54,4 +55,21 @@ export const anchorConfigSpec = {
     description:
       "PEM of the CA certificate(s) the TSA's certificate must be issued by (checked when anchoring and by verify; unset: token signatures checked, issuer not)",
   },
+  AUDIT_ANCHOR_EVENTS: {
+    type: 'bool',
+    default: false,
+    description:
+      'Also publish every anchor on the event topic (EVT_CHAIN_ANCHORED): the audit interchange forwards it to the syslog/ATNA repository and FHIR, the audit writer records it',
+  },
+  AUDIT_ANCHOR_NODE_ID: {
+    type: 'string',
+    description: 'Node id of the anchoring process in its events (default: anchor-<hostname>)',
+  },
+  KAFKA_BROKERS: {
+    type: 'list',
+    default: ['127.0.0.1:9092'],
+    description: 'Kafka bootstrap brokers, comma-separated (with AUDIT_ANCHOR_EVENTS)',
+  },
+  ...eventsTopicConfigSpec,
+  ...kafkaSecurityConfigSpec,
 } satisfies ConfigSpec;

@@ -43,7 +43,11 @@ export interface DimseServiceOptions {
    * Takes a received C-STORE data set fragment by fragment as it arrives instead of a file (the audit
    * proxy's cut-through); asked only when no other request is in progress. Undefined: a file, as usual.
    */
-  passOn?: (assoc: Association, context: NegotiatedContext, command: CommandSet) => DatasetPassage | undefined;
+  passOn?: (
+    assoc: Association,
+    context: NegotiatedContext,
+    command: CommandSet,
+  ) => DatasetPassage | undefined;
   /**
    * Requests received and not yet answered, at most; past it the socket is not read (TCP back-pressure)
    * until one is answered (default 16).
@@ -490,11 +494,7 @@ function withDatasetType(command: CommandSet, withDataset: boolean): CommandSet 
   const t = command.commandDataSetType;
   return {
     ...command,
-    commandDataSetType: !withDataset
-      ? NO_DATASET
-      : t !== undefined && t !== NO_DATASET
-        ? t
-        : DATASET_PRESENT,
+    commandDataSetType: !withDataset ? NO_DATASET : t !== undefined && t !== NO_DATASET ? t : DATASET_PRESENT,
   };
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { encodePDataTf } from '../pdu/p-data-tf.js';
 import { buildCStoreRq } from './c-store.js';
 import { encodeCommandSet } from './command-set.js';
 import {
@@ -9,7 +10,6 @@ import {
   maxFragmentLength,
   refragment,
 } from './fragmenter.js';
-import { encodePDataTf } from '../pdu/p-data-tf.js';
 import { PDV_OVERHEAD, type Pdv } from './pdv.js';
 import { type AssemblerOutput, DatasetCollector, DimseAssembler } from './reassembler.js';
 

@@ -17,6 +17,7 @@ import type { DatasetDigest } from '../association/command-summary.js';
 import type { DatasetPassage, DimseMessage, OpenedRequest } from '../association/dimse-service.js';
 import type { NegotiatedContext } from '../association/types.js';
 import type { CommandSet } from '../dimse/command-set.js';
+import { endOf } from './paired-ending.js';
 import { PassingDatasetDigest } from './passing-dataset-digest.js';
 
 export interface CutThroughOptions {
@@ -34,6 +35,7 @@ export class CutThroughStore implements DatasetPassage {
   readonly #early: DimseMessage[] = [];
   #onPending: ((m: DimseMessage) => void) | undefined;
   #waitingForRoom = false;
+  #ended = false;
 
   /** Starts the upstream request for a C-STORE command; undefined when it cannot go there now. */
   static open(
@@ -67,6 +69,13 @@ export class CutThroughStore implements DatasetPassage {
       if (this.#onPending) this.#onPending(m);
       else this.#early.push(m);
     });
+    // The PACS's association ending while the modality is still sending: the modality's is aborted, saying so.
+    this.#request.response.catch((err: unknown) => {
+      if (this.#ended) return;
+      down.abort(
+        `C-STORE-RQ ${command.messageId ?? ''} not completed, ${this.#digest.bytes} bytes passed on: ${endOf(up.outcome) ?? (err as Error).message}`,
+      );
+    });
   }
 
   write(fragment: Buffer, last: boolean): void {
@@ -90,12 +99,14 @@ export class CutThroughStore implements DatasetPassage {
   }
 
   end(): DatasetDigest {
+    this.#ended = true;
     const digest = this.#digest.result();
     this.#request.sent(digest);
     return digest;
   }
 
   discard(reason: string): void {
+    this.#ended = true;
     this.#up.abort(`the requestor's association ended during a C-STORE it was sending: ${reason}`);
   }
 

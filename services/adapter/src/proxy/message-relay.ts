@@ -13,12 +13,12 @@
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { describeAbort } from '../acse/abort-reason.js';
-import type { Association, AssociationOutcome } from '../association/association.js';
+import type { Association } from '../association/association.js';
 import type { DimseMessage } from '../association/dimse-service.js';
 import { commandFieldName } from '../dimse/command-field.js';
 import { buildResponse, type CommandSet } from '../dimse/command-set.js';
 import { CutThroughStore } from './cut-through-store.js';
+import { endOf } from './paired-ending.js';
 import { relayedEventType, relayedOperation } from './relayed-operation.js';
 
 /** Out of resources (PS3.7 C.4.2 A7xx): the instance could not be taken in, so it was not passed on. */
@@ -78,17 +78,6 @@ export async function relayRequest(
   } finally {
     if (msg.stored) await rm(msg.stored.tempPath, { force: true });
   }
-}
-
-/** How the paired association ended, for the cause of the abort it brings about. */
-export function endOf(outcome: AssociationOutcome | undefined): string | undefined {
-  if (!outcome) return undefined;
-  if (outcome.kind !== 'aborted') return `the paired association was ${outcome.kind}`;
-  const by =
-    outcome.initiator === 'remote'
-      ? `an A-ABORT from the peer (${describeAbort(outcome.source, outcome.reason).source_name})`
-      : (outcome.error ?? 'the proxy');
-  return `the paired association was aborted: ${by}`;
 }
 
 /** A C-CANCEL-RQ goes on to the paired association (it has no response). */

@@ -22,8 +22,9 @@ import { DicomServer, type DicomServerOptions } from '../association/server.js';
 import type { EventSink } from '../association/types.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import { CutThroughStore } from './cut-through-store.js';
-import { endOf, relayCancel, relayRequest } from './message-relay.js';
+import { relayCancel, relayRequest } from './message-relay.js';
 import { downstreamAccept, type ProxyIdentity, upstreamRequest } from './negotiation-relay.js';
+import { endOf } from './paired-ending.js';
 import { recordRelayedNegotiation } from './relayed-negotiation-events.js';
 import { describeRoute, type ProxyRoutes, routeFor } from './routes.js';
 

@@ -5,7 +5,7 @@
  * is otherwise (4 KB to 16 KB), the PACS receiving a byte-identical data set either way, with the length,
  * sha256 and header recorded on the way through. And what a failure mid-transfer gives: the PACS's failure
  * status passed back and recorded; the PACS aborting, or killed, mid-transfer: the modality's association
- * aborted with the cause recorded in its EVT_ABORTED.
+ * aborted with the cause recorded in its EVT_ABORTED; the modality aborting: the PACS's association aborted.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -268,6 +268,32 @@ test('the PACS killed mid-transfer: the modality is aborted, the lost connection
   } finally {
     open();
     await proxy.close(1000);
+  }
+});
+
+test('the modality aborts mid-transfer: the PACS association is aborted, naming why; the PACS keeps nothing', async () => {
+  const pacs = await startTestServer();
+  const sink = new CollectingSink();
+  const proxy = await startProxy(pacs.port, 16384, sink);
+  const modality = await halfThenGate(proxy.port);
+  try {
+    await waitFor(
+      () => pacs.sink.events.filter((e) => isData(e, 'EVT_DATA_RECV')).length > 20,
+      10_000,
+      'the first half at the PACS',
+    );
+    modality.client.abort();
+    await waitFor(() => legs(sink).up.some((e) => e.type === 'EVT_ABORTED'), 5000, 'the PACS leg aborted');
+    assert.match(
+      abortDetail(legs(sink).up),
+      /^the requestor's association ended during a C-STORE it was sending: /,
+    );
+    await waitFor(() => pacs.sink.events.some((e) => e.type === 'EVT_ABORTED'), 5000, 'the PACS told');
+    assert.ok(!pacs.sink.events.some((e) => e.type === 'EVT_C_STORE'), 'the PACS stored nothing');
+  } finally {
+    modality.open();
+    await proxy.close(1000);
+    await pacs.close();
   }
 });
 

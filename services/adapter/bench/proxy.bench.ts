@@ -56,6 +56,20 @@ interface Path {
   name: string;
   port: number;
   child?: ChildProcess;
+  /** The proxy's /metrics port (HEALTH_PORT). */
+  metricsPort?: number;
+}
+
+/** Events the proxy's write-ahead log has made durable so far (undefined: no log, or no answer). */
+async function eventsLogged(p: Path): Promise<number | undefined> {
+  if (!p.metricsPort) return undefined;
+  try {
+    const r = await fetch(`http://127.0.0.1:${p.metricsPort}/metrics`);
+    const m = (await r.json()) as { event_log?: { logged?: number } };
+    return m.event_log?.logged;
+  } catch {
+    return undefined;
+  }
 }
 
 const RELAY = 'TCP relay (socat → storescp)';
@@ -96,6 +110,7 @@ async function startProxy(
   cli = adapterCliPath,
 ): Promise<Path> {
   const port = await freePort();
+  const metricsPort = await freePort();
   const dir = path.join(root, name.replace(/\W+/g, '-'));
   mkdirSync(dir);
   const child = track(
@@ -107,13 +122,14 @@ async function startProxy(
         KAFKA_BROKERS: '',
         PROXY_UPSTREAM: `127.0.0.1:${pacsPort}`,
         SPOOL_DIR: path.join(dir, 'spool'),
+        HEALTH_PORT: String(metricsPort),
         ...env,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     }),
   );
   await waitListening(port, child, name);
-  return { name, port, child };
+  return { name, port, child, metricsPort };
 }
 
 async function storeRound(p: Path, files: string, pacsDir: string, count = COUNT): Promise<number> {
@@ -219,6 +235,7 @@ async function main(): Promise<void> {
     /** CPU seconds of the small-instance rounds, by thread, of each proxy process, and of the PACS. */
     const cpu = new Map<string, Map<string, number>>(paths.map((p) => [p.name, new Map()]));
     const pacsCpu = new Map<string, number>(paths.map((p) => [p.name, 0]));
+    const logged = new Map<string, number>(paths.map((p) => [p.name, 0]));
     const add = (into: Map<string, number>, spent: Map<string, number>): void => {
       for (const [k, v] of spent) into.set(k, (into.get(k) ?? 0) + v);
     };
@@ -231,7 +248,11 @@ async function main(): Promise<void> {
       for (const p of rotate(paths, r)) {
         const proxyBefore = p.child && p.name !== RELAY ? threadCpu(p.child.pid) : undefined;
         const pacsBefore = threadCpu(pacs.child.pid);
+        const loggedBefore = await eventsLogged(p);
         const s = await storeRound(p, files, pacs.dir);
+        const loggedAfter = await eventsLogged(p);
+        if (loggedBefore !== undefined && loggedAfter !== undefined)
+          logged.set(p.name, logged.get(p.name)! + loggedAfter - loggedBefore);
         if (proxyBefore) add(cpu.get(p.name)!, cpuSpent(proxyBefore, threadCpu(p.child!.pid)));
         pacsCpu.set(
           p.name,
@@ -269,6 +290,7 @@ async function main(): Promise<void> {
           threads.map(([k, v]) => [k, perInstanceMs(v)]),
         ),
         pacs_cpu_ms_per_instance: perInstanceMs(pacsCpu.get(p.name)!),
+        events_per_instance: logged.get(p.name) ? round(logged.get(p.name)! / (ROUNDS * COUNT), 1) : null,
         large_median_s: round(l, 3),
         large_mb_per_s: round((LARGE_COUNT * LARGE_MB) / l, 1),
         large_ratio_to_direct: round(median(larges.get(direct)!) / l, 2),
@@ -307,15 +329,15 @@ async function main(): Promise<void> {
     table.push(
       `### Where the time goes: CPU per small instance (ms; the proxy process by thread, and the PACS), over the ${ROUNDS} rounds`,
       '',
-      '| Path | proxy, all threads | proxy, by thread | PACS (storescp) |',
-      '| --- | --- | --- | --- |',
+      '| Path | proxy, all threads | proxy, by thread | PACS (storescp) | events logged per instance |',
+      '| --- | --- | --- | --- | --- |',
       ...rows.map(
         (r) =>
           `| ${r.path} | ${r.proxy_cpu_ms_per_instance ?? '-'} | ${
             Object.entries(r.proxy_cpu_ms_per_instance_by_thread)
               .map(([k, v]) => `${k} ${v}`)
               .join(', ') || '-'
-          } | ${r.pacs_cpu_ms_per_instance} |`,
+          } | ${r.pacs_cpu_ms_per_instance} | ${r.events_per_instance ?? '-'} |`,
       ),
       '',
     );

@@ -35,6 +35,21 @@ export function threadCpu(pid: number | undefined): Map<string, number> {
   return out;
 }
 
+/**
+ * Seconds of CPU so far of a process and of its children it has reaped (utime + stime + cutime + cstime):
+ * a relay that forks a process per connection (socat) is counted whole once each connection has ended.
+ */
+export function processTreeCpu(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_S;
+  } catch {
+    return 0;
+  }
+}
+
 /** `after - before`, per thread name, dropping names with nothing spent. */
 export function cpuSpent(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
   const out = new Map<string, number>();

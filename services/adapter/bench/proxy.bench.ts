@@ -39,7 +39,7 @@ import {
   track,
   waitListening,
 } from './bench-support.js';
-import { cpuSpent, threadCpu } from './process-cpu.js';
+import { cpuSpent, processTreeCpu, threadCpu } from './process-cpu.js';
 
 const ROUNDS = intEnv('BENCH_ROUNDS', 5);
 const ROWS = new Set(
@@ -247,6 +247,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < ROUNDS; r++) {
       for (const p of rotate(paths, r)) {
         const proxyBefore = p.child && p.name !== RELAY ? threadCpu(p.child.pid) : undefined;
+        const relayBefore = p.name === RELAY ? processTreeCpu(p.child!.pid) : undefined;
         const pacsBefore = threadCpu(pacs.child.pid);
         const loggedBefore = await eventsLogged(p);
         const s = await storeRound(p, files, pacs.dir);
@@ -254,6 +255,18 @@ async function main(): Promise<void> {
         if (loggedBefore !== undefined && loggedAfter !== undefined)
           logged.set(p.name, logged.get(p.name)! + loggedAfter - loggedBefore);
         if (proxyBefore) add(cpu.get(p.name)!, cpuSpent(proxyBefore, threadCpu(p.child!.pid)));
+        // The relay's per-connection child is reaped (and counted in its parent) once storescu has closed.
+        for (
+          let t = 0;
+          relayBefore !== undefined && processTreeCpu(p.child!.pid) <= relayBefore && t < 50;
+          t++
+        )
+          await new Promise((r) => setTimeout(r, 20));
+        if (relayBefore !== undefined)
+          add(
+            cpu.get(p.name)!,
+            new Map([['socat (all processes)', processTreeCpu(p.child!.pid) - relayBefore]]),
+          );
         pacsCpu.set(
           p.name,
           pacsCpu.get(p.name)! +
@@ -327,9 +340,9 @@ async function main(): Promise<void> {
         '',
       );
     table.push(
-      `### Where the time goes: CPU per small instance (ms; the proxy process by thread, and the PACS), over the ${ROUNDS} rounds`,
+      `### Where the time goes: CPU per small instance (ms; the proxy process by thread, or the relay, and the PACS), over the ${ROUNDS} rounds`,
       '',
-      '| Path | proxy, all threads | proxy, by thread | PACS (storescp) | events logged per instance |',
+      '| Path | intermediary, all threads | by thread | PACS (storescp) | events logged per instance |',
       '| --- | --- | --- | --- | --- |',
       ...rows.map(
         (r) =>

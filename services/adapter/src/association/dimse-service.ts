@@ -1,6 +1,7 @@
 /**
  * The DIMSE service provider of one association (PS3.7 §7-§10): reassembles messages from PDVs
- * (C-STORE data sets streamed to a file, other data sets collected in memory), emits EVT_DIMSE_RECV /
+ * (C-STORE data sets streamed to a file, or passed on as they arrive when `passOn` takes them, other data sets
+ * collected in memory), emits EVT_DIMSE_RECV /
  * EVT_DIMSE_SENT, runs requests one at a time through the service classes, matches responses to the
  * operations waiting for them (SCU side and C-GET sub-operations), and fragments outgoing messages
  * to the peer's maximum PDU length. A peer that sends requests faster than it reads the answers is held

@@ -138,6 +138,11 @@ export class DimseService {
     return this.#cancelled.has(messageId);
   }
 
+  /** A request received here is still being served (queued, or its answer not yet sent). */
+  get serving(): boolean {
+    return this.#busy > 0 || this.#pending > 0;
+  }
+
   /** Resolves when no request is being served. */
   idle(): Promise<void> {
     if (this.#busy === 0 && this.#assembler.idle) return Promise.resolve();
@@ -185,10 +190,7 @@ export class DimseService {
     const incoming: Incoming = { context, command };
     if (withDataset) {
       if (command.commandField === COMMAND_FIELDS['C-STORE-RQ']) {
-        const passage =
-          this.#busy === 0 && this.#pending === 0
-            ? this.#opts.passOn?.(this.#assoc, context, command)
-            : undefined;
+        const passage = this.serving ? undefined : this.#opts.passOn?.(this.#assoc, context, command);
         if (passage) incoming.passage = passage;
         else incoming.store = new StoreReceiver(this.#assoc, context, command, this.#opts);
       } else {

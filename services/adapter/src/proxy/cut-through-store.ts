@@ -37,7 +37,11 @@ export class CutThroughStore implements DatasetPassage {
   #waitingForRoom = false;
   #ended = false;
 
-  /** Starts the upstream request for a C-STORE command; undefined when it cannot go there now. */
+  /**
+   * Starts the upstream request for a C-STORE command; undefined when it cannot go there now: no such context,
+   * the association not established, or a request from the PACS being relayed (its answer goes the same way,
+   * and the messages' fragments must not mix).
+   */
   static open(
     down: Association,
     up: Association,
@@ -46,7 +50,7 @@ export class CutThroughStore implements DatasetPassage {
     opts: CutThroughOptions,
   ): CutThroughStore | undefined {
     const upContext = up.contexts.get(context.id);
-    if (!upContext || !up.isEstablished) return undefined;
+    if (!upContext || !up.isEstablished || up.dimse.serving) return undefined;
     return new CutThroughStore(down, up, context, upContext, command, opts);
   }
 

@@ -3,9 +3,10 @@
  * goes upstream as it arrives (the first data PDU reaches the PACS before the modality's last one reaches the
  * proxy), re-cut only where the PACS takes smaller PDUs than the modality sends (16 KB to 4 KB), passed as it
  * is otherwise (4 KB to 16 KB), the PACS receiving a byte-identical data set either way, with the length,
- * sha256 and header recorded on the way through. And what a failure mid-transfer gives: the PACS's failure
- * status passed back and recorded; the PACS aborting, or killed, mid-transfer: the modality's association
- * aborted with the cause recorded in its EVT_ABORTED; the modality aborting: the PACS's association aborted.
+ * sha256 and header recorded on the way through (the same header our SCP records for the instance). And what
+ * a failure mid-transfer gives: the PACS's failure status passed back and recorded; the PACS aborting, or
+ * killed, mid-transfer: the modality's association aborted with the cause recorded in its EVT_ABORTED; the
+ * modality aborting: the PACS's association aborted.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -20,7 +21,7 @@ import { readPart10 } from '../../src/dataset/part10.js';
 import { AuditProxy } from '../../src/proxy/proxy-server.js';
 import { parseProxyRoutes } from '../../src/proxy/routes.js';
 import { listening } from '../support/archive.js';
-import { EXPLICIT_LE, SC_IMAGE_STORAGE, writeInstance } from '../support/instances.js';
+import { EXPLICIT_LE, IMPLICIT_LE, SC_IMAGE_STORAGE, writeInstance } from '../support/instances.js';
 import {
   CollectingSink,
   type Envelope,
@@ -166,6 +167,40 @@ for (const [modalityPdu, pacsPdu] of [
     } finally {
       await proxy.close(1000);
       pacs.child.kill('SIGTERM');
+    }
+  });
+}
+
+for (const transferSyntax of [EXPLICIT_LE, IMPLICIT_LE]) {
+  test(`the audit record of a cut-through C-STORE is the one our SCP keeps for the same instance (${transferSyntax})`, async () => {
+    const pacs = await startTestServer();
+    const sink = new CollectingSink();
+    const proxy = await startProxy(pacs.port, 16384, sink);
+    try {
+      const f = path.join(dir, `same-record-${transferSyntax}.dcm`);
+      writeInstance(f, {
+        transferSyntax,
+        pixelBytes: 300_000,
+        privateTag: true,
+        patientId: 'PID-SAME',
+        // Longer than the event value limit, before the patient: kept as its length and sha256.
+        extra: { '00084000': { vr: 'LT', Value: ['y'.repeat(100_000)] } },
+      });
+      const r = await runDcmtk('storescu', ['-aec', 'DICOMTRAIL', '127.0.0.1', String(proxy.port), f]);
+      assert.equal(r.code, 0, r.stderr);
+      await waitFor(() => legs(sink).down.some((e) => e.type === 'EVT_C_STORE'), 5000, 'EVT_C_STORE');
+      const atPacs = pacs.sink.events.find((e) => e.type === 'EVT_C_STORE')!.params;
+      const here = legs(sink).down.find((e) => e.type === 'EVT_C_STORE')!.params;
+      assert.equal(here['status'], 0);
+      assert.deepEqual(here['dataset'], atPacs['dataset']);
+      const header = here['dataset'] as Record<string, { Value?: unknown[]; BulkData?: unknown }>;
+      assert.equal(header['00100020']?.Value?.[0], 'PID-SAME');
+      assert.ok(header['00084000']?.BulkData && !header['00084000'].Value, 'the long value fingerprinted');
+      const recv = (events: Envelope[]) => dataSet(events.find((e) => e.type === 'EVT_DIMSE_RECV'));
+      assert.deepEqual(recv(legs(sink).down), recv(pacs.sink.events), 'length and sha256');
+    } finally {
+      await proxy.close(1000);
+      await pacs.close();
     }
   });
 }

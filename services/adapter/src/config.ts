@@ -106,7 +106,7 @@ export const adapterConfigSpec = {
     default: 4294967296,
     min: 1024,
     description:
-      'A C-STORE data set longer than this is refused with A700 (out of resources) and not written',
+      "A C-STORE data set longer than this is refused with A700 (out of resources) and not written; in proxy mode, where it is passed on as it arrives, the modality's association is aborted",
   },
   DICOM_STORE_DIR: {
     type: 'string',

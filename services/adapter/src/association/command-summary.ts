@@ -79,11 +79,14 @@ export function decodeForEvent(
   }
 }
 
+/** What an event says of a data set not held in memory: its length, sha256 and header. */
+export type DatasetDigest = Pick<StoredFile, 'datasetBytes' | 'sha256' | 'header'>;
+
 export function describeCommand(
   context: NegotiatedContext,
   cs: CommandSet,
   dataset: Buffer | undefined,
-  stored: StoredFile | undefined,
+  stored: DatasetDigest | undefined,
   bulkDataThreshold: number,
 ): Record<string, unknown> {
   const type = commandFieldName(cs.commandField) ?? 'C-ECHO-RQ';

@@ -1,6 +1,7 @@
 /**
  * The DIMSE service provider of one association (PS3.7 §7-§10): reassembles messages from PDVs
- * (C-STORE data sets streamed to a file, other data sets collected in memory), emits EVT_DIMSE_RECV /
+ * (C-STORE data sets streamed to a file, or passed on as they arrive when `passOn` takes them, other data sets
+ * collected in memory), emits EVT_DIMSE_RECV /
  * EVT_DIMSE_SENT, runs requests one at a time through the service classes, matches responses to the
  * operations waiting for them (SCU side and C-GET sub-operations), and fragments outgoing messages
  * to the peer's maximum PDU length. A peer that sends requests faster than it reads the answers is held
@@ -17,13 +18,13 @@ import {
   NO_DATASET,
 } from '../dimse/command-set.js';
 import { DimseError } from '../dimse/dimse-error.js';
-import { fragmentMessage, maxFragmentLength } from '../dimse/fragmenter.js';
+import { fragmentMessage, maxFragmentLength, refragment } from '../dimse/fragmenter.js';
 import { DatasetCollector, DimseAssembler } from '../dimse/reassembler.js';
 import { statusCategory } from '../dimse/status.js';
 import { errorFields } from '../events/log-fields.js';
 import type { Pdv } from '../pdu/p-data-tf.js';
 import type { Association } from './association.js';
-import { describeCommand } from './command-summary.js';
+import { type DatasetDigest, describeCommand } from './command-summary.js';
 import { type StoredFile, StoreReceiver } from './store-receiver.js';
 import type { NegotiatedContext } from './types.js';
 
@@ -39,6 +40,15 @@ export interface DimseServiceOptions {
   onCancel?: (assoc: Association, msg: DimseMessage) => void;
   /** C-STORE data sets longer than this are refused with A700 and not written (default: no limit). */
   maxInstanceBytes?: number;
+  /**
+   * Takes a received C-STORE data set fragment by fragment as it arrives instead of a file (the audit
+   * proxy's cut-through); asked only when no other request is in progress. Undefined: a file, as usual.
+   */
+  passOn?: (
+    assoc: Association,
+    context: NegotiatedContext,
+    command: CommandSet,
+  ) => DatasetPassage | undefined;
   /**
    * Requests received and not yet answered, at most; past it the socket is not read (TCP back-pressure)
    * until one is answered (default 16).
@@ -58,6 +68,29 @@ export interface DimseMessage {
   dataset?: Buffer;
   /** A C-STORE data set streamed to disk. */
   stored?: StoredFile;
+  /** A C-STORE data set passed on as it arrived (`passOn`), and what the events say of it. */
+  passage?: DatasetPassage;
+  digest?: DatasetDigest;
+}
+
+/** Where a received C-STORE data set goes, fragment by fragment, when it is passed on rather than kept. */
+export interface DatasetPassage {
+  write(fragment: Buffer, last: boolean): void;
+  /** After the last fragment: what the events say of the data set (length, sha256, header). */
+  end(): DatasetDigest;
+  /** The association ended before the last fragment. */
+  discard(reason: string): void;
+}
+
+/** A request sent while its data set is still arriving elsewhere (`openRequest`). */
+export interface OpenedRequest {
+  /** Sends one fragment, re-cut to the peer's maximum PDU length; false: wait for `drained()`. */
+  fragment(data: Buffer, last: boolean): boolean;
+  drained(): Promise<void>;
+  /** Records EVT_DIMSE_SENT once the last fragment is out. */
+  sent(digest: DatasetDigest): void;
+  /** The final response (pending ones go to the `onPending` given). */
+  response: Promise<DimseMessage>;
 }
 
 interface Incoming {
@@ -65,6 +98,7 @@ interface Incoming {
   command: CommandSet;
   collector?: DatasetCollector;
   store?: StoreReceiver;
+  passage?: DatasetPassage;
 }
 
 type ResponseWaiter = {
@@ -102,6 +136,11 @@ export class DimseService {
   /** True once a C-CANCEL-RQ named this message id (the operation checks at its next result). */
   isCancelled(messageId: number): boolean {
     return this.#cancelled.has(messageId);
+  }
+
+  /** A request received here is still being served (queued, or its answer not yet sent). */
+  get serving(): boolean {
+    return this.#busy > 0 || this.#pending > 0;
   }
 
   /** Resolves when no request is being served. */
@@ -151,7 +190,9 @@ export class DimseService {
     const incoming: Incoming = { context, command };
     if (withDataset) {
       if (command.commandField === COMMAND_FIELDS['C-STORE-RQ']) {
-        incoming.store = new StoreReceiver(this.#assoc, context, command, this.#opts);
+        const passage = this.serving ? undefined : this.#opts.passOn?.(this.#assoc, context, command);
+        if (passage) incoming.passage = passage;
+        else incoming.store = new StoreReceiver(this.#assoc, context, command, this.#opts);
       } else {
         incoming.collector = new DatasetCollector();
       }
@@ -164,6 +205,20 @@ export class DimseService {
   #onChunk(chunk: Buffer, last: boolean): void {
     const inc = this.#incoming;
     if (!inc) throw new DimseError('DT_ERR_DIMSE_UNEXPECTED_DATASET', 'data set fragment without a command');
+    if (inc.passage) {
+      inc.passage.write(chunk, last);
+      // Writing may have ended the association (an instance past its limit).
+      if (last && this.#incoming === inc) {
+        this.#incoming = undefined;
+        this.#complete({
+          context: inc.context,
+          command: inc.command,
+          passage: inc.passage,
+          digest: inc.passage.end(),
+        });
+      }
+      return;
+    }
     if (inc.store) {
       inc.store.write(chunk);
       if (last) {
@@ -197,7 +252,7 @@ export class DimseService {
         msg.context,
         msg.command,
         msg.dataset,
-        msg.stored,
+        msg.stored ?? msg.digest,
         this.#opts.bulkDataThreshold,
       ),
     }));
@@ -275,15 +330,7 @@ export class DimseService {
   ): Promise<void> {
     if (!this.#assoc.isEstablished)
       throw new DimseError('DT_ERR_DIMSE_NOT_ESTABLISHED', 'association is not established');
-    const cs: CommandSet = {
-      ...command,
-      commandDataSetType:
-        dataset === undefined
-          ? NO_DATASET
-          : command.commandDataSetType !== undefined && command.commandDataSetType !== NO_DATASET
-            ? command.commandDataSetType
-            : DATASET_PRESENT,
-    };
+    const cs = withDatasetType(command, dataset !== undefined);
     const commandBytes = encodeCommandSet(cs);
     const inMemory = Buffer.isBuffer(dataset) ? dataset : undefined;
     this.#assoc.emit(
@@ -364,6 +411,17 @@ export class DimseService {
     await flush(held ?? Buffer.alloc(0), true);
   }
 
+  /** The final response to message `id`, once it comes; pending ones go to `onPending`. */
+  #awaitResponse(id: number, onPending?: (m: DimseMessage) => void): Promise<DimseMessage> {
+    const p = new Promise<DimseMessage>((resolve, reject) =>
+      this.#waiters.set(id, { resolve, reject, ...(onPending ? { onPending } : {}) }),
+    );
+    // An abort while sending rejects the waiter before anyone awaits it: that is the send's failure, not
+    // an unhandled rejection (which would end the process).
+    p.catch(() => undefined);
+    return p;
+  }
+
   /** Sends a request and waits for its final response; pending responses go to `onPending`. */
   async request(
     context: NegotiatedContext,
@@ -373,12 +431,7 @@ export class DimseService {
     stored?: StoredFile,
   ): Promise<DimseMessage> {
     const id = command.messageId!;
-    const p = new Promise<DimseMessage>((resolve, reject) =>
-      this.#waiters.set(id, { resolve, reject, ...(onPending ? { onPending } : {}) }),
-    );
-    // An abort while sending rejects the waiter before anyone awaits it: that is the send's failure, not
-    // an unhandled rejection (which would end the process).
-    p.catch(() => undefined);
+    const p = this.#awaitResponse(id, onPending);
     try {
       await this.send(context, command, dataset, stored);
     } catch (err) {
@@ -386,6 +439,41 @@ export class DimseService {
       throw err;
     }
     return p;
+  }
+
+  /**
+   * Sends a request's command now and lets its data set follow fragment by fragment while another association
+   * receives it (the audit proxy's cut-through C-STORE). Throws when the association is not established.
+   */
+  openRequest(
+    context: NegotiatedContext,
+    command: CommandSet,
+    onPending?: (m: DimseMessage) => void,
+  ): OpenedRequest {
+    if (!this.#assoc.isEstablished)
+      throw new DimseError('DT_ERR_DIMSE_NOT_ESTABLISHED', 'association is not established');
+    const cs = withDatasetType(command, true);
+    const id = cs.messageId!;
+    const response = this.#awaitResponse(id, onPending);
+    const max = this.#assoc.peerMaxPdu;
+    for (const pdvs of fragmentMessage(context.id, encodeCommandSet(cs), undefined, max))
+      this.#assoc.dul.sendPData(pdvs);
+    return {
+      response,
+      fragment: (data, last) => {
+        let room = true;
+        for (const pdvs of refragment(context.id, data, last, max))
+          room = this.#assoc.dul.sendPData(pdvs) && room;
+        return room;
+      },
+      drained: () => this.#drained(),
+      sent: (digest) =>
+        this.#assoc.emit(
+          'EVT_DIMSE_SENT',
+          () => ({ message: describeCommand(context, cs, undefined, digest, this.#opts.bulkDataThreshold) }),
+          id,
+        ),
+    };
   }
 
   abortPending(reason: string): void {
@@ -398,9 +486,19 @@ export class DimseService {
     }
     this.#waiters.clear();
     this.#incoming?.store?.discard();
+    this.#incoming?.passage?.discard(reason);
     this.#incoming = undefined;
     if (this.#busy === 0) for (const w of this.#idleWaiters.splice(0)) w();
   }
+}
+
+/** The command as sent: Command Data Set Type says whether a data set follows (keeping a received value). */
+function withDatasetType(command: CommandSet, withDataset: boolean): CommandSet {
+  const t = command.commandDataSetType;
+  return {
+    ...command,
+    commandDataSetType: !withDataset ? NO_DATASET : t !== undefined && t !== NO_DATASET ? t : DATASET_PRESENT,
+  };
 }
 
 export function sha256(b: Buffer): string {

@@ -47,7 +47,7 @@ export interface DicomServerOptions {
    * association with its upstream and relays every request there.
    */
   intermediary?: Pick<AssociationOptions, 'negotiate' | 'beforeReleaseResponse'> &
-    Pick<DimseServiceOptions, 'serve' | 'onCancel'>;
+    Pick<DimseServiceOptions, 'serve' | 'onCancel' | 'passOn'>;
 }
 
 export class DicomServer {
@@ -146,6 +146,7 @@ export class DicomServer {
         implementationVersionName: this.#opts.policy.implementationVersionName,
         serve: this.#opts.intermediary?.serve ?? this.#serve,
         ...(this.#opts.intermediary?.onCancel ? { onCancel: this.#opts.intermediary.onCancel } : {}),
+        ...(this.#opts.intermediary?.passOn ? { passOn: this.#opts.intermediary.passOn } : {}),
         ...(this.#opts.maxInstanceBytes !== undefined
           ? { maxInstanceBytes: this.#opts.maxInstanceBytes }
           : {}),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { encodePDataTf } from '../pdu/p-data-tf.js';
 import { buildCStoreRq } from './c-store.js';
 import { encodeCommandSet } from './command-set.js';
 import {
@@ -7,6 +8,7 @@ import {
   fragmentMessage,
   fragmentMessageStream,
   maxFragmentLength,
+  refragment,
 } from './fragmenter.js';
 import { PDV_OVERHEAD, type Pdv } from './pdv.js';
 import { type AssemblerOutput, DatasetCollector, DimseAssembler } from './reassembler.js';
@@ -101,4 +103,33 @@ test('the streaming fragmenter refuses use after end()', () => {
   f.end();
   assert.throws(() => f.push(Buffer.alloc(1)), { code: 'DT_ERR_DIMSE_FRAGMENTER_ENDED' });
   assert.throws(() => f.end(), { code: 'DT_ERR_DIMSE_FRAGMENTER_ENDED' });
+});
+
+test('refragment: a received fragment that fits the peer passes as it is, the same bytes, no copy', () => {
+  const data = Buffer.from('0102030405060708090a', 'hex');
+  const pdus = refragment(5, data, false, 16);
+  assert.equal(pdus.length, 1);
+  assert.equal(pdus[0]![0]!.data, data, 'not copied');
+  assert.equal(encodePDataTf(pdus[0]!).toString('hex'), '0400000000100000000c0500' + '0102030405060708090a');
+});
+
+test('refragment: a fragment larger than the peer takes is cut to its size; only the true last piece is last', () => {
+  const data = Buffer.from('0102030405060708090a', 'hex');
+  const hex = (last: boolean) => refragment(5, data, last, 10).map((p) => encodePDataTf(p).toString('hex'));
+  // PDU: type 04, reserved, length; PDV: item length, context 05, control (bit 1: last), 4 bytes at most.
+  assert.deepEqual(hex(true), [
+    '04000000000a00000006050001020304',
+    '04000000000a00000006050005060708',
+    '0400000000080000000405' + '02090a',
+  ]);
+  assert.deepEqual(hex(false), [
+    '04000000000a00000006050001020304',
+    '04000000000a00000006050005060708',
+    '0400000000080000000405' + '00090a',
+  ]);
+  // An empty last fragment (a data set's end marker) passes as one empty last PDV.
+  assert.deepEqual(
+    refragment(5, Buffer.alloc(0), true, 10).map((p) => encodePDataTf(p).toString('hex')),
+    ['040000000006000000020502'],
+  );
 });

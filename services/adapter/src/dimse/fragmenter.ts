@@ -31,15 +31,37 @@ export function maxFragmentLength(maxPduLength: number): number {
   return maxPduLength - PDV_OVERHEAD;
 }
 
-function split(contextId: number, isCommand: boolean, bytes: Buffer, max: number, out: Pdv[][]): void {
+function split(
+  contextId: number,
+  isCommand: boolean,
+  bytes: Buffer,
+  max: number,
+  out: Pdv[][],
+  last = true,
+): void {
   if (bytes.length === 0) {
-    out.push([{ contextId, isCommand, isLast: true, data: bytes }]);
+    out.push([{ contextId, isCommand, isLast: last, data: bytes }]);
     return;
   }
   for (let offset = 0; offset < bytes.length; offset += max) {
     const end = Math.min(offset + max, bytes.length);
-    out.push([{ contextId, isCommand, isLast: end === bytes.length, data: bytes.subarray(offset, end) }]);
+    out.push([
+      { contextId, isCommand, isLast: last && end === bytes.length, data: bytes.subarray(offset, end) },
+    ]);
   }
+}
+
+/**
+ * One received data set fragment passed on to a peer (the audit proxy's cut-through): as it is when it fits
+ * the peer's maximum PDU length, else cut into zero-copy pieces that do; only the last piece of the last
+ * fragment is marked last. Fragments are never joined, so nothing waits for the next one.
+ */
+export function refragment(contextId: number, data: Buffer, isLast: boolean, maxPduLength: number): Pdv[][] {
+  const max = maxFragmentLength(maxPduLength);
+  if (data.length <= max) return [[{ contextId, isCommand: false, isLast, data }]];
+  const out: Pdv[][] = [];
+  split(contextId, false, data, max, out, isLast);
+  return out;
 }
 
 /** Fragments a whole message: command PDUs first (last has control 0x03), then data set PDUs (last 0x02). */

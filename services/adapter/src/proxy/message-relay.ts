@@ -5,8 +5,11 @@
  * N-*) and upstream → downstream (C-GET's C-STORE sub-operations, N-EVENT-REPORTs such as storage commitment
  * results). Both associations emit their own events, so the audit sees each message where it was received
  * and where it was sent, and the one that received the request also records the operation's intervention
- * event with the outcome the other side gave (relayed-operation.ts). A C-STORE data set is relayed from the temporary file it was streamed to, then the
- * file is deleted: the proxy keeps nothing.
+ * event with the outcome the other side gave (relayed-operation.ts). A C-STORE from the modality is passed
+ * on as it arrives (cut-through-store.ts); one that comes while another operation is in progress on its
+ * association, and C-GET's sub-operations, are relayed from the temporary file they were streamed to, then
+ * the file is deleted: the proxy keeps nothing. If the other association ends before the final response, this
+ * one is aborted with that cause.
  */
 import { createReadStream, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -14,6 +17,8 @@ import type { Association } from '../association/association.js';
 import type { DimseMessage } from '../association/dimse-service.js';
 import { commandFieldName } from '../dimse/command-field.js';
 import { buildResponse, type CommandSet } from '../dimse/command-set.js';
+import { CutThroughStore } from './cut-through-store.js';
+import { endOf } from './paired-ending.js';
 import { relayedEventType, relayedOperation } from './relayed-operation.js';
 
 /** Out of resources (PS3.7 C.4.2 A7xx): the instance could not be taken in, so it was not passed on. */
@@ -44,7 +49,8 @@ export async function relayRequest(
       await from.dimse.send(msg.context, rsp);
       return;
     }
-    if (!context || !to.isEstablished) {
+    const passage = msg.passage instanceof CutThroughStore ? msg.passage : undefined;
+    if (!passage && (!context || !to.isEstablished)) {
       // Unreachable when both sides negotiated the same contexts; the pairing ends the association otherwise.
       from.log.warn({ command: name, context_id: msg.context.id }, 'proxy: no upstream context; aborting');
       from.abort();
@@ -56,15 +62,19 @@ export async function relayRequest(
       responses++;
       sent = sent.then(() => from.dimse.send(msg.context, m.command, m.dataset));
     };
-    const final = await to.dimse.request(context, msg.command, dataOf(msg), pass, msg.stored);
+    const final = passage
+      ? await passage.answer(pass)
+      : await to.dimse.request(context!, msg.command, dataOf(msg), pass, msg.stored);
     // The operation's outcome is recorded before its final response goes back, as a served one is.
     await sent;
     record(final, responses + 1);
     pass(final);
     await sent;
   } catch (err) {
-    // The paired association ended mid-operation: its closure aborts this one (proxy-server.ts).
+    // The paired association ended mid-operation (or this one did, and the abort below changes nothing).
+    const why = `${name} ${msg.command.messageId ?? ''} not completed: ${endOf(to.outcome) ?? (err as Error).message}`;
     from.log.warn({ err, command: name }, 'proxy: request not relayed');
+    from.abort(why);
   } finally {
     if (msg.stored) await rm(msg.stored.tempPath, { force: true });
   }

@@ -21,8 +21,10 @@ import { requestAssociation } from '../association/client.js';
 import { DicomServer, type DicomServerOptions } from '../association/server.js';
 import type { EventSink } from '../association/types.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
+import { CutThroughStore } from './cut-through-store.js';
 import { relayCancel, relayRequest } from './message-relay.js';
 import { downstreamAccept, type ProxyIdentity, upstreamRequest } from './negotiation-relay.js';
+import { endOf } from './paired-ending.js';
 import { recordRelayedNegotiation } from './relayed-negotiation-events.js';
 import { describeRoute, type ProxyRoutes, routeFor } from './routes.js';
 
@@ -30,7 +32,10 @@ export interface AuditProxyOptions {
   host: string;
   port: number;
   routes: ProxyRoutes;
-  /** Where relayed C-STORE data sets are held while they are passed on (deleted after). */
+  /**
+   * Where a relayed C-STORE data set is held while it is passed on (deleted after) when it cannot be passed on
+   * as it arrives: C-GET's sub-operations, or a C-STORE sent while another operation is in progress.
+   */
   storeDir: string;
   sinks: EventSink[];
   log: Logger;
@@ -80,6 +85,17 @@ export class AuditProxy {
           const up = this.#upstreamOf.get(down);
           if (up) await relayRequest(down, up, msg, this.#bulkDataThreshold);
           else down.abort();
+        },
+        passOn: (down, context, command) => {
+          const up = this.#upstreamOf.get(down);
+          return up
+            ? CutThroughStore.open(down, up, context, command, {
+                bulkDataThreshold: this.#bulkDataThreshold,
+                ...(opts.limits?.maxInstanceBytes !== undefined
+                  ? { maxInstanceBytes: opts.limits.maxInstanceBytes }
+                  : {}),
+              })
+            : undefined;
         },
         onCancel: (down, msg) => {
           const up = this.#upstreamOf.get(down);
@@ -196,7 +212,7 @@ export class AuditProxy {
           { upstream: where, outcome: outcome.kind },
           'proxy: upstream association ended; aborting',
         );
-        down.abort();
+        down.abort(`upstream ${where}: ${endOf(outcome)}`);
       }
     });
     down.closed().then(() => {

@@ -85,7 +85,7 @@ export function relayedOperation(
           ...(rq.moveOriginatorMessageId !== undefined
             ? { move_originator_message_id: rq.moveOriginatorMessageId }
             : {}),
-          dataset: request.stored?.header ?? decode(request.dataset) ?? {},
+          dataset: request.stored?.header ?? request.digest?.header ?? decode(request.dataset) ?? {},
           ...outcome,
         },
       };

@@ -40,6 +40,11 @@ export interface DimseServiceOptions {
   /** C-STORE data sets longer than this are refused with A700 and not written (default: no limit). */
   maxInstanceBytes?: number;
   /**
+   * Small C-STORE data sets stay in memory until the handler files them (the storage service writes each
+   * once, under its final name); unset: every data set goes to a temporary file (which the audit proxy reads).
+   */
+  holdSmall?: boolean;
+  /**
    * Requests received and not yet answered, at most; past it the socket is not read (TCP back-pressure)
    * until one is answered (default 16).
    */

@@ -16,6 +16,7 @@ import { AuditProxy } from '../../src/proxy/proxy-server.js';
 import { parseProxyRoutes } from '../../src/proxy/routes.js';
 import { type ArchiveServer, startArchiveServer } from '../support/archive.js';
 import { uid, writeInstance } from '../support/instances.js';
+import { temporaryFiles } from '../support/store-files.js';
 import { qrSupported } from '../support/qr.js';
 import { CollectingSink, testLog, testPolicy, waitFor } from '../support/server.js';
 import { RawPeer } from './hostile-adapter.js';
@@ -56,7 +57,7 @@ test('ARCHIVE_MAX_BYTES: the C-STORE that would pass it gets A700 (out of resour
     )!;
     assert.match(String(refused.params['error_comment']), /archive full/);
     assert.equal(s.archive.index.index.has(sops[2]!), false);
-    assert.deepEqual(readdirSync(path.join(s.storeDir, '.incoming')), []);
+    assert.deepEqual(temporaryFiles(s.storeDir), []);
   } finally {
     await s?.close();
   }

@@ -5,7 +5,7 @@
  * and aborts an idle association (and so its upstream one).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,9 +16,9 @@ import { AuditProxy } from '../../src/proxy/proxy-server.js';
 import { parseProxyRoutes } from '../../src/proxy/routes.js';
 import { type ArchiveServer, startArchiveServer } from '../support/archive.js';
 import { uid, writeInstance } from '../support/instances.js';
-import { temporaryFiles } from '../support/store-files.js';
 import { qrSupported } from '../support/qr.js';
 import { CollectingSink, testLog, testPolicy, waitFor } from '../support/server.js';
+import { temporaryFiles } from '../support/store-files.js';
 import { RawPeer } from './hostile-adapter.js';
 
 let dir: string;

@@ -1,8 +1,9 @@
 /**
  * The console in a real browser (Debian's Chromium through playwright-core) over a trail written by the real
  * pipeline: dcmtk → adapter → Kafka → audit writer → Postgres. Login, the overview, search, the patient access
- * report with its CSV and PDF, an association timeline, the masked engineer view; and every page read is in the
- * trail as an EVT_AUDIT_LOG_USED event written by the audit writer.
+ * report with its CSV and PDF, association timelines (a rejected one, one whose only presentation context was
+ * refused, a C-MOVE), the masked engineer view; and every page read is in the trail as an EVT_AUDIT_LOG_USED
+ * event written by the audit writer.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -139,6 +140,23 @@ test('the timeline of a rejected association explains it; the C-MOVE links its s
   await Promise.all([auditor.waitForURL(/associations\//), auditor.click('ul.links a')]);
   assert.match((await auditor.textContent('main')) ?? '', /Serves the C-MOVE of/);
   assert.match((await auditor.textContent('svg.sequence')) ?? '', /C-STORE-RQ/);
+});
+
+test('an association whose only presentation context was refused (storescu proposing a transfer syntax the node does not accept) is explained in words', async () => {
+  const { rows } = await stack.pool.query<{ association_id: string }>(
+    `SELECT association_id::text FROM audit.associations WHERE calling_ae_title = 'PROPOSER'`,
+  );
+  assert.equal(rows.length, 1, 'one association from PROPOSER');
+  await auditor.goto(`${base}/associations/${rows[0]!.association_id}`);
+  assert.match(
+    (await auditor.textContent('.explain')) ?? '',
+    /No presentation context for CT Image Storage was accepted \(transfer syntaxes not supported\)/,
+  );
+  const seq = (await auditor.textContent('svg.sequence')) ?? '';
+  assert.match(seq, /A-ASSOCIATE-RQ/);
+  assert.match(seq, /A-ASSOCIATE-AC/);
+  assert.doesNotMatch(seq, /C-STORE-RQ/, 'nothing was sent');
+  await screenshot(auditor, '10-timeline-no-context');
 });
 
 test('an engineer sees the same pages with patient identifiers masked, and no PDF for the patient', async () => {

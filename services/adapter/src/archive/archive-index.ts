@@ -11,6 +11,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@dicomtrail/runtime';
 import { sweepIncoming } from '../association/store-receiver.js';
+import { removeUnfinished } from '../service-classes/write-once.js';
 import { IndexJournal } from './index-journal.js';
 import { readIndexedInstance } from './instance-header.js';
 import { type IndexedInstance, InstanceIndex } from './instance-index.js';
@@ -33,6 +34,8 @@ export interface OpenStats {
   unreadable: number;
   /** Temporary files of interrupted C-STOREs removed from `.incoming`. */
   incoming_swept: number;
+  /** Files of interrupted C-STOREs left unfinished under their final name, removed (write-once.ts). */
+  unfinished_removed: number;
   ms: number;
 }
 
@@ -85,6 +88,7 @@ export class ArchiveIndex {
       chmodSync(dir, 0o700);
     }
     const swept = sweepIncoming(storeDir);
+    const unfinished = removeUnfinished(storeDir);
     const journal = new IndexJournal(path.join(indexDir, 'instances.jsonl'), storeDir);
     const self = new ArchiveIndex(storeDir, journal, opts.log);
     const contents = journal.read();
@@ -117,6 +121,7 @@ export class ArchiveIndex {
       scanned,
       unreadable,
       incoming_swept: swept,
+      unfinished_removed: unfinished,
       ms: Math.round(performance.now() - t0),
     };
     opts.log.info({ component: 'archive', ...stats }, 'archive index ready');

@@ -18,6 +18,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@dicomtrail/runtime';
+import { letGo } from '../association/held-instances.js';
 import type { AdapterEvent } from '../association/types.js';
 import { sameDataset } from '../dataset/part10-digest.js';
 import {
@@ -35,11 +36,12 @@ import {
   CANNOT_UNDERSTAND,
   DUPLICATE_SOP_INSTANCE,
   defaultStoreHandler,
+  filesHeldInstances,
   storageTarget,
 } from '../service-classes/storage.js';
 import { ArchiveIndex, type OpenStats } from './archive-index.js';
 import { Tag } from './attributes.js';
-import { fromHeader, readIndexedInstance } from './instance-header.js';
+import { fromHeader, heldIndexedInstance, readIndexedInstance } from './instance-header.js';
 import type { IndexedInstance } from './instance-index.js';
 import type { MoveDestinations } from './move-destinations.js';
 import { MppsStore } from './mpps.js';
@@ -149,10 +151,10 @@ export class Archive {
    * study/series) with another data set (0x0111), or when the store would pass `maxBytes` (A700); then the
    * storage service's default filing, then the index.
    */
-  readonly store = async (req: ServiceRequest): Promise<HandlerResult> => {
+  readonly store = filesHeldInstances(async (req: ServiceRequest): Promise<HandlerResult> => {
     const stored = req.stored!;
     const sop = req.request.affectedSopInstanceUid;
-    const record = this.#indexRecord(req, stored.tempPath);
+    const record = this.#indexRecord(req);
     const own = record?.attributes[Tag.SOPInstanceUID]?.Value?.[0];
     if (typeof own === 'string' && own.trim() !== sop)
       return {
@@ -163,12 +165,13 @@ export class Archive {
     if (existing) {
       const target = storageTarget(this.index.storeDir, req);
       if ('path' in target && target.path !== existing.path) {
-        if (!sameDataset(stored.tempPath, existing.path))
+        if (!sameDataset(stored.held ?? stored.tempPath, existing.path))
           return {
             status: DUPLICATE_SOP_INSTANCE,
             errorComment: 'SOP Instance UID already stored with other content',
           };
-        rmSync(stored.tempPath, { force: true });
+        if (stored.held) letGo(stored);
+        else rmSync(stored.tempPath, { force: true });
         stored.finalPath = existing.path;
         return 0x0000;
       }
@@ -190,16 +193,21 @@ export class Archive {
       }
     }
     return result;
-  };
+  });
 
   /**
-   * The index record of a received instance: from the header's DICOM JSON if an event already decoded it
-   * here, else from the file's quick reader; undefined when the file does not read.
+   * The index record of a received instance (its path set once filed): from the header's DICOM JSON if an
+   * event already decoded it here, else from the quick reader on the bytes held or the temporary file;
+   * undefined when they do not read.
    */
-  #indexRecord(req: ServiceRequest, file: string): IndexedInstance | undefined {
+  #indexRecord(req: ServiceRequest): IndexedInstance | undefined {
+    const stored = req.stored!;
     try {
-      const header = req.stored?.header?.peek();
-      return header ? fromHeader(file, req.context.transferSyntax, header) : readIndexedInstance(file);
+      const header = stored.header?.peek();
+      if (header) return fromHeader(stored.tempPath, req.context.transferSyntax, header);
+      return stored.held
+        ? heldIndexedInstance(stored.held, stored.tempPath)
+        : readIndexedInstance(stored.tempPath);
     } catch {
       return undefined;
     }

@@ -106,6 +106,18 @@ export function readIndexedInstance(file: string): IndexedInstance {
   }
 }
 
+/** The index record of a Part 10 instance held whole in memory (a small C-STORE), filed or to be filed at `file`. */
+export function heldIndexedInstance(bytes: Buffer, file: string): IndexedInstance {
+  try {
+    const quick = readIndexedAttributes(bytes, true);
+    if (quick) return { path: file, transferSyntax: quick.transferSyntax, attributes: quick.attributes };
+    const decoded = decodeHeader(bytes);
+    return fromHeader(file, decoded.transferSyntax, decoded.header);
+  } catch (err) {
+    throw new DicomtrailError('DT_ERR_ARCHIVE_UNREADABLE', 'not a readable Part 10 instance', {}, err);
+  }
+}
+
 /** The index record from an already decoded header (a C-STORE whose header was decoded for its event). */
 export function fromHeader(file: string, transferSyntax: string, header: DicomJson): IndexedInstance {
   return { path: file, transferSyntax, attributes: pick(header, INDEXED_TAGS) };

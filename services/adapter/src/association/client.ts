@@ -530,6 +530,7 @@ export async function requestAssociation(opts: AssociationRequest): Promise<Asso
       implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
       implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
       serve: opts.serve ?? createDispatcher({ storeDir }),
+      ...(opts.serve ? {} : { holdSmall: true }),
       ...(opts.onCancel ? { onCancel: opts.onCancel } : {}),
     },
   });

@@ -50,6 +50,11 @@ export interface DimseServiceOptions {
     command: CommandSet,
   ) => DatasetPassage | undefined;
   /**
+   * Small C-STORE data sets stay in memory until the handler files them (the storage service writes each
+   * once, under its final name); unset: every data set goes to a temporary file (which the audit proxy reads).
+   */
+  holdSmall?: boolean;
+  /**
    * Requests received and not yet answered, at most; past it the socket is not read (TCP back-pressure)
    * until one is answered (default 16).
    */

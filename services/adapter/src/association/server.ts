@@ -16,6 +16,7 @@ import type { Logger } from '@dicomtrail/runtime';
 import type { AcceptorPolicy } from '../acse/acceptor.js';
 import { HandlerRegistry } from '../events/event-bus.js';
 import { createDispatcher, type ServiceTable } from '../service-classes/dispatch.js';
+import { removeUnfinished } from '../service-classes/write-once.js';
 import { Association, type AssociationOptions } from './association.js';
 import type { DimseServiceOptions } from './dimse-service.js';
 import { sweepIncoming } from './store-receiver.js';
@@ -81,9 +82,12 @@ export class DicomServer {
     }, 10_000).unref();
   }
 
-  /** Listens; first removes what interrupted C-STOREs of a previous run left in `<store>/.incoming`. */
+  /**
+   * Listens; first removes what interrupted C-STOREs of a previous run left: temporary files in
+   * `<store>/.incoming`, files left unfinished under their final name (service-classes/write-once.ts).
+   */
   listen(): Promise<{ address: string; port: number }> {
-    const swept = sweepIncoming(this.#opts.storeDir);
+    const swept = sweepIncoming(this.#opts.storeDir) + removeUnfinished(this.#opts.storeDir);
     if (swept > 0) this.#opts.log.info({ removed: swept }, 'removed unfinished C-STORE files');
     return new Promise((resolve, reject) => {
       this.#server.once('error', reject);
@@ -145,6 +149,8 @@ export class DicomServer {
         implementationClassUid: this.#opts.policy.implementationClassUid,
         implementationVersionName: this.#opts.policy.implementationVersionName,
         serve: this.#opts.intermediary?.serve ?? this.#serve,
+        // The storage service files small instances from memory; a relay reads them from a temporary file.
+        ...(this.#opts.intermediary ? {} : { holdSmall: true }),
         ...(this.#opts.intermediary?.onCancel ? { onCancel: this.#opts.intermediary.onCancel } : {}),
         ...(this.#opts.intermediary?.passOn ? { passOn: this.#opts.intermediary.passOn } : {}),
         ...(this.#opts.maxInstanceBytes !== undefined

@@ -3,9 +3,11 @@
  * is built from the command and the presentation context, then the data set bytes follow as received.
  *
  * Two paths, chosen by size:
- * - small instances (up to SMALL_LIMIT) are kept in memory and written with one synchronous write when the
- *   last fragment arrives: one system call instead of a stream's open/write/close round trips through the
- *   thread pool, which dominated the per-instance cost (bench: 2,000 × 10 KB);
+ * - small instances (up to SMALL_LIMIT) are kept in memory. With `holdSmall` (the storage service files them)
+ *   they stay there until the handler writes them once under their final name (held-instances.ts,
+ *   service-classes/write-once.ts); otherwise, or past the process's hold budget, they are written to the
+ *   temporary file with one synchronous write when the last fragment arrives: one system call instead of a
+ *   stream's open/write/close round trips through the thread pool (bench: 2,000 × 10 KB);
  * - larger ones switch to a write stream as soon as they pass the limit, so a 50 MB instance is never
  *   held whole in memory; the socket is paused while the disk is behind (back-pressure).
  * The header (up to Pixel Data) for the storage path, the index and events is condensed while the bytes
@@ -25,6 +27,7 @@ import {
   readdirSync,
   rmSync,
   type WriteStream,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -37,6 +40,7 @@ import { readStudySeries, type StudySeries } from '../dataset/study-series.js';
 import { readingProperties } from '../dataset/transfer-syntaxes.js';
 import type { CommandSet } from '../dimse/command-set.js';
 import type { Association } from './association.js';
+import { letGo, reserveHold } from './held-instances.js';
 import type { NegotiatedContext } from './types.js';
 
 /** How much of the data set is kept in memory to decode its header. */
@@ -45,8 +49,16 @@ const HEADER_PREFIX = 256 * 1024;
 const SMALL_LIMIT = 1024 * 1024;
 
 export interface StoredFile {
-  /** The temporary file holding the Part 10 instance; the C-STORE handler moves it (or it is deleted). */
+  /**
+   * The temporary file holding the Part 10 instance; the C-STORE handler moves it (or it is deleted). Not
+   * written while the instance is `held`.
+   */
   tempPath: string;
+  /**
+   * The whole Part 10 instance in memory (a small one, received with `holdSmall`), until the handler files it
+   * (held-instances.ts `letGo`); there is no temporary file then (`spillHeld` writes one).
+   */
+  held?: Buffer;
   /** Bytes of the data set (without the Part 10 header). */
   datasetBytes: number;
   fileBytes: number;
@@ -134,6 +146,8 @@ export class StoreReceiver {
   readonly #condenser: HeaderCondenser | undefined;
   readonly #valueLimit: number;
   readonly #maxInstanceBytes: number;
+  readonly #holdSmall: boolean;
+  #held: Buffer | undefined;
 
   constructor(
     assoc: Association,
@@ -146,12 +160,15 @@ export class StoreReceiver {
       bulkDataThreshold: number;
       /** Data sets longer than this are refused (A700) and not written; default: no limit. */
       maxInstanceBytes?: number;
+      /** Keep small instances in memory for the handler to file (StoredFile.held) instead of a temporary file. */
+      holdSmall?: boolean;
     },
   ) {
     this.#assoc = assoc;
     this.#context = context;
     this.#bulkDataThreshold = opts.bulkDataThreshold;
     this.#maxInstanceBytes = opts.maxInstanceBytes ?? Number.POSITIVE_INFINITY;
+    this.#holdSmall = opts.holdSmall === true;
     this.#valueLimit = eventValueLimit();
     const ts = readingProperties(context.transferSyntax);
     this.#condenser = ts.deflated
@@ -263,6 +280,7 @@ export class StoreReceiver {
       };
       if (this.#hash) stored.sha256 = this.#hash.digest('hex');
       if (header) stored.header = header;
+      if (this.#held) stored.held = this.#held;
       if (ids?.studyInstanceUid) stored.studyInstanceUid = ids.studyInstanceUid;
       if (ids?.seriesInstanceUid) stored.seriesInstanceUid = ids.seriesInstanceUid;
       if (this.#error) {
@@ -273,7 +291,7 @@ export class StoreReceiver {
     };
     const ws = this.#ws;
     if (ws === undefined) {
-      if (!this.#error) this.#writeSmall();
+      if (!this.#error && !this.#hold()) this.#writeSmall();
       return Promise.resolve(finish());
     }
     return new Promise((resolve) => {
@@ -292,6 +310,15 @@ export class StoreReceiver {
       ws.once('error', once);
       ws.end();
     });
+  }
+
+  /** Keeps the small instance in memory for the handler, within the process's budget. */
+  #hold(): boolean {
+    const bytes = this.#header.length + this.#buffered;
+    if (!this.#holdSmall || !reserveHold(bytes)) return false;
+    this.#held = Buffer.concat([this.#header, ...this.#chunks], bytes);
+    this.#chunks.length = 0;
+    return true;
   }
 
   #writeSmall(): void {
@@ -359,6 +386,17 @@ export class StoreReceiver {
       return undefined;
     }
   }
+}
+
+/**
+ * Writes a held instance to its temporary file and lets go of it in memory: for a C-STORE handler that reads
+ * the file (a bound replacement of the default filing).
+ */
+export function spillHeld(stored: StoredFile): void {
+  const bytes = stored.held;
+  if (!bytes) return;
+  inDir(path.dirname(stored.tempPath), () => writeFileSync(stored.tempPath, bytes, { mode: FILE_MODE }));
+  letGo(stored);
 }
 
 /**

@@ -6,9 +6,10 @@
  * On the requestor side a C-STORE (a C-GET sub-operation) is served only on a context where we
  * accepted the SCP role (PS3.7 D.3.3.4); otherwise 0x0122, as pynetdicom.
  */
-import { rm } from 'node:fs/promises';
+
 import type { Association } from '../association/association.js';
 import type { DimseMessage } from '../association/dimse-service.js';
+import { discardStored } from '../association/held-instances.js';
 import { isStorageSopClass, SopClass, VERIFICATION } from '../dataset/uids.js';
 import { COMMAND_FIELDS, type CommandFieldName, commandFieldName } from '../dimse/command-field.js';
 import { buildResponse } from '../dimse/command-set.js';
@@ -59,7 +60,7 @@ async function serveStoreAsRequestor(assoc: Association, msg: DimseMessage, stor
       { context_id: msg.context.id },
       'C-STORE on a context without our SCP role; answering 0x0122',
     );
-    if (msg.stored) await rm(msg.stored.tempPath, { force: true }).catch(() => undefined);
+    await discardStored(msg.stored);
     await assoc.dimse.send(msg.context, buildResponse(msg.command, 'C-STORE-RSP', SOP_CLASS_NOT_SUPPORTED));
     return;
   }
@@ -89,7 +90,7 @@ export function createDispatcher(opts: ServiceClassOptions, extra: ServiceTable 
       const sopClass = msg.command.affectedSopClassUid ?? msg.command.requestedSopClassUid;
       if (refusesSopClass(name, sopClass) && rspName in COMMAND_FIELDS) {
         assoc.log.warn({ command: name, sop_class_uid: sopClass }, 'SOP class not supported by this service');
-        if (msg.stored) await rm(msg.stored.tempPath, { force: true }).catch(() => undefined);
+        await discardStored(msg.stored);
         await assoc.dimse.send(
           msg.context,
           buildResponse(msg.command, rspName as CommandFieldName, SOP_CLASS_NOT_SUPPORTED),

@@ -1,23 +1,27 @@
 /**
- * Storage Service Class (PS3.4 Annex B) as SCP: EVT_C_STORE. The instance has already been streamed
- * to a temporary Part 10 file (association/store-receiver.ts); the bound handler decides the status and
- * what to keep. The default handler files it as `<store>/<StudyInstanceUID>/<SeriesInstanceUID>/
- * <SOPInstanceUID>.dcm`, each a UID by PS3.5's syntax (else 0xC000), never over an existing file: the same
- * data set again is a success, another one under an already stored SOP Instance UID is refused with 0x0111.
- * Disk errors give A700 (out of resources); a handler exception gives C211.
+ * Storage Service Class (PS3.4 Annex B) as SCP: EVT_C_STORE. The instance has been received whole
+ * (association/store-receiver.ts): a small one held in memory, a large one streamed to a temporary Part 10
+ * file; the bound handler decides the status and what to keep. The default handler files it as
+ * `<store>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm`, each a UID by PS3.5's syntax
+ * (else 0xC000), never over an existing file: a small one written once under that name (write-once.ts), a
+ * large one hard-linked there from its temporary file. The same data set again is a success, another one
+ * under an already stored SOP Instance UID is refused with 0x0111. A handler that is not marked
+ * `filesHeldInstances` gets every instance in a temporary file, as before small ones were held.
+ * Disk errors and a store that cannot be written give A700 (out of resources); a handler exception gives C211.
  */
 import { linkSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Association } from '../association/association.js';
 import type { DimseMessage } from '../association/dimse-service.js';
-import { inDir } from '../association/store-receiver.js';
+import { discardStored, letGo } from '../association/held-instances.js';
+import { inDir, spillHeld } from '../association/store-receiver.js';
 import { sameDataset } from '../dataset/part10-digest.js';
 import { insideDir, isUid } from '../dataset/uid-syntax.js';
 import { buildCStoreRsp } from '../dimse/c-store.js';
 import { statusCategory } from '../dimse/status.js';
 import { errorFields } from '../events/log-fields.js';
 import { type HandlerResult, type ServiceRequest, statusOf, toRequest } from './service-request.js';
+import { STORE_UNWRITABLE, writeOnce } from './write-once.js';
 
 export type CStoreHandler = (req: ServiceRequest) => HandlerResult | Promise<HandlerResult>;
 
@@ -28,6 +32,17 @@ export const CANNOT_UNDERSTAND = 0xc000;
  * Instance): refused, so that no peer replaces an original. The same content again is a success.
  */
 export const DUPLICATE_SOP_INSTANCE = 0x0111;
+
+/** Handler errors answered A700 (out of resources): the disk, its permissions, a store that cannot be written. */
+const OUT_OF_RESOURCES_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EROFS', STORE_UNWRITABLE]);
+
+const heldAware = new WeakSet<CStoreHandler>();
+
+/** Marks a handler that files instances held in memory itself (`stored.held`); returns it. */
+export function filesHeldInstances<H extends CStoreHandler>(handler: H): H {
+  heldAware.add(handler);
+  return handler;
+}
 
 export type StorageTarget = { path: string } | { status: number; errorComment: string };
 
@@ -54,34 +69,44 @@ export function storageTarget(storeDir: string, req: ServiceRequest): StorageTar
 }
 
 /**
- * Files the temporary instance at `target` without ever replacing a file there (a hard link fails with
- * EEXIST where a rename would overwrite). An existing file with the same data set is kept and the
- * instance counts as stored; another data set is refused with 0x0111.
+ * Files the instance at `target` (inside `storeDir`) without ever replacing a file there: a held one is
+ * written once under that name (O_EXCL), a temporary file hard-linked there (a link fails with EEXIST where a
+ * rename would overwrite). An existing file with the same data set is kept and the instance counts as
+ * stored; another data set is refused with 0x0111.
  */
-export function fileInstance(req: ServiceRequest, target: string): HandlerResult {
+export function fileInstance(req: ServiceRequest, storeDir: string, target: string): HandlerResult {
   const stored = req.stored!;
-  try {
-    inDir(path.dirname(target), () => linkSync(stored.tempPath, target));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    if (!sameDataset(stored.tempPath, target))
-      return {
-        status: DUPLICATE_SOP_INSTANCE,
-        errorComment: 'SOP Instance UID already stored with other content',
-      };
+  const held = stored.held;
+  let exists: boolean;
+  if (held) {
+    exists = writeOnce(storeDir, target, held) === 'exists';
+  } else {
+    try {
+      inDir(path.dirname(target), () => linkSync(stored.tempPath, target));
+      exists = false;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      exists = true;
+    }
   }
-  rmSync(stored.tempPath, { force: true });
+  if (exists && !sameDataset(held ?? stored.tempPath, target))
+    return {
+      status: DUPLICATE_SOP_INSTANCE,
+      errorComment: 'SOP Instance UID already stored with other content',
+    };
+  if (held) letGo(stored);
+  else rmSync(stored.tempPath, { force: true });
   stored.finalPath = target;
   return 0x0000;
 }
 
 export function defaultStoreHandler(storeDir: string): CStoreHandler {
-  return (req) => {
+  return filesHeldInstances((req) => {
     const target = storageTarget(storeDir, req);
     if ('status' in target) return target;
-    // Synchronous on purpose: a few quick metadata calls, no thread-pool round trips per instance.
-    return fileInstance(req, target.path);
-  };
+    // Synchronous on purpose: a few quick file-system calls, no thread-pool round trips per instance.
+    return fileInstance(req, storeDir, target.path);
+  });
 }
 
 /**
@@ -114,20 +139,20 @@ export async function serveCStore(assoc: Association, msg: DimseMessage, storeDi
       (assoc.handlers.interventionHandler('EVT_C_STORE') as CStoreHandler | undefined) ??
       defaultStoreHandler(storeDir);
     try {
+      if (!heldAware.has(handler)) spillHeld(stored);
       const r = statusOf(await handler(req));
       status = r.status;
       errorComment = r.errorComment;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      status =
-        code === 'ENOSPC' || code === 'EDQUOT' || code === 'EACCES' || code === 'EROFS' ? 0xa700 : 0xc211;
+      status = OUT_OF_RESOURCES_CODES.has(code ?? '') ? 0xa700 : 0xc211;
       // The error's message names the file, whose path is made of the instance's UIDs: not for logs.
       const what = code ?? (err as Error).name ?? 'Error';
       errorComment = `could not store the instance: ${what}`.slice(0, 64);
       assoc.log.error(errorFields(err), 'C-STORE handler failed');
     }
   }
-  if (stored && !stored.finalPath) await rm(stored.tempPath, { force: true }).catch(() => undefined);
+  if (stored && !stored.finalPath) await discardStored(stored);
   assoc.emit(
     'EVT_C_STORE',
     () => ({

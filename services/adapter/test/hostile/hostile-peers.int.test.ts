@@ -33,6 +33,7 @@ import { buildCGetRq } from '../../src/dimse/c-get.js';
 import { buildCStoreRq } from '../../src/dimse/c-store.js';
 import { makeInstance, SC_IMAGE_STORAGE, uid, writeInstance } from '../support/instances.js';
 import { type Envelope, testLog, waitFor } from '../support/server.js';
+import { temporaryFiles } from '../support/store-files.js';
 import { type AdapterProcess, RawPeer, startAdapterProcess, verificationRq } from './hostile-adapter.js';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
@@ -383,7 +384,7 @@ describe('hostile peers against one adapter (Kafka publishing on)', () => {
     const { sopInstanceUid } = writeInstance(file, { pixelBytes: 26 * MiB });
     await storescu('HUGE', file);
     assert.equal(await storeStatus(sopInstanceUid), 0xa700);
-    assert.deepEqual(readdirSync(path.join(storeDir, '.incoming')), []);
+    assert.deepEqual(temporaryFiles(storeDir), []);
   });
 
   test('12. a storage error names no UID in the log (the failure is still audited)', async () => {

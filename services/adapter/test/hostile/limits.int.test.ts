@@ -5,7 +5,7 @@
  * and aborts an idle association (and so its upstream one).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -18,6 +18,7 @@ import { type ArchiveServer, startArchiveServer } from '../support/archive.js';
 import { uid, writeInstance } from '../support/instances.js';
 import { qrSupported } from '../support/qr.js';
 import { CollectingSink, startTestServer, testLog, testPolicy, waitFor } from '../support/server.js';
+import { temporaryFiles } from '../support/store-files.js';
 import { RawPeer } from './hostile-adapter.js';
 
 let dir: string;
@@ -56,7 +57,7 @@ test('ARCHIVE_MAX_BYTES: the C-STORE that would pass it gets A700 (out of resour
     )!;
     assert.match(String(refused.params['error_comment']), /archive full/);
     assert.equal(s.archive.index.index.has(sops[2]!), false);
-    assert.deepEqual(readdirSync(path.join(s.storeDir, '.incoming')), []);
+    assert.deepEqual(temporaryFiles(s.storeDir), []);
   } finally {
     await s?.close();
   }

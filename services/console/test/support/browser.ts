@@ -1,6 +1,7 @@
 /**
  * Debian's Chromium driven by playwright-core (no browser download): headless, no sandbox (tests run as root),
- * a fresh profile per launch. Screenshots go to CONSOLE_SCREENSHOTS (default: <repo>/screenshots).
+ * a fresh profile per launch. Screenshots are taken when CONSOLE_SCREENSHOTS_DIR names a folder (the ones in
+ * docs/console/screenshots/ were taken with CONSOLE_SCREENSHOTS_DIR=docs/console/screenshots).
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,9 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-export const SCREENSHOTS =
-  process.env['CONSOLE_SCREENSHOTS'] ??
-  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../screenshots');
+const screenshotsDir = process.env['CONSOLE_SCREENSHOTS_DIR'];
+/** Where screenshots go (relative: to the repository root), or undefined: none taken. */
+export const SCREENSHOTS = screenshotsDir
+  ? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..', screenshotsDir)
+  : undefined;
 
 export interface Browser {
   context: BrowserContext;
@@ -36,7 +39,8 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string): Promise<string | undefined> {
+  if (!SCREENSHOTS) return undefined;
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });

@@ -3,6 +3,8 @@
  * topic), and storescp as the C-MOVE destination.
  *  - MODALITY1 (user identity "tech01"): 3 CT instances of patient PID-CONSOLE-1 (Console^Carol) stored;
  *  - STORESCU → called AE "WRONG": rejected (called AE title not recognized);
+ *  - PROPOSER: storescu proposing CT Image Storage with only a transfer syntax the node does not accept (JPEG
+ *    Spectral Selection, retired): no presentation context accepted, nothing sent;
  *  - ABORTER: C-ECHO, then A-ABORT;
  *  - VIEWER: C-FIND at study level for the patient, then C-MOVE of the study to WORKSTATION (storescp), which
  *    the adapter serves over a sub-association.
@@ -154,10 +156,40 @@ export async function storePatient(port: number, dir: string, calledAe: string):
   await dcmtk('storescu', [...peer, ...files]);
 }
 
+/**
+ * storescu (PROPOSER) with a CT instance compressed to JPEG Spectral Selection (1.2.840.10008.1.2.4.53, retired,
+ * not accepted by the node) and a profile proposing CT Image Storage with that transfer syntax alone: the
+ * association is accepted with its only context rejected (transfer syntaxes not supported); storescu gives up.
+ */
+export async function proposeUnacceptedContext(port: number, dir: string): Promise<void> {
+  const plain = await writeCtInstance(path.join(dir, 'ct-plain.dcm'), `${ROOT}.9.9.1`);
+  const compressed = path.join(dir, 'ct-spectral.dcm');
+  await dcmtk('dcmcjpeg', ['+es', plain, compressed]);
+  const config = path.join(dir, 'spectral-only.cfg');
+  writeFileSync(
+    config,
+    [
+      '[[TransferSyntaxes]]',
+      '[SpectralOnly]',
+      'TransferSyntax1 = 1.2.840.10008.1.2.4.53',
+      '[[PresentationContexts]]',
+      '[CTSpectral]',
+      'PresentationContext1 = CTImageStorage\\SpectralOnly',
+      '[[Profiles]]',
+      '[SpectralOnly]',
+      'PresentationContexts = CTSpectral',
+      '',
+    ].join('\n'),
+  );
+  const args = ['-xf', config, 'SpectralOnly', '-aet', 'PROPOSER', '-aec', 'DICOMTRAIL'];
+  await dcmtk('storescu', [...args, '127.0.0.1', String(port), compressed], false);
+}
+
 export async function runTraffic(adapterPort: number, dir: string): Promise<number> {
   const p = String(adapterPort);
   await storePatient(adapterPort, dir, 'DICOMTRAIL');
   await dcmtk('echoscu', ['-aet', 'STORESCU', '-aec', 'WRONG', '127.0.0.1', p], false);
+  await proposeUnacceptedContext(adapterPort, dir);
   await dcmtk('echoscu', ['-aet', 'ABORTER', '-aec', 'DICOMTRAIL', '--abort', '127.0.0.1', p]);
   const keys = ['QueryRetrieveLevel=STUDY', `PatientID=${PATIENT.id}`];
   await dcmtk(
@@ -174,6 +206,7 @@ export async function runTraffic(adapterPort: number, dir: string): Promise<numb
       keys: [...keys, `StudyInstanceUID=${PATIENT.studyUid}`],
     }),
   );
-  // storescu, echoscu (rejected), echoscu (aborted), findscu, movescu and the C-MOVE's sub-association.
-  return 6;
+  // storescu, echoscu (rejected), storescu (no context), echoscu (aborted), findscu, movescu and the C-MOVE's
+  // sub-association.
+  return 7;
 }

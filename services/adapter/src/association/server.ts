@@ -11,9 +11,11 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '@dicomtrail/runtime';
-import type { AcceptorPolicy } from '../acse/acceptor.js';
+import { type AcceptorPolicy, negotiateAsAcceptor } from '../acse/acceptor.js';
 import { HandlerRegistry } from '../events/event-bus.js';
 import { createDispatcher, type ServiceTable } from '../service-classes/dispatch.js';
+import { withAeBindings } from '../tls/ae-binding-check.js';
+import type { TlsGate } from '../tls/tls-gate.js';
 import { Association, type AssociationOptions } from './association.js';
 import type { DimseServiceOptions } from './dimse-service.js';
 import { sweepIncoming } from './store-receiver.js';
@@ -44,6 +46,11 @@ export interface DicomServerOptions {
    */
   intermediary?: Pick<AssociationOptions, 'negotiate' | 'beforeReleaseResponse'> &
     Pick<DimseServiceOptions, 'serve' | 'onCancel'>;
+  /**
+   * DICOM TLS on `port` (tls/tls-gate.ts): each connection is handshaken before it becomes an association, and
+   * its certificate checked against the AE-title bindings; with the gate's `plainPort`, a plaintext listener too.
+   */
+  tlsGate?: TlsGate;
 }
 
 export class DicomServer {
@@ -51,34 +58,38 @@ export class DicomServer {
   readonly associations = new Set<Association>();
   readonly #opts: DicomServerOptions;
   readonly #server: Server;
+  readonly #plainServer: Server | undefined;
   #serve;
 
   constructor(opts: DicomServerOptions) {
     this.#opts = opts;
     this.#serve = createDispatcher({ storeDir: opts.storeDir }, opts.services);
-    this.#server = createServer((socket) => this.#onConnection(socket));
+    const gate = opts.tlsGate;
+    this.#server = createServer((socket) =>
+      gate ? gate.accept(socket, (secure) => this.#onConnection(secure)) : this.#onConnection(socket),
+    );
+    this.#plainServer =
+      gate?.tls.plainPort !== undefined ? createServer((socket) => this.#onConnection(socket)) : undefined;
   }
 
   /** Listens; first removes what interrupted C-STOREs of a previous run left in `<store>/.incoming`. */
-  listen(): Promise<{ address: string; port: number }> {
+  async listen(): Promise<{ address: string; port: number }> {
     const swept = sweepIncoming(this.#opts.storeDir);
     if (swept > 0) this.#opts.log.info({ removed: swept }, 'removed unfinished C-STORE files');
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#opts.port, this.#opts.host, () => {
-        const a = this.#server.address();
-        resolve(
-          typeof a === 'object' && a
-            ? { address: a.address, port: a.port }
-            : { address: this.#opts.host, port: this.#opts.port },
-        );
-      });
-    });
+    if (this.#plainServer)
+      await listenOn(this.#plainServer, this.#opts.tlsGate?.tls.plainPort ?? 0, this.#opts.host);
+    return listenOn(this.#server, this.#opts.port, this.#opts.host);
   }
 
   get port(): number {
     const a = this.#server.address();
     return typeof a === 'object' && a ? a.port : this.#opts.port;
+  }
+
+  /** The plaintext listener's port beside the TLS one (DICOM_PLAIN_PORT), if any. */
+  get plainPort(): number | undefined {
+    const a = this.#plainServer?.address();
+    return typeof a === 'object' && a ? a.port : undefined;
   }
 
   /** Associations admitted and not over, besides `self` (those that sent an A-ASSOCIATE-RQ). */
@@ -103,6 +114,10 @@ export class DicomServer {
         return this.#opts.policy.admission?.(a) ?? { ok: true };
       },
     };
+    const bindings = this.#opts.tlsGate?.tls.bindings;
+    const negotiate = bindings
+      ? withAeBindings(bindings, socket, this.#opts.intermediary?.negotiate ?? negotiateAsAcceptor)
+      : this.#opts.intermediary?.negotiate;
     const assoc = new Association({
       role: 'acceptor',
       socket,
@@ -110,7 +125,7 @@ export class DicomServer {
       sinks: this.#opts.sinks,
       log: this.#opts.log,
       policy,
-      ...(this.#opts.intermediary?.negotiate ? { negotiate: this.#opts.intermediary.negotiate } : {}),
+      ...(negotiate ? { negotiate } : {}),
       ...(this.#opts.intermediary?.beforeReleaseResponse
         ? { beforeReleaseResponse: this.#opts.intermediary.beforeReleaseResponse }
         : {}),
@@ -140,7 +155,11 @@ export class DicomServer {
 
   /** Stops listening; waits up to `graceMs` for associations to end, then aborts them. */
   async close(graceMs = 10_000): Promise<void> {
-    const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const stopped = Promise.all(
+      [this.#server, this.#plainServer].map(
+        (s) => new Promise<void>((resolve) => (s?.listening ? s.close(() => resolve()) : resolve())),
+      ),
+    );
     const all = Promise.all([...this.associations].map((a) => a.closed()));
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
     if ((await Promise.race([all, timer])) === 'timeout') {
@@ -149,4 +168,14 @@ export class DicomServer {
     }
     await stopped;
   }
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<{ address: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const a = server.address();
+      resolve(typeof a === 'object' && a ? { address: a.address, port: a.port } : { address: host, port });
+    });
+  });
 }

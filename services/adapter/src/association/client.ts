@@ -456,11 +456,13 @@ export async function associate(opts: AssociateOptions): Promise<DicomClient> {
       ...(opts.userIdentity ? { userIdentity: opts.userIdentity } : {}),
     },
   };
-  const { association, answer } = await requestAssociation({ ...opts, rq });
+  const { association, answer, connectError } = await requestAssociation({ ...opts, rq });
   if (answer.type === 'A-ASSOCIATE-RJ') {
+    // A transport that never connected (refused, a TLS handshake that failed) says why.
+    const why = connectError ? `; the connection failed: ${connectError.message}` : '';
     throw new AssociationRejectedError(
       'DT_ERR_ASSOCIATION_REJECTED',
-      `association rejected: result ${answer.result} source ${answer.source} reason ${answer.reason}`,
+      `association rejected: result ${answer.result} source ${answer.source} reason ${answer.reason}${why}`,
       {
         result: answer.result,
         source: answer.source,

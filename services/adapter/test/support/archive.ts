@@ -116,9 +116,11 @@ export function writeArchiveInstance(file: string, spec: ArchiveInstanceSpec): v
 export async function startStorescp(
   aeTitle: string,
   dir: string,
+  /** More storescp options (e.g. `+tls key cert +cf ca`). */
+  extra: string[] = [],
 ): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn('storescp', ['-aet', aeTitle, '-od', dir, String(port)], {
+  const child = spawn('storescp', ['-aet', aeTitle, '-od', dir, ...extra, String(port)], {
     env: { ...process.env, TCP_NODELAY: '1' },
     stdio: 'ignore',
   });

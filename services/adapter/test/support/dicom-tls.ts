@@ -23,6 +23,8 @@ export interface TestPki {
   foreign: CertFiles;
   /** CN=modality-01, expired. */
   expired: CertFiles;
+  /** CN=pacs, SAN IP 127.0.0.1: the storescp behind the proxy, or a C-MOVE destination. */
+  pacs: CertFiles;
 }
 
 export function makeTestPki(): TestPki {
@@ -43,6 +45,7 @@ export function makeTestPki(): TestPki {
     modality: makeCert(dir, ca, 'modality', { cn: 'modality-01', ips: ['127.0.0.1'], keyType: rsa }),
     foreign: makeCert(dir, rogue, 'foreign', { cn: 'modality-01', keyType: rsa }),
     expired: makeCert(dir, ca, 'expired', { cn: 'modality-01', days: -1, keyType: rsa }),
+    pacs: makeCert(dir, ca, 'pacs', { cn: 'pacs', ips: ['127.0.0.1'], keyType: rsa }),
   };
 }
 

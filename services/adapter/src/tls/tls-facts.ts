@@ -49,8 +49,8 @@ export function certificateFacts(x509: X509Certificate): TlsCertificate {
     serial: x509.serialNumber.toUpperCase(),
     sha256: x509.fingerprint256,
     ...(sans.length > 0 ? { subject_alt_names: sans } : {}),
-    valid_from: x509.validFromDate.toISOString(),
-    valid_to: x509.validToDate.toISOString(),
+    valid_from: new Date(x509.validFrom).toISOString(),
+    valid_to: new Date(x509.validTo).toISOString(),
   };
 }
 

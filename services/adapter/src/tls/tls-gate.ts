@@ -120,18 +120,16 @@ export class TlsGate {
     const pending: Pending = {
       failed: (err) => refuse('handshake-failed', handshakeReason(err)),
       secure: (secure) => {
-        const x509 = peerX509(secure);
-        const protocol = secure.getProtocol() ?? undefined;
-        const learnt = {
-          ...(protocol ? { protocol } : {}),
-          ...(x509 ? { peer_certificate: certificateFacts(x509) } : {}),
-        };
-        const clientAuth = this.#opts.tls.clientAuth;
-        if (clientAuth !== 'off' && x509 && !secure.authorized)
-          refuse('handshake-failed', verifyErrorWords(String(secure.authorizationError)), learnt, secure);
-        else if (clientAuth === 'require' && !x509)
-          refuse('handshake-failed', 'peer did not return a certificate', learnt, secure);
-        else if (finish()) proceed(secure);
+        try {
+          this.#admit(secure, refuse, () => finish() && proceed(secure));
+        } catch (err) {
+          refuse(
+            'handshake-failed',
+            `the peer's certificate could not be read: ${(err as Error).message}`,
+            {},
+            secure,
+          );
+        }
       },
     };
     const timer = setTimeout(
@@ -162,6 +160,31 @@ export class TlsGate {
       this.#pending.set(key, pending);
       this.#server().emit('connection', socket);
     });
+  }
+
+  /** After the handshake: the client certificate as DICOM_TLS_CLIENT_AUTH wants it, or a refusal. */
+  #admit(
+    secure: TLSSocket,
+    refuse: (
+      c: TlsRefusalCause,
+      reason: string,
+      extra: Pick<TlsRefusal, 'protocol' | 'peer_certificate'>,
+      s: TLSSocket,
+    ) => void,
+    admitted: () => void,
+  ): void {
+    const x509 = peerX509(secure);
+    const protocol = secure.getProtocol() ?? undefined;
+    const learnt = {
+      ...(protocol ? { protocol } : {}),
+      ...(x509 ? { peer_certificate: certificateFacts(x509) } : {}),
+    };
+    const clientAuth = this.#opts.tls.clientAuth;
+    if (clientAuth !== 'off' && x509 && !secure.authorized)
+      refuse('handshake-failed', verifyErrorWords(String(secure.authorizationError)), learnt, secure);
+    else if (clientAuth === 'require' && !x509)
+      refuse('handshake-failed', 'peer did not return a certificate', learnt, secure);
+    else admitted();
   }
 
   /** A TLS server that never listens: sniffed connections are handed to it (its documented 'connection' path). */

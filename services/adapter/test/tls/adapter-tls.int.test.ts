@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { kafkaBrokers, readTopic, runDcmtk, uniqueTopic } from '@dicomtrail/testing';
+import { kafkaBrokers, makeCert, readTopic, runDcmtk, uniqueTopic } from '@dicomtrail/testing';
 import { killAdapters, startAdapter } from '../support/adapter-process.js';
 import { dcmtkTls, makeTestPki, TEST_BINDINGS, type TestPki } from '../support/dicom-tls.js';
 
@@ -114,4 +115,57 @@ test('start-up refuses a DICOM TLS key readable beyond its owner, and malformed 
   const half = run({ DICOM_TLS_CERT: pki.server.cert });
   assert.equal(half.status, 2);
   assert.match(half.stdout + half.stderr, /DICOM_TLS_CERT and DICOM_TLS_KEY go together/);
+});
+
+test('an encrypted DICOM TLS key, its passphrase in a 0600 file: served, and neither appears in anything written', async () => {
+  const passphrase = `dicom-tls-${randomBytes(12).toString('hex')}`;
+  const key = makeCert(pki.dir, pki.ca, 'sealed', {
+    cn: 'dicomtrail',
+    ips: ['127.0.0.1'],
+    passphrase,
+    keyType: 'rsa',
+  });
+  const passFile = path.join(pki.dir, 'sealed.pass');
+  writeFileSync(passFile, `${passphrase}\n`, { mode: 0o600 });
+  const storeDir = path.join(pki.dir, 'store-sealed');
+  mkdirSync(storeDir);
+  const eventsOut = path.join(pki.dir, 'sealed-events.jsonl');
+  const adapter = await startAdapter(
+    {
+      ...tlsEnv(),
+      DICOM_TLS_CERT: key.cert,
+      DICOM_TLS_KEY: key.key,
+      DICOM_TLS_KEY_PASSPHRASE_FILE: passFile,
+      EVENTS_OUT: eventsOut,
+      LOG_LEVEL: 'debug',
+    },
+    storeDir,
+  );
+  const echo = (args: string[]) =>
+    runDcmtk('echoscu', [...args, '-aec', 'DICOMTRAIL', '127.0.0.1', String(adapter.port)], {
+      timeoutMs: 20_000,
+    });
+  assert.equal((await echo([...dcmtkTls(pki), '-aet', 'CT01'])).code, 0);
+  assert.notEqual((await echo([...dcmtkTls(pki, pki.expired), '-aet', 'CT01'])).code, 0);
+  await adapter.stop();
+  const written = `${adapter.out()}\n${readFileSync(eventsOut, 'utf8')}`;
+  assert.match(written, /"peer_verified":true/);
+  const keyBody = readFileSync(key.key, 'utf8').split('\n')[1]!;
+  for (const secret of [passphrase, keyBody, 'PRIVATE KEY'])
+    assert.ok(!written.includes(secret), `a secret (${secret.slice(0, 8)}…) in the output or the events`);
+  chmodSync(passFile, 0o640);
+  const wide = spawnSync(process.execPath, [CLI, 'adapter', '--port', '0', '--store-dir', storeDir], {
+    env: {
+      ...process.env,
+      ...tlsEnv(),
+      DICOM_TLS_CERT: key.cert,
+      DICOM_TLS_KEY: key.key,
+      DICOM_TLS_KEY_PASSPHRASE_FILE: passFile,
+    },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(wide.status, 2);
+  assert.match(wide.stdout + wide.stderr, /DICOM_TLS_KEY_PASSPHRASE_FILE: .*sealed\.pass has mode 0640/);
+  assert.ok(!(wide.stdout + wide.stderr).includes(passphrase));
 });

@@ -41,7 +41,7 @@ import { createWalSink } from './sinks/create-wal-sink.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
 import { createKafkaSink } from './sinks/kafka-sink.js';
 import { Spool } from './sinks/spool.js';
-import { loadOutboundTls } from './tls/outbound-tls.js';
+import { loadOutboundTls, type OutboundTls } from './tls/outbound-tls.js';
 import { dicomTlsFromConfig } from './tls/tls-config.js';
 import { TlsGate } from './tls/tls-gate.js';
 import { TlsRefusalRecorder } from './tls/tls-refused-event.js';
@@ -106,13 +106,17 @@ try {
 }
 // DICOM TLS: the listener's certificate and client CAs, and every tls:// leg's files, read and checked now.
 const dicomTls = configOrExit(() => dicomTlsFromConfig(config), log);
+const outboundLegs: OutboundTls[] = [];
 try {
-  for (const [ae, r] of routes?.byCalledAe ?? [])
-    if (r.tls) loadOutboundTls(r.tls, dicomTls.outboundDefaults, `PROXY_ROUTES ${ae}`);
-  if (routes?.fallback?.tls)
-    loadOutboundTls(routes.fallback.tls, dicomTls.outboundDefaults, 'PROXY_UPSTREAM');
-  for (const [ae, d] of destinations)
-    if (d.tls) loadOutboundTls(d.tls, dicomTls.outboundDefaults, `ARCHIVE_MOVE_DESTINATIONS ${ae}`);
+  const load = (tls: OutboundTls | undefined, label: string, leg: 'upstream' | 'move-destination') => {
+    if (!tls) return;
+    loadOutboundTls(tls, dicomTls.outboundDefaults, label);
+    tls.leg = leg;
+    outboundLegs.push(tls);
+  };
+  for (const [ae, r] of routes?.byCalledAe ?? []) load(r.tls, `PROXY_ROUTES ${ae}`, 'upstream');
+  load(routes?.fallback?.tls, 'PROXY_UPSTREAM', 'upstream');
+  for (const [ae, d] of destinations) load(d.tls, `ARCHIVE_MOVE_DESTINATIONS ${ae}`, 'move-destination');
 } catch (err) {
   log.fatal({ problems: [(err as Error).message] }, 'invalid configuration');
   process.exit(2);
@@ -219,6 +223,7 @@ if (walSink) {
 const admission: SpoolAdmission | undefined = spool ? spoolAdmission(spool, policyName, log) : undefined;
 
 const tlsRefusals = new TlsRefusalRecorder(sinks);
+for (const leg of outboundLegs) leg.onRefused = (r) => tlsRefusals.record(r);
 const tlsGate = dicomTls.listener
   ? new TlsGate({
       tls: dicomTls.listener,

@@ -12,6 +12,8 @@
 import { connect, type SecureContext, type TLSSocket } from 'node:tls';
 import { DicomtrailError, readKeyFile, readPublicFile } from '@dicomtrail/runtime';
 import { bcp195Context, type TlsMaterial, tlsErrorWords } from './tls-config.js';
+import { certificateFacts, peerX509 } from './tls-facts.js';
+import { type TlsRefusal, verifyErrorWords } from './tls-gate.js';
 
 export interface OutboundTls {
   /** Files named on the address (else the defaults). */
@@ -20,6 +22,10 @@ export interface OutboundTls {
   servername?: string;
   /** Set by `loadOutboundTls` at start-up. */
   context?: SecureContext;
+  /** Which leg this is, for EVT_TLS_REFUSED. */
+  leg?: 'upstream' | 'move-destination';
+  /** Told of a handshake that failed after the TCP connection opened (EVT_TLS_REFUSED). */
+  onRefused?: (refusal: TlsRefusal) => void;
 }
 
 const PARAMS = new Set(['ca', 'cert', 'key', 'servername']);
@@ -79,17 +85,49 @@ export function loadOutboundTls(tls: OutboundTls, defaults: TlsMaterial, label: 
   }
 }
 
+/** OpenSSL's reason, or a certificate verification code in words. */
+function refusalWords(err: Error): string {
+  const e = err as Error & { reason?: string; code?: string };
+  if (e.reason) return e.reason;
+  // Socket errors (ECONNRESET, ERR_...) keep their message; X509 verification codes (CERT_..., SELF_SIGNED_...) get words.
+  if (e.code && !e.code.startsWith('E')) return verifyErrorWords(e.code);
+  return e.message;
+}
+
 /** Opens a TLS connection of a loaded leg (verifying the peer's chain and name). */
 export function connectTls(host: string, port: number, tls: OutboundTls): TLSSocket {
   if (!tls.context)
     throw new DicomtrailError('DT_ERR_TLS_NOT_LOADED', `TLS to ${host}:${port}: its files were never loaded`);
-  return connect({
+  const socket = connect({
     host,
     port,
     secureContext: tls.context,
     rejectUnauthorized: true,
     ...(tls.servername ? { servername: tls.servername } : {}),
   });
+  const onRefused = tls.onRefused;
+  if (onRefused) {
+    // A failure after TCP connected and before the handshake ended is the TLS layer's refusal, not a lost route.
+    let connected = false;
+    let secured = false;
+    socket.once('connect', () => (connected = true));
+    socket.once('secureConnect', () => (secured = true));
+    socket.once('error', (err: Error) => {
+      if (!connected || secured) return;
+      // OpenSSL has usually dropped the peer's certificate by now; it is recorded when it is still there.
+      const x509 = peerX509(socket);
+      onRefused({
+        remote: { address: socket.remoteAddress ?? host, port },
+        local: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+        cause: 'handshake-failed',
+        reason: refusalWords(err),
+        ...(x509 ? { peer_certificate: certificateFacts(x509) } : {}),
+        leg: tls.leg ?? 'upstream',
+        port,
+      });
+    });
+  }
+  return socket;
 }
 
 /** `tls://` and its parameters back, for a log line (file names only). */

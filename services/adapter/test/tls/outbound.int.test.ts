@@ -16,6 +16,7 @@ import { readPart10 } from '../../src/dataset/part10.js';
 import { AuditProxy } from '../../src/proxy/proxy-server.js';
 import { parseProxyRoutes } from '../../src/proxy/routes.js';
 import { loadOutboundTls } from '../../src/tls/outbound-tls.js';
+import type { TlsRefusal } from '../../src/tls/tls-gate.js';
 import { startArchiveServer, startStorescp, writeArchiveInstance } from '../support/archive.js';
 import { dcmtkTls, makeTestPki, type TestPki, testGate, testOutbound } from '../support/dicom-tls.js';
 import { EXPLICIT_LE, writeInstance } from '../support/instances.js';
@@ -84,18 +85,30 @@ test('the SCU over TLS to a peer whose certificate our CA did not sign: no assoc
   // Our leg trusts a CA of its own, which did not sign the PACS certificate.
   const otherDir = mkdtempSync(path.join(pki.dir, 'other-'));
   const otherCa = makeCa(otherDir, 'other-ca', 'rsa');
+  const refused: TlsRefusal[] = [];
+  const tls = testOutbound({ ...pki, ca: otherCa });
+  tls.onRefused = (r) => refused.push(r);
   try {
     await assert.rejects(
       associate({
         host: '127.0.0.1',
         port: tlsScp.port,
-        tls: testOutbound({ ...pki, ca: otherCa }),
+        tls,
         callingAeTitle: 'DICOMTRAIL',
         calledAeTitle: 'STORESCP',
         contexts: [{ abstractSyntax: '1.2.840.10008.1.1', transferSyntaxes: [EXPLICIT_LE] }],
         log: testLog,
       }),
       /the connection failed: self-signed certificate in certificate chain/,
+    );
+    await waitFor(() => refused.length === 1, 5000, 'the refusal');
+    assert.deepEqual(
+      [refused[0]!.cause, refused[0]!.leg, refused[0]!.port],
+      ['handshake-failed', 'upstream', tlsScp.port],
+    );
+    assert.equal(
+      refused[0]!.reason,
+      'self-signed certificate in certificate chain (SELF_SIGNED_CERT_IN_CHAIN)',
     );
   } finally {
     rmSync(otherDir, { recursive: true, force: true });

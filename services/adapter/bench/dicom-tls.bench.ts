@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     '',
     `Medians of ${ROUNDS} interleaved rounds; TLS: BCP 195 non-downgrading profile, RSA 2048 client and server certificates.`,
     '',
-    '| workload | receiver | bench.median | rate | vs storescp TLS | TLS / plaintext (same receiver) |',
+    '| workload | receiver | median | rate | vs storescp TLS | TLS / plaintext (same receiver) |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
   ];
   const summary: Record<string, unknown> = {};

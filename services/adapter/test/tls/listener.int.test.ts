@@ -134,6 +134,9 @@ test('a client certificate of a foreign CA: EVT_TLS_REFUSED handshake-failed, na
   const e = await nextRefusal(before + 1);
   assert.equal(e.cause, 'handshake-failed');
   assert.match(e.reason, /issuer|verify/i);
+  assert.equal(e.peer_certificate?.subject, 'CN=modality-01');
+  assert.equal(e.peer_certificate?.issuer, 'CN=rogue-ca');
+  assert.match(e.peer_certificate?.sha256 ?? '', /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
 });
 
 test('an expired client certificate: EVT_TLS_REFUSED handshake-failed, certificate has expired', async () => {
@@ -176,4 +179,30 @@ test('the plaintext port beside it: an unbound AE title is served, a bound one i
     10_000,
     'the reject',
   );
+});
+
+test('DICOM_TLS_CLIENT_AUTH=optional: a client without a certificate is served (not verified), a bad one still refused', async () => {
+  const g = testGate(pki, { clientAuth: 'optional' });
+  const opt = await startTestServer({ tlsGate: g.gate });
+  try {
+    const run = (args: string[]) =>
+      runDcmtk('echoscu', [...args, '-aec', 'DICOMTRAIL', '127.0.0.1', String(opt.port)], {
+        timeoutMs: 20_000,
+      });
+    const anonymous = await run(['+tla', '+cf', pki.ca.cert, '-aet', 'WS02']);
+    assert.equal(anonymous.code, 0, anonymous.stderr);
+    await waitFor(() => opt.sink.events.some((e) => e.type === 'EVT_CONN_OPEN'), 5000, 'the association');
+    const tls = opt.sink.events.find((e) => e.type === 'EVT_CONN_OPEN')!.params['tls'] as Record<
+      string,
+      unknown
+    >;
+    assert.equal(tls['peer_verified'], false);
+    assert.equal(tls['peer_certificate'], undefined);
+    const expired = await run([...dcmtkTls(pki, pki.expired), '-aet', 'WS02']);
+    assert.notEqual(expired.code, 0);
+    await waitFor(() => g.refused.length === 1, 5000, 'the refusal');
+    assert.match(g.refused[0]!.reason, /expired/);
+  } finally {
+    await opt.close();
+  }
 });

@@ -189,11 +189,13 @@ test('the proxy: storescu +tls in, TLS out to a storescp +tls (TLS->TLS) and pla
   }
 });
 
-test('C-MOVE to a tls:// destination: the sub-association speaks TLS to storescp +tls, and records it', async () => {
+test('storescu and findscu over TLS to the archive; the C-MOVE to a tls:// destination speaks TLS to storescp +tls', async () => {
   const sink = new CollectingSink();
   const movedDir = tlsScp.dir;
   const s = await startArchiveServer({
     sinks: [sink],
+    // dcmtk 3.6.7's movescu has no TLS options: it calls the plaintext port beside the TLS one.
+    tlsGate: testGate(pki, { plainPort: 0 }).gate,
     destinations: new Map([
       ['STORESCP', { host: '127.0.0.1', port: tlsScp.port, tls: testOutbound(pki, pki.server) }],
     ]),
@@ -214,6 +216,7 @@ test('C-MOVE to a tls:// destination: the sub-association speaks TLS to storescp
       sopInstanceUid: sop,
     });
     const st = await runDcmtk('storescu', [
+      ...dcmtkTls(pki),
       '-aet',
       'SENDER',
       '-aec',
@@ -224,13 +227,25 @@ test('C-MOVE to a tls:// destination: the sub-association speaks TLS to storescp
     ]);
     assert.equal(st.code, 0, st.stderr);
     await waitFor(() => s.archive.index.index.size === 1, 5000, 'the instance indexed');
+    const find = await runDcmtk(
+      'findscu',
+      qrArgs({
+        aet: 'FINDER',
+        aec: 'DICOMTRAIL',
+        port: s.port,
+        keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${study}`, 'PatientID'],
+        extra: dcmtkTls(pki),
+      }),
+    );
+    assert.equal(find.code, 0, find.stderr);
+    assert.match(find.stdout + find.stderr, /TLS-MOVE/);
     const before = readdirSync(movedDir).length;
     const r = await runDcmtk(
       'movescu',
       qrArgs({
         aet: 'MOVER',
         aec: 'DICOMTRAIL',
-        port: s.port,
+        port: s.server.plainPort!,
         keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${study}`],
         extra: ['-aem', 'STORESCP'],
       }),
@@ -241,14 +256,28 @@ test('C-MOVE to a tls:// destination: the sub-association speaks TLS to storescp
       () =>
         sink
           .associationIds()
-          .some((id) => sink.of(id).some((e) => e.type === 'EVT_CONN_OPEN' && e.params['tls'] !== undefined)),
+          .some((id) =>
+            sink
+              .of(id)
+              .some(
+                (e) =>
+                  e.type === 'EVT_CONN_OPEN' &&
+                  e.params['tls'] !== undefined &&
+                  e.association.role === 'requestor',
+              ),
+          ),
       5000,
       'the sub-association',
     );
     const sub = sink
       .associationIds()
       .map((id) => sink.of(id))
-      .find((ev) => ev.some((e) => e.type === 'EVT_CONN_OPEN' && e.params['tls'] !== undefined))!;
+      .find((ev) =>
+        ev.some(
+          (e) =>
+            e.type === 'EVT_CONN_OPEN' && e.params['tls'] !== undefined && e.association.role === 'requestor',
+        ),
+      )!;
     assert.equal(sub[0]!.association.called_ae_title, 'STORESCP');
     assert.ok(sub[0]!.parent, 'a sub-association of the C-MOVE');
     assert.equal((tlsOf(sub).peer_certificate ?? {})['subject'], 'CN=pacs');

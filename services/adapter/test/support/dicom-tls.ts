@@ -9,7 +9,7 @@ import path from 'node:path';
 import { type CertFiles, makeCa, makeCert } from '@dicomtrail/testing';
 import { parseAeBindings } from '../../src/tls/ae-bindings.js';
 import { loadOutboundTls, type OutboundTls } from '../../src/tls/outbound-tls.js';
-import { bcp195Context, type ClientAuth } from '../../src/tls/tls-config.js';
+import type { ClientAuth } from '../../src/tls/tls-config.js';
 import { TlsGate, type TlsRefusal } from '../../src/tls/tls-gate.js';
 import { testLog } from './server.js';
 

@@ -280,7 +280,7 @@ test('storescu and findscu over TLS to the archive; the C-MOVE to a tls:// desti
       )!;
     assert.equal(sub[0]!.association.called_ae_title, 'STORESCP');
     assert.ok(sub[0]!.parent, 'a sub-association of the C-MOVE');
-    assert.equal((tlsOf(sub).peer_certificate ?? {})['subject'], 'CN=pacs');
+    assert.equal(tlsOf(sub).peer_certificate?.['subject'], 'CN=pacs');
   } finally {
     await s.close();
   }

@@ -157,6 +157,7 @@ test('an encrypted DICOM TLS key, its passphrase in a 0600 file: served, and nei
   const wide = spawnSync(process.execPath, [CLI, 'adapter', '--port', '0', '--store-dir', storeDir], {
     env: {
       ...process.env,
+      LOG_LEVEL: 'info',
       ...tlsEnv(),
       DICOM_TLS_CERT: key.cert,
       DICOM_TLS_KEY: key.key,

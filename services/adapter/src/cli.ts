@@ -41,6 +41,10 @@ import { createWalSink } from './sinks/create-wal-sink.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
 import { createKafkaSink } from './sinks/kafka-sink.js';
 import { Spool } from './sinks/spool.js';
+import { loadOutboundTls, type OutboundTls } from './tls/outbound-tls.js';
+import { dicomTlsFromConfig } from './tls/tls-config.js';
+import { TlsGate } from './tls/tls-gate.js';
+import { TlsRefusalRecorder } from './tls/tls-refused-event.js';
 
 const USAGE =
   'usage: dicomtrail adapter [--port N] [--host ADDR] [--ae-title T] [--store-dir DIR] [--events-out FILE]';
@@ -96,6 +100,23 @@ mkdirSync(storeDir, { recursive: true, mode: 0o700 });
 let destinations: MoveDestinations;
 try {
   destinations = parseMoveDestinations(config.ARCHIVE_MOVE_DESTINATIONS);
+} catch (err) {
+  log.fatal({ problems: [(err as Error).message] }, 'invalid configuration');
+  process.exit(2);
+}
+// DICOM TLS: the listener's certificate and client CAs, and every tls:// leg's files, read and checked now.
+const dicomTls = configOrExit(() => dicomTlsFromConfig(config), log);
+const outboundLegs: OutboundTls[] = [];
+try {
+  const load = (tls: OutboundTls | undefined, label: string, leg: 'upstream' | 'move-destination') => {
+    if (!tls) return;
+    loadOutboundTls(tls, dicomTls.outboundDefaults, label);
+    tls.leg = leg;
+    outboundLegs.push(tls);
+  };
+  for (const [ae, r] of routes?.byCalledAe ?? []) load(r.tls, `PROXY_ROUTES ${ae}`, 'upstream');
+  load(routes?.fallback?.tls, 'PROXY_UPSTREAM', 'upstream');
+  for (const [ae, d] of destinations) load(d.tls, `ARCHIVE_MOVE_DESTINATIONS ${ae}`, 'move-destination');
 } catch (err) {
   log.fatal({ problems: [(err as Error).message] }, 'invalid configuration');
   process.exit(2);
@@ -201,7 +222,18 @@ if (walSink) {
 }
 const admission: SpoolAdmission | undefined = spool ? spoolAdmission(spool, policyName, log) : undefined;
 
+const tlsRefusals = new TlsRefusalRecorder(sinks);
+for (const leg of outboundLegs) leg.onRefused = (r) => tlsRefusals.record(r);
+const tlsGate = dicomTls.listener
+  ? new TlsGate({
+      tls: dicomTls.listener,
+      handshakeTimeoutMs: config.DICOM_ARTIM_TIMEOUT_MS,
+      log,
+      onRefused: (r) => tlsRefusals.record(r),
+    })
+  : undefined;
 const common = {
+  ...(tlsGate ? { tlsGate } : {}),
   host: config.DICOM_HOST,
   port: config.DICOM_PORT,
   storeDir,
@@ -243,6 +275,7 @@ const where = await server.listen();
 const run = startRun(node, config.DICOM_AE_TITLE, { address: where.address, port: where.port });
 const started = nodeStarted(run);
 for (const s of sinks) s.writeNodeEvent?.(started);
+tlsRefusals.start(run);
 let stopSignal = 'shutdown';
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => (stopSignal = signal));
 const health =
@@ -310,6 +343,14 @@ log.info(
     spool: spool ? { dir: spool.dir, max_bytes: spool.maxBytes, policy: policyName } : null,
     health_port: health?.port ?? null,
     mode: node.mode,
+    dicom_tls: dicomTls.listener
+      ? {
+          profile: 'BCP 195 non-downgrading (TLS 1.2+)',
+          client_auth: dicomTls.listener.clientAuth,
+          ae_bindings: dicomTls.listener.bindings?.bindings.length ?? 0,
+          plain_port: server.plainPort ?? null,
+        }
+      : null,
     proxy: routes
       ? {
           upstream: routes.fallback ? describeRoute(routes.fallback) : null,

@@ -1,6 +1,7 @@
 import { eventsTopicConfigSpec, kafkaSecurityConfigSpec } from '@dicomtrail/event-log';
 import type { ConfigSpec } from '@dicomtrail/runtime';
 import { EVENT_TYPES } from '@dicomtrail/schemas';
+import { dicomTlsConfigSpec } from './tls/tls-config.js';
 
 /** The adapter's environment variables (docs/configuration.md is generated from here). */
 export const adapterConfigSpec = {
@@ -22,6 +23,7 @@ export const adapterConfigSpec = {
     default: [],
     description: 'When set, only these calling AE titles are accepted (reason 3); empty accepts all',
   },
+  ...dicomTlsConfigSpec,
   DICOM_MAX_PDU: {
     type: 'int',
     default: 65536,
@@ -134,7 +136,7 @@ export const adapterConfigSpec = {
     type: 'list',
     default: [],
     description:
-      'C-MOVE destinations (and where storage commitment reports go once the requestor has released): AE=host:port, comma-separated',
+      'C-MOVE destinations (and where storage commitment reports go once the requestor has released): AE=host:port, or AE=tls://host:port[?ca=FILE&cert=FILE&key=FILE&servername=NAME] for DICOM TLS (docs/security.md), comma-separated',
   },
   WORKLIST_DIR: {
     type: 'string',
@@ -144,13 +146,13 @@ export const adapterConfigSpec = {
   PROXY_UPSTREAM: {
     type: 'string',
     description:
-      'Audit proxy mode: the upstream SCP every association is relayed to, [UPSTREAM_AE@]host:port (without an AE title the called one passes through); unset with PROXY_ROUTES empty: the adapter is the SCP itself',
+      'Audit proxy mode: the upstream SCP every association is relayed to, [UPSTREAM_AE@]host:port (without an AE title the called one passes through), or tls://[UPSTREAM_AE@]host:port[?ca=FILE&cert=FILE&key=FILE&servername=NAME] for DICOM TLS to it (docs/security.md); unset with PROXY_ROUTES empty: the adapter is the SCP itself',
   },
   PROXY_ROUTES: {
     type: 'list',
     default: [],
     description:
-      'Audit proxy mode: upstreams per called AE title, CALLED_AE=[UPSTREAM_AE@]host:port, comma-separated (before PROXY_UPSTREAM; a called AE title with no route is rejected, reason 7)',
+      'Audit proxy mode: upstreams per called AE title, CALLED_AE=[UPSTREAM_AE@]host:port or CALLED_AE=tls://[UPSTREAM_AE@]host:port[?...] (as PROXY_UPSTREAM), comma-separated (before PROXY_UPSTREAM; a called AE title with no route is rejected, reason 7)',
   },
   PROXY_CONNECT_TIMEOUT_MS: {
     type: 'int',

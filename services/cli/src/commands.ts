@@ -69,6 +69,21 @@ const AUDIT_SUBCOMMANDS: Record<string, string> = {
     'usage: dicomtrail audit retention\nDrop the monthly partitions older than AUDIT_RETENTION_DAYS; the drop is recorded in the trail.',
 };
 
+function scuHelp(name: string, operands: string, what: string): string {
+  return [
+    `usage: dicomtrail ${name} [options] ${operands}`,
+    what,
+    '  --aet T               our calling AE title (default DICOMTRAIL)',
+    '  --aec T               the called AE title (default ANY-SCP)',
+    '  --tls                 DICOM TLS (BCP 195 profile: TLS 1.2 or 1.3), verifying the peer certificate',
+    "  --tls-ca FILE         PEM CA certificate(s) that sign the peer's certificate (required with --tls)",
+    '  --tls-cert FILE       our client certificate (PEM), for a peer that requires one',
+    '  --tls-key FILE        its private key (PEM, mode 0600)',
+    '  --tls-servername N    the name the peer certificate must carry (default: HOST)',
+    'Exit 0 when every status is success (0x0000), 1 otherwise, 2 for bad usage.',
+  ].join('\n');
+}
+
 const COMMANDS: Record<string, Command> = {
   adapter: {
     summary: 'the DICOM node (archive SCP or audit proxy) that records every association as events',
@@ -100,6 +115,22 @@ const COMMANDS: Record<string, Command> = {
     ].join('\n'),
     module: serviceModule('adapter', 'samples/sample-cli.js'),
     args: (rest) => [...rest],
+  },
+  echo: {
+    summary: 'send a C-ECHO to a DICOM node, plaintext or over DICOM TLS (--tls)',
+    help: scuHelp('echo', 'HOST PORT', 'Sends a C-ECHO and prints its status.'),
+    module: serviceModule('adapter', 'scu/scu-cli.js'),
+    args: (rest) => ['echo', ...rest],
+  },
+  store: {
+    summary: 'send DICOM files (C-STORE) to a DICOM node, plaintext or over DICOM TLS (--tls)',
+    help: scuHelp(
+      'store',
+      'HOST PORT FILE...',
+      'Sends each Part 10 file in its own transfer syntax; one status line each.',
+    ),
+    module: serviceModule('adapter', 'scu/scu-cli.js'),
+    args: (rest) => ['store', ...rest],
   },
   users: {
     summary: 'the users a DICOM peer may present as its identity: add | remove | list (DICOM_USERS_FILE)',

@@ -18,6 +18,7 @@ import {
   describeTlsFailure,
   errorChain,
   oneLine,
+  problemCollectingReader,
   readKeyFile,
   readPublicFile,
   readSecretFile,
@@ -113,15 +114,7 @@ function secret(
  */
 export function kafkaSecurityFromConfig(cfg: Partial<KafkaSecurityConfig>): KafkaSecurity {
   const problems: string[] = [];
-  const read = (file: string | undefined, name: string, fn: (f: string, n: string) => string) => {
-    if (file === undefined) return undefined;
-    try {
-      return fn(file, name);
-    } catch (err) {
-      problems.push((err as Error).message);
-      return undefined;
-    }
-  };
+  const read = problemCollectingReader(problems);
   const out: KafkaSecurity = {};
   const tlsOn = cfg.KAFKA_SSL === true || cfg.KAFKA_SSL_CA !== undefined || cfg.KAFKA_SSL_CERT !== undefined;
   if ((cfg.KAFKA_SSL_CERT === undefined) !== (cfg.KAFKA_SSL_KEY === undefined))

@@ -15,7 +15,14 @@ export {
   redactDatabaseUrl,
 } from './database-url.js';
 export { asDicomtrailError, DicomtrailError } from './errors.js';
-export { checkKeyFile, KeyFileError, readKeyFile, readPublicFile, readSecretFile } from './key-files.js';
+export {
+  checkKeyFile,
+  KeyFileError,
+  problemCollectingReader,
+  readKeyFile,
+  readPublicFile,
+  readSecretFile,
+} from './key-files.js';
 export { createLogger, type LogFormat, type Logger, REDACT_PATHS, resolveLogFormat } from './logger.js';
 export { prettyLogLine } from './pretty-log.js';
 export { onShutdown } from './shutdown.js';

@@ -58,3 +58,25 @@ export function readPublicFile(file: string, variable: string): string {
     );
   }
 }
+
+/**
+ * A reader for start-up checks that gathers every problem instead of stopping at the first: `read(file, variable,
+ * readKeyFile)` returns the contents, or undefined (the file unset, or its problem pushed onto `problems`).
+ */
+export function problemCollectingReader(
+  problems: string[],
+): (
+  file: string | undefined,
+  variable: string,
+  fn: (file: string, variable: string) => string,
+) => string | undefined {
+  return (file, variable, fn) => {
+    if (file === undefined) return undefined;
+    try {
+      return fn(file, variable);
+    } catch (err) {
+      problems.push((err as Error).message);
+      return undefined;
+    }
+  };
+}

@@ -6,5 +6,5 @@ export { type NodeProcess, runNode, startNode } from './node-process.js';
 export { createTestDatabase, databaseUrl, type TestDatabase } from './postgres.js';
 export { type ScramUser, SecureKafka } from './secure-kafka.js';
 export { SecurePostgres } from './secure-postgres.js';
-export { type CertFiles, makeCa, makeCert } from './tls-certs.js';
+export { type CertFiles, type KeyType, makeCa, makeCert } from './tls-certs.js';
 export { zipkinUrl } from './zipkin.js';

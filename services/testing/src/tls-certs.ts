@@ -18,14 +18,16 @@ function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-function newKey(file: string, cwd: string, passphrase?: string): void {
+/** EC P-256 (the default), or RSA 2048 for peers whose suites are RSA only (dcmtk's BCP 195 profiles). */
+export type KeyType = 'ec' | 'rsa';
+
+function newKey(file: string, cwd: string, passphrase?: string, keyType: KeyType = 'ec'): void {
   openssl(
     [
       'genpkey',
-      '-algorithm',
-      'EC',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
+      ...(keyType === 'rsa'
+        ? ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048']
+        : ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']),
       ...(passphrase ? ['-aes-256-cbc', '-pass', `pass:${passphrase}`] : []),
       '-out',
       file,
@@ -36,8 +38,8 @@ function newKey(file: string, cwd: string, passphrase?: string): void {
 }
 
 /** A self-signed CA named `name` in `dir` (`<name>.pem`, `<name>.key`). */
-export function makeCa(dir: string, name: string): CertFiles {
-  newKey(`${name}.key`, dir);
+export function makeCa(dir: string, name: string, keyType: KeyType = 'ec'): CertFiles {
+  newKey(`${name}.key`, dir, undefined, keyType);
   openssl(
     [
       'req',
@@ -63,15 +65,15 @@ export function makeCa(dir: string, name: string): CertFiles {
 
 /**
  * A certificate `name` signed by `ca`: CN `cn`, SANs from `dns` and `ips` (server), extended key usage for a
- * server and a client; the key encrypted with `passphrase` when given.
+ * server and a client; the key encrypted with `passphrase` when given; valid `days` days (default 2; -1: expired).
  */
 export function makeCert(
   dir: string,
   ca: CertFiles,
   name: string,
-  opts: { cn: string; dns?: string[]; ips?: string[]; passphrase?: string },
+  opts: { cn: string; dns?: string[]; ips?: string[]; passphrase?: string; days?: number; keyType?: KeyType },
 ): CertFiles {
-  newKey(`${name}.key`, dir, opts.passphrase);
+  newKey(`${name}.key`, dir, opts.passphrase, opts.keyType);
   const sans = [...(opts.dns ?? []).map((d) => `DNS:${d}`), ...(opts.ips ?? []).map((i) => `IP:${i}`)];
   writeFileSync(
     path.join(dir, `${name}.ext`),
@@ -108,7 +110,8 @@ export function makeCert(
       ca.key,
       '-CAcreateserial',
       '-days',
-      '2',
+      // A negative number of days makes a certificate that has already expired.
+      String(opts.days ?? 2),
       '-extfile',
       `${name}.ext`,
       '-out',

@@ -98,6 +98,8 @@ export class AssociationRecord {
   releaseInitiator?: string;
   /** EVT_ASSOCIATION_INTERRUPTED's account of how it ended. */
   interruption?: { detail: string; node_id: string; last_seq: number };
+  /** DICOM TLS facts of the connection (EVT_CONN_OPEN); undefined: plaintext. */
+  tls?: EventOf<'EVT_CONN_OPEN'>['params']['tls'];
   /** True once the stream showed the association's beginning (seq 0, connection open or request). */
   headed = false;
   connClosed = false;
@@ -158,6 +160,9 @@ export class AssociationRecord {
     switch (e.type) {
       case 'EVT_REQUESTED':
         this.requestedUs ??= us;
+        return;
+      case 'EVT_CONN_OPEN':
+        if (e.params.tls) this.tls = e.params.tls;
         return;
       case 'EVT_RELEASED':
         this.#end('released', us);

@@ -65,6 +65,25 @@ export const ASSOCIATION = {
   NODE_MODE: 'dicom.node.mode',
 } as const;
 
+/**
+ * DICOM TLS of the association's connection (OpenTelemetry's tls.* conventions): the peer is the client on an
+ * association we accepted, the server on one we requested.
+ */
+export const TLS = {
+  PROTOCOL_NAME: 'tls.protocol.name',
+  PROTOCOL_VERSION: 'tls.protocol.version',
+  CIPHER: 'tls.cipher',
+  ESTABLISHED: 'tls.established',
+  CLIENT_SUBJECT: 'tls.client.subject',
+  CLIENT_ISSUER: 'tls.client.issuer',
+  CLIENT_SHA256: 'tls.client.hash.sha256',
+  SERVER_SUBJECT: 'tls.server.subject',
+  SERVER_ISSUER: 'tls.server.issuer',
+  SERVER_SHA256: 'tls.server.hash.sha256',
+  /** Whether the peer's certificate chain verified against the configured CAs. */
+  PEER_VERIFIED: 'dicom.tls.peer_verified',
+} as const;
+
 /** Attributes of a DIMSE operation span. */
 export const OPERATION = {
   SERVICE: 'dicom.service',
@@ -129,6 +148,7 @@ export const PHI_KEYS: readonly string[] = [
 export const ALL_ATTRIBUTE_KEYS: ReadonlySet<string> = new Set([
   ...Object.values(NET),
   ...Object.values(ASSOCIATION),
+  ...Object.values(TLS),
   ...Object.values(OPERATION),
   ...Object.values(EVENT),
 ]);

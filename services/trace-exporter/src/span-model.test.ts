@@ -283,3 +283,39 @@ test('C-STORE: instance, study and series UIDs and the error comment only with T
   assert.match(String(phi!.attributes['dicom.error_comment']), /^out of space for 1\.2\.826/);
   assert.match(phi!.status.message!, /^status 0xA700 \(failure\): out of space for /);
 });
+
+test('an association over DICOM TLS: the root span carries the tls.* attributes of the peer certificate', () => {
+  const evs = envelopesOf('STORER').map((e) =>
+    e.type === 'EVT_CONN_OPEN'
+      ? ({
+          ...e,
+          params: {
+            ...e.params,
+            tls: {
+              protocol: 'TLSv1.3',
+              cipher: 'TLS_AES_256_GCM_SHA384',
+              peer_certificate: {
+                subject: 'CN=modality-01',
+                issuer: 'CN=hospital-ca',
+                serial: '01',
+                sha256: 'AB:CD',
+              },
+              peer_verified: true,
+            },
+          },
+        } as AssociationEvent)
+      : e,
+  );
+  const [root] = tracesByCaller(run(evs).closed).get('STORER')!;
+  const a = root!.attributes;
+  assert.equal(a['tls.protocol.name'], 'tls');
+  assert.equal(a['tls.protocol.version'], '1.3');
+  assert.equal(a['tls.cipher'], 'TLS_AES_256_GCM_SHA384');
+  assert.equal(a['tls.client.subject'], 'CN=modality-01');
+  assert.equal(a['tls.client.issuer'], 'CN=hospital-ca');
+  assert.equal(a['tls.client.hash.sha256'], 'ABCD');
+  assert.equal(a['dicom.tls.peer_verified'], true);
+  for (const k of Object.keys(a)) assert.ok(ALL_ATTRIBUTE_KEYS.has(k), k);
+  const [plain] = tracesByCaller(run(envelopesOf('STORER')).closed).get('STORER')!;
+  assert.equal(plain!.attributes['tls.protocol.name'], undefined);
+});

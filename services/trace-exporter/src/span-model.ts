@@ -8,7 +8,7 @@
  */
 import { associationSpanId, associationTraceId, operationSpanId } from '@dicomtrail/schemas';
 import type { AssociationRecord, OperationRecord, TimedEvent } from './association-record.js';
-import { ASSOCIATION, NET, OPERATION } from './attributes.js';
+import { ASSOCIATION, NET, OPERATION, TLS } from './attributes.js';
 import { operationAttributes } from './operation-attributes.js';
 import { sopClassLabel } from './sop-class-names.js';
 
@@ -69,6 +69,7 @@ function rootSpan(rec: AssociationRecord, opts: BuildOptions): SpanDescription {
     [ASSOCIATION.NODE_MODE]: rec.node.mode,
     ...networkAttributes(a),
     ...negotiationAttributes(rec),
+    ...tlsAttributes(rec),
   };
   if (rec.missingEvents > 0) attributes[ASSOCIATION.EVENTS_MISSING] = rec.missingEvents;
   if (rec.releaseInitiator) attributes[ASSOCIATION.RELEASE_INITIATOR] = rec.releaseInitiator;
@@ -149,6 +150,26 @@ function networkAttributes(a: AssociationRecord['association']): Attributes {
     [NET.CLIENT_ADDRESS]: client.address,
     [NET.CLIENT_PORT]: client.port,
   };
+}
+
+function tlsAttributes(rec: AssociationRecord): Attributes {
+  const t = rec.tls;
+  if (!t) return {};
+  const out: Attributes = {
+    [TLS.PROTOCOL_NAME]: 'tls',
+    [TLS.PROTOCOL_VERSION]: t.protocol.replace(/^TLSv/, ''),
+    [TLS.CIPHER]: t.cipher,
+    [TLS.ESTABLISHED]: true,
+    [TLS.PEER_VERIFIED]: t.peer_verified,
+  };
+  const cert = t.peer_certificate;
+  if (cert) {
+    const peerIsClient = rec.association.role === 'acceptor';
+    out[peerIsClient ? TLS.CLIENT_SUBJECT : TLS.SERVER_SUBJECT] = cert.subject;
+    out[peerIsClient ? TLS.CLIENT_ISSUER : TLS.SERVER_ISSUER] = cert.issuer;
+    out[peerIsClient ? TLS.CLIENT_SHA256 : TLS.SERVER_SHA256] = cert.sha256.replaceAll(':', '');
+  }
+  return out;
 }
 
 function negotiationAttributes(rec: AssociationRecord): Attributes {

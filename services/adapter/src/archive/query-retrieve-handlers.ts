@@ -121,7 +121,7 @@ export function* moveFromIndex(
     return;
   }
   const instances = toRetrieve(opts, req);
-  yield [dest.host, dest.port, { contexts: contextsFor(instances) }];
+  yield [dest.host, dest.port, { contexts: contextsFor(instances), ...(dest.tls ? { tls: dest.tls } : {}) }];
   yield instances.length;
   for (const inst of instances) yield [0xff00, inst.path];
 }

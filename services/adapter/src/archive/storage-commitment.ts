@@ -112,6 +112,7 @@ async function reportOnNewAssociation(
   const client = await associate({
     host: dest.host,
     port: dest.port,
+    ...(dest.tls ? { tls: dest.tls } : {}),
     callingAeTitle: opts.aeTitle,
     calledAeTitle: assoc.callingAeTitle,
     contexts: [

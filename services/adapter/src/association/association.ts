@@ -19,6 +19,7 @@ import type { AssociateAc } from '../pdu/associate-ac.js';
 import type { AssociateRj } from '../pdu/associate-rj.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import type { Pdv } from '../pdu/p-data-tf.js';
+import { connectionTls } from '../tls/tls-facts.js';
 import { DimseService } from './dimse-service.js';
 import { describeNegotiation } from './negotiation-summary.js';
 import type {
@@ -266,6 +267,7 @@ export class Association implements UpperLayerUser {
   start(): void {
     this.emit('EVT_CONN_OPEN', () => ({
       address: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 },
+      ...connectionTls(this.#socket),
     }));
     this.dul.connectionIndication();
   }
@@ -284,6 +286,7 @@ export class Association implements UpperLayerUser {
       () =>
         this.emit('EVT_CONN_OPEN', () => ({
           address: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 },
+          ...connectionTls(this.#socket),
         })),
       () => undefined,
     );

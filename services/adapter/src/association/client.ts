@@ -30,6 +30,7 @@ import type { AssociateRj } from '../pdu/associate-rj.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import type { UserIdentityRq } from '../pdu/items/user-identity-rq.js';
 import { createDispatcher } from '../service-classes/dispatch.js';
+import { connectTls, type OutboundTls } from '../tls/outbound-tls.js';
 import { Association } from './association.js';
 import type { DimseMessage, DimseServiceOptions } from './dimse-service.js';
 import type { AdapterEvent, EventSink, NegotiatedContext } from './types.js';
@@ -55,6 +56,8 @@ export interface RequestorOptions {
   storeDir?: string;
   parent?: { association_id: string; message_id?: number };
   artimTimeoutMs?: number;
+  /** DICOM TLS to the peer (tls/outbound-tls.ts), its files loaded; unset: plaintext. */
+  tls?: OutboundTls;
 }
 
 export interface AssociateOptions extends RequestorOptions {
@@ -453,11 +456,13 @@ export async function associate(opts: AssociateOptions): Promise<DicomClient> {
       ...(opts.userIdentity ? { userIdentity: opts.userIdentity } : {}),
     },
   };
-  const { association, answer } = await requestAssociation({ ...opts, rq });
+  const { association, answer, connectError } = await requestAssociation({ ...opts, rq });
   if (answer.type === 'A-ASSOCIATE-RJ') {
+    // A transport that never connected (refused, a TLS handshake that failed) says why.
+    const why = connectError ? `; the connection failed: ${connectError.message}` : '';
     throw new AssociationRejectedError(
       'DT_ERR_ASSOCIATION_REJECTED',
-      `association rejected: result ${answer.result} source ${answer.source} reason ${answer.reason}`,
+      `association rejected: result ${answer.result} source ${answer.source} reason ${answer.reason}${why}`,
       {
         result: answer.result,
         source: answer.source,
@@ -492,7 +497,9 @@ export interface AssociationAnswer {
  * the audit proxy relays it). A transport that cannot connect resolves with `connectError` set.
  */
 export async function requestAssociation(opts: AssociationRequest): Promise<AssociationAnswer> {
-  const socket = connect({ host: opts.host, port: opts.port });
+  const socket = opts.tls
+    ? connectTls(opts.host, opts.port, opts.tls)
+    : connect({ host: opts.host, port: opts.port });
   let connectError: Error | undefined;
   const connected = new Promise<void>((resolve, reject) => {
     const timer =
@@ -502,7 +509,8 @@ export async function requestAssociation(opts: AssociationRequest): Promise<Asso
             opts.connectTimeoutMs,
           )
         : undefined;
-    socket.once('connect', () => {
+    // Over TLS the association starts once the handshake verified the peer.
+    socket.once(opts.tls ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       resolve();
     });

@@ -13,10 +13,12 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '@dicomtrail/runtime';
-import type { AcceptorPolicy } from '../acse/acceptor.js';
+import { type AcceptorPolicy, negotiateAsAcceptor } from '../acse/acceptor.js';
 import { HandlerRegistry } from '../events/event-bus.js';
 import { createDispatcher, type ServiceTable } from '../service-classes/dispatch.js';
 import { removeUnfinished } from '../service-classes/write-once.js';
+import { withAeBindings } from '../tls/ae-binding-check.js';
+import type { TlsGate } from '../tls/tls-gate.js';
 import { Association, type AssociationOptions } from './association.js';
 import type { DimseServiceOptions } from './dimse-service.js';
 import { sweepIncoming } from './store-receiver.js';
@@ -49,6 +51,11 @@ export interface DicomServerOptions {
    */
   intermediary?: Pick<AssociationOptions, 'negotiate' | 'beforeReleaseResponse'> &
     Pick<DimseServiceOptions, 'serve' | 'onCancel' | 'passOn'>;
+  /**
+   * DICOM TLS on `port` (tls/tls-gate.ts): each connection is handshaken before it becomes an association, and
+   * its certificate checked against the AE-title bindings; with the gate's `plainPort`, a plaintext listener too.
+   */
+  tlsGate?: TlsGate;
 }
 
 export class DicomServer {
@@ -56,6 +63,7 @@ export class DicomServer {
   readonly associations = new Set<Association>();
   readonly #opts: DicomServerOptions;
   readonly #server: Server;
+  readonly #plainServer: Server | undefined;
   #serve;
   /** Connections closed for `maxConnections` since the last warning. */
   #dropped = 0;
@@ -63,10 +71,18 @@ export class DicomServer {
   constructor(opts: DicomServerOptions) {
     this.#opts = opts;
     this.#serve = createDispatcher({ storeDir: opts.storeDir }, opts.services);
-    this.#server = createServer((socket) => this.#onConnection(socket));
+    const gate = opts.tlsGate;
+    this.#server = createServer((socket) =>
+      gate ? gate.accept(socket, (secure) => this.#onConnection(secure)) : this.#onConnection(socket),
+    );
+    this.#plainServer =
+      gate?.tls.plainPort !== undefined ? createServer((socket) => this.#onConnection(socket)) : undefined;
     if (opts.maxConnections !== undefined) {
-      this.#server.maxConnections = opts.maxConnections;
-      this.#server.on('drop', () => this.#onDrop());
+      for (const server of [this.#server, this.#plainServer]) {
+        if (!server) continue;
+        server.maxConnections = opts.maxConnections;
+        server.on('drop', () => this.#onDrop());
+      }
     }
   }
 
@@ -86,25 +102,23 @@ export class DicomServer {
    * Listens; first removes what interrupted C-STOREs of a previous run left: temporary files in
    * `<store>/.incoming`, files left unfinished under their final name (service-classes/write-once.ts).
    */
-  listen(): Promise<{ address: string; port: number }> {
+  async listen(): Promise<{ address: string; port: number }> {
     const swept = sweepIncoming(this.#opts.storeDir) + removeUnfinished(this.#opts.storeDir);
     if (swept > 0) this.#opts.log.info({ removed: swept }, 'removed unfinished C-STORE files');
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#opts.port, this.#opts.host, () => {
-        const a = this.#server.address();
-        resolve(
-          typeof a === 'object' && a
-            ? { address: a.address, port: a.port }
-            : { address: this.#opts.host, port: this.#opts.port },
-        );
-      });
-    });
+    if (this.#plainServer)
+      await listenOn(this.#plainServer, this.#opts.tlsGate?.tls.plainPort ?? 0, this.#opts.host);
+    return listenOn(this.#server, this.#opts.port, this.#opts.host);
   }
 
   get port(): number {
     const a = this.#server.address();
     return typeof a === 'object' && a ? a.port : this.#opts.port;
+  }
+
+  /** The plaintext listener's port beside the TLS one (DICOM_PLAIN_PORT), if any. */
+  get plainPort(): number | undefined {
+    const a = this.#plainServer?.address();
+    return typeof a === 'object' && a ? a.port : undefined;
   }
 
   /** Associations admitted and not over, besides `self` (those that sent an A-ASSOCIATE-RQ). */
@@ -129,6 +143,10 @@ export class DicomServer {
         return this.#opts.policy.admission?.(a) ?? { ok: true };
       },
     };
+    const bindings = this.#opts.tlsGate?.tls.bindings;
+    const negotiate = bindings
+      ? withAeBindings(bindings, socket, this.#opts.intermediary?.negotiate ?? negotiateAsAcceptor)
+      : this.#opts.intermediary?.negotiate;
     const assoc = new Association({
       role: 'acceptor',
       socket,
@@ -136,7 +154,7 @@ export class DicomServer {
       sinks: this.#opts.sinks,
       log: this.#opts.log,
       policy,
-      ...(this.#opts.intermediary?.negotiate ? { negotiate: this.#opts.intermediary.negotiate } : {}),
+      ...(negotiate ? { negotiate } : {}),
       ...(this.#opts.intermediary?.beforeReleaseResponse
         ? { beforeReleaseResponse: this.#opts.intermediary.beforeReleaseResponse }
         : {}),
@@ -169,7 +187,11 @@ export class DicomServer {
 
   /** Stops listening; waits up to `graceMs` for associations to end, then aborts them. */
   async close(graceMs = 10_000): Promise<void> {
-    const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const stopped = Promise.all(
+      [this.#server, this.#plainServer].map(
+        (s) => new Promise<void>((resolve) => (s?.listening ? s.close(() => resolve()) : resolve())),
+      ),
+    );
     const all = Promise.all([...this.associations].map((a) => a.closed()));
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
     if ((await Promise.race([all, timer])) === 'timeout') {
@@ -178,4 +200,14 @@ export class DicomServer {
     }
     await stopped;
   }
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<{ address: string; port: number }> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const a = server.address();
+      resolve(typeof a === 'object' && a ? { address: a.address, port: a.port } : { address: host, port });
+    });
+  });
 }

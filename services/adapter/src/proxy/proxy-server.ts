@@ -21,6 +21,7 @@ import { requestAssociation } from '../association/client.js';
 import { DicomServer, type DicomServerOptions } from '../association/server.js';
 import type { EventSink } from '../association/types.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
+import type { TlsGate } from '../tls/tls-gate.js';
 import { CutThroughStore } from './cut-through-store.js';
 import { relayCancel, relayRequest } from './message-relay.js';
 import { downstreamAccept, type ProxyIdentity, upstreamRequest } from './negotiation-relay.js';
@@ -55,6 +56,8 @@ export interface AuditProxyOptions {
   >;
   /** How long the upstream may take to accept the TCP connection (ms). */
   connectTimeoutMs?: number;
+  /** DICOM TLS on the modalities' side (the upstream's is per route). */
+  tlsGate?: TlsGate;
 }
 
 function reject(cause: RejectCause, detail: string): AcceptorDecision {
@@ -79,6 +82,7 @@ export class AuditProxy {
       ...(opts.bulkDataThreshold !== undefined ? { bulkDataThreshold: opts.bulkDataThreshold } : {}),
       ...(opts.maxAssociations !== undefined ? { maxAssociations: opts.maxAssociations } : {}),
       ...opts.limits,
+      ...(opts.tlsGate ? { tlsGate: opts.tlsGate } : {}),
       intermediary: {
         negotiate: (down, rq, policy) => this.#negotiate(down, rq, policy),
         serve: async (down, msg) => {
@@ -163,6 +167,7 @@ export class AuditProxy {
     } = await requestAssociation({
       host: route.host,
       port: route.port,
+      ...(route.tls ? { tls: route.tls } : {}),
       rq: upstreamRequest(rq, route, this.#own),
       sinks: this.#opts.sinks,
       log: this.#opts.log,

@@ -5,12 +5,15 @@
  * sees exactly what the modality asked for; with one it is rewritten (a PACS behind a new address and title).
  */
 import { DicomtrailError } from '@dicomtrail/runtime';
+import { describeOutboundTls, type OutboundTls, splitTlsAddress } from '../tls/outbound-tls.js';
 
 export interface UpstreamRoute {
   /** The called AE title to use upstream; undefined: the one the requestor called. */
   aeTitle?: string;
   host: string;
   port: number;
+  /** `tls://...`: the upstream leg speaks DICOM TLS (tls/outbound-tls.ts). */
+  tls?: OutboundTls;
 }
 
 export interface ProxyRoutes {
@@ -24,8 +27,15 @@ function routeError(spec: string, why: string): DicomtrailError {
   return new DicomtrailError('DT_ERR_PROXY_ROUTE', `proxy route "${spec}": ${why}`, { spec });
 }
 
-/** `AE@host:port`, `host:port` or `AE@[v6]:port`. */
-export function parseUpstream(spec: string, label = spec): UpstreamRoute {
+/** `AE@host:port`, `host:port` or `AE@[v6]:port`, each optionally `tls://...[?ca=...]`. */
+export function parseUpstream(text: string, label = text): UpstreamRoute {
+  let split: ReturnType<typeof splitTlsAddress>;
+  try {
+    split = splitTlsAddress(text, label);
+  } catch (err) {
+    throw routeError(label, (err as Error).message);
+  }
+  const spec = split.address;
   const at = spec.lastIndexOf('@');
   const aeTitle = at >= 0 ? spec.slice(0, at).trim() : undefined;
   const address = (at >= 0 ? spec.slice(at + 1) : spec).trim();
@@ -38,7 +48,12 @@ export function parseUpstream(spec: string, label = spec): UpstreamRoute {
   const port = Number(address.slice(colon + 1));
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw routeError(label, 'port must be 1-65535');
   if (host.length === 0) throw routeError(label, 'empty host');
-  return { ...(aeTitle !== undefined ? { aeTitle } : {}), host, port };
+  return {
+    ...(aeTitle !== undefined ? { aeTitle } : {}),
+    host,
+    port,
+    ...(split.tls ? { tls: split.tls } : {}),
+  };
 }
 
 export function parseProxyRoutes(fallback: string | undefined, routes: readonly string[]): ProxyRoutes {
@@ -60,5 +75,6 @@ export function routeFor(routes: ProxyRoutes, calledAeTitle: string): UpstreamRo
 }
 
 export function describeRoute(r: UpstreamRoute): string {
-  return `${r.aeTitle ? `${r.aeTitle}@` : ''}${r.host.includes(':') ? `[${r.host}]` : r.host}:${r.port}`;
+  const address = `${r.aeTitle ? `${r.aeTitle}@` : ''}${r.host.includes(':') ? `[${r.host}]` : r.host}:${r.port}`;
+  return r.tls ? `tls://${address}${describeOutboundTls(r.tls)}` : address;
 }

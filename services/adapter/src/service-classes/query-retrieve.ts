@@ -36,6 +36,7 @@ import { buildCStoreRq } from '../dimse/c-store.js';
 import type { CommandSet } from '../dimse/command-set.js';
 import { statusCategory } from '../dimse/status.js';
 import { errorFields } from '../events/log-fields.js';
+import type { OutboundTls } from '../tls/outbound-tls.js';
 import { type ServiceRequest, toRequest } from './service-request.js';
 
 /** Binary values above this size are elided in event identifiers. */
@@ -68,6 +69,8 @@ export interface MoveDestinationOptions {
   /** Calling AE title of the sub-association; default our AE title (the C-MOVE's called AE). */
   callingAeTitle?: string;
   maxPduReceive?: number;
+  /** DICOM TLS to the destination (tls/outbound-tls.ts, its files loaded). */
+  tls?: OutboundTls;
 }
 export type MoveDestination =
   | readonly [host: string, port: number]
@@ -584,6 +587,7 @@ export async function serveCMove(assoc: Association, msg: DimseMessage): Promise
               ...(rq.messageId !== undefined ? { message_id: rq.messageId } : {}),
             },
             ...(dest.options.maxPduReceive ? { maxPduReceive: dest.options.maxPduReceive } : {}),
+            ...(dest.options.tls ? { tls: dest.options.tls } : {}),
           });
         } catch (err) {
           assoc.log.warn(

@@ -12,6 +12,7 @@ import type { DicomJson } from '../../src/dataset/dicom-json.js';
 import { encodeDataset } from '../../src/dataset/encode-dataset.js';
 import { encodePart10Header } from '../../src/dataset/part10.js';
 import { SUPPORTED_TRANSFER_SYNTAXES } from '../../src/service-classes/transfer-syntaxes.js';
+import type { TlsGate } from '../../src/tls/tls-gate.js';
 import { startTestServer, type TestServer, testLog, testPolicy } from './server.js';
 
 export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
@@ -23,11 +24,17 @@ export interface ArchiveServer extends TestServer {
 }
 
 export async function startArchiveServer(
-  opts: Partial<Omit<ArchiveOptions, 'log' | 'aeTitle'>> & { storeDir?: string; sinks?: EventSink[] } = {},
+  opts: Partial<Omit<ArchiveOptions, 'log' | 'aeTitle'>> & {
+    storeDir?: string;
+    sinks?: EventSink[];
+    /** DICOM TLS on the archive's listener. */
+    tlsGate?: TlsGate;
+  } = {},
 ): Promise<ArchiveServer> {
   const s = await startTestServer({
     ...(opts.storeDir ? { storeDir: opts.storeDir } : {}),
     ...(opts.sinks ? { sinks: opts.sinks } : {}),
+    ...(opts.tlsGate ? { tlsGate: opts.tlsGate } : {}),
     policy: {
       ...testPolicy(),
       supported: {
@@ -116,9 +123,11 @@ export function writeArchiveInstance(file: string, spec: ArchiveInstanceSpec): v
 export async function startStorescp(
   aeTitle: string,
   dir: string,
+  /** More storescp options (e.g. `+tls key cert +cf ca`). */
+  extra: string[] = [],
 ): Promise<{ port: number; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn('storescp', ['-aet', aeTitle, '-od', dir, String(port)], {
+  const child = spawn('storescp', ['-aet', aeTitle, '-od', dir, ...extra, String(port)], {
     env: { ...process.env, TCP_NODELAY: '1' },
     stdio: 'ignore',
   });

@@ -61,6 +61,12 @@ export const ASSOCIATION_COLUMNS: readonly ProjectionColumn[] = [
   c('pdus_sent', 'bigint', 'sum'),
   c('bytes_received', 'bigint', 'sum'),
   c('bytes_sent', 'bigint', 'sum'),
+  c('tls_protocol', 'text', 'latest'),
+  c('tls_cipher', 'text', 'latest'),
+  c('tls_peer_subject', 'text', 'latest'),
+  c('tls_peer_issuer', 'text', 'latest'),
+  c('tls_peer_sha256', 'text', 'latest'),
+  c('tls_peer_verified', 'boolean', 'latest'),
 ];
 
 export const UPSERT_ASSOCIATIONS = upsertSql('audit.associations', ASSOCIATION_COLUMNS);
@@ -101,12 +107,26 @@ function causeOf(cause: unknown): Delta {
   };
 }
 
+/** DICOM TLS facts of the connection (EVT_CONN_OPEN `tls`); none for a plaintext one. */
+function tlsOf(tls: unknown): Delta {
+  if (!isObject(tls)) return {};
+  const cert = isObject(tls['peer_certificate']) ? tls['peer_certificate'] : {};
+  return {
+    tls_protocol: tls['protocol'] ?? null,
+    tls_cipher: tls['cipher'] ?? null,
+    tls_peer_subject: cert['subject'] ?? null,
+    tls_peer_issuer: cert['issuer'] ?? null,
+    tls_peer_sha256: cert['sha256'] ?? null,
+    tls_peer_verified: tls['peer_verified'] ?? null,
+  };
+}
+
 function lifecycleOf(e: EventContent): Delta {
   const p = e.params;
   const at = e.occurred_at;
   switch (e.type) {
     case 'EVT_CONN_OPEN':
-      return { connected_at: at };
+      return { connected_at: at, ...tlsOf(p['tls']) };
     case 'EVT_CONN_CLOSE':
       return { closed_at: at };
     case 'EVT_REQUESTED':

@@ -1,7 +1,7 @@
 // EVT_PDU_RECV/SENT: a decoded PDU summary (PS3.8 §9.3); EVT_DATA_RECV/SENT: the raw PDU as
 // length and sha256 (raw bytes only when explicitly enabled); EVT_INVALID_PDU: ours (§9.2).
 // User identity items never carry a secret (spec §9.12, see negotiation.ts).
-import { Type } from '@sinclair/typebox';
+import { type TProperties, Type } from '@sinclair/typebox';
 import { Count, Hex, Name, Sha256Hex, Strict, Uid, Uint8, Uint16, Uint32 } from '../common.js';
 import { State } from './fsm.js';
 import { AsyncOps, SopClassCommonExtended, SopClassExtended, UserIdentity } from './negotiation.js';
@@ -17,7 +17,7 @@ export const PDU_TYPES = [
 ] as const;
 export const PduTypeName = Type.Union(PDU_TYPES.map((t) => Type.Literal(t)));
 
-const item = <T extends string>(name: T, props: Parameters<typeof Strict>[0]) =>
+const item = <T extends string, P extends TProperties>(name: T, props: P) =>
   Strict({ item: Type.Literal(name), ...props });
 
 /** PS3.8 §9.3.2.3 user information sub-items, PS3.7 Annex D.3.3. */

@@ -11,8 +11,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { EventType } from '@dicomtrail/schemas';
+import type { ParamsOf } from '@dicomtrail/schemas';
 import { describeAbort } from '../acse/abort-reason.js';
+import { describeReject } from '../acse/reject-reason.js';
 import {
   ArtimTimer,
   describeTransition,
@@ -22,6 +23,7 @@ import {
   systemScheduler,
   type Transition,
 } from '../dul/index.js';
+import type { Emit } from '../events/emitter.js';
 import type { Abort } from '../pdu/abort.js';
 import type { AssociateAc } from '../pdu/associate-ac.js';
 import type { AssociateRj } from '../pdu/associate-rj.js';
@@ -35,7 +37,9 @@ import { PduError } from '../pdu/pdu-error.js';
 import { PduFramer } from '../pdu/pdu-framer.js';
 import { summarizePdu } from './pdu-summary.js';
 
-const PDU_NAMES: Record<number, string> = {
+type PduTypeName = ParamsOf<'EVT_DATA_RECV'>['pdu_type'];
+
+const PDU_NAMES: Record<number, PduTypeName> = {
   1: 'A-ASSOCIATE-RQ',
   2: 'A-ASSOCIATE-AC',
   3: 'A-ASSOCIATE-RJ',
@@ -60,7 +64,7 @@ const PDU_EVENTS = new Set<FsmEvent>(['Evt3', 'Evt4', 'Evt6', 'Evt10', 'Evt12', 
 /** What the upper layer reports to the association (ACSE / DIMSE service user). */
 export interface UpperLayerUser {
   /** Emits a notification event; `build` runs only when someone listens. */
-  emit(type: EventType, build: () => Record<string, unknown>): void;
+  emit: Emit;
   onAssociateIndication(rq: AssociateRq): void;
   onAssociateConfirm(pdu: AssociateAc | AssociateRj): void;
   onPData(pdvs: readonly Pdv[]): void;
@@ -85,8 +89,6 @@ export interface UpperLayerOptions {
   /** Largest PDU we accept (our Maximum Length Received + header); larger ones abort. */
   maxPduReceive: number;
   artimTimeoutMs: number;
-  /** sha256 of every PDU in EVT_DATA_* (costly for large transfers; lengths are always given). */
-  hashData: boolean;
   /** Sta6 with no PDU received or sent for this long: `onIdle` (0 or unset: never). */
   idleTimeoutMs?: number;
 }
@@ -237,7 +239,9 @@ export class UpperLayer {
   }
 
   #onRawPdu(raw: RawPdu): void {
-    this.#user.emit('EVT_DATA_RECV', () => this.#dataParams(raw.bytes));
+    const name = PDU_NAMES[raw.type];
+    // The framer passes only the seven PDU types (pdu-header.ts); anything else fails to decode below.
+    if (name) this.#user.emit('EVT_DATA_RECV', () => this.#dataParams(raw.bytes, name));
     let pdu: Pdu;
     try {
       pdu = decodePdu(raw.bytes);
@@ -381,7 +385,7 @@ export class UpperLayer {
           const rj: AssociateRj = { type: 'A-ASSOCIATE-RJ', result: 1, source: 2, reason: 2 };
           this.#user.emit('EVT_DUL_REJECTED', () => ({
             protocol_version: rq.protocolVersion,
-            cause: { result: 1, source: 2, reason: 2, initiator: 'dul' },
+            cause: { ...describeReject(rj), initiator: 'dul' },
           }));
           this.#send(rj);
           this.#artim.start();
@@ -493,18 +497,17 @@ export class UpperLayer {
     this.#lastActivity = Date.now();
     const ok = this.#socket.write(bytes);
     // DATA_SENT means "handed to the kernel/socket buffer" (spec §9.4: closer to the wire than DIMSE_SENT).
-    this.#user.emit('EVT_DATA_SENT', () => this.#dataParams(bytes));
+    this.#user.emit('EVT_DATA_SENT', () => this.#dataParams(bytes, pdu.type));
     this.#user.emit('EVT_PDU_SENT', () => summarizePdu(pdu, bytes.length - 6));
     return ok;
   }
 
-  #dataParams(bytes: Buffer): Record<string, unknown> {
-    const p: Record<string, unknown> = {
-      pdu_type: PDU_NAMES[bytes[0] ?? 0] ?? `0x${(bytes[0] ?? 0).toString(16)}`,
+  #dataParams(bytes: Buffer, pduType: PduTypeName): ParamsOf<'EVT_DATA_RECV'> {
+    return {
+      pdu_type: pduType,
       length: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
     };
-    if (this.#opts.hashData) p['sha256'] = createHash('sha256').update(bytes).digest('hex');
-    return p;
   }
 
   #close(): void {

@@ -19,7 +19,7 @@ import type { AssociateAc } from '../pdu/associate-ac.js';
 import type { AssociateRj } from '../pdu/associate-rj.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import type { Pdv } from '../pdu/p-data-tf.js';
-import { DimseService } from './dimse-service.js';
+import { DimseService, type DimseServiceOptions } from './dimse-service.js';
 import { describeNegotiation } from './negotiation-summary.js';
 import type {
   AdapterEvent,
@@ -58,7 +58,7 @@ export interface AssociationOptions {
   calledAeTitle?: string;
   parent?: { association_id: string; message_id?: number };
   /** Services (storage directory, ...) the DIMSE layer needs. */
-  services: import('./dimse-service.js').DimseServiceOptions;
+  services: DimseServiceOptions<Association>;
 }
 
 export type AssociationOutcome =
@@ -79,7 +79,7 @@ export class Association implements UpperLayerUser, EventSubject {
   readonly handlers: HandlerRegistry<AdapterEvent>;
   readonly log: Logger;
   readonly dul: UpperLayer;
-  readonly dimse: DimseService;
+  readonly dimse: DimseService<Association>;
   readonly parent: { association_id: string; message_id?: number } | undefined;
   /** This association's events: sequence, metadata, handlers and sinks (events/association-events.ts). */
   readonly events: AssociationEvents;

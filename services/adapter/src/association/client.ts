@@ -476,8 +476,8 @@ export interface AssociationRequest extends RequestorOptions {
   /** Binary values longer than this are elided from events (default 1024). */
   bulkDataThreshold?: number;
   /** Serves requests the peer sends on this association (default: the SCU's dispatcher, e.g. C-GET stores). */
-  serve?: DimseServiceOptions['serve'];
-  onCancel?: DimseServiceOptions['onCancel'];
+  serve?: DimseServiceOptions<Association>['serve'];
+  onCancel?: DimseServiceOptions<Association>['onCancel'];
 }
 
 export interface AssociationAnswer {
@@ -529,7 +529,7 @@ export async function requestAssociation(opts: AssociationRequest): Promise<Asso
       bulkDataThreshold: opts.bulkDataThreshold ?? 1024,
       implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
       implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
-      serve: opts.serve ?? createDispatcher({ storeDir }),
+      serve: opts.serve ?? createDispatcher({ storeDir, associate }),
       ...(opts.onCancel ? { onCancel: opts.onCancel } : {}),
     },
   });

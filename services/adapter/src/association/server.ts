@@ -15,6 +15,7 @@ import type { AcceptorPolicy } from '../acse/acceptor.js';
 import { HandlerRegistry } from '../events/event-bus.js';
 import { createDispatcher, type ServiceTable } from '../service-classes/dispatch.js';
 import { Association, type AssociationOptions } from './association.js';
+import { associate } from './client.js';
 import type { DimseServiceOptions } from './dimse-service.js';
 import { sweepIncoming } from './store-receiver.js';
 import type { AdapterEvent, EventSink } from './types.js';
@@ -43,7 +44,7 @@ export interface DicomServerOptions {
    * association with its upstream and relays every request there.
    */
   intermediary?: Pick<AssociationOptions, 'negotiate' | 'beforeReleaseResponse'> &
-    Pick<DimseServiceOptions, 'serve' | 'onCancel'>;
+    Pick<DimseServiceOptions<Association>, 'serve' | 'onCancel'>;
 }
 
 export class DicomServer {
@@ -55,7 +56,7 @@ export class DicomServer {
 
   constructor(opts: DicomServerOptions) {
     this.#opts = opts;
-    this.#serve = createDispatcher({ storeDir: opts.storeDir }, opts.services);
+    this.#serve = createDispatcher({ storeDir: opts.storeDir, associate }, opts.services);
     this.#server = createServer((socket) => this.#onConnection(socket));
   }
 
@@ -82,7 +83,7 @@ export class DicomServer {
   }
 
   /** Associations admitted and not over, besides `self` (those that sent an A-ASSOCIATE-RQ). */
-  #admitted(self: Association): Association[] {
+  #admitted(self: object): Association[] {
     const out: Association[] = [];
     for (const a of this.associations) if (a !== self && a.rq !== undefined && !a.outcome) out.push(a);
     return out;

@@ -22,7 +22,7 @@ import { readFile } from 'node:fs/promises';
 import type { ParamsOf } from '@dicomtrail/schemas';
 import type { Association } from '../association/association.js';
 import type { DimseMessage } from '../association/dimse-service.js';
-import type { NegotiatedContext } from '../association/types.js';
+import type { EventSink, NegotiatedContext } from '../association/types.js';
 import { type DicomJson, datasetToDicomJson } from '../dataset/dicom-json.js';
 import { encodeDataset } from '../dataset/encode-dataset.js';
 import { readPart10 } from '../dataset/part10.js';
@@ -539,7 +539,31 @@ function proposeFor(
   return [...out.values()].slice(0, 128);
 }
 
-export async function serveCMove(assoc: Association, msg: DimseMessage): Promise<void> {
+/** A C-MOVE's association to its destination, as the SCU API opens it (association/client.ts `associate`). */
+export interface SubAssociation {
+  readonly association: Association;
+  abort(): void;
+  release(): Promise<void>;
+}
+
+/** Opens a C-MOVE's association to its destination (passed in, so that service classes need not import the SCU). */
+export type OpenSubAssociation = (opts: {
+  host: string;
+  port: number;
+  callingAeTitle: string;
+  calledAeTitle: string;
+  contexts: { abstractSyntax: string; transferSyntaxes: string[] }[];
+  sinks: EventSink[];
+  log: Association['log'];
+  parent: { association_id: string; message_id?: number };
+  maxPduReceive?: number;
+}) => Promise<SubAssociation>;
+
+export async function serveCMove(
+  assoc: Association,
+  msg: DimseMessage,
+  associate: OpenSubAssociation,
+): Promise<void> {
   const rq = msg.command;
   const moveDestination = rq.moveDestination ?? '';
   const op = new RetrieveOperation(assoc, msg, 'C-MOVE');
@@ -548,7 +572,7 @@ export async function serveCMove(assoc: Association, msg: DimseMessage): Promise
   if (identifier === undefined) op.fail(0xc510, 'identifier does not decode');
   else if (!handler) op.fail(0xc511, 'no C-MOVE handler');
   else {
-    let sub: import('../association/client.js').DicomClient | undefined;
+    let sub: SubAssociation | undefined;
     try {
       const results = await handler({ ...queryRequest(assoc, msg, identifier), moveDestination });
       if (!isIterable(results)) throw new TypeError('C-MOVE handler must return an iterable');
@@ -575,7 +599,6 @@ export async function serveCMove(assoc: Association, msg: DimseMessage): Promise
           items = buffered[Symbol.iterator]();
           contexts = proposeFor(seen);
         }
-        const { associate } = await import('../association/client.js');
         try {
           sub = await associate({
             host: dest.host,

@@ -12,6 +12,7 @@ import { describeAbort } from '../acse/abort-reason.js';
 import { acceptedContexts } from '../acse/accepted-contexts.js';
 import { type AcceptorDecision, type AcceptorPolicy, negotiateAsAcceptor } from '../acse/acceptor.js';
 import { describeReject } from '../acse/reject-reason.js';
+import { UpperLayer, type UpperLayerUser } from '../dul/upper-layer.js';
 import { AssociationEvents, type EventSubject } from '../events/association-events.js';
 import type { Emit } from '../events/emitter.js';
 import type { HandlerRegistry } from '../events/event-bus.js';
@@ -29,7 +30,6 @@ import type {
   EventSink,
   NegotiatedContext,
 } from './types.js';
-import { UpperLayer, type UpperLayerUser } from './upper-layer.js';
 
 export interface AssociationOptions {
   role: AssociationRole;

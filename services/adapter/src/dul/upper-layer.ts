@@ -396,12 +396,10 @@ export class UpperLayer {
     return ok;
   }
 
+  /** A P-DATA-TF's data sets are hashed whole, once each (EVT_DIMSE_*, EVT_C_STORE): not again per PDU. */
   #dataParams(bytes: Buffer, pduType: PduTypeName): ParamsOf<'EVT_DATA_RECV'> {
-    return {
-      pdu_type: pduType,
-      length: bytes.length,
-      sha256: createHash('sha256').update(bytes).digest('hex'),
-    };
+    if (pduType === 'P-DATA-TF') return { pdu_type: pduType, length: bytes.length };
+    return { pdu_type: pduType, length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
 
   #close(): void {

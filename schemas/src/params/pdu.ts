@@ -1,7 +1,7 @@
 // EVT_PDU_RECV/SENT: a decoded PDU summary (PS3.8 §9.3); EVT_DATA_RECV/SENT: the raw PDU as
-// length and sha256 (raw bytes only when explicitly enabled); EVT_INVALID_PDU: ours (§9.2).
+// length and, but for P-DATA-TF, sha256 (raw bytes only when explicitly enabled); EVT_INVALID_PDU: ours (§9.2).
 // User identity items never carry a secret (spec §9.12, see negotiation.ts).
-import { Type } from '@sinclair/typebox';
+import { type TProperties, Type } from '@sinclair/typebox';
 import { Count, Hex, Name, Sha256Hex, Strict, Uid, Uint8, Uint16, Uint32 } from '../common.js';
 import { State } from './fsm.js';
 import { AsyncOps, SopClassCommonExtended, SopClassExtended, UserIdentity } from './negotiation.js';
@@ -17,7 +17,7 @@ export const PDU_TYPES = [
 ] as const;
 export const PduTypeName = Type.Union(PDU_TYPES.map((t) => Type.Literal(t)));
 
-const item = <T extends string>(name: T, props: Parameters<typeof Strict>[0]) =>
+const item = <T extends string, P extends TProperties>(name: T, props: P) =>
   Strict({ item: Type.Literal(name), ...props });
 
 /** PS3.8 §9.3.2.3 user information sub-items, PS3.7 Annex D.3.3. */
@@ -103,7 +103,11 @@ export const PduParams = Strict({ pdu: Pdu });
 export const DataParams = Strict({
   pdu_type: PduTypeName,
   length: Count,
-  sha256: Sha256Hex,
+  /**
+   * sha256 of the whole PDU; absent for P-DATA-TF, whose data sets are hashed once each, whole (EVT_DIMSE_RECV/SENT
+   * `data_set.sha256`, EVT_C_STORE `stored.sha256`), rather than once more per fragment.
+   */
+  sha256: Type.Optional(Sha256Hex),
   /** The PDU bytes, only when hex dumps are explicitly enabled (convention 8). */
   hex: Type.Optional(Hex),
 });

@@ -4,13 +4,14 @@
  * pynetdicom's order, spec §6) and negotiates presentation contexts. Returns the AC to send or the RJ
  * with its result/source/reason.
  */
-import type { Association } from '../association/association.js';
+
 import { describeUserIdentity } from '../association/pdu-summary.js';
 import type { NegotiatedContext } from '../association/types.js';
 import type { AssociateAc } from '../pdu/associate-ac.js';
 import type { AssociateRj } from '../pdu/associate-rj.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import type { UserInformation } from '../pdu/items/user-information.js';
+import type { AcseUser } from './acse-user.js';
 import { asyncOpsParams, sopCommonParams, sopExtendedParams } from './negotiation-events.js';
 import { negotiateContexts, type SupportedSyntaxes } from './presentation-negotiation.js';
 import { type RejectCause, Rejects } from './reject-reason.js';
@@ -32,7 +33,7 @@ export interface AcceptorPolicy {
   /** Refuse associations that carry no user identity (PS3.7 D.3.3.7; rejected-permanent, no reason given). */
   requireUserIdentity?: boolean;
   /** Refuse new associations (e.g. event spool full in fail-closed mode): a transient local-limit reject. */
-  admission?: (assoc: Association) => { ok: true } | { ok: false; detail: string };
+  admission?: (assoc: AcseUser) => { ok: true } | { ok: false; detail: string };
 }
 
 export type AcceptorDecision =
@@ -50,7 +51,7 @@ function reject(c: RejectCause, detail?: string): AcceptorDecision {
  * called AE title and the identity, which its upstream decides.
  */
 export function policyReject(
-  assoc: Association,
+  assoc: AcseUser,
   rq: AssociateRq,
   policy: AcceptorPolicy,
   opts: {
@@ -79,7 +80,7 @@ export function policyReject(
 }
 
 export async function negotiateAsAcceptor(
-  assoc: Association,
+  assoc: AcseUser,
   rq: AssociateRq,
   policy: AcceptorPolicy,
 ): Promise<AcceptorDecision> {

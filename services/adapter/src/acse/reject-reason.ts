@@ -9,7 +9,7 @@ export const RejectSource = {
 } as const;
 
 export interface RejectCause {
-  result: number;
+  result: 1 | 2;
   source: number;
   reason: number;
 }

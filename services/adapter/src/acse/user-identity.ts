@@ -3,10 +3,11 @@
  * The default accepts and records without checking, and the event says so: `verified` is true only when a verifier
  * checked the identity. The event carries the identity without its secret (spec §9.12).
  */
-import type { Association } from '../association/association.js';
+
 import { describeUserIdentity } from '../association/pdu-summary.js';
 import type { UserIdentityRq } from '../pdu/items/user-identity-rq.js';
 import type { UserInformation } from '../pdu/items/user-information.js';
+import type { AcseUser } from './acse-user.js';
 import { serverResponseDigest } from './negotiation-events.js';
 
 export interface UserIdentityResult {
@@ -22,7 +23,7 @@ export interface UserIdentityResult {
 
 export type UserIdentityVerifier = (
   identity: UserIdentityRq,
-  assoc: Association,
+  assoc: AcseUser,
 ) => UserIdentityResult | Promise<UserIdentityResult>;
 
 /** The default: accept every identity and record it, as not checked. */
@@ -40,7 +41,7 @@ export type IdentityOutcome =
   | { kind: 'rejected'; reason?: string };
 
 export async function runUserIdentity(
-  assoc: Association,
+  assoc: AcseUser,
   ui: UserInformation,
   fallback: UserIdentityVerifier,
 ): Promise<IdentityOutcome> {

@@ -1,6 +1,6 @@
 /**
  * One association, either role: the ACSE and DIMSE service user on top of the upper layer
- * (upper-layer.ts). It numbers and emits every event (seq per association, no gaps), negotiates as
+ * (upper-layer.ts). Its events (seq, metadata, handlers, sinks) are events/association-events.ts; it negotiates as
  * acceptor (acse/acceptor.ts) or requestor, reassembles DIMSE messages and hands requests to the
  * DIMSE service (dimse-service.ts).
  */
@@ -12,24 +12,25 @@ import { describeAbort } from '../acse/abort-reason.js';
 import { acceptedContexts } from '../acse/accepted-contexts.js';
 import { type AcceptorDecision, type AcceptorPolicy, negotiateAsAcceptor } from '../acse/acceptor.js';
 import { describeReject } from '../acse/reject-reason.js';
-import { materializeHere } from '../dataset/deferred-dicom-json.js';
-import { utcTimestamp } from '../events/clock.js';
+import { UpperLayer, type UpperLayerUser } from '../dul/upper-layer.js';
+import { AssociationEvents, type EventSubject } from '../events/association-events.js';
+import type { Emit } from '../events/emitter.js';
 import type { HandlerRegistry } from '../events/event-bus.js';
 import type { AssociateAc } from '../pdu/associate-ac.js';
 import type { AssociateRj } from '../pdu/associate-rj.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import type { Pdv } from '../pdu/p-data-tf.js';
 import { connectionTls } from '../tls/tls-facts.js';
-import { DimseService } from './dimse-service.js';
+import { DimseService, type DimseServiceOptions } from './dimse-service.js';
 import { describeNegotiation } from './negotiation-summary.js';
 import type {
   AdapterEvent,
   AssociationInfo,
   AssociationRole,
+  Endpoint,
   EventSink,
   NegotiatedContext,
 } from './types.js';
-import { UpperLayer, type UpperLayerUser } from './upper-layer.js';
 
 export interface AssociationOptions {
   role: AssociationRole;
@@ -58,7 +59,7 @@ export interface AssociationOptions {
   calledAeTitle?: string;
   parent?: { association_id: string; message_id?: number };
   /** Services (storage directory, ...) the DIMSE layer needs. */
-  services: import('./dimse-service.js').DimseServiceOptions;
+  services: DimseServiceOptions<Association>;
 }
 
 export type AssociationOutcome =
@@ -73,21 +74,20 @@ export type AssociationOutcome =
     }
   | { kind: 'closed' };
 
-export class Association implements UpperLayerUser {
+export class Association implements UpperLayerUser, EventSubject {
   readonly id = randomUUID();
   readonly role: AssociationRole;
   readonly handlers: HandlerRegistry<AdapterEvent>;
   readonly log: Logger;
   readonly dul: UpperLayer;
-  readonly dimse: DimseService;
+  readonly dimse: DimseService<Association>;
   readonly parent: { association_id: string; message_id?: number } | undefined;
-  readonly #sinks: readonly EventSink[];
+  /** This association's events: sequence, metadata, handlers and sinks (events/association-events.ts). */
+  readonly events: AssociationEvents;
+  /** Emits an event typed from the schemas catalog (events/emitter.ts). */
+  readonly emit: Emit;
   readonly #socket: Socket;
   readonly #opts: AssociationOptions;
-  #seq = 0;
-  #info: AssociationInfo | undefined;
-  readonly #sinksTakeDeferred: boolean;
-  readonly #durableSinks: readonly EventSink[];
   callingAeTitle: string;
   calledAeTitle: string;
   rq: AssociateRq | undefined;
@@ -106,20 +106,24 @@ export class Association implements UpperLayerUser {
   constructor(opts: AssociationOptions) {
     this.role = opts.role;
     this.handlers = opts.handlers;
-    this.#sinks = opts.sinks;
-    this.#sinksTakeDeferred = opts.sinks.every((s) => s.acceptsDeferred === true);
-    this.#durableSinks = opts.sinks.filter((s) => s.durable !== undefined);
     this.#socket = opts.socket;
     this.#opts = opts;
     this.parent = opts.parent;
     this.callingAeTitle = opts.callingAeTitle ?? '';
     this.calledAeTitle = opts.calledAeTitle ?? '';
     this.log = opts.log.child({ association_id: this.id, role: opts.role });
+    this.events = new AssociationEvents({
+      subject: this,
+      handlers: opts.handlers,
+      sinks: opts.sinks,
+      log: this.log,
+      parent: opts.parent,
+    });
+    this.emit = this.events.emit;
     this.dul = new UpperLayer(opts.socket, this, {
       role: opts.role,
       maxPduReceive: opts.maxPduReceive,
       artimTimeoutMs: opts.artimTimeoutMs,
-      hashData: true,
       ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
     });
     this.dimse = new DimseService(this, opts.services);
@@ -132,7 +136,7 @@ export class Association implements UpperLayerUser {
 
   /** The event sinks of this association (a C-MOVE sub-association writes to the same ones). */
   get sinks(): readonly EventSink[] {
-    return this.#sinks;
+    return this.events.sinks;
   }
 
   get isEstablished(): boolean {
@@ -141,88 +145,32 @@ export class Association implements UpperLayerUser {
 
   // ---------------------------------------------------------------- events
 
-  /**
-   * The association metadata of an event. The same frozen object while nothing in it changes (AE titles set,
-   * socket connected), so many events share it: a sink that sends events to another thread copies it once
-   * per message. Lifecycle events get their own copy with the negotiation.
-   */
+  /** The association metadata of an event (lifecycle events: with the negotiation). */
   info(withNegotiation = false): AssociationInfo {
-    let info = this.#info;
-    if (
-      !info ||
-      info.calling_ae_title !== this.callingAeTitle ||
-      info.called_ae_title !== this.calledAeTitle ||
-      info.remote.port === 0
-    ) {
-      info = Object.freeze({
-        id: this.id,
-        role: this.role,
-        calling_ae_title: this.callingAeTitle,
-        called_ae_title: this.calledAeTitle,
-        local: Object.freeze({ address: this.#socket.localAddress ?? '', port: this.#socket.localPort ?? 0 }),
-        remote: Object.freeze({
-          address: this.#socket.remoteAddress ?? '',
-          port: this.#socket.remotePort ?? 0,
-        }),
-      });
-      this.#info = info;
-    }
-    if (withNegotiation && this.rq) return { ...info, negotiation: describeNegotiation(this.rq, this.ac) };
-    return info;
+    return this.events.info(withNegotiation);
   }
 
   /** Does any handler or sink want this event type? (Work done only for events is skipped otherwise.) */
   wants(type: EventType): boolean {
-    if (this.handlers.notificationHandlers(type).length > 0) return true;
-    return this.#sinks.some((s) => s.wants(type));
+    return this.events.wants(type);
   }
 
-  emit(type: EventType, build: () => Record<string, unknown>, messageId?: number): void {
-    if (!this.wants(type)) return;
-    const lifecycle = LIFECYCLE.has(type);
-    const handlers = this.handlers.notificationHandlers(type);
-    const timestamp = utcTimestamp();
-    const seq = this.#seq++;
-    const association = this.info(lifecycle);
-    const params = build();
-    const event: AdapterEvent = {
-      type,
-      timestamp,
-      seq,
-      association,
-      // Handlers see decoded data sets; sinks that say so take them undecoded (dataset/deferred-dicom-json.ts).
-      params: handlers.length > 0 || !this.#sinksTakeDeferred ? materializeHere(params) : params,
-      ...(this.parent ? { parent: this.parent } : {}),
-      ...(messageId !== undefined ? { messageId } : {}),
-    };
-    for (const h of handlers) {
-      try {
-        h(event);
-      } catch (err) {
-        this.log.error({ err, event: type }, 'notification handler failed');
-      }
-    }
-    for (const s of this.#sinks) {
-      if (!s.wants(type)) continue;
-      try {
-        s.write(event);
-      } catch (err) {
-        this.log.error({ err, event: type }, 'event sink failed');
-      }
-    }
-  }
-
-  /**
-   * Resolves once every event emitted so far is durable in a sink that keeps them so (the write-ahead log):
-   * an answer to the peer waits on it. Undefined when no sink makes events durable or all already are.
-   */
+  /** Resolves once every event emitted so far is durable (see AssociationEvents.durable). */
   durable(): Promise<void> | undefined {
-    let wait: Promise<void> | undefined;
-    for (const s of this.#durableSinks) {
-      const p = s.durable?.(this.id);
-      if (p) wait = wait ? Promise.all([wait, p]).then(() => undefined) : p;
-    }
-    return wait;
+    return this.events.durable();
+  }
+
+  // EventSubject: what the events say of this association.
+
+  endpoints(): { local: Endpoint; remote: Endpoint } {
+    return {
+      local: { address: this.#socket.localAddress ?? '', port: this.#socket.localPort ?? 0 },
+      remote: { address: this.#socket.remoteAddress ?? '', port: this.#socket.remotePort ?? 0 },
+    };
+  }
+
+  negotiation(): Record<string, unknown> | undefined {
+    return this.rq ? describeNegotiation(this.rq, this.ac) : undefined;
   }
 
   /**
@@ -473,12 +421,3 @@ export class Association implements UpperLayerUser {
     for (const w of this.#closedWaiters.splice(0)) w(this.outcome);
   }
 }
-
-const LIFECYCLE = new Set<EventType>([
-  'EVT_REQUESTED',
-  'EVT_ACCEPTED',
-  'EVT_REJECTED',
-  'EVT_ESTABLISHED',
-  'EVT_RELEASED',
-  'EVT_ABORTED',
-]);

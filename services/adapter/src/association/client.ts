@@ -481,8 +481,8 @@ export interface AssociationRequest extends RequestorOptions {
   /** Binary values longer than this are elided from events (default 1024). */
   bulkDataThreshold?: number;
   /** Serves requests the peer sends on this association (default: the SCU's dispatcher, e.g. C-GET stores). */
-  serve?: DimseServiceOptions['serve'];
-  onCancel?: DimseServiceOptions['onCancel'];
+  serve?: DimseServiceOptions<Association>['serve'];
+  onCancel?: DimseServiceOptions<Association>['onCancel'];
 }
 
 export interface AssociationAnswer {
@@ -537,7 +537,7 @@ export async function requestAssociation(opts: AssociationRequest): Promise<Asso
       bulkDataThreshold: opts.bulkDataThreshold ?? 1024,
       implementationClassUid: DICOMTRAIL_IMPLEMENTATION_CLASS_UID,
       implementationVersionName: DICOMTRAIL_IMPLEMENTATION_VERSION,
-      serve: opts.serve ?? createDispatcher({ storeDir }),
+      serve: opts.serve ?? createDispatcher({ storeDir, associate }),
       ...(opts.serve ? {} : { holdSmall: true }),
       ...(opts.onCancel ? { onCancel: opts.onCancel } : {}),
     },

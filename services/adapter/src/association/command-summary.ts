@@ -4,14 +4,29 @@
  * JSON under its PS3.7 name (bulk data elided to length + sha256).
  */
 import { createHash } from 'node:crypto';
-import { datasetToDicomJson } from '../dataset/dicom-json.js';
+import type { ParamsOf } from '@dicomtrail/schemas';
+import { type DicomJson, datasetToDicomJson } from '../dataset/dicom-json.js';
 import { commandFieldName } from '../dimse/command-field.js';
-import type { CommandSet } from '../dimse/command-set.js';
+import { type CommandSet, priorityOf } from '../dimse/command-set.js';
 import { statusCategory } from '../dimse/status.js';
+import type { Producing } from '../events/emitter.js';
 import type { StoredFile } from './store-receiver.js';
 import type { NegotiatedContext } from './types.js';
 
-const DATASET_NAME: Record<string, string> = {
+/** EVT_DIMSE_RECV/SENT's `message`, its data sets as the producer holds them. */
+export type MessageSummary = Producing<ParamsOf<'EVT_DIMSE_RECV'>>['message'];
+type Command = MessageSummary['command'];
+type MessageDatasetName =
+  | 'dataset'
+  | 'identifier'
+  | 'attribute_list'
+  | 'modification_list'
+  | 'action_information'
+  | 'action_reply'
+  | 'event_information'
+  | 'event_reply';
+
+const DATASET_NAME: Record<string, MessageDatasetName> = {
   'C-STORE-RQ': 'dataset',
   'C-FIND-RQ': 'identifier',
   'C-FIND-RSP': 'identifier',
@@ -30,9 +45,9 @@ const DATASET_NAME: Record<string, string> = {
   'N-EVENT-REPORT-RSP': 'event_reply',
 };
 
-export function commandFields(cs: CommandSet): Record<string, unknown> {
-  const f: Record<string, unknown> = {};
-  const put = (k: string, v: unknown): void => {
+export function commandFields(cs: CommandSet): Command {
+  const f: Command = {};
+  const put = <K extends keyof Command>(k: K, v: Command[K]): void => {
     if (v !== undefined) f[k] = v;
   };
   put('message_id', cs.messageId);
@@ -41,7 +56,7 @@ export function commandFields(cs: CommandSet): Record<string, unknown> {
   put('affected_sop_instance_uid', cs.affectedSopInstanceUid);
   put('requested_sop_class_uid', cs.requestedSopClassUid);
   put('requested_sop_instance_uid', cs.requestedSopInstanceUid);
-  put('priority', cs.priority);
+  put('priority', cs.priority === undefined ? undefined : priorityOf(cs));
   put('move_destination', cs.moveDestination);
   put('move_originator_application_entity_title', cs.moveOriginatorApplicationEntityTitle);
   put('move_originator_message_id', cs.moveOriginatorMessageId);
@@ -71,7 +86,7 @@ export function decodeForEvent(
   bytes: Buffer,
   transferSyntaxUid: string,
   bulkDataThreshold: number,
-): Record<string, unknown> | undefined {
+): DicomJson | undefined {
   try {
     return datasetToDicomJson(bytes, { transferSyntaxUid, bulkDataThreshold });
   } catch {
@@ -88,21 +103,21 @@ export function describeCommand(
   dataset: Buffer | undefined,
   stored: DatasetDigest | undefined,
   bulkDataThreshold: number,
-): Record<string, unknown> {
+): MessageSummary {
   const type = commandFieldName(cs.commandField) ?? 'C-ECHO-RQ';
-  const m: Record<string, unknown> = {
+  const m: MessageSummary = {
     message_type: type,
     context_id: context.id,
     command: commandFields(cs),
   };
   if (dataset) {
-    m['data_set'] = { length: dataset.length, sha256: createHash('sha256').update(dataset).digest('hex') };
+    m.data_set = { length: dataset.length, sha256: createHash('sha256').update(dataset).digest('hex') };
     const name = DATASET_NAME[type];
     const json = name ? decodeForEvent(dataset, context.transferSyntax, bulkDataThreshold) : undefined;
     if (name && json) m[name] = json;
   } else if (stored) {
-    m['data_set'] = { length: stored.datasetBytes, sha256: stored.sha256 };
-    if (stored.header) m['dataset'] = stored.header;
+    m.data_set = { length: stored.datasetBytes, sha256: stored.sha256 };
+    if (stored.header) m.dataset = stored.header;
   }
   return m;
 }

@@ -21,34 +21,54 @@ import { DimseError } from '../dimse/dimse-error.js';
 import { fragmentMessage, maxFragmentLength, refragment } from '../dimse/fragmenter.js';
 import { DatasetCollector, DimseAssembler } from '../dimse/reassembler.js';
 import { statusCategory } from '../dimse/status.js';
+import type { EventEmitter } from '../events/emitter.js';
 import { errorFields } from '../events/log-fields.js';
 import type { Pdv } from '../pdu/p-data-tf.js';
-import type { Association } from './association.js';
 import { type DatasetDigest, describeCommand } from './command-summary.js';
 import { type StoredFile, StoreReceiver } from './store-receiver.js';
 import type { NegotiatedContext } from './types.js';
 
-export interface DimseServiceOptions {
+/**
+ * What the DIMSE service needs of its association: its events (a narrow emitter), the negotiated contexts and
+ * the peer's PDU limit, the upper layer's P-DATA and back-pressure, and how to end it; not the whole association.
+ */
+export interface DimseUser extends EventEmitter {
+  readonly callingAeTitle: string;
+  readonly contexts: ReadonlyMap<number, NegotiatedContext>;
+  readonly peerMaxPdu: number;
+  readonly isEstablished: boolean;
+  readonly outcome: unknown;
+  readonly log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  readonly dul: {
+    readonly state: string;
+    sendPData(pdvs: readonly Pdv[]): boolean;
+    drained(): Promise<void>;
+    pauseReading(by?: string): void;
+    resumeReading(by?: string): void;
+  };
+  durable(): Promise<void> | undefined;
+  abort(detail?: string): void;
+  abortNotDurable(what: string, err: unknown): void;
+}
+
+/** `A`: the association the service classes are given (association.ts passes itself). */
+export interface DimseServiceOptions<A extends DimseUser = DimseUser> {
   /** Where received C-STORE data sets are streamed (a temporary file under it, then moved by the handler). */
   storeDir: string;
   bulkDataThreshold: number;
   implementationClassUid: string;
   implementationVersionName: string;
   /** Serves a received request; a thrown error aborts nothing (the service class answers a failure). */
-  serve: (assoc: Association, msg: DimseMessage) => Promise<void>;
+  serve(assoc: A, msg: DimseMessage): Promise<void>;
   /** Called for a received C-CANCEL-RQ after EVT_C_CANCEL (the audit proxy passes it on upstream). */
-  onCancel?: (assoc: Association, msg: DimseMessage) => void;
+  onCancel?(assoc: A, msg: DimseMessage): void;
   /** C-STORE data sets longer than this are refused with A700 and not written (default: no limit). */
   maxInstanceBytes?: number;
   /**
    * Takes a received C-STORE data set fragment by fragment as it arrives instead of a file (the audit
    * proxy's cut-through); asked only when no other request is in progress. Undefined: a file, as usual.
    */
-  passOn?: (
-    assoc: Association,
-    context: NegotiatedContext,
-    command: CommandSet,
-  ) => DatasetPassage | undefined;
+  passOn?(assoc: A, context: NegotiatedContext, command: CommandSet): DatasetPassage | undefined;
   /**
    * Small C-STORE data sets stay in memory until the handler files them (the storage service writes each
    * once, under its final name); unset: every data set goes to a temporary file (which the audit proxy reads).
@@ -112,9 +132,9 @@ type ResponseWaiter = {
   onPending?: (m: DimseMessage) => void;
 };
 
-export class DimseService {
-  readonly #assoc: Association;
-  readonly #opts: DimseServiceOptions;
+export class DimseService<A extends DimseUser = DimseUser> {
+  readonly #assoc: A;
+  readonly #opts: DimseServiceOptions<A>;
   readonly #assembler = new DimseAssembler();
   #incoming: Incoming | undefined;
   #queue: Promise<void> = Promise.resolve();
@@ -127,7 +147,7 @@ export class DimseService {
   readonly #inProgress = new Map<number, 'C-FIND' | 'C-GET' | 'C-MOVE'>();
   #nextMessageId = 1;
 
-  constructor(assoc: Association, opts: DimseServiceOptions) {
+  constructor(assoc: A, opts: DimseServiceOptions<A>) {
     this.#assoc = assoc;
     this.#opts = opts;
   }

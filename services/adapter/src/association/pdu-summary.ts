@@ -3,6 +3,7 @@
  * names; never raw bytes, never a user-identity secret.
  */
 import { createHash } from 'node:crypto';
+import type { ParamsOf, UserIdentity } from '@dicomtrail/schemas';
 import { describeAbort } from '../acse/abort-reason.js';
 import { CONTEXT_RESULT_NAMES } from '../acse/presentation-negotiation.js';
 import { describeReject } from '../acse/reject-reason.js';
@@ -10,10 +11,14 @@ import type { UserIdentityRq } from '../pdu/items/user-identity-rq.js';
 import type { UserInformation } from '../pdu/items/user-information.js';
 import type { Pdu } from '../pdu/pdu.js';
 
+type PduSummary = ParamsOf<'EVT_PDU_RECV'>;
+type AssociateItem = Extract<PduSummary['pdu'], { pdu_type: 'A-ASSOCIATE-RQ' }>['items'][number];
+type UserInfoItem = Extract<AssociateItem, { item: 'user-information' }>['items'][number];
+
 const TYPE_NAMES = { 1: 'username', 2: 'username-passcode', 3: 'kerberos', 4: 'saml', 5: 'jwt' } as const;
 
 /** User identity without its secret (spec §9.12): username for types 1-2, length + sha256 for tokens. */
-export function describeUserIdentity(u: UserIdentityRq): Record<string, unknown> {
+export function describeUserIdentity(u: UserIdentityRq): UserIdentity {
   const common = {
     positive_response_requested: u.positiveResponseRequested,
     secondary_field_present: u.secondaryField.length > 0,
@@ -36,8 +41,8 @@ export function describeUserIdentity(u: UserIdentityRq): Record<string, unknown>
   };
 }
 
-function userInfoItems(ui: UserInformation): Record<string, unknown>[] {
-  const items: Record<string, unknown>[] = [];
+function userInfoItems(ui: UserInformation): UserInfoItem[] {
+  const items: UserInfoItem[] = [];
   if (ui.maxLength !== undefined) items.push({ item: 'maximum-length', maximum_length: ui.maxLength });
   if (ui.implementationClassUid !== undefined)
     items.push({ item: 'implementation-class-uid', uid: ui.implementationClassUid });
@@ -84,13 +89,11 @@ function userInfoItems(ui: UserInformation): Record<string, unknown>[] {
   return items;
 }
 
-export function summarizePdu(pdu: Pdu, length: number): Record<string, unknown> {
+export function summarizePdu(pdu: Pdu, length: number): PduSummary {
   switch (pdu.type) {
     case 'A-ASSOCIATE-RQ':
     case 'A-ASSOCIATE-AC': {
-      const items: Record<string, unknown>[] = [
-        { item: 'application-context', name: pdu.applicationContextName },
-      ];
+      const items: AssociateItem[] = [{ item: 'application-context', name: pdu.applicationContextName }];
       if (pdu.type === 'A-ASSOCIATE-RQ') {
         for (const pc of pdu.presentationContexts)
           items.push({

@@ -20,6 +20,7 @@ import { removeUnfinished } from '../service-classes/write-once.js';
 import { withAeBindings } from '../tls/ae-binding-check.js';
 import type { TlsGate } from '../tls/tls-gate.js';
 import { Association, type AssociationOptions } from './association.js';
+import { associate } from './client.js';
 import type { DimseServiceOptions } from './dimse-service.js';
 import { sweepIncoming } from './store-receiver.js';
 import type { AdapterEvent, EventSink } from './types.js';
@@ -50,7 +51,7 @@ export interface DicomServerOptions {
    * association with its upstream and relays every request there.
    */
   intermediary?: Pick<AssociationOptions, 'negotiate' | 'beforeReleaseResponse'> &
-    Pick<DimseServiceOptions, 'serve' | 'onCancel' | 'passOn'>;
+    Pick<DimseServiceOptions<Association>, 'serve' | 'onCancel' | 'passOn'>;
   /**
    * DICOM TLS on `port` (tls/tls-gate.ts): each connection is handshaken before it becomes an association, and
    * its certificate checked against the AE-title bindings; with the gate's `plainPort`, a plaintext listener too.
@@ -70,7 +71,7 @@ export class DicomServer {
 
   constructor(opts: DicomServerOptions) {
     this.#opts = opts;
-    this.#serve = createDispatcher({ storeDir: opts.storeDir }, opts.services);
+    this.#serve = createDispatcher({ storeDir: opts.storeDir, associate }, opts.services);
     const gate = opts.tlsGate;
     this.#server = createServer((socket) =>
       gate ? gate.accept(socket, (secure) => this.#onConnection(secure)) : this.#onConnection(socket),
@@ -122,7 +123,7 @@ export class DicomServer {
   }
 
   /** Associations admitted and not over, besides `self` (those that sent an A-ASSOCIATE-RQ). */
-  #admitted(self: Association): Association[] {
+  #admitted(self: object): Association[] {
     const out: Association[] = [];
     for (const a of this.associations) if (a !== self && a.rq !== undefined && !a.outcome) out.push(a);
     return out;

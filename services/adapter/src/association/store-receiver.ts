@@ -39,9 +39,16 @@ import { encodePart10Header } from '../dataset/part10.js';
 import { readStudySeries, type StudySeries } from '../dataset/study-series.js';
 import { readingProperties } from '../dataset/transfer-syntaxes.js';
 import type { CommandSet } from '../dimse/command-set.js';
-import type { Association } from './association.js';
+import type { EventEmitter } from '../events/emitter.js';
 import { letGo, reserveHold } from './held-instances.js';
 import type { NegotiatedContext } from './types.js';
+
+/** What a C-STORE receiver needs of its association: who calls, which events are wanted, back-pressure. */
+export interface StoreUser {
+  readonly callingAeTitle: string;
+  wants: EventEmitter['wants'];
+  readonly dul: { pauseReading(by?: string): void; resumeReading(by?: string): void };
+}
 
 /** How much of the data set is kept in memory to decode its header. */
 const HEADER_PREFIX = 256 * 1024;
@@ -129,7 +136,7 @@ export function inDir<T>(dir: string, op: () => T): T {
 }
 
 export class StoreReceiver {
-  readonly #assoc: Association;
+  readonly #assoc: StoreUser;
   readonly #context: NegotiatedContext;
   readonly #tempPath: string;
   readonly #hash: Hash | undefined;
@@ -150,7 +157,7 @@ export class StoreReceiver {
   #held: Buffer | undefined;
 
   constructor(
-    assoc: Association,
+    assoc: StoreUser,
     context: NegotiatedContext,
     command: CommandSet,
     opts: {

@@ -221,6 +221,13 @@ export type With<K extends keyof CommandSet> = CommandSet & Required<Pick<Comman
 
 /** Priority (0000,0700), PS3.7 §9.1.1.1.x. */
 export const Priority = { Medium: 0x0000, High: 0x0001, Low: 0x0002 } as const;
+export type PriorityValue = (typeof Priority)[keyof typeof Priority];
+
+/** The priority an event records: the request's when PS3.7 defines it, otherwise MEDIUM (what an SCP applies). */
+export function priorityOf(cs: CommandSet): PriorityValue {
+  const p = cs.priority;
+  return p === Priority.High || p === Priority.Low ? p : Priority.Medium;
+}
 
 /**
  * Checks a decoded command set against one message type of PS3.7 §9.3 / §10.3: the CommandField and

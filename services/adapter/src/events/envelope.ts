@@ -11,7 +11,7 @@ import {
   SCHEMA_ID,
   uuidv7,
 } from '@dicomtrail/schemas';
-import type { AdapterEvent } from '../association/types.js';
+import type { AdapterEvent } from './adapter-event.js';
 
 export interface NodeInfo {
   id: string;

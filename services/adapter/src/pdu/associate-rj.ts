@@ -9,12 +9,13 @@
  *   offset 9   length 1  Reason/Diag. (meaning depends on Source; ACSE interprets it, the decoder does not)
  */
 import { ByteReader } from './byte-reader.js';
+import { PduError } from './pdu-error.js';
 import { encodeFourByteBody } from './pdu-header.js';
 import { PDU_HEADER_LENGTH, PduType } from './pdu-type.js';
 
 export interface AssociateRj {
   type: 'A-ASSOCIATE-RJ';
-  result: number;
+  result: 1 | 2;
   source: number;
   reason: number;
 }
@@ -23,6 +24,13 @@ export function decodeAssociateRj(body: Buffer): AssociateRj {
   const r = new ByteReader(body, PDU_HEADER_LENGTH);
   r.skip(1, 'reserved');
   const result = r.u8('result');
+  if (result !== 1 && result !== 2)
+    throw new PduError(
+      'DT_ERR_PDU_INVALID_VALUE',
+      'result',
+      7,
+      `A-ASSOCIATE-RJ result ${result} is not 1 or 2`,
+    );
   const source = r.u8('source');
   const reason = r.u8('reason-diag');
   r.expectEnd('a-associate-rj');

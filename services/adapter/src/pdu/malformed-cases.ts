@@ -333,6 +333,13 @@ export const malformedCases: readonly MalformedCase[] = [
     reason: 6,
   },
   {
+    name: 'A-ASSOCIATE-RJ: result 3 (PS3.8 Table 9-21 has 1 and 2 only)',
+    bytes: pdu(0x03, hex('00030101')),
+    via: D,
+    code: 'DT_ERR_PDU_INVALID_VALUE',
+    reason: 6,
+  },
+  {
     name: 'A-ABORT: body of 6 bytes',
     bytes: pdu(0x07, Buffer.alloc(6)),
     via: D,

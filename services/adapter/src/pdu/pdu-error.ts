@@ -8,7 +8,7 @@
  * (the type byte), or -1 where there is none (encoding).
  */
 import { DicomtrailError } from '@dicomtrail/runtime';
-import type { RawPdu } from './pdu.js';
+import type { RawPdu } from './raw-pdu.js';
 
 export type AbortReason = 0 | 1 | 2 | 4 | 5 | 6;
 

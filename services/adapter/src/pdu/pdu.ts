@@ -12,11 +12,4 @@ import type { ReleaseRq } from './release-rq.js';
 
 export type Pdu = AssociateRq | AssociateAc | AssociateRj | PDataTf | ReleaseRq | ReleaseRp | Abort;
 
-/** A whole PDU as cut from the byte stream by PduFramer, not yet decoded. */
-export interface RawPdu {
-  type: number;
-  /** The PDU-length field: bytes after the 6-byte header. */
-  length: number;
-  /** The whole PDU including its header. */
-  bytes: Buffer;
-}
+export type { RawPdu } from './raw-pdu.js';

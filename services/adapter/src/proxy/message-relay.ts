@@ -37,7 +37,7 @@ export async function relayRequest(
     if (type)
       from.emit(
         type,
-        () => relayedOperation(msg, final, responses, bulkDataThreshold)?.params ?? {},
+        () => relayedOperation(msg, final, responses, bulkDataThreshold)!.params,
         msg.command.messageId,
       );
   };

@@ -111,8 +111,9 @@ test('N-CREATE: the instance UID the peer assigned in its response; the attribut
   };
   const op = relayedOperation(request, final, 1, 1024)!;
   assert.equal(op.type, 'EVT_N_CREATE');
-  assert.equal(op.params['affected_sop_instance_uid'], '1.2.9');
-  assert.deepEqual(op.params['attribute_list'], { '00400252': { vr: 'CS', Value: ['IN PROGRESS'] } });
+  const params: Record<string, unknown> = op.params;
+  assert.equal(params['affected_sop_instance_uid'], '1.2.9');
+  assert.deepEqual(params['attribute_list'], { '00400252': { vr: 'CS', Value: ['IN PROGRESS'] } });
   assert.deepEqual([op.params['status_category'], op.params['error_comment']], ['failure', 'duplicate']);
   assertValid(op.type, op.params);
 });

@@ -10,10 +10,12 @@ import type { EventType } from '@dicomtrail/schemas';
 import type { DimseMessage } from '../association/dimse-service.js';
 import { type DicomJson, datasetToDicomJson } from '../dataset/dicom-json.js';
 import { commandFieldName } from '../dimse/command-field.js';
+import { priorityOf } from '../dimse/command-set.js';
 import { statusCategory } from '../dimse/status.js';
+import { assembledParams, type EmitParams, type ParamFieldsOf } from '../events/emitter.js';
 import { type NService, nRequestParams } from '../service-classes/n-services.js';
 
-const EVENT: Record<string, EventType> = {
+const EVENT = {
   'C-ECHO-RQ': 'EVT_C_ECHO',
   'C-STORE-RQ': 'EVT_C_STORE',
   'C-FIND-RQ': 'EVT_C_FIND',
@@ -25,16 +27,18 @@ const EVENT: Record<string, EventType> = {
   'N-ACTION-RQ': 'EVT_N_ACTION',
   'N-CREATE-RQ': 'EVT_N_CREATE',
   'N-DELETE-RQ': 'EVT_N_DELETE',
-};
+} as const satisfies Record<string, EventType>;
+
+export type RelayedEventType = (typeof EVENT)[keyof typeof EVENT];
 
 export interface RelayedOperation {
-  type: EventType;
-  params: Record<string, unknown>;
+  type: RelayedEventType;
+  params: EmitParams<RelayedEventType>;
 }
 
 /** The event type of a relayed request; undefined for what has no intervention event (C-CANCEL). */
-export function relayedEventType(request: DimseMessage): EventType | undefined {
-  return EVENT[commandFieldName(request.command.commandField) ?? ''];
+export function relayedEventType(request: DimseMessage): RelayedEventType | undefined {
+  return EVENT[(commandFieldName(request.command.commandField) ?? '') as keyof typeof EVENT];
 }
 
 export function relayedOperation(
@@ -44,7 +48,7 @@ export function relayedOperation(
   bulkDataThreshold: number,
 ): RelayedOperation | undefined {
   const name = commandFieldName(request.command.commandField) ?? '';
-  const type = EVENT[name];
+  const type: RelayedEventType | undefined = EVENT[name as keyof typeof EVENT];
   if (!type) return undefined;
   const rq = request.command;
   const rsp = final.command;
@@ -58,27 +62,27 @@ export function relayedOperation(
     }
   };
   const status = rsp.status ?? 0;
-  const p: Record<string, unknown> = {
+  const p: ParamFieldsOf<RelayedEventType> = {
     context: { id: ctx.id, abstract_syntax: ctx.abstractSyntax, transfer_syntax: ctx.transferSyntax },
     message_id: rq.messageId ?? 0,
   };
-  const outcome: Record<string, unknown> = {
+  const outcome = {
     status,
     status_category: statusCategory(status),
     ...(rsp.errorComment ? { error_comment: rsp.errorComment } : {}),
     responses,
   };
-  if (name.startsWith('C-')) p['affected_sop_class_uid'] = rq.affectedSopClassUid ?? ctx.abstractSyntax;
+  if (name.startsWith('C-')) p.affected_sop_class_uid = rq.affectedSopClassUid ?? ctx.abstractSyntax;
   switch (name) {
     case 'C-ECHO-RQ':
-      return { type, params: { ...p, ...outcome } };
+      return { type, params: assembledParams<RelayedEventType>({ ...p, ...outcome }) };
     case 'C-STORE-RQ':
       return {
         type,
-        params: {
+        params: assembledParams<RelayedEventType>({
           ...p,
           affected_sop_instance_uid: rq.affectedSopInstanceUid ?? '',
-          priority: rq.priority ?? 0,
+          priority: priorityOf(rq),
           ...(rq.moveOriginatorApplicationEntityTitle
             ? { move_originator_application_entity_title: rq.moveOriginatorApplicationEntityTitle }
             : {}),
@@ -87,21 +91,29 @@ export function relayedOperation(
             : {}),
           dataset: request.stored?.header ?? request.digest?.header ?? decode(request.dataset) ?? {},
           ...outcome,
-        },
+        }),
       };
     case 'C-FIND-RQ':
     case 'C-GET-RQ':
     case 'C-MOVE-RQ': {
-      const params: Record<string, unknown> = {
+      const params: ParamFieldsOf<RelayedEventType> = {
         ...p,
-        priority: rq.priority ?? 0,
+        priority: priorityOf(rq),
         identifier: decode(request.dataset) ?? {},
         ...(name === 'C-MOVE-RQ' ? { move_destination: rq.moveDestination ?? '' } : {}),
         ...outcome,
         cancelled: status === 0xfe00,
       };
       if (name !== 'C-FIND-RQ') {
-        const counts: [string, number | undefined][] = [
+        const counts: [
+          (
+            | 'number_of_remaining_suboperations'
+            | 'number_of_completed_suboperations'
+            | 'number_of_failed_suboperations'
+            | 'number_of_warning_suboperations'
+          ),
+          number | undefined,
+        ][] = [
           ['number_of_remaining_suboperations', rsp.numberOfRemainingSuboperations],
           ['number_of_completed_suboperations', rsp.numberOfCompletedSuboperations],
           ['number_of_failed_suboperations', rsp.numberOfFailedSuboperations],
@@ -109,9 +121,9 @@ export function relayedOperation(
         ];
         for (const [k, v] of counts) if (v !== undefined) params[k] = v;
         const failed = decode(final.dataset)?.['00080058']?.Value;
-        if (failed && failed.length > 0) params['failed_sop_instance_uids'] = failed.map(String);
+        if (failed && failed.length > 0) params.failed_sop_instance_uids = failed.map(String);
       }
-      return { type, params };
+      return { type, params: assembledParams<RelayedEventType>(params) };
     }
     default: {
       // DIMSE-N
@@ -120,12 +132,12 @@ export function relayedOperation(
       const reply = decode(final.dataset);
       return {
         type,
-        params: {
+        params: assembledParams<RelayedEventType>({
           ...p,
           ...outcome,
           ...(rsp.errorId !== undefined ? { error_id: rsp.errorId } : {}),
           ...(reply ? { reply } : {}),
-        },
+        }),
       };
     }
   }

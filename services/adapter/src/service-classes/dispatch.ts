@@ -14,12 +14,14 @@ import { isStorageSopClass, SopClass, VERIFICATION } from '../dataset/uids.js';
 import { COMMAND_FIELDS, type CommandFieldName, commandFieldName } from '../dimse/command-field.js';
 import { buildResponse } from '../dimse/command-set.js';
 import { serveNService } from './n-services.js';
-import { serveCFind, serveCGet, serveCMove } from './query-retrieve.js';
+import { type OpenSubAssociation, serveCFind, serveCGet, serveCMove } from './query-retrieve.js';
 import { serveCStore } from './storage.js';
 import { serveCEcho } from './verification.js';
 
 export interface ServiceClassOptions {
   storeDir: string;
+  /** Opens a C-MOVE's association to its destination (association/client.ts `associate`). */
+  associate: OpenSubAssociation;
 }
 
 export type Serve = (assoc: Association, msg: DimseMessage) => Promise<void>;
@@ -73,7 +75,7 @@ export function createDispatcher(opts: ServiceClassOptions, extra: ServiceTable 
     'C-STORE-RQ': (a, m) => serveStoreAsRequestor(a, m, opts.storeDir),
     'C-FIND-RQ': serveCFind,
     'C-GET-RQ': serveCGet,
-    'C-MOVE-RQ': serveCMove,
+    'C-MOVE-RQ': (a, m) => serveCMove(a, m, opts.associate),
     'N-EVENT-REPORT-RQ': serveNService('N-EVENT-REPORT'),
     'N-GET-RQ': serveNService('N-GET'),
     'N-SET-RQ': serveNService('N-SET'),

@@ -7,7 +7,7 @@
  * N-CREATE without an Affected SOP Instance UID in the request: a successful reply must carry it as
  * (0000,1000) in the returned data set; it moves into the response command (else 0x0110).
  */
-import type { EventType } from '@dicomtrail/schemas';
+import type { EventType, ParamsOf } from '@dicomtrail/schemas';
 import type { Association } from '../association/association.js';
 import { tagHex } from '../association/command-summary.js';
 import type { DimseMessage } from '../association/dimse-service.js';
@@ -16,6 +16,7 @@ import { encodeDataset } from '../dataset/encode-dataset.js';
 import type { CommandFieldName } from '../dimse/command-field.js';
 import { buildResponse, type CommandSet } from '../dimse/command-set.js';
 import { statusCategory } from '../dimse/status.js';
+import { assembledParams, type ParamFieldsOf } from '../events/emitter.js';
 import { errorFields } from '../events/log-fields.js';
 import { type HandlerResult, type ServiceRequest, toRequest } from './service-request.js';
 
@@ -31,9 +32,9 @@ export function nRequestParams(
   msg: DimseMessage,
   dataset: DicomJson | undefined,
   assignedInstance?: string,
-): Record<string, unknown> {
+): NParamFields {
   const rq = msg.command;
-  const p: Record<string, unknown> = {
+  const p: NParamFields = {
     context: {
       id: msg.context.id,
       abstract_syntax: msg.context.abstractSyntax,
@@ -42,20 +43,20 @@ export function nRequestParams(
     message_id: rq.messageId ?? 0,
   };
   if (service === 'N-EVENT-REPORT' || service === 'N-CREATE') {
-    p['affected_sop_class_uid'] = rq.affectedSopClassUid ?? msg.context.abstractSyntax;
+    p.affected_sop_class_uid = rq.affectedSopClassUid ?? msg.context.abstractSyntax;
     const inst = rq.affectedSopInstanceUid ?? assignedInstance;
-    if (inst !== undefined) p['affected_sop_instance_uid'] = inst;
-    else if (service === 'N-EVENT-REPORT') p['affected_sop_instance_uid'] = '';
+    if (inst !== undefined) p.affected_sop_instance_uid = inst;
+    else if (service === 'N-EVENT-REPORT') p.affected_sop_instance_uid = '';
   } else {
-    p['requested_sop_class_uid'] = rq.requestedSopClassUid ?? msg.context.abstractSyntax;
-    p['requested_sop_instance_uid'] = rq.requestedSopInstanceUid ?? '';
+    p.requested_sop_class_uid = rq.requestedSopClassUid ?? msg.context.abstractSyntax;
+    p.requested_sop_instance_uid = rq.requestedSopInstanceUid ?? '';
   }
-  if (service === 'N-EVENT-REPORT' && rq.eventTypeId !== undefined) p['event_type_id'] = rq.eventTypeId;
-  if (service === 'N-ACTION' && rq.actionTypeId !== undefined) p['action_type_id'] = rq.actionTypeId;
-  if (service === 'N-GET') p['attribute_identifier_list'] = (rq.attributeIdentifierList ?? []).map(tagHex);
+  if (service === 'N-EVENT-REPORT' && rq.eventTypeId !== undefined) p.event_type_id = rq.eventTypeId;
+  if (service === 'N-ACTION' && rq.actionTypeId !== undefined) p.action_type_id = rq.actionTypeId;
+  if (service === 'N-GET') p.attribute_identifier_list = (rq.attributeIdentifierList ?? []).map(tagHex);
   const dsName = REQUEST_DATASET[service];
   if (dsName && dataset) p[dsName] = dataset;
-  if (service === 'N-SET' && !dataset) p['modification_list'] = {};
+  if (service === 'N-SET' && !dataset) p.modification_list = {};
   return p;
 }
 
@@ -68,17 +69,27 @@ export interface NServiceRequest extends ServiceRequest {
 export type NServiceResult = readonly [status: number, reply?: DicomJson | null] | HandlerResult;
 export type NServiceHandler = (req: NServiceRequest) => NServiceResult | Promise<NServiceResult>;
 
-const EVENT: Record<NService, EventType> = {
+const EVENT = {
   'N-EVENT-REPORT': 'EVT_N_EVENT_REPORT',
   'N-GET': 'EVT_N_GET',
   'N-SET': 'EVT_N_SET',
   'N-ACTION': 'EVT_N_ACTION',
   'N-CREATE': 'EVT_N_CREATE',
   'N-DELETE': 'EVT_N_DELETE',
+} as const satisfies Record<NService, EventType>;
+
+export type NEventType = (typeof EVENT)[NService];
+
+/** The fields of EVT_N_xxx params; which are required depends on the service. */
+export type NParamFields = ParamFieldsOf<NEventType> & {
+  context: ParamsOf<'EVT_N_GET'>['context'];
+  message_id: number;
 };
 
 /** The request data set's name in the event params. */
-const REQUEST_DATASET: Partial<Record<NService, string>> = {
+const REQUEST_DATASET: Partial<
+  Record<NService, 'event_information' | 'modification_list' | 'action_information' | 'attribute_list'>
+> = {
   'N-EVENT-REPORT': 'event_information',
   'N-SET': 'modification_list',
   'N-ACTION': 'action_information',
@@ -179,12 +190,12 @@ export function serveNService(service: NService): (assoc: Association, msg: Dims
       EVENT[service],
       () => {
         const p = nRequestParams(service, msg, eventDataset, extra.affectedSopInstanceUid);
-        p['status'] = status;
-        p['status_category'] = statusCategory(status);
-        if (extra.errorComment) p['error_comment'] = extra.errorComment;
-        p['responses'] = 1;
-        if (sentReply) p['reply'] = sentReply;
-        return p;
+        p.status = status;
+        p.status_category = statusCategory(status);
+        if (extra.errorComment) p.error_comment = extra.errorComment;
+        p.responses = 1;
+        if (sentReply) p.reply = sentReply;
+        return assembledParams<NEventType>(p);
       },
       rq.messageId,
     );

@@ -17,10 +17,12 @@
  * Final status of a retrieve: 0x0000 without failures or warnings, 0xA702 when every sub-operation
  * failed, otherwise 0xB000 with a Failed SOP Instance UID List (0008,0058); 0xFE00 on cancel.
  */
+
 import { readFile } from 'node:fs/promises';
+import type { ParamsOf } from '@dicomtrail/schemas';
 import type { Association } from '../association/association.js';
 import type { DimseMessage } from '../association/dimse-service.js';
-import type { NegotiatedContext } from '../association/types.js';
+import type { EventSink, NegotiatedContext } from '../association/types.js';
 import { type DicomJson, datasetToDicomJson } from '../dataset/dicom-json.js';
 import { encodeDataset } from '../dataset/encode-dataset.js';
 import { readPart10 } from '../dataset/part10.js';
@@ -33,8 +35,9 @@ import { buildCFindRsp } from '../dimse/c-find.js';
 import { buildCGetRsp, type SubOperationCounts } from '../dimse/c-get.js';
 import { buildCMoveRsp } from '../dimse/c-move.js';
 import { buildCStoreRq } from '../dimse/c-store.js';
-import type { CommandSet } from '../dimse/command-set.js';
+import { type CommandSet, priorityOf } from '../dimse/command-set.js';
 import { statusCategory } from '../dimse/status.js';
+import type { EmitParams } from '../events/emitter.js';
 import { errorFields } from '../events/log-fields.js';
 import type { OutboundTls } from '../tls/outbound-tls.js';
 import { type ServiceRequest, toRequest } from './service-request.js';
@@ -82,7 +85,7 @@ export type CMoveHandler = (
   req: QueryRequest & { moveDestination: string },
 ) => MaybeAsyncIterable<CMoveYield> | Promise<MaybeAsyncIterable<CMoveYield>>;
 
-function contextParams(c: NegotiatedContext): Record<string, unknown> {
+function contextParams(c: NegotiatedContext): ParamsOf<'EVT_C_FIND'>['context'] {
   return { id: c.id, abstract_syntax: c.abstractSyntax, transfer_syntax: c.transferSyntax };
 }
 
@@ -195,7 +198,7 @@ export async function serveCFind(assoc: Association, msg: DimseMessage): Promise
       context: contextParams(msg.context),
       message_id: rq.messageId ?? 0,
       affected_sop_class_uid: rq.affectedSopClassUid ?? msg.context.abstractSyntax,
-      priority: rq.priority ?? 0,
+      priority: priorityOf(rq),
       identifier: eventIdentifier(msg),
       status,
       status_category: statusCategory(status),
@@ -387,7 +390,8 @@ class RetrieveOperation {
     return 0xb000;
   }
 
-  async finish(extraParams: Record<string, unknown> = {}): Promise<void> {
+  /** Emits the operation's event (C-MOVE: with its destination) and sends the final response. */
+  async finish(moveDestination?: string): Promise<void> {
     if (!this.#assoc.isEstablished) return;
     const status = this.finalStatus();
     const msg = this.#msg;
@@ -402,28 +406,30 @@ class RetrieveOperation {
         this.#assoc.log.error({ err }, 'Failed SOP Instance UID List does not encode');
       }
     }
-    this.#assoc.emit(
-      this.#kind === 'C-GET' ? 'EVT_C_GET' : 'EVT_C_MOVE',
-      () => ({
-        context: contextParams(msg.context),
-        message_id: msg.command.messageId ?? 0,
-        affected_sop_class_uid: msg.command.affectedSopClassUid ?? msg.context.abstractSyntax,
-        priority: msg.command.priority ?? 0,
-        identifier: eventIdentifier(msg),
-        ...extraParams,
-        status,
-        status_category: statusCategory(status),
-        ...(this.errorComment ? { error_comment: this.errorComment } : {}),
-        responses: this.responses + 1,
-        cancelled: this.cancelled,
-        ...(withRemaining ? { number_of_remaining_suboperations: c.remaining } : {}),
-        number_of_completed_suboperations: p.completed,
-        number_of_failed_suboperations: p.failed,
-        number_of_warning_suboperations: p.warning,
-        ...(p.failedUids.length > 0 ? { failed_sop_instance_uids: p.failedUids } : {}),
-      }),
-      msg.command.messageId,
-    );
+    const params = (): EmitParams<'EVT_C_GET'> => ({
+      context: contextParams(msg.context),
+      message_id: msg.command.messageId ?? 0,
+      affected_sop_class_uid: msg.command.affectedSopClassUid ?? msg.context.abstractSyntax,
+      priority: priorityOf(msg.command),
+      identifier: eventIdentifier(msg),
+      status,
+      status_category: statusCategory(status),
+      ...(this.errorComment ? { error_comment: this.errorComment } : {}),
+      responses: this.responses + 1,
+      cancelled: this.cancelled,
+      ...(withRemaining ? { number_of_remaining_suboperations: c.remaining } : {}),
+      number_of_completed_suboperations: p.completed,
+      number_of_failed_suboperations: p.failed,
+      number_of_warning_suboperations: p.warning,
+      ...(p.failedUids.length > 0 ? { failed_sop_instance_uids: p.failedUids } : {}),
+    });
+    if (moveDestination === undefined) this.#assoc.emit('EVT_C_GET', params, msg.command.messageId);
+    else
+      this.#assoc.emit(
+        'EVT_C_MOVE',
+        () => ({ ...params(), move_destination: moveDestination }),
+        msg.command.messageId,
+      );
     this.responses++;
     await this.#assoc.dimse.send(
       msg.context,
@@ -536,7 +542,31 @@ function proposeFor(
   return [...out.values()].slice(0, 128);
 }
 
-export async function serveCMove(assoc: Association, msg: DimseMessage): Promise<void> {
+/** A C-MOVE's association to its destination, as the SCU API opens it (association/client.ts `associate`). */
+export interface SubAssociation {
+  readonly association: Association;
+  abort(): void;
+  release(): Promise<void>;
+}
+
+/** Opens a C-MOVE's association to its destination (passed in, so that service classes need not import the SCU). */
+export type OpenSubAssociation = (opts: {
+  host: string;
+  port: number;
+  callingAeTitle: string;
+  calledAeTitle: string;
+  contexts: { abstractSyntax: string; transferSyntaxes: string[] }[];
+  sinks: EventSink[];
+  log: Association['log'];
+  parent: { association_id: string; message_id?: number };
+  maxPduReceive?: number;
+}) => Promise<SubAssociation>;
+
+export async function serveCMove(
+  assoc: Association,
+  msg: DimseMessage,
+  associate: OpenSubAssociation,
+): Promise<void> {
   const rq = msg.command;
   const moveDestination = rq.moveDestination ?? '';
   const op = new RetrieveOperation(assoc, msg, 'C-MOVE');
@@ -545,7 +575,7 @@ export async function serveCMove(assoc: Association, msg: DimseMessage): Promise
   if (identifier === undefined) op.fail(0xc510, 'identifier does not decode');
   else if (!handler) op.fail(0xc511, 'no C-MOVE handler');
   else {
-    let sub: import('../association/client.js').DicomClient | undefined;
+    let sub: SubAssociation | undefined;
     try {
       const results = await handler({ ...queryRequest(assoc, msg, identifier), moveDestination });
       if (!isIterable(results)) throw new TypeError('C-MOVE handler must return an iterable');
@@ -572,7 +602,6 @@ export async function serveCMove(assoc: Association, msg: DimseMessage): Promise
           items = buffered[Symbol.iterator]();
           contexts = proposeFor(seen);
         }
-        const { associate } = await import('../association/client.js');
         try {
           sub = await associate({
             host: dest.host,
@@ -630,5 +659,5 @@ export async function serveCMove(assoc: Association, msg: DimseMessage): Promise
       if (sub) await sub.release().catch(() => undefined);
     }
   }
-  await op.finish({ move_destination: moveDestination });
+  await op.finish(moveDestination);
 }

@@ -18,6 +18,7 @@ import { inDir, spillHeld } from '../association/store-receiver.js';
 import { sameDataset } from '../dataset/part10-digest.js';
 import { insideDir, isUid } from '../dataset/uid-syntax.js';
 import { buildCStoreRsp } from '../dimse/c-store.js';
+import { priorityOf } from '../dimse/command-set.js';
 import { statusCategory } from '../dimse/status.js';
 import { errorFields } from '../events/log-fields.js';
 import { type HandlerResult, type ServiceRequest, statusOf, toRequest } from './service-request.js';
@@ -164,7 +165,7 @@ export async function serveCStore(assoc: Association, msg: DimseMessage, storeDi
       message_id: msg.command.messageId ?? 0,
       affected_sop_class_uid: msg.command.affectedSopClassUid ?? '',
       affected_sop_instance_uid: msg.command.affectedSopInstanceUid ?? '',
-      priority: msg.command.priority ?? 0,
+      priority: priorityOf(msg.command),
       ...(msg.command.moveOriginatorApplicationEntityTitle
         ? { move_originator_application_entity_title: msg.command.moveOriginatorApplicationEntityTitle }
         : {}),

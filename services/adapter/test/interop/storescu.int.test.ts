@@ -83,6 +83,17 @@ test('storescu sends 30 instances in three transfer syntaxes, one with private t
   const events = ids.flatMap((id) => s.sink.of(id));
   const stores = events.filter((e) => e.type === 'EVT_C_STORE');
   assert.equal(stores.length, 30);
+  // Per PDU: length always; sha256 for association PDUs, not for P-DATA-TF (its data sets are hashed whole).
+  const data = events.filter((e) => e.type === 'EVT_DATA_RECV' || e.type === 'EVT_DATA_SENT');
+  assert.ok(data.some((e) => e.params['pdu_type'] === 'P-DATA-TF'));
+  for (const e of data) {
+    assert.ok(Number(e.params['length']) > 0);
+    assert.equal(
+      e.params['sha256'] === undefined,
+      e.params['pdu_type'] === 'P-DATA-TF',
+      JSON.stringify(e.params),
+    );
+  }
   for (const e of stores) {
     assert.equal(e.params['status'], 0);
     const uid = e.params['affected_sop_instance_uid'] as string;

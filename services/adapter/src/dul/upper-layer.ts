@@ -1,7 +1,7 @@
 /**
  * The DICOM upper layer of one association over one TCP socket (PS3.8 §9.2): the only place where the
  * PDU framer, the state machine, the ARTIM timer and net.Socket meet. It turns bytes into FSM events,
- * carries out each action of Table 9-10 and emits the notification events of spec §2 around it
+ * has each transition's actions carried out as the table describes them (action-executor.ts) and emits the notification events of spec §2 around it
  * (DATA_*, PDU_*, FSM_TRANSITION, CONN_CLOSE). A decode error or an invalid event takes the standard's
  * path (Evt19 → AA-1/AA-8, an A-ABORT with the PS3.8 reason) and an EVT_INVALID_PDU naming the cause;
  * nothing thrown here escapes the socket loop.
@@ -11,31 +11,30 @@
  */
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { EventType } from '@dicomtrail/schemas';
+import type { ParamsOf } from '@dicomtrail/schemas';
 import { describeAbort } from '../acse/abort-reason.js';
-import {
-  ArtimTimer,
-  describeTransition,
-  type FsmEvent,
-  lookupAction,
-  StateMachine,
-  systemScheduler,
-  type Transition,
-} from '../dul/index.js';
-import type { Abort } from '../pdu/abort.js';
+import { describeReject } from '../acse/reject-reason.js';
+import { summarizePdu } from '../association/pdu-summary.js';
+import type { Emit } from '../events/emitter.js';
 import type { AssociateAc } from '../pdu/associate-ac.js';
 import type { AssociateRj } from '../pdu/associate-rj.js';
 import type { AssociateRq } from '../pdu/associate-rq.js';
 import { decodePdu } from '../pdu/decode.js';
 import { encodePdu } from '../pdu/encode.js';
-import type { PDataTf, Pdv } from '../pdu/p-data-tf.js';
+import type { Pdv } from '../pdu/p-data-tf.js';
 import { encodePDataTf } from '../pdu/p-data-tf.js';
 import type { Pdu, RawPdu } from '../pdu/pdu.js';
 import { PduError } from '../pdu/pdu-error.js';
 import { PduFramer } from '../pdu/pdu-framer.js';
-import { summarizePdu } from './pdu-summary.js';
+import { type ActionPorts, type DulUserPrimitives, executeTransition } from './action-executor.js';
+import { ArtimTimer, systemScheduler } from './artim-timer.js';
+import type { FsmEvent } from './fsm-events.js';
+import { describeTransition, StateMachine } from './state-machine.js';
+import { lookupAction } from './transition-table.js';
 
-const PDU_NAMES: Record<number, string> = {
+type PduTypeName = ParamsOf<'EVT_DATA_RECV'>['pdu_type'];
+
+const PDU_NAMES: Record<number, PduTypeName> = {
   1: 'A-ASSOCIATE-RQ',
   2: 'A-ASSOCIATE-AC',
   3: 'A-ASSOCIATE-RJ',
@@ -58,21 +57,9 @@ const RECEIVED_EVENT: Record<Pdu['type'], FsmEvent> = {
 const PDU_EVENTS = new Set<FsmEvent>(['Evt3', 'Evt4', 'Evt6', 'Evt10', 'Evt12', 'Evt13', 'Evt16']);
 
 /** What the upper layer reports to the association (ACSE / DIMSE service user). */
-export interface UpperLayerUser {
+export interface UpperLayerUser extends DulUserPrimitives {
   /** Emits a notification event; `build` runs only when someone listens. */
-  emit(type: EventType, build: () => Record<string, unknown>): void;
-  onAssociateIndication(rq: AssociateRq): void;
-  onAssociateConfirm(pdu: AssociateAc | AssociateRj): void;
-  onPData(pdvs: readonly Pdv[]): void;
-  onReleaseIndication(collision: boolean): void;
-  onReleaseConfirm(): void;
-  /** The association ended by abort: who, why. `initiator` 'local' for our own A-ABORT. */
-  onAbort(cause: {
-    initiator: 'local' | 'remote' | 'dul';
-    source: number;
-    reason: number;
-    error?: string;
-  }): void;
+  emit: Emit;
   /** The transport is closed and the machine is back in Sta1. */
   onClosed(): void;
   /** Established (Sta6) and nothing received or sent for `idleTimeoutMs`. */
@@ -85,8 +72,6 @@ export interface UpperLayerOptions {
   /** Largest PDU we accept (our Maximum Length Received + header); larger ones abort. */
   maxPduReceive: number;
   artimTimeoutMs: number;
-  /** sha256 of every PDU in EVT_DATA_* (costly for large transfers; lengths are always given). */
-  hashData: boolean;
   /** Sta6 with no PDU received or sent for this long: `onIdle` (0 or unset: never). */
   idleTimeoutMs?: number;
 }
@@ -100,6 +85,7 @@ export class UpperLayer {
   readonly #opts: UpperLayerOptions;
   #closed = false;
   #pendingRq: AssociateRq | undefined;
+  readonly #ports: ActionPorts;
   readonly #pausedBy = new Set<string>();
   #lastActivity = 0;
   #idleTimer: NodeJS.Timeout | undefined;
@@ -109,6 +95,7 @@ export class UpperLayer {
     this.#user = user;
     this.#opts = opts;
     this.fsm = new StateMachine(opts.role);
+    this.#ports = this.#actionPorts();
     // A-ASSOCIATE-RQs may exceed the negotiated P-DATA limit (getscu sends ~17 KB): allow at least 256 KiB.
     this.#framer = new PduFramer({ maxPduLength: Math.max(opts.maxPduReceive, 256 * 1024) });
     this.#artim = new ArtimTimer(systemScheduler, () => this.#dispatch('Evt18'), {
@@ -237,7 +224,9 @@ export class UpperLayer {
   }
 
   #onRawPdu(raw: RawPdu): void {
-    this.#user.emit('EVT_DATA_RECV', () => this.#dataParams(raw.bytes));
+    const name = PDU_NAMES[raw.type];
+    // The framer passes only the seven PDU types (pdu-header.ts); anything else fails to decode below.
+    if (name) this.#user.emit('EVT_DATA_RECV', () => this.#dataParams(raw.bytes, name));
     let pdu: Pdu;
     try {
       pdu = decodePdu(raw.bytes);
@@ -348,7 +337,7 @@ export class UpperLayer {
     }
     let ok = true;
     try {
-      ok = this.#perform(result, arg);
+      ok = executeTransition(result, arg, this.#ports);
     } catch (err) {
       this.#user.log.error({ err, action: result.action }, 'DUL action failed');
     }
@@ -357,124 +346,33 @@ export class UpperLayer {
     return ok;
   }
 
-  #perform(t: Transition, arg: unknown): boolean {
-    switch (t.action) {
-      case 'AE-1': // connect transport: the requestor's socket is already connecting
-        return true;
-      case 'AE-2':
-        this.#artim.stop();
-        return this.#send(this.#pendingRq!);
-      case 'AE-3':
-      case 'AE-4':
-        if (t.action === 'AE-4') this.#close();
-        this.#user.onAssociateConfirm(arg as AssociateAc | AssociateRj);
-        return true;
-      case 'AE-5':
-        this.#artim.start();
-        return true;
-      case 'AE-6': {
-        this.#artim.stop();
-        const rq = arg as AssociateRq;
-        if (t.to === 'Sta3') {
-          this.#user.onAssociateIndication(rq);
-        } else {
-          const rj: AssociateRj = { type: 'A-ASSOCIATE-RJ', result: 1, source: 2, reason: 2 };
-          this.#user.emit('EVT_DUL_REJECTED', () => ({
-            protocol_version: rq.protocolVersion,
-            cause: { result: 1, source: 2, reason: 2, initiator: 'dul' },
-          }));
-          this.#send(rj);
-          this.#artim.start();
-        }
-        return true;
-      }
-      case 'AE-7':
-        return this.#send(arg as AssociateAc);
-      case 'AE-8':
-        this.#send(arg as AssociateRj);
-        this.#artim.start();
-        return true;
-      case 'DT-1':
-      case 'AR-7':
-        return this.#sendPDataNow(arg as readonly Pdv[]);
-      case 'DT-2':
-      case 'AR-6':
-        this.#user.onPData((arg as PDataTf).pdvs);
-        return true;
-      case 'AR-1':
-        return this.#send({ type: 'A-RELEASE-RQ' });
-      case 'AR-2':
-        this.#user.onReleaseIndication(false);
-        return true;
-      case 'AR-3':
-        this.#close();
-        this.#user.onReleaseConfirm();
-        return true;
-      case 'AR-4':
-        this.#send({ type: 'A-RELEASE-RP' });
-        this.#artim.start();
-        return true;
-      case 'AR-5':
-        this.#artim.stop();
-        this.#close();
-        return true;
-      case 'AR-8':
-        this.#user.onReleaseIndication(true);
-        return true;
-      case 'AR-9':
-        return this.#send({ type: 'A-RELEASE-RP' });
-      case 'AR-10':
-        this.#user.onReleaseConfirm();
-        return true;
-      case 'AA-1': {
-        // PS3.8 Table 9-9: AA-1 sends the A-ABORT with service-user source (reason not significant), also
-        // when the cause is an invalid PDU in Sta2; EVT_INVALID_PDU carries the real cause.
-        this.#send({ type: 'A-ABORT', source: 0, reason: 0 });
-        this.#artim.start();
-        const initiator = t.event === 'Evt15' ? 'local' : 'dul';
-        const error =
-          this.#abortError ?? (initiator === 'dul' ? `unexpected ${t.event} in ${t.from}` : undefined);
-        this.#user.onAbort({ initiator, source: 0, reason: 0, ...(error ? { error } : {}) });
-        return true;
-      }
-      case 'AA-2':
-        this.#artim.stop();
-        this.#close();
-        if (t.event === 'Evt18')
-          this.#user.onAbort({ initiator: 'dul', source: 2, reason: 0, error: 'ARTIM timer expired' });
-        return true;
-      case 'AA-3': {
-        const a = arg as Abort;
-        this.#close();
-        this.#user.onAbort({ initiator: 'remote', source: a.source, reason: a.reason });
-        return true;
-      }
-      case 'AA-4':
-        this.#close();
-        this.#user.onAbort({ initiator: 'dul', source: 2, reason: 0, error: 'transport connection closed' });
-        return true;
-      case 'AA-5':
-        this.#artim.stop();
-        this.#close();
-        return true;
-      case 'AA-6':
-        return true;
-      case 'AA-7':
-        this.#send({ type: 'A-ABORT', source: 2, reason: this.#abortReason });
-        return true;
-      case 'AA-8': {
-        const reason = t.event === 'Evt19' ? this.#abortReason : 2;
-        this.#send({ type: 'A-ABORT', source: 2, reason });
-        this.#artim.start();
-        this.#user.onAbort({
-          initiator: 'dul',
-          source: 2,
-          reason,
-          error: this.#abortError ?? `unexpected ${t.event} in ${t.from}`,
-        });
-        return true;
-      }
-    }
+  /** What the transition table's actions act on (action-executor.ts). */
+  #actionPorts(): ActionPorts {
+    const self = this;
+    return {
+      user: this.#user,
+      send: (pdu) => this.#send(pdu),
+      sendPData: (pdvs) => this.#sendPDataNow(pdvs),
+      startArtim: () => this.#artim.start(),
+      stopArtim: () => this.#artim.stop(),
+      closeTransport: () => this.#close(),
+      pendingRq: () => this.#pendingRq!,
+      providerReject: (rq) => {
+        // AE-6 in Sta2: the RQ fails the provider's own checks (protocol version): rejected by the DUL.
+        const rj: AssociateRj = { type: 'A-ASSOCIATE-RJ', result: 1, source: 2, reason: 2 };
+        this.#user.emit('EVT_DUL_REJECTED', () => ({
+          protocol_version: rq.protocolVersion,
+          cause: { ...describeReject(rj), initiator: 'dul' },
+        }));
+        return rj;
+      },
+      get abortReason() {
+        return self.#abortReason;
+      },
+      get abortError() {
+        return self.#abortError;
+      },
+    };
   }
 
   // ---------------------------------------------------------------- send
@@ -493,18 +391,15 @@ export class UpperLayer {
     this.#lastActivity = Date.now();
     const ok = this.#socket.write(bytes);
     // DATA_SENT means "handed to the kernel/socket buffer" (spec §9.4: closer to the wire than DIMSE_SENT).
-    this.#user.emit('EVT_DATA_SENT', () => this.#dataParams(bytes));
+    this.#user.emit('EVT_DATA_SENT', () => this.#dataParams(bytes, pdu.type));
     this.#user.emit('EVT_PDU_SENT', () => summarizePdu(pdu, bytes.length - 6));
     return ok;
   }
 
-  #dataParams(bytes: Buffer): Record<string, unknown> {
-    const p: Record<string, unknown> = {
-      pdu_type: PDU_NAMES[bytes[0] ?? 0] ?? `0x${(bytes[0] ?? 0).toString(16)}`,
-      length: bytes.length,
-    };
-    if (this.#opts.hashData) p['sha256'] = createHash('sha256').update(bytes).digest('hex');
-    return p;
+  /** A P-DATA-TF's data sets are hashed whole, once each (EVT_DIMSE_*, EVT_C_STORE): not again per PDU. */
+  #dataParams(bytes: Buffer, pduType: PduTypeName): ParamsOf<'EVT_DATA_RECV'> {
+    if (pduType === 'P-DATA-TF') return { pdu_type: pduType, length: bytes.length };
+    return { pdu_type: pduType, length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
 
   #close(): void {

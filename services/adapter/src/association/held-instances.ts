@@ -5,7 +5,7 @@
  * past HOLD_BUDGET an instance goes to a temporary file as a large one does.
  */
 import { rm } from 'node:fs/promises';
-import type { StoredFile } from './store-receiver.js';
+import type { StoredFile } from './stored-file.js';
 
 /** Bytes of small instances held at most, over every association of the process. */
 export const HOLD_BUDGET = 64 * 1024 * 1024;

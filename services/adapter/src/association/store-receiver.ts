@@ -55,35 +55,9 @@ const HEADER_PREFIX = 256 * 1024;
 /** Data sets up to this size are written in one go; larger ones are streamed. */
 const SMALL_LIMIT = 1024 * 1024;
 
-export interface StoredFile {
-  /**
-   * The temporary file holding the Part 10 instance; the C-STORE handler moves it (or it is deleted). Not
-   * written while the instance is `held`.
-   */
-  tempPath: string;
-  /**
-   * The whole Part 10 instance in memory (a small one, received with `holdSmall`), until the handler files it
-   * (held-instances.ts `letGo`); there is no temporary file then (`spillHeld` writes one).
-   */
-  held?: Buffer;
-  /** Bytes of the data set (without the Part 10 header). */
-  datasetBytes: number;
-  fileBytes: number;
-  /** sha256 of the data set; computed when an event will carry it. */
-  sha256?: string;
-  /**
-   * The header as DICOM JSON (up to Pixel Data), decoded only when asked for (an event's JSON text, a handler,
-   * or the envelope thread, which decodes it off the DICOM thread); set when an event will carry it.
-   */
-  header?: DeferredDicomJson;
-  /** Study / Series Instance UIDs, for the storage layout (from the header, or a quick scan). */
-  studyInstanceUid?: string;
-  seriesInstanceUid?: string;
-  /** Where the C-STORE handler put the file (set by the handler; unset: the temporary file is deleted). */
-  finalPath?: string;
-  /** Set when writing failed: the instance is not stored. */
-  error?: Error;
-}
+import type { StoredFile } from './stored-file.js';
+
+export type { StoredFile };
 
 const readyDirs = new Set<string>();
 

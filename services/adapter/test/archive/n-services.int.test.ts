@@ -26,7 +26,7 @@ import {
   commitmentRequest,
   SC,
   startArchiveServer,
-  writeArchiveInstance,
+  storeCommitmentInstances,
 } from '../support/archive.js';
 import { endedAssociation } from '../support/qr.js';
 import {
@@ -150,21 +150,7 @@ const uidsOf = (seq: DicomJson[string] | undefined): unknown[] =>
 test('storage commitment: stored and missing instances, N-EVENT-REPORT (type 2) on the same association', async () => {
   const stored = [`${U}.2.1`, `${U}.2.2`];
   const c0 = await client([SC]);
-  for (const [i, sop] of stored.entries()) {
-    const f = path.join(dir, `sc${i}.dcm`);
-    writeArchiveInstance(f, {
-      patientId: 'PID-SC',
-      patientName: 'Commit^Me',
-      studyUid: `${U}.2.10`,
-      studyDate: '20240101',
-      studyTime: '100000',
-      accession: 'SC1',
-      seriesUid: `${U}.2.20`,
-      modality: 'OT',
-      sopInstanceUid: sop,
-    });
-    assert.equal(await c0.storeFile(f), 0);
-  }
+  await storeCommitmentInstances(c0, dir, `${U}.2`, stored);
   await c0.release();
   const received: NServiceRequest[] = [];
   const handlers = new HandlerRegistry<AdapterEvent>();

@@ -5,8 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import path from 'node:path';
 import { freePort } from '@dicomtrail/testing';
 import { Archive, type ArchiveOptions, archiveAbstractSyntaxes } from '../../src/archive/archive.js';
+import type { DicomClient } from '../../src/association/client.js';
 import type { EventSink } from '../../src/association/types.js';
 import type { DicomJson } from '../../src/dataset/dicom-json.js';
 import { encodeDataset } from '../../src/dataset/encode-dataset.js';
@@ -117,6 +119,34 @@ export function archiveInstance(spec: ArchiveInstanceSpec): Buffer {
 
 export function writeArchiveInstance(file: string, spec: ArchiveInstanceSpec): void {
   writeFileSync(file, archiveInstance(spec));
+}
+
+/**
+ * Stores one small SC instance per SOP instance UID of `sops` through `client` (one study and series under
+ * `uidRoot`, files written in `dir`): the instances a storage commitment request then names.
+ */
+export async function storeCommitmentInstances(
+  client: DicomClient,
+  dir: string,
+  uidRoot: string,
+  sops: readonly string[],
+): Promise<void> {
+  for (const [i, sop] of sops.entries()) {
+    const f = path.join(dir, `sc${i}.dcm`);
+    writeArchiveInstance(f, {
+      patientId: 'PID-SC',
+      patientName: 'Commit^Me',
+      studyUid: `${uidRoot}.10`,
+      studyDate: '20240101',
+      studyTime: '100000',
+      accession: 'SC1',
+      seriesUid: `${uidRoot}.20`,
+      modality: 'OT',
+      sopInstanceUid: sop,
+    });
+    const status = await client.storeFile(f);
+    if (status !== 0) throw new Error(`C-STORE of ${sop}: status 0x${status.toString(16)}`);
+  }
 }
 
 /** DCMTK's storescp (a C-MOVE destination) as `aeTitle`, writing into `dir`, listening on a free port. */

@@ -125,10 +125,7 @@ const spool =
   config.KAFKA_BROKERS.length > 0
     ? await Spool.open(path.resolve(config.SPOOL_DIR), {
         maxBytes: config.SPOOL_MAX_BYTES,
-        // sync: someone waits on every commit; company comes from the commit in progress.
-        // Inline commits: two thread hops less per answer (measured: 300 × 10 KB in 8.2-9.7 s against 9.2-19.6 s
-        // through the thread pool, on this loaded 2-core machine).
-        ...(durability === 'sync' ? { commitWindowMs: 0, inlineCommits: true } : {}),
+        // sync: the write-ahead log writes on the DICOM thread and syncs when an answer needs it (wal-sink.ts).
         onCorrupt: (info) => log.error({ ...info }, 'event spool: corrupt record skipped'),
         onTornTail: (info) => log.warn({ ...info }, 'event spool: torn tail cut off (crash mid-write)'),
       }).catch((err: unknown) => {

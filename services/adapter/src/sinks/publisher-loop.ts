@@ -189,9 +189,16 @@ export class PublisherLoop {
     this.#signal?.();
   }
 
-  /** Gives the loop `timeoutMs` to end by itself (the pipeline's step returns `done` once closing). */
+  /**
+   * Gives the loop `timeoutMs` to end by itself (the pipeline's step returns `done` once closing). While the
+   * first connection is still under way (neither made nor refused: a slow broker, a busy machine), that time
+   * counts from when it is made, within `timeoutMs` more.
+   */
   async finish(timeoutMs: number): Promise<void> {
     this.notify();
+    const t0 = Date.now();
+    while (this.#loop && this.#state === 'connecting' && !this.#stopped && Date.now() - t0 < timeoutMs)
+      await sleep(20);
     if (this.#loop) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.#loop, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);

@@ -119,6 +119,19 @@ export interface SpoolRecord {
   payload: Buffer;
 }
 
+/** A record for `appendAllNow`. */
+export interface SpoolInput {
+  key: string;
+  payload: Uint8Array;
+}
+
+/** What `appendAllNow` wrote: `written` records from seq `first` on; why the rest was not, if it was not. */
+export interface AppendedNow {
+  first: number;
+  written: number;
+  error?: unknown;
+}
+
 export interface ReplayOptions {
   /** Yield only records with a seq above this (default: the acknowledged watermark). */
   after?: number;
@@ -334,8 +347,11 @@ export class Spool {
     });
   }
 
-  /** Throws unless the record may be appended (open, not failed, within the limits); its encoded size. */
-  #admit(key: string, payload: Uint8Array): { keyBuf: Buffer; size: number } {
+  /**
+   * Throws unless the record may be appended (open, not failed, within the limits, with `extra` bytes about
+   * to be written before it); its encoded size.
+   */
+  #admit(key: string, payload: Uint8Array, extra = 0): { keyBuf: Buffer; size: number } {
     if (this.#closing) {
       throw new DicomtrailError('DT_ERR_SPOOL_CLOSED', 'event spool is closed', { dir: this.dir });
     }
@@ -355,11 +371,11 @@ export class Spool {
       });
     }
     const size = recordBytes(keyBuf.length, payload.length);
-    if (this.#bytes + this.#queuedBytes + SEGMENT_HEADER_BYTES + size > this.maxBytes) {
+    if (this.#bytes + this.#queuedBytes + extra + SEGMENT_HEADER_BYTES + size > this.maxBytes) {
       this.#lastError = new SpoolFullError({
         dir: this.dir,
         maxBytes: this.maxBytes,
-        bytes: this.#bytes + this.#queuedBytes,
+        bytes: this.#bytes + this.#queuedBytes + extra,
         recordBytes: size,
       });
       throw this.#lastError;
@@ -373,62 +389,107 @@ export class Spool {
    * written (the segment is cut back to its size before the write).
    */
   appendNow(key: string, payload: Uint8Array): number {
+    const r = this.appendAllNow([{ key, payload }]);
+    if (r.error !== undefined) throw r.error;
+    return r.first;
+  }
+
+  /**
+   * `appendNow` for several records at once, in order, with one write per segment they touch. The first
+   * `written` of them have the seqs from `first` on; `error` says why the rest could not be written.
+   */
+  appendAllNow(records: readonly SpoolInput[]): AppendedNow {
     if (this.#queue.length > 0 || this.#flushing !== undefined)
       throw new DicomtrailError('DT_ERR_SPOOL_MODE', 'appendNow while a group commit is pending', {
         dir: this.dir,
       });
-    const { keyBuf, size } = this.#admit(key, payload);
-    let seg = this.#active;
-    if (seg !== undefined && seg.size + size > this.segmentBytes) {
-      this.#rollNow(seg);
-      seg = undefined;
-    }
-    const seq = this.#nextSeq;
-    const buf = Buffer.allocUnsafe((seg === undefined ? SEGMENT_HEADER_BYTES : 0) + size);
-    const off = seg === undefined ? encodeSegmentHeader(seq).copy(buf, 0) : 0;
-    encodeRecordInto(buf, off, seq, keyBuf, payload);
-    let fresh: Segment | undefined;
-    try {
-      if (seg === undefined) {
-        const num = this.#nextNum++;
-        const name = segmentName(num);
-        const path = join(this.dir, name);
-        const fd = openSync(path, 'wx', 0o600);
-        fresh = { num, name, path, firstSeq: seq, lastSeq: seq - 1, size: 0, durable: 0, fd };
-        seg = fresh;
-      }
-      writeFullySync(fdOf(seg), buf, seg.size);
-    } catch (cause) {
-      const err = new DicomtrailError(
-        'DT_ERR_SPOOL_IO',
-        `event spool write failed: ${(cause as Error).message}`,
-        { dir: this.dir, segment: seg?.name, stage: 'write' },
-        cause,
-      );
-      this.#lastError = err;
+    const first = this.#nextSeq;
+    const items: { key: Buffer; payload: Uint8Array; size: number }[] = [];
+    let admitError: unknown;
+    let extra = 0;
+    for (const r of records) {
       try {
-        if (fresh !== undefined) {
-          closeSync(fdOf(fresh));
-          rmSync(fresh.path, { force: true });
-        } else if (seg !== undefined) ftruncateSync(fdOf(seg), seg.size);
-      } catch (undo) {
-        this.#failed ??= undo;
+        const { keyBuf, size } = this.#admit(r.key, r.payload, extra);
+        items.push({ key: keyBuf, payload: r.payload, size });
+        extra += size;
+      } catch (err) {
+        admitError = err;
+        break;
       }
-      throw err;
     }
-    if (fresh !== undefined) {
-      this.#segments.push(fresh);
-      this.#active = fresh;
-      this.#dirDirty = true;
+    let i = 0;
+    while (i < items.length) {
+      let seg = this.#active;
+      if (seg !== undefined && seg.size + (items[i] as { size: number }).size > this.segmentBytes) {
+        try {
+          this.#rollNow(seg);
+        } catch (err) {
+          return { first, written: i, error: err };
+        }
+        seg = undefined;
+      }
+      const base = seg === undefined ? 0 : seg.size;
+      let partBytes = seg === undefined ? SEGMENT_HEADER_BYTES : 0;
+      let j = i;
+      while (
+        j < items.length &&
+        (j === i || base + partBytes + (items[j] as { size: number }).size <= this.segmentBytes)
+      ) {
+        partBytes += (items[j] as { size: number }).size;
+        j++;
+      }
+      const seq = this.#nextSeq;
+      const buf = Buffer.allocUnsafe(partBytes);
+      let off = seg === undefined ? encodeSegmentHeader(seq).copy(buf, 0) : 0;
+      for (let k = i; k < j; k++) {
+        const it = items[k] as { key: Buffer; payload: Uint8Array };
+        off = encodeRecordInto(buf, off, seq + (k - i), it.key, it.payload);
+      }
+      let fresh: Segment | undefined;
+      try {
+        if (seg === undefined) {
+          const num = this.#nextNum++;
+          const name = segmentName(num);
+          const path = join(this.dir, name);
+          const fd = openSync(path, 'wx', 0o600);
+          fresh = { num, name, path, firstSeq: seq, lastSeq: seq - 1, size: 0, durable: 0, fd };
+          seg = fresh;
+        }
+        writeFullySync(fdOf(seg), buf, seg.size);
+      } catch (cause) {
+        const err = new DicomtrailError(
+          'DT_ERR_SPOOL_IO',
+          `event spool write failed: ${(cause as Error).message}`,
+          { dir: this.dir, segment: seg?.name, stage: 'write' },
+          cause,
+        );
+        this.#lastError = err;
+        try {
+          if (fresh !== undefined) {
+            closeSync(fdOf(fresh));
+            rmSync(fresh.path, { force: true });
+          } else if (seg !== undefined) ftruncateSync(fdOf(seg), seg.size);
+        } catch (undo) {
+          this.#failed ??= undo;
+        }
+        return { first, written: i, error: err };
+      }
+      if (fresh !== undefined) {
+        this.#segments.push(fresh);
+        this.#active = fresh;
+        this.#dirDirty = true;
+      }
+      seg.size += buf.length;
+      seg.durable = seg.size;
+      seg.lastSeq = seq + (j - i) - 1;
+      this.#bytes += buf.length;
+      this.#nextSeq += j - i;
+      this.#appended += j - i;
+      i = j;
     }
-    seg.size += buf.length;
-    seg.durable = seg.size;
-    seg.lastSeq = seq;
-    this.#bytes += buf.length;
-    this.#nextSeq += 1;
-    this.#appended += 1;
-    this.#lastError = undefined;
-    return seq;
+    if (admitError !== undefined) return { first, written: items.length, error: admitError };
+    if (items.length > 0) this.#lastError = undefined;
+    return { first, written: items.length };
   }
 
   /** The active segment is full: made durable here, then closed (once a sync in the thread pool is done). */

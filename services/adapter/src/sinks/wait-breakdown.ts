@@ -1,6 +1,7 @@
 /**
  * Where the time of "durable before acknowledged" goes (the write-ahead log, wal-sink.ts): per event, the
- * envelope's encoding and its append (write(2) into the page cache); per answer that waited, the sync
+ * envelope's encoding and its share of the appends (one write(2) into the page cache for every event queued
+ * since the last); per answer that waited, the sync
  * (fdatasync) it needed, or none when an earlier sync already covered its events. Everything runs on the
  * DICOM thread, so there is no thread hop or wake-up between an answer and its sync to measure: the wait
  * of an answer is its sync. Counters in nanoseconds; a window of the last syncs gives their median.
@@ -39,10 +40,14 @@ export class WaitBreakdown {
   readonly #window: number[] = [];
   #next = 0;
 
-  event(encodeNs: number, appendNs: number): void {
+  event(encodeNs: number): void {
     this.#events += 1;
     this.#encodeNs += encodeNs;
-    this.#appendNs += appendNs;
+  }
+
+  /** One write of the queued events to the log. */
+  appended(ns: number): void {
+    this.#appendNs += ns;
   }
 
   wait(synced: boolean): void {

@@ -33,7 +33,7 @@ import type { AdapterEvent, EventSink } from '../association/types.js';
 import { utcTimestamp } from '../events/clock.js';
 import type { NodeInfo } from '../events/envelope.js';
 import type { DeadLetters } from './dead-letters.js';
-import { DurabilityBarrier, NotDurableError } from './durability-barrier.js';
+import { DurabilityBarrier } from './durability-barrier.js';
 import { encodeEnvelopeHere } from './envelope-encoder.js';
 import { recordOf } from './envelope-thread.js';
 import { parseEnvelope, recordFromLog } from './log-record.js';
@@ -80,6 +80,18 @@ export interface WalSinkOptions {
  * and renamed, in turn with the commits that answers wait on). A crash sends at most that much again.
  */
 const ACK_INTERVAL_MS = 200;
+
+/** Queued records are written at once past this many (one write each time). */
+const FLUSH_MAX = 1024;
+
+/** An event encoded and waiting for its write to the log. */
+interface Queued {
+  n: number;
+  record: EventRecord;
+  event: LoggedEvent | undefined;
+  association: string | undefined;
+  at: number;
+}
 
 /** A durable record and what the open-association fold needs of it. */
 interface Logged {
@@ -136,6 +148,12 @@ export class WalSink implements EventSink {
   readonly #breakdown = new WaitBreakdown();
   readonly #syncDelayMs: number;
   #syncTimer: NodeJS.Timeout | undefined;
+  /** Events encoded and not yet written to the log, in order; their numbers (1, 2, ... in write order). */
+  #pending: Queued[] = [];
+  #numbered = 0;
+  /** Events up to this number were given to the log (written or failed); made durable (synced). */
+  #flushedUpTo = 0;
+  #durableUpTo = 0;
   /** The log's tail in memory, in seq order. */
   #memory: Logged[] = [];
   #memoryHead = 0;
@@ -201,9 +219,9 @@ export class WalSink implements EventSink {
   }
 
   /**
-   * The event's envelope, encoded and appended to the log here, on the DICOM thread (no thread hop): the
-   * record is in the page cache when this returns, and durable once a sync covers it (an answer of its
-   * association asks for one through `durable`, or the background sync gets to it).
+   * The event's envelope, encoded here, on the DICOM thread (no thread hop), and queued for the log: it is
+   * written (one write for every event queued) and made durable when an answer of its association asks
+   * through `durable`, or within `syncDelayMs` when none does.
    */
   write(event: AdapterEvent): void {
     const key = event.association.id;
@@ -215,13 +233,8 @@ export class WalSink implements EventSink {
       this.#rejected(event, err);
       return;
     }
-    const t1 = nowNs();
-    const record = recordOf(event, Buffer.from(json));
-    const seq = this.#append(record, key);
-    this.#breakdown.event(t1 - t0, nowNs() - t1);
-    if (seq === undefined) return;
-    this.#barrier.wrote(key, seq);
-    this.#keep({ seq, record, event: loggedOf(event, this.#node), at: performance.now() });
+    this.#breakdown.event(nowNs() - t0);
+    this.#queue({ record: recordOf(event, Buffer.from(json)), event: loggedOf(event, this.#node) }, key);
   }
 
   /**
@@ -235,79 +248,113 @@ export class WalSink implements EventSink {
       value: Buffer.from(JSON.stringify(event)),
       headers: { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: event.schema },
     };
-    const seq = this.#append(record, undefined);
-    if (seq !== undefined) this.#keep({ seq, record, event: undefined, at: performance.now() });
+    this.#queue({ record, event: undefined }, undefined);
   }
 
-  /** Appends a record to the log (page cache); undefined when it could not be (counted, logged, failed). */
-  #append(record: EventRecord, association: string | undefined): number | undefined {
-    try {
-      const seq = this.#spool.appendNow(record.key, record.value);
-      this.#logged += 1;
-      this.#scheduleSync();
-      this.#publisher.notify();
-      return seq;
-    } catch (err) {
-      this.#notRecorded += 1;
-      if (!this.#failOpen && association !== undefined) this.#barrier.fail(association, err);
-      this.#logNotRecorded(err);
-      return undefined;
+  #queue(q: Omit<Queued, 'n' | 'association' | 'at'>, association: string | undefined): void {
+    this.#numbered += 1;
+    if (association !== undefined) this.#barrier.wrote(association, this.#numbered);
+    this.#pending.push({ ...q, n: this.#numbered, association, at: performance.now() });
+    if (this.#pending.length >= FLUSH_MAX) this.#flush();
+    this.#scheduleSync();
+  }
+
+  /**
+   * Writes the queued records to the log (one write per segment, into the page cache) and hands them to the
+   * publisher. Records that could not be written are counted as not recorded, and (fail-closed) their
+   * associations' answers fail.
+   */
+  #flush(): void {
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    this.#pending = [];
+    const t0 = nowNs();
+    const r = this.#spool.appendAllNow(pending.map((p) => ({ key: p.record.key, payload: p.record.value })));
+    this.#breakdown.appended(nowNs() - t0);
+    for (let i = 0; i < r.written; i++) {
+      const p = pending[i] as Queued;
+      this.#keep({ seq: r.first + i, record: p.record, event: p.event, at: p.at });
     }
+    this.#logged += r.written;
+    this.#flushedUpTo = (pending[pending.length - 1] as Queued).n;
+    if (r.error !== undefined) {
+      const failed = pending.slice(r.written);
+      this.#notRecorded += failed.length;
+      if (!this.#failOpen)
+        for (const p of failed) if (p.association !== undefined) this.#barrier.fail(p.association, r.error);
+      this.#logNotRecorded(r.error);
+    }
+    if (r.written > 0) this.#publisher.notify();
   }
 
   /**
    * Undefined once this association's events written so far are durable: at once when a sync already covered
-   * them, else after a sync of the log here (every record up to theirs, whoever wrote it: the group commit).
-   * A rejected promise when one of them could not be written or made durable (fail-closed).
+   * them, else after writing what is queued and a sync of the log here (every record up to theirs, whoever
+   * wrote it: the group commit). A rejected promise when one of them could not be written or made durable
+   * (fail-closed).
    */
   durable(associationId: string): Promise<void> | undefined {
-    const need = this.#barrier.need(associationId, this.#spool.syncedSeq);
-    if (need.kind === 'failed') {
-      this.#breakdown.wait(false);
-      return Promise.reject(need.error);
-    }
+    let need = this.#barrier.need(associationId, this.#durableUpTo);
     this.#breakdown.wait(need.kind === 'sync');
-    if (need.kind === 'durable') return undefined;
-    const err = this.#syncNow();
-    if (err === undefined || this.#failOpen) return undefined;
-    return Promise.reject(new NotDurableError(associationId, err));
+    if (need.kind === 'sync') {
+      this.#flush();
+      this.#syncNow();
+      need = this.#barrier.need(associationId, this.#durableUpTo);
+    }
+    if (need.kind !== 'failed') return undefined;
+    return Promise.reject(need.error);
   }
 
-  /** Syncs the log on this thread; the error when it failed (every association after the last good sync fails). */
-  #syncNow(): unknown {
-    const before = this.#spool.syncedSeq;
+  /** Writes what is queued and syncs the log on this thread; a failed sync fails every association after the last good one. */
+  #syncNow(): void {
+    this.#flush();
+    const upTo = this.#flushedUpTo;
+    if (this.#spool.lastSeq <= this.#spool.syncedSeq) {
+      this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
+      return;
+    }
     const t0 = nowNs();
     try {
       this.#spool.syncNow();
     } catch (err) {
       this.#breakdown.sync(nowNs() - t0);
-      this.#notRecorded += Math.max(0, this.#spool.lastSeq - before);
-      if (!this.#failOpen) this.#barrier.failAfter(before, err);
-      this.#logNotRecorded(err);
-      return err;
+      this.#syncFailed(err);
+      return;
     }
     this.#breakdown.sync(nowNs() - t0);
-    this.#barrier.prune(this.#spool.syncedSeq);
-    return undefined;
+    this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
+    this.#barrier.prune(this.#durableUpTo);
+  }
+
+  #syncFailed(err: unknown): void {
+    this.#notRecorded += Math.max(0, this.#spool.lastSeq - this.#spool.syncedSeq);
+    if (!this.#failOpen) this.#barrier.failAfter(this.#durableUpTo, err);
+    this.#logNotRecorded(err);
   }
 
   /**
-   * Records no answer waits on (the last events of an association, node events) are made durable in the
-   * thread pool within `syncDelayMs`, so that a power loss takes little that was not acknowledged either.
+   * Records no answer waits on (the last events of an association, node events) are written and made durable
+   * (in the thread pool) within `syncDelayMs`, so that a crash takes little that was not acknowledged either.
    */
   #scheduleSync(): void {
     if (this.#syncTimer !== undefined) return;
     this.#syncTimer = setTimeout(() => {
       this.#syncTimer = undefined;
-      if (this.#spool.syncedSeq >= this.#spool.lastSeq) return;
-      const before = this.#spool.syncedSeq;
+      this.#flush();
+      if (this.#spool.lastSeq <= this.#spool.syncedSeq) {
+        this.#durableUpTo = Math.max(this.#durableUpTo, this.#flushedUpTo);
+        return;
+      }
+      const upTo = this.#flushedUpTo;
+      const target = this.#spool.lastSeq;
       this.#breakdown.backgroundSync();
       this.#spool.syncSoon().then(
-        () => this.#barrier.prune(this.#spool.syncedSeq),
-        (err: unknown) => {
-          if (!this.#failOpen) this.#barrier.failAfter(before, err);
-          this.#logNotRecorded(err);
+        (synced) => {
+          if (synced >= target) this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
+          else this.#scheduleSync(); // a sync already under way did not cover these: another one
+          this.#barrier.prune(this.#durableUpTo);
         },
+        (err: unknown) => this.#syncFailed(err),
       );
     }, this.#syncDelayMs);
   }
@@ -429,7 +476,7 @@ export class WalSink implements EventSink {
       backlog: Math.max(0, this.#spool.lastSeq - this.#sentUpTo),
       inMemory,
       readFromLog: this.#readFromLog,
-      unsynced: Math.max(0, this.#spool.lastSeq - this.#spool.syncedSeq),
+      unsynced: this.#pending.length + Math.max(0, this.#spool.lastSeq - this.#spool.syncedSeq),
       breakdown: this.#breakdown.snapshot(),
       lastBatchMs: this.#lastBatchMs,
       lastLagMs: this.#lastLagMs,
@@ -567,7 +614,7 @@ export class WalSink implements EventSink {
   async #close(): Promise<void> {
     clearTimeout(this.#syncTimer);
     this.#syncTimer = undefined;
-    if (this.#spool.lastSeq > this.#spool.syncedSeq) this.#syncNow();
+    this.#syncNow();
     this.#closing = true;
     await this.#publisher.finish(this.#closeTimeoutMs);
     this.#ack();

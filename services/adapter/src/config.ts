@@ -250,7 +250,7 @@ export const adapterConfigSpec = {
     values: ['sync', 'async'],
     default: 'sync',
     description:
-      'sync: every event goes through the write-ahead log in SPOOL_DIR (written at once, fdatasync when an answer needs it, one sync for every association waiting) and a DIMSE response, A-ASSOCIATE-AC or A-RELEASE-RP is sent only once its events are durable; Kafka is fed from the log. async: events wait in memory for Kafka and only an outage spools them, so a crash loses what was queued (faster, for sites that choose speed over the guarantee)',
+      'sync: every event goes through the write-ahead log in SPOOL_DIR (written and synced with fdatasync when an answer needs them, one sync for every association waiting) and a DIMSE response, A-ASSOCIATE-AC or A-RELEASE-RP is sent only once its events are durable; Kafka is fed from the log. async: events wait in memory for Kafka and only an outage spools them, so a crash loses what was queued (faster, for sites that choose speed over the guarantee)',
   },
   AUDIT_POLICY: {
     type: 'enum',

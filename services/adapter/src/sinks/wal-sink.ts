@@ -1,18 +1,21 @@
 /**
  * Every event through the write-ahead log (AUDIT_DURABILITY=sync, the default): one path, whatever Kafka does.
  *
- *   write → envelope encoded and appended to the log on the DICOM thread (spool.ts `appendNow`, page cache)
- *   answer → `durable(association)`: fdatasync here if its events are not durable yet (group commit)
+ *   write → envelope encoded on the DICOM thread, queued in memory
+ *   answer → `durable(association)`: if its association's events are not durable yet, everything queued is
+ *            written to the log (one write, spool.ts `appendAllNow`) and fdatasync'd, here (group commit)
  *   publisher → batches in log order to Kafka → acknowledge the log (trim) once Kafka acknowledged
  *
  * `durable(association)` is undefined once this association's events written so far are durable, and so
  * every record before them in the log (durability-barrier.ts): the association asks before a DIMSE
  * response, an A-ASSOCIATE-AC or an A-RELEASE-RP, so nothing is acknowledged to a peer that the log does not
- * hold. There is no thread between an event and its record, nor between an answer and its sync: the wait
- * is the fdatasync itself (wait-breakdown.ts measures it). An event that cannot be appended (disk full, I/O
- * error), or a sync that fails, makes its association's answers reject (fail-closed) or is counted and logged
- * as not recorded (fail-open, which then waits for nothing that failed). Records no answer asked for are
- * synced in the thread pool within `syncDelayMs`.
+ * hold. What other associations write after it is not its to wait for. There is no thread between an event and
+ * its record, nor between an answer and its sync: the wait is the write and the fdatasync themselves
+ * (wait-breakdown.ts measures them). An event that cannot be written (disk full, I/O error), or a sync that
+ * fails, makes its association's answers reject (fail-closed) or is counted and logged as not recorded
+ * (fail-open, which then waits for nothing that failed). Records no answer asked for are written, and synced
+ * in the thread pool, within `syncDelayMs` (20 ms): a crash may take those, none of which was acknowledged
+ * (an association cut there is recorded as interrupted at its last durable event).
  *
  * The publisher sends from memory the records written to the log (a cache of the log's tail, at most
  * `maxMemory` records; a record is in the log, and survives the death of the process, before Kafka sees it)

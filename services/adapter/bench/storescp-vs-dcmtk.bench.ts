@@ -11,7 +11,9 @@
  * Knobs (environment): BENCH_ROUNDS (5), BENCH_SMALL_COUNT (2000), BENCH_LARGE_COUNT (20),
  * BENCH_LARGE_MB (50), BENCH_PDU (65536: the max PDU both receivers advertise; the adapter's default),
  * BENCH_TMP (os.tmpdir()), BENCH_CPU_PROF=DIR (run our adapter under node --cpu-prof, profiles to DIR),
- * BENCH_NO_EVENTS_VARIANT=1 (skip the --events-out variant), BENCH_NO_KAFKA=1 (skip the Kafka variants).
+ * BENCH_NO_EVENTS_VARIANT=1 (skip the --events-out variant), BENCH_NO_KAFKA=1 (skip the Kafka variants),
+ * BENCH_COMPARE_CLI=PATH (one more receiver: AUDIT_DURABILITY=sync on another build's dist/src/cli.js, e.g. the
+ * code before a change, measured in the same interleaved rounds).
  * When a broker answers (KAFKA_BROKERS, else 127.0.0.1:9092), two more receivers publish every event to Kafka
  * (a topic of their own, deleted at the end): AUDIT_DURABILITY=sync (the default: each answer waits for its
  * events in the write-ahead log, fdatasync'd under BENCH_TMP) and async (events queued in memory). For sync,
@@ -86,6 +88,8 @@ interface KafkaVariant {
   topic: string;
   durability: 'sync' | 'async';
   spoolDir: string;
+  /** Another build of the adapter CLI (BENCH_COMPARE_CLI). */
+  cli?: string;
 }
 
 async function startReceiver(
@@ -106,7 +110,7 @@ async function startReceiver(
     });
   } else {
     const nodeArgs = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF)] : [];
-    const args = [...nodeArgs, cliPath, 'adapter', '--port', String(port), '--ae-title', AE];
+    const args = [...nodeArgs, kafka?.cli ?? cliPath, 'adapter', '--port', String(port), '--ae-title', AE];
     args.push('--store-dir', storeDir);
     if (eventsOut) args.push('--events-out', eventsOut);
     // The adapter alone (Kafka's cost is publish.bench.ts): no KAFKA_BROKERS from `npm run bench`'s set-up,
@@ -348,6 +352,27 @@ async function main(): Promise<void> {
         );
       }
     else progress('no broker (or BENCH_NO_KAFKA): the Kafka variants are left out');
+    const compareCli = process.env['BENCH_COMPARE_CLI'];
+    if (brokers && compareCli) {
+      const topic = `dicomtrail.bench.scp.compare.${Date.now().toString(36)}`;
+      topics.push(topic);
+      const cli = path.resolve(compareCli);
+      receivers.push(
+        await startReceiver(
+          'ours_kafka_sync_compare',
+          'dicomtrail +Kafka sync (BENCH_COMPARE_CLI)',
+          path.join(root, 'out-compare'),
+          undefined,
+          {
+            brokers,
+            topic,
+            durability: 'sync',
+            spoolDir: path.join(root, 'wal-compare'),
+            cli,
+          },
+        ),
+      );
+    }
 
     const store: Record<string, Record<string, StoreRound[]>> = { small: {}, large: {} };
     for (const data of [small, large]) {

@@ -208,10 +208,13 @@ export class PublisherLoop {
     this.notify();
   }
 
-  /** Disconnects (within 2 s) and closes the dead letters. */
+  /**
+   * Disconnects (within 2 s) and closes the dead letters. A producer still connecting is told too, so that its
+   * thread ends with the sink.
+   */
   async close(): Promise<void> {
     this.#stopped = true;
-    if (this.#connected) {
+    if (this.#connected || this.#loop !== undefined) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         this.#producer

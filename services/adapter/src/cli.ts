@@ -3,8 +3,8 @@
  * `dicomtrail adapter [--port N] [--ae-title T] [--store-dir D] [--events-out FILE]`: the standalone SCP.
  * Flags override the environment variables of config.ts. SIGTERM/SIGINT close the listener, let open
  * associations finish within SHUTDOWN_GRACE_MS, then abort them. With KAFKA_BROKERS set, every event is also
- * published to dicomtrail.events.v1 (sinks/kafka-sink.ts), beside `--events-out`, with the durable spool in
- * SPOOL_DIR while Kafka is unreachable or slow (replayed at start-up and when Kafka answers), AUDIT_POLICY at
+ * published to dicomtrail.events.v1 (sinks/wal-sink.ts; sinks/kafka-sink.ts with AUDIT_DURABILITY=async),
+ * beside `--events-out`, through the log in SPOOL_DIR (async: only while Kafka is away), AUDIT_POLICY at
  * the spool's limit (sinks/audit-policy.ts) and, with HEALTH_PORT, /healthz and /metrics (health.ts).
  * The SCP is an archive node (archive/archive.ts): stored instances are indexed, and Query/Retrieve, Modality
  * Worklist (WORKLIST_DIR), MPPS and Storage Commitment are served by the default handlers.

@@ -327,6 +327,9 @@ export class WalSink implements EventSink {
     this.#breakdown.sync(nowNs() - t0);
     this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
     this.#barrier.prune(this.#durableUpTo);
+    // Everything written is durable: the background sync waits for the next record no answer asks for.
+    clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
   }
 
   #syncFailed(err: unknown): void {
@@ -337,7 +340,8 @@ export class WalSink implements EventSink {
 
   /**
    * Records no answer waits on (the last events of an association, node events) are written and made durable
-   * (in the thread pool) within `syncDelayMs`, so that a crash takes little that was not acknowledged either.
+   * (in the thread pool) within `syncDelayMs` of the first of them (an answer's sync meanwhile covers them and
+   * starts the delay again), so that a crash takes little that was not acknowledged either.
    */
   #scheduleSync(): void {
     if (this.#syncTimer !== undefined) return;

@@ -8,13 +8,17 @@
  * Every DCMTK process runs with TCP_NODELAY=1 (performance.md F1). Prints a Markdown table to stdout, one
  * progress line per round to stderr, and writes bench-results/adapter-storescp.json at the repo root.
  *
- * Knobs (environment): BENCH_ROUNDS (3), BENCH_SMALL_COUNT (2000), BENCH_LARGE_COUNT (20),
+ * Knobs (environment): BENCH_ROUNDS (5), BENCH_SMALL_COUNT (2000), BENCH_LARGE_COUNT (20),
  * BENCH_LARGE_MB (50), BENCH_PDU (65536: the max PDU both receivers advertise; the adapter's default),
  * BENCH_TMP (os.tmpdir()), BENCH_CPU_PROF=DIR (run our adapter under node --cpu-prof, profiles to DIR),
- * BENCH_NO_EVENTS_VARIANT=1 (skip the --events-out variant), BENCH_NO_KAFKA=1 (skip the Kafka variants).
+ * BENCH_NO_EVENTS_VARIANT=1 (skip the --events-out variant), BENCH_NO_KAFKA=1 (skip the Kafka variants),
+ * BENCH_COMPARE_CLI=PATH (one more receiver: AUDIT_DURABILITY=sync on another build's dist/src/cli.js, e.g. the
+ * code before a change, measured in the same interleaved rounds).
  * When a broker answers (KAFKA_BROKERS, else 127.0.0.1:9092), two more receivers publish every event to Kafka
  * (a topic of their own, deleted at the end): AUDIT_DURABILITY=sync (the default: each answer waits for its
- * events in the write-ahead log, fdatasync'd under BENCH_TMP) and async (events queued in memory).
+ * events in the write-ahead log, fdatasync'd under BENCH_TMP) and async (events queued in memory). For sync,
+ * a second table breaks each acknowledged operation's cost down (encode, append, fdatasync, thread hops),
+ * from the adapter's own counters (/metrics on a HEALTH_PORT of its own, durability-breakdown.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -39,10 +43,11 @@ import {
   track,
   waitListening,
 } from './bench-support.js';
+import { breakdownTable, perOperation, type RoundBreakdown, readCounters } from './durability-breakdown.js';
 
 const cliPath = adapterCliPath;
 
-const ROUNDS = intEnv('BENCH_ROUNDS', 3);
+const ROUNDS = intEnv('BENCH_ROUNDS', 5);
 const SMALL_COUNT = intEnv('BENCH_SMALL_COUNT', 2000);
 const LARGE_COUNT = intEnv('BENCH_LARGE_COUNT', 20);
 const LARGE_MB = intEnv('BENCH_LARGE_MB', 50);
@@ -73,6 +78,8 @@ interface Receiver {
   storeDir: string;
   child: ChildProcess;
   stderrTail: () => string;
+  /** /metrics of a durable (sync) receiver, for the wait breakdown. */
+  healthPort?: number;
 }
 
 /** Publishing receivers: every event to Kafka on `brokers`, topic and write-ahead log of their own. */
@@ -81,6 +88,8 @@ interface KafkaVariant {
   topic: string;
   durability: 'sync' | 'async';
   spoolDir: string;
+  /** Another build of the adapter CLI (BENCH_COMPARE_CLI). */
+  cli?: string;
 }
 
 async function startReceiver(
@@ -93,6 +102,7 @@ async function startReceiver(
   const port = await freePort();
   mkdirSync(storeDir, { recursive: true });
   let child: ChildProcess;
+  let healthPort: number | undefined;
   if (name === 'dcmtk') {
     child = spawn('storescp', ['--max-pdu', String(PDU), '-od', storeDir, String(port)], {
       env: { ...process.env, TCP_NODELAY: '1' },
@@ -100,7 +110,7 @@ async function startReceiver(
     });
   } else {
     const nodeArgs = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROF)] : [];
-    const args = [...nodeArgs, cliPath, 'adapter', '--port', String(port), '--ae-title', AE];
+    const args = [...nodeArgs, kafka?.cli ?? cliPath, 'adapter', '--port', String(port), '--ae-title', AE];
     args.push('--store-dir', storeDir);
     if (eventsOut) args.push('--events-out', eventsOut);
     // The adapter alone (Kafka's cost is publish.bench.ts): no KAFKA_BROKERS from `npm run bench`'s set-up,
@@ -118,6 +128,10 @@ async function startReceiver(
         AUDIT_DURABILITY: kafka.durability,
         SPOOL_DIR: kafka.spoolDir,
       });
+    if (kafka?.durability === 'sync') {
+      healthPort = await freePort();
+      env['HEALTH_PORT'] = String(healthPort);
+    }
     child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   }
   track(child);
@@ -126,7 +140,15 @@ async function startReceiver(
     tail = (tail + d).slice(-4000);
   });
   await waitListening(port, child, label);
-  return { name, label, port, storeDir, child, stderrTail: () => tail };
+  return {
+    name,
+    label,
+    port,
+    storeDir,
+    child,
+    stderrTail: () => tail,
+    ...(healthPort !== undefined ? { healthPort } : {}),
+  };
 }
 
 async function stopReceiver(r: Receiver): Promise<void> {
@@ -207,6 +229,19 @@ function makeData(root: string, name: DataSet['name'], count: number, pixelBytes
 interface StoreRound {
   seconds: number;
   peakRssMb?: number;
+  breakdown?: RoundBreakdown;
+}
+
+/** Runs `work` (taking `seconds`) and the receiver's wait breakdown over it, per operation (sync receivers). */
+async function measured<T extends { seconds: number }>(
+  r: Receiver,
+  operations: number,
+  work: () => Promise<T>,
+): Promise<T & { breakdown?: RoundBreakdown }> {
+  const before = r.healthPort ? await readCounters(r.healthPort) : undefined;
+  const out = await work();
+  const after = r.healthPort ? await readCounters(r.healthPort) : undefined;
+  return before && after ? { ...out, breakdown: perOperation(before, after, operations, out.seconds) } : out;
 }
 
 async function storeRound(r: Receiver, data: DataSet, watchRss: boolean): Promise<StoreRound> {
@@ -317,6 +352,27 @@ async function main(): Promise<void> {
         );
       }
     else progress('no broker (or BENCH_NO_KAFKA): the Kafka variants are left out');
+    const compareCli = process.env['BENCH_COMPARE_CLI'];
+    if (brokers && compareCli) {
+      const topic = `dicomtrail.bench.scp.compare.${Date.now().toString(36)}`;
+      topics.push(topic);
+      const cli = path.resolve(compareCli);
+      receivers.push(
+        await startReceiver(
+          'ours_kafka_sync_compare',
+          'dicomtrail +Kafka sync (BENCH_COMPARE_CLI)',
+          path.join(root, 'out-compare'),
+          undefined,
+          {
+            brokers,
+            topic,
+            durability: 'sync',
+            spoolDir: path.join(root, 'wal-compare'),
+            cli,
+          },
+        ),
+      );
+    }
 
     const store: Record<string, Record<string, StoreRound[]>> = { small: {}, large: {} };
     for (const data of [small, large]) {
@@ -328,7 +384,7 @@ async function main(): Promise<void> {
         for (const r of rotate(receivers, i - 1)) {
           // Flush the previous round's dirty pages so its disk writeback does not land on this one.
           await runTool('sync', []);
-          const res = await storeRound(r, data, data.name === 'large');
+          const res = await measured(r, data.count, () => storeRound(r, data, data.name === 'large'));
           const list = store[data.name]![r.name] ?? [];
           list.push(res);
           store[data.name]![r.name] = list;
@@ -342,16 +398,18 @@ async function main(): Promise<void> {
       }
     }
 
-    const echo: Record<string, { low: number[]; high: number[] }> = {};
+    const echo: Record<string, { low: number[]; high: number[]; breakdown: RoundBreakdown[] }> = {};
     for (const r of receivers) await echoRun(r, ECHO_LOW); // warm-up
     for (let i = 1; i <= ROUNDS; i++) {
       for (const r of rotate(receivers, i - 1)) {
         const low = await echoRun(r, ECHO_LOW);
-        const high = await echoRun(r, ECHO_HIGH);
-        const e = echo[r.name] ?? { low: [], high: [] };
+        const hi = await measured(r, ECHO_HIGH, async () => ({ seconds: await echoRun(r, ECHO_HIGH) }));
+        const high = hi.seconds;
+        const e = echo[r.name] ?? { low: [], high: [], breakdown: [] };
         echo[r.name] = e;
         e.low.push(low);
         e.high.push(high);
+        if (hi.breakdown) e.breakdown.push(hi.breakdown);
         progress(
           `echo round ${i}/${ROUNDS} ${r.label}: ${ECHO_HIGH} echoes ${high.toFixed(3)} s, ` +
             `${ECHO_LOW} echoes ${low.toFixed(3)} s`,
@@ -456,6 +514,24 @@ async function main(): Promise<void> {
           `${e.echoes_per_s_marginal} | ${(e.echoes_per_s_marginal / echoSum['dcmtk']!.echoes_per_s_marginal).toFixed(2)} |`,
       );
     }
+    const durable = receivers.filter((r) => r.healthPort !== undefined);
+    const breakdownRows = durable.flatMap((r) => [
+      ...[small, large].map((data) => ({
+        label: `${data.name === 'small' ? '(a)' : '(b)'} ${data.count} × C-STORE, ${label[r.name]}`,
+        rounds: store[data.name]![r.name]!.flatMap((x) => (x.breakdown ? [x.breakdown] : [])),
+      })),
+      { label: `${ECHO_HIGH} × C-ECHO, ${label[r.name]}`, rounds: echo[r.name]!.breakdown },
+    ]);
+    if (breakdownRows.some((b) => b.rounds.length > 0))
+      lines.push(
+        '',
+        ...breakdownTable(breakdownRows),
+        '',
+        'Per acknowledged operation (an instance stored, an echo answered), medians over the rounds, from the ' +
+          "adapter's own counters: events written, answers that waited for their events to be durable, " +
+          "fdatasyncs on the answers' path; the envelope is encoded and appended on the DICOM thread, so no " +
+          'thread hop lies between an event and its record, nor between an answer and its fdatasync.',
+      );
     lines.push(
       '',
       '| Target | value | met |',
@@ -505,6 +581,7 @@ async function main(): Promise<void> {
       },
       store: sum,
       echo: { repeat_high: ECHO_HIGH, repeat_low: ECHO_LOW, ...echoSum },
+      durability_breakdown: breakdownRows,
       vm_hwm_mb: hwm,
       ratios: { small_inst_per_s: smallRatio, large_mb_per_s: largeRatio, paired },
       targets,

@@ -233,7 +233,7 @@ export const adapterConfigSpec = {
     type: 'bool',
     default: true,
     description:
-      'Build the envelopes (C-STORE header decode, schema check) and run the Kafka client in worker threads, off the thread that serves DICOM; false: both on it',
+      'Run the Kafka client in a worker thread, and with AUDIT_DURABILITY=async build the envelopes (C-STORE header decode) in another, off the thread that serves DICOM; false: both on it. With sync the envelopes are built on the DICOM thread, where the answer that waits for them is',
   },
   KAFKA_THREAD_NICE: {
     type: 'int',
@@ -241,7 +241,7 @@ export const adapterConfigSpec = {
     min: 0,
     max: 19,
     description:
-      "Linux nice value of those worker threads (0 = the DICOM thread's priority, 19 = lowest): when the CPUs are busy the scheduler serves DICOM first and the audit pipeline catches up after (nothing is lost: events queue, then spool). With AUDIT_DURABILITY=sync the envelope thread is on every answer's path and keeps priority 0; the producer thread is niced",
+      "Linux nice value of those worker threads (0 = the DICOM thread's priority, 19 = lowest): when the CPUs are busy the scheduler serves DICOM first and the audit pipeline catches up after (nothing is lost: events queue, then spool).",
   },
   SPOOL_DIR: {
     type: 'string',
@@ -259,7 +259,7 @@ export const adapterConfigSpec = {
     values: ['sync', 'async'],
     default: 'sync',
     description:
-      'sync: every event goes through the write-ahead log in SPOOL_DIR (fdatasync, group commit) and a DIMSE response, A-ASSOCIATE-AC or A-RELEASE-RP is sent only once its events are durable; Kafka is fed from the log. async: events wait in memory for Kafka and only an outage spools them, so a crash loses what was queued (faster, for sites that choose speed over the guarantee)',
+      'sync: every event goes through the write-ahead log in SPOOL_DIR (written and synced with fdatasync when an answer needs them, one sync for every association waiting) and a DIMSE response, A-ASSOCIATE-AC or A-RELEASE-RP is sent only once its events are durable; Kafka is fed from the log. async: events wait in memory for Kafka and only an outage spools them, so a crash loses what was queued (faster, for sites that choose speed over the guarantee)',
   },
   AUDIT_POLICY: {
     type: 'enum',

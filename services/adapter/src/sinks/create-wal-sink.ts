@@ -1,22 +1,20 @@
 /**
- * The event pipeline of AUDIT_DURABILITY=sync: a WalSink (wal-sink.ts) on the same producer, envelope thread
- * and topic set-up as the KafkaSink of `async` (kafka-sink.ts), with the spool as its write-ahead log. Not
+ * The event pipeline of AUDIT_DURABILITY=sync: a WalSink (wal-sink.ts) on the same producer and topic set-up
+ * as the KafkaSink of `async` (kafka-producers.ts), with the spool as its write-ahead log. Its envelopes are built
+ * on the DICOM thread (an answer waits for them: a thread between would add two hops to each wait). Not
  * started: call `recover()` first, then `start()`.
  */
-import { type KafkaSinkConfig, kafkaParts } from './kafka-sink.js';
+import { type KafkaSinkConfig, kafkaParts } from './kafka-producers.js';
 import type { Spool } from './spool.js';
 import { WalSink } from './wal-sink.js';
 
 export function createWalSink(cfg: KafkaSinkConfig & { spool: Spool; failOpen: boolean }): WalSink {
-  // Every answer waits for its events to pass the envelope thread: it keeps the DICOM thread's priority
-  // (a niced thread on busy CPUs would make each answer wait for the scheduler). The producer thread, off
-  // that path, keeps KAFKA_THREAD_NICE.
-  const { producer, encoder, setup, deadLetters } = kafkaParts({ ...cfg, encoderNice: 0 });
+  // The producer thread, off the answers' path, keeps KAFKA_THREAD_NICE.
+  const { producer, setup, deadLetters } = kafkaParts({ ...cfg, envelopeThread: false });
   return new WalSink({
     producer,
     deadLetters,
     spool: cfg.spool,
-    ...(encoder ? { encoder } : {}),
     node: cfg.node,
     log: cfg.log,
     ...(cfg.types ? { types: cfg.types } : {}),

@@ -1,24 +1,18 @@
 /**
- * "Durable before acknowledged" (AUDIT_DURABILITY=sync): which events are in the write-ahead log yet.
+ * "Durable before acknowledged" (AUDIT_DURABILITY=sync): is an association's last event in the log yet?
  *
- * Every event written is numbered in write order; the log settles them in that same order (made durable,
- * or failed). `wait(association)` resolves once every event written so far is settled, so an answer sent
- * after it (a DIMSE response, an A-ASSOCIATE-AC, an A-RELEASE-RP) follows its own events and every earlier
- * one into the log. It rejects when an event of that association could not be made durable: that
- * association's answers must not claim success. Other associations are not held up by its failure.
- * Pure bookkeeping: no I/O, no timers.
+ * The log numbers records in write order (spool.ts, `seq`) and makes them durable in that order. The barrier
+ * keeps, per association, the seq of its last event written, and whether one of its events could not be
+ * written or made durable. An answer to the peer (a DIMSE response, an A-ASSOCIATE-AC, an A-RELEASE-RP)
+ * needs its own association's events up to that point durable (and so every record before them in the
+ * log), not what other associations wrote since. Pure bookkeeping: no I/O, no timers.
  */
 import { DicomtrailError } from '@dicomtrail/runtime';
 
-interface Waiter {
-  target: number;
-  key: string;
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
 /** Associations remembered as failed at most (the oldest forgotten first; one per failing association). */
 const FAILED_MAX = 10_000;
+/** Past this many associations tracked, those already durable are forgotten. */
+const PRUNE_AT = 4096;
 
 export class NotDurableError extends DicomtrailError {
   constructor(association: string, cause: unknown) {
@@ -31,57 +25,49 @@ export class NotDurableError extends DicomtrailError {
   }
 }
 
+/** What an answer of an association needs: nothing, a sync of the log up to `seq`, or to fail. */
+export type Need =
+  | { kind: 'durable' }
+  | { kind: 'sync'; seq: number }
+  | { kind: 'failed'; error: NotDurableError };
+
 export class DurabilityBarrier {
-  #written = 0;
-  #settled = 0;
-  #waiters: Waiter[] = [];
-  #head = 0;
+  readonly #last = new Map<string, number>();
   readonly #failed = new Map<string, unknown>();
 
-  /** Events written / settled so far. */
-  get written(): number {
-    return this.#written;
-  }
-  get settled(): number {
-    return this.#settled;
-  }
-  get waiting(): number {
-    return this.#waiters.length - this.#head;
+  /** Associations with an event whose durability is tracked. */
+  get tracked(): number {
+    return this.#last.size;
   }
 
-  /** One more event written; returns its number (1-based). */
-  wrote(): number {
-    this.#written += 1;
-    return this.#written;
+  /** An event of `key` written to the log as record `seq`. */
+  wrote(key: string, seq: number): void {
+    this.#last.set(key, seq);
   }
 
-  /** Events up to `upTo` settled; `failures` are the associations whose events among them failed. */
-  settle(upTo: number, failures: readonly { key: string; err: unknown }[] = []): void {
-    for (const f of failures) {
-      if (this.#failed.size >= FAILED_MAX) this.#failed.delete(this.#failed.keys().next().value as string);
-      this.#failed.set(f.key, f.err);
-    }
-    if (upTo > this.#settled) this.#settled = upTo;
-    while (this.#head < this.#waiters.length) {
-      const w = this.#waiters[this.#head] as Waiter;
-      if (w.target > this.#settled) break;
-      this.#head += 1;
-      const err = this.#failed.get(w.key);
-      if (err === undefined) w.resolve();
-      else w.reject(new NotDurableError(w.key, err));
-    }
-    if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
-      this.#waiters = this.#waiters.slice(this.#head);
-      this.#head = 0;
-    }
+  /** An event of `key` that could not be written (or made durable): its answers must not claim success. */
+  fail(key: string, err: unknown): void {
+    if (this.#failed.size >= FAILED_MAX) this.#failed.delete(this.#failed.keys().next().value as string);
+    this.#failed.set(key, err);
   }
 
-  /** Resolves once every event written so far is settled (undefined: already so). */
-  wait(key: string): Promise<void> | undefined {
+  /** Every association with an event after `syncedSeq` failed (the sync that was to cover it failed). */
+  failAfter(syncedSeq: number, err: unknown): void {
+    for (const [key, seq] of this.#last) if (seq > syncedSeq) this.fail(key, err);
+  }
+
+  /** What an answer of `key` needs, the log being durable up to `syncedSeq`. */
+  need(key: string, syncedSeq: number): Need {
     const err = this.#failed.get(key);
-    if (err !== undefined) return Promise.reject(new NotDurableError(key, err));
-    if (this.#settled >= this.#written) return undefined;
-    const target = this.#written;
-    return new Promise((resolve, reject) => this.#waiters.push({ target, key, resolve, reject }));
+    if (err !== undefined) return { kind: 'failed', error: new NotDurableError(key, err) };
+    const seq = this.#last.get(key);
+    if (seq === undefined || seq <= syncedSeq) return { kind: 'durable' };
+    return { kind: 'sync', seq };
+  }
+
+  /** Forgets associations whose events are all durable, once many are tracked. */
+  prune(syncedSeq: number): void {
+    if (this.#last.size < PRUNE_AT) return;
+    for (const [key, seq] of this.#last) if (seq <= syncedSeq) this.#last.delete(key);
   }
 }

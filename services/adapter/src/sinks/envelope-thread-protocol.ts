@@ -28,5 +28,5 @@ export type FromEnvelopeThread =
   | { op: 'encoded'; id: number; values: ArrayBuffer; ends: number[]; invalid: InvalidEnvelope[] }
   | { op: 'failed'; id: number; error: { name: string; message: string } }
   | { op: 'priority'; result: ThreadPriorityResult }
-  /** The worker compiled the validators and takes batches (posted once, at start). */
+  /** The worker is up and takes batches (posted once, at start). */
   | { op: 'ready' };

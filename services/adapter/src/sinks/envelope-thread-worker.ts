@@ -1,12 +1,11 @@
 /**
- * The worker side of EnvelopeThread: builds, checks and serialises envelopes (envelope-encoder.ts) off the
+ * The worker side of EnvelopeThread: builds and serialises envelopes (envelope-encoder.ts) off the
  * DICOM thread, decoding deferred data set headers with dcmjs here. A header carried by two events (the
  * C-STORE's EVT_DIMSE_RECV and EVT_C_STORE) is decoded once: results are kept by header id for a while.
  * Batches are answered in arrival order, each with one transferred buffer.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DicomtrailError, setThreadNice } from '@dicomtrail/runtime';
-import { compileValidators } from '@dicomtrail/schemas';
 import type { AdapterEvent } from '../association/types.js';
 import { type DeferredDicomJsonWire, decodeDeferred } from '../dataset/deferred-dicom-json.js';
 import type { DicomJson } from '../dataset/dicom-json.js';
@@ -22,7 +21,6 @@ const port = parentPort;
 if (!port)
   throw new DicomtrailError('DT_ERR_ENVELOPE_THREAD', 'envelope-thread-worker must run in a worker thread');
 const cfg = workerData as EnvelopeThreadConfig;
-compileValidators();
 port.postMessage({ op: 'ready' } satisfies FromEnvelopeThread);
 if (cfg.nice !== undefined && cfg.nice !== 0) {
   port.postMessage({ op: 'priority', result: setThreadNice(cfg.nice) } satisfies FromEnvelopeThread);

@@ -148,21 +148,23 @@ describe('EnvelopeThread', () => {
     );
   });
 
-  it('reports an envelope that is not schema-valid and keeps the rest in order', async () => {
+  it('builds envelopes without checking their shape (consumers validate); one JSON cannot carry is left out, the rest in order', async () => {
     const events = cStoreEvents(0);
-    const broken: AdapterEvent = { ...(events[0] as AdapterEvent), seq: 1, params: { current_state: 42 } };
+    const odd: AdapterEvent = { ...(events[0] as AdapterEvent), seq: 1, params: { current_state: 42 } };
+    const broken: AdapterEvent = { ...(events[0] as AdapterEvent), seq: 2, params: { size: 1n } };
     const thread = new EnvelopeThread({ node, log });
     const out = collect(thread);
     thread.encode(events[0] as AdapterEvent);
+    thread.encode(odd);
     thread.encode(broken);
-    thread.encode({ ...(events[0] as AdapterEvent), seq: 2 });
+    thread.encode({ ...(events[0] as AdapterEvent), seq: 3 });
     await thread.close();
     assert.equal(out.invalid.length, 1);
     assert.equal(out.invalid[0]?.event, broken);
-    assert.equal(out.invalid[0]?.code, 'invalid_event');
+    assert.equal(out.invalid[0]?.code, 'unencodable_event');
     assert.deepEqual(
       out.records.map((r) => (JSON.parse(r.value.toString('utf8')) as { seq: number }).seq),
-      [0, 2],
+      [0, 1, 3],
     );
   });
 

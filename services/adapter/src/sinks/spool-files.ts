@@ -1,5 +1,5 @@
 /** File-system helpers of the event spool (`spool.ts`): names, durable writes, the directory lock. */
-import { constants as fsConstants } from 'node:fs';
+import { closeSync, constants as fsConstants, fsyncSync, openSync } from 'node:fs';
 import { type FileHandle, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DicomtrailError } from '@dicomtrail/runtime';
@@ -18,6 +18,18 @@ export async function syncDir(dir: string): Promise<void> {
     if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes(String(errCode(err)))) throw err;
   } finally {
     await fh.close();
+  }
+}
+
+/** `syncDir` on the calling thread. */
+export function syncDirNow(dir: string): void {
+  const fd = openSync(dir, fsConstants.O_RDONLY);
+  try {
+    fsyncSync(fd);
+  } catch (err) {
+    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes(String(errCode(err)))) throw err;
+  } finally {
+    closeSync(fd);
   }
 }
 

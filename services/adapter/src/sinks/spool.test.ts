@@ -479,3 +479,77 @@ test('options are validated', async (t) => {
   const spool = await Spool.open(dir);
   await spool.close();
 });
+
+test('appendNow: a seq at once, readable before any sync, durable after syncNow, across segment rolls', async (t) => {
+  const dir = await tempDir(t);
+  const spool = await openSpool(t, dir, { segmentBytes: 2048 });
+  const seqs = Array.from({ length: 60 }, (_, i) => spool.appendNow(`k${i % 3}`, payloadOf(i)));
+  assert.deepEqual(
+    seqs,
+    Array.from({ length: 60 }, (_, i) => i + 1),
+  );
+  assert.equal(spool.lastSeq, 60);
+  assert.ok((await segmentFiles(dir)).length > 1, 'rolled to new segments');
+  // Rolled segments are made durable on the roll; the active one waits for a sync.
+  assert.ok(spool.syncedSeq > 0 && spool.syncedSeq < 60, `synced ${spool.syncedSeq}`);
+  const read = await all(spool);
+  assert.deepEqual(
+    read.map((r) => r.seq),
+    seqs,
+  );
+  const commits = spool.commits;
+  assert.equal(spool.syncNow(), 60);
+  assert.equal(spool.syncedSeq, 60);
+  assert.equal(spool.syncNow(), 60, 'nothing new: no sync');
+  assert.equal(spool.commits, commits + 1);
+  spool.appendNow('k', payloadOf(60));
+  assert.equal(await spool.syncSoon(), 61);
+  assert.equal(spool.bytes, await diskBytes(dir));
+  await spool.close();
+  const again = await openSpool(t, dir);
+  assert.deepEqual(
+    (await all(again)).map((r) => r.payload.toString()),
+    Array.from({ length: 61 }, (_, i) => payloadOf(i).toString()),
+  );
+  assert.equal(again.syncedSeq, 61);
+});
+
+test('appendNow: written records survive the death of the process without a sync', async (t) => {
+  const dir = await tempDir(t);
+  const script = `
+    const { Spool } = await import(${JSON.stringify(new URL('./spool.js', import.meta.url).href)});
+    const spool = await Spool.open(${JSON.stringify(dir)});
+    for (let i = 0; i < 50; i++) spool.appendNow('k', Buffer.from('r' + i));
+    process.kill(process.pid, 'SIGKILL');
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  const spool = await openSpool(t, dir);
+  assert.deepEqual(
+    (await all(spool)).map((r) => r.payload.toString()),
+    Array.from({ length: 50 }, (_, i) => `r${i}`),
+  );
+});
+
+test('appendNow: a record past maxBytes throws SpoolFullError, takes no seq, and the next one fits', async (t) => {
+  const dir = await tempDir(t);
+  const spool = await openSpool(t, dir, { maxBytes: 4096, segmentBytes: 2048 });
+  spool.appendNow('k', Buffer.alloc(10));
+  assert.throws(() => spool.appendNow('k', Buffer.alloc(5000)), SpoolFullError);
+  assert.ok(spool.writeError instanceof SpoolFullError);
+  assert.equal(spool.appendNow('k', Buffer.alloc(10)), 2);
+  assert.equal(spool.writeError, undefined);
+});
+
+test('appendNow is refused while a group commit is pending', async (t) => {
+  const dir = await tempDir(t);
+  const spool = await openSpool(t, dir, { commitWindowMs: 50 });
+  const pending = spool.append('k', Buffer.from('a'));
+  assert.throws(
+    () => spool.appendNow('k', Buffer.from('b')),
+    (e: unknown) => e instanceof DicomtrailError && e.code === 'DT_ERR_SPOOL_MODE',
+  );
+  assert.equal(await pending, 1);
+  await new Promise((r) => setImmediate(r)); // the commit loop ends after settling its records
+  assert.equal(spool.appendNow('k', Buffer.from('b')), 2);
+});

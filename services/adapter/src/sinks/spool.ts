@@ -37,12 +37,28 @@
  *   caller's policy.
  * - One process at a time: the directory is locked with a `lock` file holding the pid (a lock whose
  *   process is gone is taken over).
+ *
+ * Written now, synced on demand (the write-ahead log of AUDIT_DURABILITY=sync, wal-sink.ts)
+ * - `appendNow` writes the record on the calling thread (one write(2) into the page cache, no thread hop)
+ *   and returns its seq at once: it is readable by `replay` and survives the death of the process, but not
+ *   yet a power loss. `syncNow` makes everything written so far durable (fdatasync, and the directory for
+ *   a new segment) on the calling thread; `syncSoon` does the same in the thread pool. `syncedSeq` is the
+ *   highest seq made durable. A segment is fdatasync'd before it is closed on a roll.
+ * - `appendNow` is not mixed with `append` while a group commit is queued or running (DT_ERR_SPOOL_MODE).
  */
-import { fdatasyncSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
 import { type FileHandle, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DicomtrailError } from '@dicomtrail/runtime';
-import { acquireLock, errCode, releaseLock, segmentName, syncDir, writeFully } from './spool-files.js';
+import {
+  acquireLock,
+  errCode,
+  releaseLock,
+  segmentName,
+  syncDir,
+  syncDirNow,
+  writeFully,
+} from './spool-files.js';
 import {
   type CorruptRegion,
   encodeAckFile,
@@ -103,6 +119,19 @@ export interface SpoolRecord {
   payload: Buffer;
 }
 
+/** A record for `appendAllNow`. */
+export interface SpoolInput {
+  key: string;
+  payload: Uint8Array;
+}
+
+/** What `appendAllNow` wrote: `written` records from seq `first` on; why the rest was not, if it was not. */
+export interface AppendedNow {
+  first: number;
+  written: number;
+  error?: unknown;
+}
+
 export interface ReplayOptions {
   /** Yield only records with a seq above this (default: the acknowledged watermark). */
   after?: number;
@@ -124,10 +153,11 @@ interface Segment {
   lastSeq: number;
   /** Bytes in the file. */
   size: number;
-  /** Bytes known to be durable and whole; readers stop here. */
+  /** Bytes known to be whole (durable, or written by `appendNow` and not yet synced); readers stop here. */
   durable: number;
-  /** Write handle, for the active segment only. */
+  /** Write handle, for the active segment only (`fd` when `appendNow` created it). */
   fh?: FileHandle;
+  fd?: number;
 }
 
 interface Pending {
@@ -188,6 +218,11 @@ export class Spool {
   #closing = false;
   #closed: Promise<void> | undefined;
   readonly #reported = new Set<string>();
+
+  /** Highest seq fdatasync'd; a new segment's directory entry not yet synced; the sync in the thread pool. */
+  #syncedSeq = 0;
+  #dirDirty = false;
+  #syncing: Promise<number> | undefined;
 
   #appended = 0;
   #replayed = 0;
@@ -286,9 +321,13 @@ export class Spool {
   get writeError(): unknown {
     return this.#failed ?? this.#lastError;
   }
-  /** Highest durable seq (0 when nothing was ever appended). */
+  /** Highest seq written (0 when nothing was ever appended); durable up to `syncedSeq`. */
   get lastSeq(): number {
     return this.#nextSeq - 1;
+  }
+  /** Highest seq fdatasync'd: every record up to it survives a power loss. */
+  get syncedSeq(): number {
+    return this.#syncedSeq;
   }
 
   /** True from `highWaterBytes` on (bytes on disk plus bytes waiting for their commit). */
@@ -300,6 +339,19 @@ export class Spool {
 
   /** Appends a record; resolves with its seq once it is durable. */
   async append(key: string, payload: Uint8Array): Promise<number> {
+    const { keyBuf, size } = this.#admit(key, payload);
+    return new Promise<number>((resolve, reject) => {
+      this.#queue.push({ key: keyBuf, payload, size, resolve, reject });
+      this.#queuedBytes += size;
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Throws unless the record may be appended (open, not failed, within the limits, with `extra` bytes about
+   * to be written before it); its encoded size.
+   */
+  #admit(key: string, payload: Uint8Array, extra = 0): { keyBuf: Buffer; size: number } {
     if (this.#closing) {
       throw new DicomtrailError('DT_ERR_SPOOL_CLOSED', 'event spool is closed', { dir: this.dir });
     }
@@ -319,20 +371,212 @@ export class Spool {
       });
     }
     const size = recordBytes(keyBuf.length, payload.length);
-    if (this.#bytes + this.#queuedBytes + SEGMENT_HEADER_BYTES + size > this.maxBytes) {
+    if (this.#bytes + this.#queuedBytes + extra + SEGMENT_HEADER_BYTES + size > this.maxBytes) {
       this.#lastError = new SpoolFullError({
         dir: this.dir,
         maxBytes: this.maxBytes,
-        bytes: this.#bytes + this.#queuedBytes,
+        bytes: this.#bytes + this.#queuedBytes + extra,
         recordBytes: size,
       });
       throw this.#lastError;
     }
-    return new Promise<number>((resolve, reject) => {
-      this.#queue.push({ key: keyBuf, payload, size, resolve, reject });
-      this.#queuedBytes += size;
-      this.#schedule();
+    return { keyBuf, size };
+  }
+
+  /**
+   * Writes a record on this thread (into the page cache) and returns its seq: readable and safe from the
+   * death of the process at once, durable once `syncNow` or `syncSoon` covered it. Throws when it cannot be
+   * written (the segment is cut back to its size before the write).
+   */
+  appendNow(key: string, payload: Uint8Array): number {
+    const r = this.appendAllNow([{ key, payload }]);
+    if (r.error !== undefined) throw r.error;
+    return r.first;
+  }
+
+  /**
+   * `appendNow` for several records at once, in order, with one write per segment they touch. The first
+   * `written` of them have the seqs from `first` on; `error` says why the rest could not be written.
+   */
+  appendAllNow(records: readonly SpoolInput[]): AppendedNow {
+    if (this.#queue.length > 0 || this.#flushing !== undefined)
+      throw new DicomtrailError('DT_ERR_SPOOL_MODE', 'appendNow while a group commit is pending', {
+        dir: this.dir,
+      });
+    const first = this.#nextSeq;
+    const items: { key: Buffer; payload: Uint8Array; size: number }[] = [];
+    let admitError: unknown;
+    let extra = 0;
+    for (const r of records) {
+      try {
+        const { keyBuf, size } = this.#admit(r.key, r.payload, extra);
+        items.push({ key: keyBuf, payload: r.payload, size });
+        extra += size;
+      } catch (err) {
+        admitError = err;
+        break;
+      }
+    }
+    let i = 0;
+    while (i < items.length) {
+      let seg = this.#active;
+      if (seg !== undefined && seg.size + (items[i] as { size: number }).size > this.segmentBytes) {
+        try {
+          this.#rollNow(seg);
+        } catch (err) {
+          return { first, written: i, error: err };
+        }
+        seg = undefined;
+      }
+      const base = seg === undefined ? 0 : seg.size;
+      let partBytes = seg === undefined ? SEGMENT_HEADER_BYTES : 0;
+      let j = i;
+      while (
+        j < items.length &&
+        (j === i || base + partBytes + (items[j] as { size: number }).size <= this.segmentBytes)
+      ) {
+        partBytes += (items[j] as { size: number }).size;
+        j++;
+      }
+      const seq = this.#nextSeq;
+      const buf = Buffer.allocUnsafe(partBytes);
+      let off = seg === undefined ? encodeSegmentHeader(seq).copy(buf, 0) : 0;
+      for (let k = i; k < j; k++) {
+        const it = items[k] as { key: Buffer; payload: Uint8Array };
+        off = encodeRecordInto(buf, off, seq + (k - i), it.key, it.payload);
+      }
+      let fresh: Segment | undefined;
+      try {
+        if (seg === undefined) {
+          const num = this.#nextNum++;
+          const name = segmentName(num);
+          const path = join(this.dir, name);
+          const fd = openSync(path, 'wx', 0o600);
+          fresh = { num, name, path, firstSeq: seq, lastSeq: seq - 1, size: 0, durable: 0, fd };
+          seg = fresh;
+        }
+        writeFullySync(fdOf(seg), buf, seg.size);
+      } catch (cause) {
+        const err = new DicomtrailError(
+          'DT_ERR_SPOOL_IO',
+          `event spool write failed: ${(cause as Error).message}`,
+          { dir: this.dir, segment: seg?.name, stage: 'write' },
+          cause,
+        );
+        this.#lastError = err;
+        try {
+          if (fresh !== undefined) {
+            closeSync(fdOf(fresh));
+            rmSync(fresh.path, { force: true });
+          } else if (seg !== undefined) ftruncateSync(fdOf(seg), seg.size);
+        } catch (undo) {
+          this.#failed ??= undo;
+        }
+        return { first, written: i, error: err };
+      }
+      if (fresh !== undefined) {
+        this.#segments.push(fresh);
+        this.#active = fresh;
+        this.#dirDirty = true;
+      }
+      seg.size += buf.length;
+      seg.durable = seg.size;
+      seg.lastSeq = seq + (j - i) - 1;
+      this.#bytes += buf.length;
+      this.#nextSeq += j - i;
+      this.#appended += j - i;
+      i = j;
+    }
+    if (admitError !== undefined) return { first, written: items.length, error: admitError };
+    if (items.length > 0) this.#lastError = undefined;
+    return { first, written: items.length };
+  }
+
+  /** The active segment is full: made durable here, then closed (once a sync in the thread pool is done). */
+  #rollNow(seg: Segment): void {
+    const fd = fdOf(seg);
+    this.#syncOn(() => fdatasyncSync(fd));
+    this.#syncedSeq = Math.max(this.#syncedSeq, seg.lastSeq);
+    this.#active = undefined;
+    delete seg.fh;
+    delete seg.fd;
+    const syncing = this.#syncing;
+    if (syncing === undefined) closeSync(fd);
+    else void syncing.finally(() => closeSync(fd)).catch(() => undefined);
+  }
+
+  /**
+   * Makes every record written so far durable on this thread (fdatasync, and the directory entry of a new
+   * segment); returns the seq now durable. Throws when the sync fails: the spool then takes no more records.
+   */
+  syncNow(): number {
+    const target = this.#nextSeq - 1;
+    if (target <= this.#syncedSeq) return this.#syncedSeq;
+    const seg = this.#active;
+    const fd = seg === undefined ? undefined : fdOf(seg);
+    this.#syncOn(() => {
+      if (fd !== undefined) fdatasyncSync(fd);
+      if (this.#dirDirty) {
+        this.#dirDirty = false;
+        syncDirNow(this.dir);
+      }
     });
+    this.#commits++;
+    this.#syncedSeq = Math.max(this.#syncedSeq, target);
+    return this.#syncedSeq;
+  }
+
+  /** `syncNow` in the thread pool (the event loop goes on); one at a time. */
+  syncSoon(): Promise<number> {
+    if (this.#syncing !== undefined) return this.#syncing;
+    const target = this.#nextSeq - 1;
+    if (target <= this.#syncedSeq) return Promise.resolve(this.#syncedSeq);
+    if (this.#failed !== undefined) return Promise.reject(this.#failed);
+    const seg = this.#active;
+    const fd = seg === undefined ? undefined : fdOf(seg);
+    const dir = this.#dirDirty;
+    this.#dirDirty = false;
+    const run = async (): Promise<number> => {
+      try {
+        if (fd !== undefined)
+          await new Promise<void>((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+        if (dir) await syncDir(this.dir);
+      } catch (cause) {
+        this.#failed ??= cause;
+        throw this.#syncError(cause);
+      }
+      this.#commits++;
+      this.#syncedSeq = Math.max(this.#syncedSeq, target);
+      return this.#syncedSeq;
+    };
+    const p = run().finally(() => {
+      if (this.#syncing === p) this.#syncing = undefined;
+    });
+    this.#syncing = p;
+    return p;
+  }
+
+  #syncOn(sync: () => void): void {
+    if (this.#failed !== undefined) throw this.#syncError(this.#failed);
+    try {
+      sync();
+    } catch (cause) {
+      // After a failed fsync the kernel may have dropped the dirty pages: nothing written since the last
+      // good sync can be trusted, so the spool stops taking records until it is reopened.
+      this.#failed = cause;
+      const err = this.#syncError(cause);
+      this.#lastError = err;
+      throw err;
+    }
+  }
+
+  #syncError(cause: unknown): DicomtrailError {
+    return new DicomtrailError(
+      'DT_ERR_SPOOL_IO',
+      `event spool sync failed: ${(cause as Error)?.message ?? String(cause)}`,
+      { dir: this.dir, stage: 'sync' },
+      cause,
+    );
   }
 
   #schedule(): void {
@@ -446,12 +690,15 @@ export class Spool {
           seg = fresh;
         }
         stage = 'write';
-        if (this.#inline) writeFullySync(seg.fh!.fd, buf, seg.size);
-        else await writeFully(seg.fh!, buf, seg.size);
+        if (this.#inline || seg.fh === undefined) writeFullySync(fdOf(seg), buf, seg.size);
+        else await writeFully(seg.fh, buf, seg.size);
         stage = 'sync';
-        if (this.#inline) fdatasyncSync(seg.fh!.fd);
-        else await seg.fh!.datasync();
-        if (fresh !== undefined) await syncDir(this.dir);
+        if (this.#inline || seg.fh === undefined) fdatasyncSync(fdOf(seg));
+        else await seg.fh.datasync();
+        if (fresh !== undefined || this.#dirDirty) {
+          this.#dirDirty = false;
+          await syncDir(this.dir);
+        }
       } catch (cause) {
         const err = new DicomtrailError(
           'DT_ERR_SPOOL_IO',
@@ -475,6 +722,7 @@ export class Spool {
       this.#nextSeq += part.length;
       this.#appended += part.length;
       this.#commits++;
+      this.#syncedSeq = Math.max(this.#syncedSeq, seg.lastSeq);
       this.#lastError = undefined;
       for (const [n, p] of part.entries()) p.resolve(firstSeq + n);
       i = j;
@@ -503,8 +751,15 @@ export class Spool {
     const seg = this.#active;
     this.#active = undefined;
     const fh = seg?.fh;
-    if (seg !== undefined) delete seg.fh;
+    const fd = seg?.fd;
+    if (seg !== undefined) {
+      delete seg.fh;
+      delete seg.fd;
+    }
+    // A sync in the thread pool may still use the descriptor.
+    if (this.#syncing !== undefined) await this.#syncing.catch(() => undefined);
     await fh?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 
   // ---------------------------------------------------------------------------------------- ack
@@ -630,6 +885,13 @@ export class Spool {
       this.#closing = true;
       this.#clearTimer();
       while (this.#queue.length > 0 || this.#flushing !== undefined) await this.#startFlush();
+      // What appendNow wrote is made durable before the segment is closed.
+      if (this.#syncing !== undefined) await this.#syncing.catch(() => undefined);
+      try {
+        if (this.#failed === undefined) this.syncNow();
+      } catch {
+        // Reported by the sync error itself to whoever waits; closing goes on.
+      }
       await this.#serial(() => this.#closeActive()).catch(() => undefined);
       await releaseLock(this.dir);
       openDirs.delete(this.dir);
@@ -650,8 +912,19 @@ export class Spool {
     this.#segments = recovered.segments.map((seg) => ({ ...seg, durable: seg.size }));
     this.#bytes = this.#segments.reduce((sum, seg) => sum + seg.size, 0);
     this.#nextSeq = Math.max(this.#segments.at(-1)?.lastSeq ?? 0, this.#ackedSeq) + 1;
+    this.#syncedSeq = this.#nextSeq - 1;
     await this.#deleteAcked();
   }
+}
+
+/** The descriptor of a segment open for writing. */
+function fdOf(seg: Segment): number {
+  const fd = seg.fd ?? seg.fh?.fd;
+  if (fd === undefined)
+    throw new DicomtrailError('DT_ERR_SPOOL_IO', `segment ${seg.name} is not open for writing`, {
+      segment: seg.name,
+    });
+  return fd;
 }
 
 /** Writes all of `buf` at `position` on this thread (looping over short writes). */

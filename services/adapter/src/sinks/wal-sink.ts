@@ -1,18 +1,26 @@
 /**
  * Every event through the write-ahead log (AUDIT_DURABILITY=sync, the default): one path, whatever Kafka does.
  *
- *   write → envelope (envelope thread) → append to the log (spool.ts, group commit, fdatasync)
- *         → publisher: batches in log order to Kafka → acknowledge the log (trim) once Kafka acknowledged
+ *   write → envelope encoded on the DICOM thread, queued in memory
+ *   answer → `durable(association)`: if its association's events are not durable yet, everything queued is
+ *            written to the log (one write, spool.ts `appendAllNow`) and fdatasync'd, here (group commit)
+ *   publisher → batches in log order to Kafka → acknowledge the log (trim) once Kafka acknowledged
  *
- * `durable(association)` resolves once every event written so far is in the log (durability-barrier.ts):
- * the association waits on it before a DIMSE response, an A-ASSOCIATE-AC or an A-RELEASE-RP, so nothing
- * is acknowledged to a peer that the log does not hold. An event that cannot be appended (disk full, I/O
- * error) makes its association's wait reject (fail-closed) or is counted and logged as not recorded
- * (fail-open, which then waits for nothing that failed).
+ * `durable(association)` is undefined once this association's events written so far are durable, and so
+ * every record before them in the log (durability-barrier.ts): the association asks before a DIMSE
+ * response, an A-ASSOCIATE-AC or an A-RELEASE-RP, so nothing is acknowledged to a peer that the log does not
+ * hold. What other associations write after it is not its to wait for. There is no thread between an event and
+ * its record, nor between an answer and its sync: the wait is the write and the fdatasync themselves
+ * (wait-breakdown.ts measures them). An event that cannot be written (disk full, I/O error), or a sync that
+ * fails, makes its association's answers reject (fail-closed) or is counted and logged as not recorded
+ * (fail-open, which then waits for nothing that failed). Records no answer asked for are written, and synced
+ * in the thread pool, within `syncDelayMs` (20 ms): a crash may take those, none of which was acknowledged
+ * (an association cut there is recorded as interrupted at its last durable event).
  *
- * The publisher sends from memory the records it saw made durable (a cache of the log's tail, at most
- * `maxMemory` records) and reads the log itself for the rest: records left by an earlier run, and records
- * made durable while the cache was full (Kafka away for long). Each batch Kafka acknowledged moves the log's
+ * The publisher sends from memory the records written to the log (a cache of the log's tail, at most
+ * `maxMemory` records; a record is in the log, and survives the death of the process, before Kafka sees it)
+ * and reads the log itself for the rest: records left by an earlier run, and records
+ * written while the cache was full (Kafka away for long). Each batch Kafka acknowledged moves the log's
  * watermark, with a checkpoint of the associations still open (open-associations.ts); a crash between the
  * two sends that batch again, with the same envelope ids, which the audit writer drops.
  *
@@ -25,13 +33,13 @@ import { type EventProducer, type EventRecord, HEADER_SCHEMA, HEADER_TYPE } from
 import type { Logger } from '@dicomtrail/runtime';
 import type { DicomtrailEvent, EventType } from '@dicomtrail/schemas';
 import type { AdapterEvent, EventSink } from '../association/types.js';
-import { resolveHere } from '../dataset/deferred-dicom-json.js';
 import { utcTimestamp } from '../events/clock.js';
 import type { NodeInfo } from '../events/envelope.js';
 import type { DeadLetters } from './dead-letters.js';
 import { DurabilityBarrier } from './durability-barrier.js';
-import { encodeEnvelope } from './envelope-encoder.js';
-import { type EnvelopeThread, type InvalidEvent, recordOf } from './envelope-thread.js';
+import { encodeEnvelopeHere } from './envelope-encoder.js';
+import { recordOf } from './envelope-thread.js';
+import { parseEnvelope, recordFromLog } from './log-record.js';
 import {
   type LoggedEvent,
   loggedEventOf,
@@ -39,7 +47,9 @@ import {
   OpenAssociations,
   storingOf,
 } from './open-associations.js';
+import { connectionOf, PublisherLoop, type PublisherState, type Step } from './publisher-loop.js';
 import type { Spool } from './spool.js';
+import { nowNs, WaitBreakdown, type WaitBreakdownSnapshot } from './wait-breakdown.js';
 
 export interface WalSinkOptions {
   producer: EventProducer;
@@ -48,12 +58,13 @@ export interface WalSinkOptions {
   log: Logger;
   /** Event types to publish; undefined or empty publishes all. */
   types?: readonly EventType[];
-  encoder?: EnvelopeThread;
+  /** How long a record no answer waited on may stay unsynced (default 20 ms). */
+  syncDelayMs?: number;
   /** Run before the first connect and retried with it (e.g. create the topic). */
   setup?: () => Promise<void>;
   /** fail-open: an event that cannot be appended is counted and logged, its association is not failed. */
   failOpen?: boolean;
-  /** Durable records kept in memory for the publisher (default 100000); beyond, it reads the log. */
+  /** Records of the log kept in memory for the publisher (default 100000); beyond, it reads the log. */
   maxMemory?: number;
   /** Records per Kafka batch (default 500) and how long the first waits for company (default 10 ms). */
   batchMax?: number;
@@ -73,32 +84,46 @@ export interface WalSinkOptions {
  */
 const ACK_INTERVAL_MS = 200;
 
+/** Queued records are written at once past this many (one write each time). */
+const FLUSH_MAX = 1024;
+
+/** An event encoded and waiting for its write to the log. */
+interface Queued {
+  n: number;
+  record: EventRecord;
+  event: LoggedEvent | undefined;
+  association: string | undefined;
+  at: number;
+}
+
 /** A durable record and what the open-association fold needs of it. */
 interface Logged {
   seq: number;
   record: EventRecord;
   /** Undefined for a node-scoped event (no association to fold). */
   event: LoggedEvent | undefined;
-  /** performance.now() when it was made durable (for the lag). */
+  /** performance.now() when it was written to the log (for the lag). */
   at: number;
 }
 
 export interface WalSinkStats {
-  state: 'connecting' | 'connected' | 'degraded' | 'closed';
+  state: PublisherState;
   /** Records Kafka acknowledged; batches that failed (sent again). */
   produced: number;
   failed: number;
-  /** Events made durable in the log; events that could not be (not recorded); invalid envelopes. */
+  /** Events written to the log; events that could not be (not recorded); envelopes that could not be built. */
   logged: number;
   notRecorded: number;
   invalid: number;
-  /** Durable records not yet acknowledged by Kafka; of them in memory. */
+  /** Records of the log not yet acknowledged by Kafka; of them in memory. */
   backlog: number;
   inMemory: number;
   /** Records read back from the log's files (an earlier run's, or beyond the memory cache). */
   readFromLog: number;
-  /** Answers waiting for their events to be durable. */
-  waiting: number;
+  /** Records written and not yet fdatasync'd. */
+  unsynced: number;
+  /** Where the time of the answers' waits goes. */
+  breakdown: WaitBreakdownSnapshot;
   lastBatchMs: number | undefined;
   lastLagMs: number | undefined;
 }
@@ -116,22 +141,22 @@ export class WalSink implements EventSink {
   readonly #node: NodeInfo;
   readonly #log: Logger;
   readonly #types: ReadonlySet<EventType> | undefined;
-  readonly #encoder: EnvelopeThread | undefined;
-  readonly #setup: (() => Promise<void>) | undefined;
+  readonly #publisher: PublisherLoop;
   readonly #failOpen: boolean;
   readonly #maxMemory: number;
   readonly #batchMax: number;
   readonly #lingerMs: number;
-  readonly #backoffMs: number;
-  readonly #maxBackoffMs: number;
   readonly #closeTimeoutMs: number;
   readonly #barrier = new DurabilityBarrier();
-  readonly #deadLetters: DeadLetters | undefined;
-  /** Events given to the envelope thread, in order, until their records come back. */
-  #encoding: AdapterEvent[] = [];
-  #encodingHead = 0;
-  /** Appends settle in write order through this chain. */
-  #settling: Promise<void> = Promise.resolve();
+  readonly #breakdown = new WaitBreakdown();
+  readonly #syncDelayMs: number;
+  #syncTimer: NodeJS.Timeout | undefined;
+  /** Events encoded and not yet written to the log, in order; their numbers (1, 2, ... in write order). */
+  #pending: Queued[] = [];
+  #numbered = 0;
+  /** Events up to this number were given to the log (written or failed); made durable (synced). */
+  #flushedUpTo = 0;
+  #durableUpTo = 0;
   /** The log's tail in memory, in seq order. */
   #memory: Logged[] = [];
   #memoryHead = 0;
@@ -145,16 +170,9 @@ export class WalSink implements EventSink {
   #reader: AsyncGenerator<{ seq: number; key: string; payload: Buffer }> | undefined;
   #retry: Logged[] | undefined;
   readonly #opens: OpenAssociations;
-  #state: WalSinkStats['state'] = 'connecting';
-  #connected = false;
-  #setupDone = false;
   #closing = false;
-  #stopped = false;
-  #signal: (() => void) | undefined;
-  #loop: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
   #produced = 0;
-  #failed = 0;
   #logged = 0;
   #notRecorded = 0;
   #notRecordedLogged = 0;
@@ -169,21 +187,22 @@ export class WalSink implements EventSink {
     this.#node = opts.node;
     this.#log = opts.log.child({ component: 'event-log' });
     this.#types = opts.types && opts.types.length > 0 ? new Set(opts.types) : undefined;
-    this.#encoder = opts.encoder;
-    this.#setup = opts.setup;
+    this.#syncDelayMs = opts.syncDelayMs ?? 20;
     this.#failOpen = opts.failOpen ?? false;
     this.#maxMemory = opts.maxMemory ?? 100_000;
     this.#batchMax = opts.batchMax ?? 500;
     this.#lingerMs = opts.lingerMs ?? 10;
-    this.#backoffMs = opts.backoffMs ?? 200;
-    this.#maxBackoffMs = opts.maxBackoffMs ?? 5000;
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 5000;
-    this.#deadLetters = opts.deadLetters;
+    this.#publisher = new PublisherLoop({
+      ...connectionOf(opts),
+      log: this.#log,
+      degradedMessage: 'kafka publisher degraded: events stay in the event log until Kafka answers',
+      describe: () => ({ backlog: this.stats().backlog }),
+    });
     this.#sentUpTo = this.#spool.ackedSeq;
     this.#ackedUpTo = this.#sentUpTo;
     this.#fromLogUpTo = this.#spool.lastSeq;
     this.#opens = this.#checkpointed();
-    this.#encoder?.start((records, invalid) => this.#accept(records, invalid));
   }
 
   #checkpointed(): OpenAssociations {
@@ -202,16 +221,23 @@ export class WalSink implements EventSink {
     return this.#types === undefined || this.#types.has(type);
   }
 
+  /**
+   * The event's envelope, encoded here, on the DICOM thread (no thread hop), and queued for the log: it is
+   * written (one write for every event queued) and made durable when an answer of its association asks
+   * through `durable`, or within `syncDelayMs` when none does.
+   */
   write(event: AdapterEvent): void {
-    this.#barrier.wrote();
-    this.#encoding.push(event);
-    if (this.#encoder) {
-      this.#encoder.encode(event);
+    const key = event.association.id;
+    const t0 = nowNs();
+    let json: string;
+    try {
+      json = encodeEnvelopeHere(event, this.#node);
+    } catch (err) {
+      this.#rejected(event, err);
       return;
     }
-    const r = encodeEnvelope(event, this.#node, resolveHere);
-    if (r.ok) this.#accept([recordOf(event, Buffer.from(r.json))], []);
-    else this.#accept([], [{ event, code: r.code, errors: r.errors }]);
+    this.#breakdown.event(nowNs() - t0);
+    this.#queue({ record: recordOf(event, Buffer.from(json)), event: loggedOf(event, this.#node) }, key);
   }
 
   /**
@@ -225,75 +251,119 @@ export class WalSink implements EventSink {
       value: Buffer.from(JSON.stringify(event)),
       headers: { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: event.schema },
     };
-    this.#settling = this.#settling
-      .then(() => this.#spool.append(record.key, record.value))
-      .then(
-        (seq) => {
-          this.#logged += 1;
-          this.#keep({ seq, record, event: undefined, at: performance.now() });
-          this.#notify();
-        },
-        (err: unknown) => {
-          this.#notRecorded += 1;
-          this.#logNotRecorded(err);
-        },
-      );
+    this.#queue({ record, event: undefined }, undefined);
   }
 
-  /** Resolves once every event written so far is durable; rejects if one of this association's is not. */
+  #queue(q: Omit<Queued, 'n' | 'association' | 'at'>, association: string | undefined): void {
+    this.#numbered += 1;
+    if (association !== undefined) this.#barrier.wrote(association, this.#numbered);
+    this.#pending.push({ ...q, n: this.#numbered, association, at: performance.now() });
+    if (this.#pending.length >= FLUSH_MAX) this.#flush();
+    this.#scheduleSync();
+  }
+
+  /**
+   * Writes the queued records to the log (one write per segment, into the page cache) and hands them to the
+   * publisher. Records that could not be written are counted as not recorded, and (fail-closed) their
+   * associations' answers fail.
+   */
+  #flush(): void {
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    this.#pending = [];
+    const t0 = nowNs();
+    const r = this.#spool.appendAllNow(pending.map((p) => ({ key: p.record.key, payload: p.record.value })));
+    this.#breakdown.appended(nowNs() - t0);
+    for (let i = 0; i < r.written; i++) {
+      const p = pending[i] as Queued;
+      this.#keep({ seq: r.first + i, record: p.record, event: p.event, at: p.at });
+    }
+    this.#logged += r.written;
+    this.#flushedUpTo = (pending[pending.length - 1] as Queued).n;
+    if (r.error !== undefined) {
+      const failed = pending.slice(r.written);
+      this.#notRecorded += failed.length;
+      if (!this.#failOpen)
+        for (const p of failed) if (p.association !== undefined) this.#barrier.fail(p.association, r.error);
+      this.#logNotRecorded(r.error);
+    }
+    if (r.written > 0) this.#publisher.notify();
+  }
+
+  /**
+   * Undefined once this association's events written so far are durable: at once when a sync already covered
+   * them, else after writing what is queued and a sync of the log here (every record up to theirs, whoever
+   * wrote it: the group commit). A rejected promise when one of them could not be written or made durable
+   * (fail-closed).
+   */
   durable(associationId: string): Promise<void> | undefined {
-    const p = this.#barrier.wait(associationId);
-    if (p) this.#encoder?.flush();
-    return p;
+    let need = this.#barrier.need(associationId, this.#durableUpTo);
+    this.#breakdown.wait(need.kind === 'sync');
+    if (need.kind === 'sync') {
+      this.#flush();
+      this.#syncNow();
+      need = this.#barrier.need(associationId, this.#durableUpTo);
+    }
+    if (need.kind !== 'failed') return undefined;
+    return Promise.reject(need.error);
   }
 
-  /** Records back from the envelope thread (in write order): appended to the log. */
-  #accept(records: readonly EventRecord[], invalid: readonly InvalidEvent[]): void {
-    const n = records.length + invalid.length;
-    const events = this.#encoding.slice(this.#encodingHead, this.#encodingHead + n);
-    this.#encodingHead += n;
-    if (this.#encodingHead > 4096 && this.#encodingHead * 2 > this.#encoding.length) {
-      this.#encoding = this.#encoding.slice(this.#encodingHead);
-      this.#encodingHead = 0;
+  /** Writes what is queued and syncs the log on this thread; a failed sync fails every association after the last good one. */
+  #syncNow(): void {
+    this.#flush();
+    const upTo = this.#flushedUpTo;
+    if (this.#spool.lastSeq <= this.#spool.syncedSeq) {
+      this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
+      return;
     }
-    if (invalid.length > 0) this.#rejected(invalid);
-    const bad = invalid.length > 0 ? new Set(invalid.map((i) => i.event)) : undefined;
-    const valid = bad ? events.filter((e) => !bad.has(e)) : events;
-    const appends = records.map((r) => {
-      try {
-        return this.#spool.append(r.key, r.value);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    });
-    const end = this.#barrier.written - (this.#encoding.length - this.#encodingHead);
-    this.#settling = this.#settling
-      .then(() => Promise.allSettled(appends))
-      .then((results) => this.#settle(results, records, valid, end));
+    const t0 = nowNs();
+    try {
+      this.#spool.syncNow();
+    } catch (err) {
+      this.#breakdown.sync(nowNs() - t0);
+      this.#syncFailed(err);
+      return;
+    }
+    this.#breakdown.sync(nowNs() - t0);
+    this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
+    this.#barrier.prune(this.#durableUpTo);
+    // Everything written is durable: the background sync waits for the next record no answer asks for.
+    clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
   }
 
-  #settle(
-    results: PromiseSettledResult<number>[],
-    records: readonly EventRecord[],
-    events: readonly AdapterEvent[],
-    end: number,
-  ): void {
-    const failures: { key: string; err: unknown }[] = [];
-    const now = performance.now();
-    for (let i = 0; i < results.length; i++) {
-      const r = results[i] as PromiseSettledResult<number>;
-      const record = records[i] as EventRecord;
-      if (r.status === 'rejected') {
-        this.#notRecorded += 1;
-        if (!this.#failOpen) failures.push({ key: record.key, err: r.reason });
-        this.#logNotRecorded(r.reason);
-        continue;
+  #syncFailed(err: unknown): void {
+    this.#notRecorded += Math.max(0, this.#spool.lastSeq - this.#spool.syncedSeq);
+    if (!this.#failOpen) this.#barrier.failAfter(this.#durableUpTo, err);
+    this.#logNotRecorded(err);
+  }
+
+  /**
+   * Records no answer waits on (the last events of an association, node events) are written and made durable
+   * (in the thread pool) within `syncDelayMs` of the first of them (an answer's sync meanwhile covers them and
+   * starts the delay again), so that a crash takes little that was not acknowledged either.
+   */
+  #scheduleSync(): void {
+    if (this.#syncTimer !== undefined) return;
+    this.#syncTimer = setTimeout(() => {
+      this.#syncTimer = undefined;
+      this.#flush();
+      if (this.#spool.lastSeq <= this.#spool.syncedSeq) {
+        this.#durableUpTo = Math.max(this.#durableUpTo, this.#flushedUpTo);
+        return;
       }
-      this.#logged += 1;
-      this.#keep({ seq: r.value, record, event: loggedOf(events[i] as AdapterEvent, this.#node), at: now });
-    }
-    this.#barrier.settle(end, failures);
-    this.#notify();
+      const upTo = this.#flushedUpTo;
+      const target = this.#spool.lastSeq;
+      this.#breakdown.backgroundSync();
+      this.#spool.syncSoon().then(
+        (synced) => {
+          if (synced >= target) this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
+          else this.#scheduleSync(); // a sync already under way did not cover these: another one
+          this.#barrier.prune(this.#durableUpTo);
+        },
+        (err: unknown) => this.#syncFailed(err),
+      );
+    }, this.#syncDelayMs);
   }
 
   /** A durable record into the memory tail, or (memory full) left for the publisher to read from the log. */
@@ -331,13 +401,13 @@ export class WalSink implements EventSink {
     );
   }
 
-  #rejected(invalid: readonly InvalidEvent[]): void {
-    this.#invalid += invalid.length;
-    for (const { event, code, errors } of invalid.slice(0, 10))
-      this.#log.error(
-        { type: event.type, seq: event.seq, association_id: event.association.id, code, errors },
-        'event envelope is not schema-valid: not published (a bug)',
-      );
+  #rejected(event: AdapterEvent, err: unknown): void {
+    this.#invalid += 1;
+    if (this.#invalid > 10 && this.#invalid % 1000 !== 0) return;
+    this.#log.error(
+      { type: event.type, seq: event.seq, association_id: event.association.id, err },
+      'event envelope could not be encoded: not recorded (a bug)',
+    );
   }
 
   // ------------------------------------------------------------------------------------ recovery
@@ -347,8 +417,6 @@ export class WalSink implements EventSink {
    * open, and waits until those are durable. Call once, before serving.
    */
   async recover(): Promise<Recovery> {
-    // The first association's answers wait on the envelope thread: have it ready before serving.
-    await this.#encoder?.ready();
     const opens = this.#checkpointed();
     let folded = 0;
     for await (const r of this.#spool.replay()) {
@@ -395,100 +463,68 @@ export class WalSink implements EventSink {
   // ----------------------------------------------------------------------------------- publisher
 
   start(): this {
-    this.#loop ??= this.#run().catch((err: unknown) =>
-      this.#log.error({ err }, 'event log publisher failed'),
-    );
+    this.#publisher.start(() => this.#step());
     return this;
   }
 
-  async connected(timeoutMs: number): Promise<boolean> {
-    const t0 = Date.now();
-    while (!this.#connected && !this.#stopped && Date.now() - t0 < timeoutMs) await sleep(20);
-    return this.#connected;
+  connected(timeoutMs: number): Promise<boolean> {
+    return this.#publisher.connected(timeoutMs);
   }
 
   stats(): WalSinkStats {
     const inMemory = this.#memory.length - this.#memoryHead;
     return {
-      state: this.#state,
+      state: this.#publisher.state,
       produced: this.#produced,
-      failed: this.#failed,
+      failed: this.#publisher.failed,
       logged: this.#logged,
       notRecorded: this.#notRecorded,
       invalid: this.#invalid,
       backlog: Math.max(0, this.#spool.lastSeq - this.#sentUpTo),
       inMemory,
       readFromLog: this.#readFromLog,
-      waiting: this.#barrier.waiting,
+      unsynced: this.#pending.length + Math.max(0, this.#spool.lastSeq - this.#spool.syncedSeq),
+      breakdown: this.#breakdown.snapshot(),
       lastBatchMs: this.#lastBatchMs,
       lastLagMs: this.#lastLagMs,
     };
   }
 
-  async #run(): Promise<void> {
-    let backoff = this.#backoffMs;
-    while (!this.#stopped) {
-      if (!this.#connected) {
-        try {
-          if (!this.#setupDone && this.#setup) await this.#setup();
-          this.#setupDone = true;
-          await this.#producer.connect();
-          if (this.#stopped) return;
-          this.#connected = true;
-          backoff = this.#backoffMs;
-          this.#up();
-        } catch (err) {
-          if (this.#stopped) return;
-          this.#down(err);
-          await this.#wait(backoff);
-          backoff = Math.min(backoff * 2, this.#maxBackoffMs);
-          continue;
-        }
-      }
-      let batch: Logged[] | undefined;
-      try {
-        batch = this.#retry ?? (await this.#next());
-      } catch (err) {
-        this.#log.error({ err }, 'event log read failed; retrying');
-        this.#reader = undefined;
-        await this.#wait(backoff);
-        continue;
-      }
-      if (batch === undefined) {
-        // Caught up: the watermark follows at once (an ack waits its turn behind commits, so it is not
-        // written after every batch while records flow: at most every ACK_INTERVAL_MS).
-        this.#ack();
-        if (this.#closing) return;
-        await this.#wait(this.#ackPending() ? ACK_INTERVAL_MS : undefined);
-        continue;
-      }
-      if (batch.length === 0) continue; // lingering
-      this.#retry = batch;
-      const t0 = performance.now();
-      try {
-        const records = batch.map((l) => l.record);
-        const send = (r: readonly EventRecord[]) => this.#producer.send(r);
-        await (this.#deadLetters ? this.#deadLetters.deliver(send, records) : send(records));
-      } catch (err) {
-        if (this.#stopped) return;
-        this.#failed += 1;
-        this.#down(err);
-        await this.#wait(backoff);
-        backoff = Math.min(backoff * 2, this.#maxBackoffMs);
-        continue;
-      }
-      this.#retry = undefined;
-      backoff = this.#backoffMs;
-      const now = performance.now();
-      this.#lastBatchMs = now - t0;
-      this.#lastLagMs = now - (batch[0] as Logged).at;
-      this.#produced += batch.length;
-      for (const l of batch) if (l.event) this.#opens.fold(l.event);
-      const last = (batch[batch.length - 1] as Logged).seq;
-      this.#sentUpTo = last;
-      if (performance.now() - this.#ackedAt >= ACK_INTERVAL_MS) this.#ack();
-      this.#up();
+  /** One turn of the publisher (publisher-loop.ts): the next batch in log order to Kafka. */
+  async #step(): Promise<Step> {
+    let batch: Logged[] | undefined;
+    try {
+      batch = this.#retry ?? (await this.#next());
+    } catch (err) {
+      this.#log.error({ err }, 'event log read failed; retrying');
+      this.#reader = undefined;
+      return { kind: 'retry' };
     }
+    if (batch === undefined) {
+      // Caught up: the watermark follows at once (an ack is a file written and synced, so it is not
+      // written after every batch while records flow: at most every ACK_INTERVAL_MS).
+      this.#ack();
+      if (this.#closing) return { kind: 'done' };
+      await this.#publisher.wait(this.#ackPending() ? ACK_INTERVAL_MS : undefined);
+      return { kind: 'again' };
+    }
+    if (batch.length === 0) return { kind: 'again' }; // lingering
+    this.#retry = batch;
+    const t0 = performance.now();
+    try {
+      await this.#publisher.send(batch.map((l) => l.record));
+    } catch (err) {
+      return { kind: 'failed', err };
+    }
+    this.#retry = undefined;
+    const now = performance.now();
+    this.#lastBatchMs = now - t0;
+    this.#lastLagMs = now - (batch[0] as Logged).at;
+    this.#produced += batch.length;
+    for (const l of batch) if (l.event) this.#opens.fold(l.event);
+    this.#sentUpTo = (batch[batch.length - 1] as Logged).seq;
+    if (performance.now() - this.#ackedAt >= ACK_INTERVAL_MS) this.#ack();
+    return { kind: 'sent' };
   }
 
   /** Moves the log's watermark to what Kafka acknowledged, with the open associations as of there. */
@@ -529,7 +565,7 @@ export class WalSink implements EventSink {
     if (!this.#closing && size < this.#batchMax) {
       const linger = oldest.at + this.#lingerMs - performance.now();
       if (linger > 0) {
-        await this.#wait(linger);
+        await this.#publisher.wait(linger);
         return [];
       }
     }
@@ -553,20 +589,14 @@ export class WalSink implements EventSink {
         break;
       }
       if (value.seq <= this.#sentUpTo) continue;
-      const env = parseEnvelope(value.payload);
-      const event = env ? loggedEventOf(env) : undefined;
-      if (!env || typeof env['type'] !== 'string') {
+      const read = recordFromLog(value.key, value.payload);
+      if (!read) {
         this.#log.error({ seq: value.seq }, 'event log record is not an event envelope: skipped');
         this.#sentUpTo = value.seq;
         continue;
       }
       this.#readFromLog += 1;
-      const record: EventRecord = {
-        key: value.key,
-        value: value.payload,
-        headers: { [HEADER_TYPE]: env['type'], [HEADER_SCHEMA]: String(env['schema']) },
-      };
-      batch.push({ seq: value.seq, record, event, at: now });
+      batch.push({ seq: value.seq, record: read.record, event: loggedEventOf(read.envelope), at: now });
       if (value.seq >= this.#fromLogUpTo) {
         // Caught up with the log's files: what follows is in memory.
         await this.#reader.return(undefined);
@@ -581,40 +611,6 @@ export class WalSink implements EventSink {
     return batch;
   }
 
-  #up(): void {
-    if (this.#state === 'connected') return;
-    if (this.#state === 'degraded')
-      this.#log.warn({ backlog: this.stats().backlog }, 'kafka publisher recovered');
-    else this.#log.info('kafka publisher connected');
-    this.#state = 'connected';
-  }
-
-  #down(err: unknown): void {
-    if (this.#state === 'degraded') return;
-    this.#state = 'degraded';
-    this.#log.warn(
-      { err: err instanceof Error ? err.message : String(err), backlog: this.stats().backlog },
-      'kafka publisher degraded: events stay in the event log until Kafka answers',
-    );
-  }
-
-  #wait(ms?: number): Promise<void> {
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (): void => {
-        clearTimeout(timer);
-        if (this.#signal === done) this.#signal = undefined;
-        resolve();
-      };
-      if (ms !== undefined) timer = setTimeout(done, ms);
-      this.#signal = done;
-    });
-  }
-
-  #notify(): void {
-    this.#signal?.();
-  }
-
   // ---------------------------------------------------------------------------------------- close
 
   close(): Promise<void> {
@@ -623,37 +619,15 @@ export class WalSink implements EventSink {
   }
 
   async #close(): Promise<void> {
-    await this.#encoder?.drain();
-    await this.#settling;
+    clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
+    this.#syncNow();
     this.#closing = true;
-    this.#notify();
-    if (this.#loop) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.#loop,
-        new Promise<void>((r) => (timer = setTimeout(r, this.#closeTimeoutMs))),
-      ]);
-      clearTimeout(timer);
-    }
-    this.#stopped = true;
-    this.#notify();
+    await this.#publisher.finish(this.#closeTimeoutMs);
     this.#ack();
     await this.#acking;
     await this.#reader?.return(undefined);
-    if (this.#connected) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.#producer
-          .disconnect()
-          .catch((err: unknown) => this.#log.warn({ err }, 'kafka disconnect failed')),
-        new Promise<void>((r) => (timer = setTimeout(r, 2000))),
-      ]);
-      clearTimeout(timer);
-    }
-    this.#connected = false;
-    await this.#deadLetters?.close();
-    await this.#encoder?.close();
-    this.#state = 'closed';
+    await this.#publisher.close();
     const { produced, logged, notRecorded, invalid, backlog } = this.stats();
     this.#log.info(
       { produced, logged, not_recorded: notRecorded, invalid, backlog },
@@ -673,17 +647,4 @@ function loggedOf(e: AdapterEvent, node: NodeInfo): LoggedEvent {
     ...(e.parent ? { parent: e.parent } : {}),
     ...(storing ? { storing } : {}),
   };
-}
-
-function parseEnvelope(payload: Buffer): Record<string, unknown> | undefined {
-  try {
-    const v = JSON.parse(payload.toString('utf8')) as unknown;
-    return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -23,8 +23,10 @@ import type { EventType } from '@dicomtrail/schemas';
 import type { NodeInfo } from '../events/envelope.js';
 import { DeadLetters, localDeadLetterFile } from './dead-letters.js';
 import { EnvelopeThread } from './envelope-thread.js';
-import type { UndeliverableReason } from './kafka-sink.js';
 import type { Spool } from './spool.js';
+
+/** Why records were handed to `onUndeliverable`: the queue was full, or the sink closed before they were sent. */
+export type UndeliverableReason = 'overflow' | 'shutdown';
 
 export interface KafkaSinkConfig {
   brokers: string[];

@@ -33,7 +33,7 @@ import type { NodeInfo } from '../events/envelope.js';
 import type { DeadLetters } from './dead-letters.js';
 import { encodeEnvelope } from './envelope-encoder.js';
 import type { EnvelopeThread, InvalidEvent } from './envelope-thread.js';
-import { type KafkaSinkConfig, kafkaParts } from './kafka-producers.js';
+import { type KafkaSinkConfig, kafkaParts, type UndeliverableReason } from './kafka-producers.js';
 import { connectionOf, PublisherLoop, type PublisherState, type Step } from './publisher-loop.js';
 import type { Spool } from './spool.js';
 import { drainPass } from './spool-drain.js';
@@ -43,8 +43,7 @@ export type { PublisherState } from './publisher-loop.js';
 /** Where new records go: memory (direct), the spool while Kafka is away, the spool while it is replayed. */
 export type DeliveryMode = 'direct' | 'spooling' | 'draining';
 
-/** Why records were handed to `onUndeliverable`: the queue was full, or the sink closed before they were sent. */
-export type UndeliverableReason = 'overflow' | 'shutdown';
+export type { UndeliverableReason };
 
 export interface KafkaSinkStats {
   state: PublisherState;

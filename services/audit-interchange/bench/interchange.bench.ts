@@ -23,7 +23,7 @@ import { Worker } from 'node:worker_threads';
 import { freePort, kafkaBrokers, uniqueTopic } from '@dicomtrail/testing';
 import { makePki } from '../test/support/certs.js';
 import { rsyslog, tlsDestinationEnv } from '../test/support/rsyslog.js';
-import { accepted, loadSession } from '../test/support/session.js';
+import { accepted, loadCapture } from '../test/support/captured-traffic.js';
 import { createTopic, startService, waitFor } from '../test/support/stack.js';
 import type { RateProducerInput, RateProducerResult } from './rate-producer.js';
 
@@ -34,9 +34,9 @@ const RATE = Number(process.env['BENCH_EVENTS_PER_S'] ?? 5000);
 const COMPRESSION = process.env['BENCH_COMPRESSION'] === 'gzip' ? 'gzip' : 'none';
 const PARTITIONS = 3;
 
-const session = loadSession('audit-session');
-const template = accepted(session, 'MODALITY', (a) => a.userIdentity !== undefined);
-const templateEvents = session.filter((e) => 'association' in e && e.association.id === template.id);
+const capture = loadCapture('audit-capture');
+const template = accepted(capture, 'MODALITY', (a) => a.userIdentity !== undefined);
+const templateEvents = capture.filter((e) => 'association' in e && e.association.id === template.id);
 const storesPerAssociation = templateEvents.filter((e) => e.type === 'EVT_C_STORE').length;
 const associations = Math.ceil(STORES / storesPerAssociation);
 const totalEvents = associations * templateEvents.length;
@@ -87,13 +87,13 @@ const tlsEnv = {
   AUDIT_COMMIT_INTERVAL_MS: '1000',
 };
 /** A busy shared machine delays heartbeats: the default session timeout, not the tests' short one. */
-const SESSION = { AUDIT_KAFKA_SESSION_TIMEOUT_MS: '30000' };
+const CONSUMER_TIMEOUTS = { AUDIT_KAFKA_SESSION_TIMEOUT_MS: '30000' };
 const KINDS = ['syslog-tls', 'fhir-ndjson'] as const;
 const envOf = (kind: (typeof KINDS)[number], topic: string, group: string): Record<string, string> =>
   kind === 'syslog-tls'
-    ? { ...tlsEnv, ...SESSION, EVENTS_TOPIC: topic, AUDIT_INTERCHANGE_GROUP_ID: group }
+    ? { ...tlsEnv, ...CONSUMER_TIMEOUTS, EVENTS_TOPIC: topic, AUDIT_INTERCHANGE_GROUP_ID: group }
     : {
-        ...SESSION,
+        ...CONSUMER_TIMEOUTS,
         EVENTS_TOPIC: topic,
         AUDIT_INTERCHANGE_GROUP_ID: group,
         AUDIT_FHIR_NDJSON_DIR: path.join(dir, `ndjson-${group}`),

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CTX, loadSession, PATIENT_A, STUDY_A, sessionMessages } from '../test/support/session.js';
+import { CTX, loadCapture, PATIENT_A, STUDY_A, captureMessages } from '../test/support/captured-traffic.js';
 import { AuditPipeline } from './audit-pipeline.js';
 
-test('given the captured session, when piped, then every kind appears with the counts SOURCE.md lists', () => {
+test('given the captured traffic, when piped, then every kind appears with the counts SOURCE.md lists', () => {
   const counts = new Map<string, number>();
-  for (const m of sessionMessages(loadSession('audit-session')))
+  for (const m of captureMessages(loadCapture('audit-capture')))
     counts.set(m.eventId.code, (counts.get(m.eventId.code) ?? 0) + 1);
   assert.deepEqual(Object.fromEntries([...counts].sort()), {
     '110100': 2,
@@ -20,8 +20,8 @@ test('given the captured session, when piped, then every kind appears with the c
 });
 
 test('given a proxied storescu, when piped, then the exchange is described once: MODALITY to the PACS, via the proxy', () => {
-  const events = loadSession('proxy-session');
-  const messages = sessionMessages(events).filter((m) => m.eventId.code !== '110100');
+  const events = loadCapture('proxy-capture');
+  const messages = captureMessages(events).filter((m) => m.eventId.code !== '110100');
   assert.deepEqual(
     messages.map((m) => m.eventId.code),
     ['110102', '110104'],
@@ -44,16 +44,16 @@ test('given a proxied storescu, when piped, then the exchange is described once:
 });
 
 test('given the events again (a replay), when piped, then the same messages with the same ids', () => {
-  const events = loadSession('audit-session');
+  const events = loadCapture('audit-capture');
   assert.deepEqual(
-    sessionMessages(events).map((m) => m.id),
-    sessionMessages(events).map((m) => m.id),
+    captureMessages(events).map((m) => m.id),
+    captureMessages(events).map((m) => m.id),
   );
-  assert.equal(new Set(sessionMessages(events).map((m) => m.id)).size, sessionMessages(events).length);
+  assert.equal(new Set(captureMessages(events).map((m) => m.id)).size, captureMessages(events).length);
 });
 
 test('given only the tail of an association (re-read after a restart), when piped, then no messages', () => {
-  const events = loadSession('audit-session');
+  const events = loadCapture('audit-capture');
   const id = events.find((e) => e.type === 'EVT_C_GET' && 'association' in e);
   assert.ok(id && 'association' in id);
   const tail = events.filter(
@@ -67,7 +67,7 @@ test('given only the tail of an association (re-read after a restart), when pipe
 });
 
 test('given an association that never ends, when it idles past the timeout, then its messages come with what it has', () => {
-  const events = loadSession('audit-session');
+  const events = loadCapture('audit-capture');
   const get = events.find((e) => e.type === 'EVT_C_GET' && 'association' in e);
   assert.ok(get && 'association' in get);
   const head = events.filter(
@@ -82,7 +82,7 @@ test('given an association that never ends, when it idles past the timeout, then
 });
 
 test('given a C-MOVE and its sub-association (scp mode), when piped, then its messages name the patient and SOP class moved', () => {
-  const messages = sessionMessages(loadSession('audit-session'));
+  const messages = captureMessages(loadCapture('audit-capture'));
   const move = messages.filter(
     (m) =>
       m.participants.some((p) => p.userId === 'MOVEDEST') ||

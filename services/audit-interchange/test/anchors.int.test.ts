@@ -1,5 +1,5 @@
 /**
- * Anchors on the ATNA stream, end to end: the captured sessions go through Kafka into the Postgres trail (the real
+ * Anchors on the ATNA stream, end to end: the captured traffic go through Kafka into the Postgres trail (the real
  * audit writer); the real anchoring process (`dicomtrail audit anchor`, AUDIT_ANCHOR_EVENTS=true) signs the chain
  * heads into its directory and publishes each anchor on the event topic; the audit interchange sends it, as a
  * 110101 Audit Log Used message carrying the anchor, to rsyslogd over TLS (and as an AuditEvent to NDJSON). From
@@ -45,7 +45,7 @@ import {
   rsyslog,
   tlsDestinationEnv,
 } from './support/rsyslog.js';
-import { loadSecurityEvents, loadSession } from './support/session.js';
+import { loadSecurityEvents, loadCapture } from './support/captured-traffic.js';
 import { asNewTraffic, createTopic, publish, startService, waitFor } from './support/stack.js';
 import { validateFhir, xmllint } from './support/validators.js';
 
@@ -99,8 +99,8 @@ test('anchors made by the anchoring process reach rsyslogd as 110101 messages an
   const topic = uniqueTopic('atna-anchors');
   await createTopic(topic, 2);
   const brokers = await kafkaBrokers();
-  // Given a trail written by the audit writer from the captured sessions,
-  const traffic = [...asNewTraffic(loadSession('audit-session')), ...asNewTraffic(loadSecurityEvents())];
+  // Given a trail written by the audit writer from the captured traffic,
+  const traffic = [...asNewTraffic(loadCapture('audit-capture')), ...asNewTraffic(loadSecurityEvents())];
   await publish(topic, traffic);
   const writer = await startAuditWriter({
     brokers,

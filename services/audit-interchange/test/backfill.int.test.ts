@@ -1,8 +1,8 @@
 /**
- * `dicomtrail audit-interchange backfill --from DATE`: the captured session goes through Kafka into the Postgres
+ * `dicomtrail audit-interchange backfill --from DATE`: the captured traffic goes through Kafka into the Postgres
  * trail by the real audit writer; then the CLI, as a site runs it, sends that period's audit messages from the
  * trail to a destination (NDJSON here): exactly the messages the live service makes of those events, with the
- * same stable ids. A period before the session sends nothing.
+ * same stable ids. A period before the captured traffic sends nothing.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { migrate } from '@dicomtrail/migrations';
 import { createLogger } from '@dicomtrail/runtime';
 import { createTestDatabase, kafkaBrokers, type TestDatabase, uniqueTopic } from '@dicomtrail/testing';
 import pg from 'pg';
-import { loadSession, sessionMessages } from './support/session.js';
+import { loadCapture, captureMessages } from './support/captured-traffic.js';
 import { asNewTraffic, createTopic, publish, waitFor } from './support/stack.js';
 
 const CLI = fileURLToPath(new URL('../../../cli/dist/src/dicomtrail.js', import.meta.url));
@@ -44,7 +44,7 @@ function backfill(out: string, args: string[]) {
 test('backfill --from: the period read back from audit.events gives the same messages, same ids', async () => {
   const topic = uniqueTopic('atna-backfill');
   await createTopic(topic, 2);
-  const run = asNewTraffic(loadSession('audit-session'));
+  const run = asNewTraffic(loadCapture('audit-capture'));
   await publish(topic, run);
   const writer = await startAuditWriter({
     brokers: await kafkaBrokers(),
@@ -61,7 +61,7 @@ test('backfill --from: the period read back from audit.events gives the same mes
         Number((await pool.query('SELECT count(*)::int AS n FROM audit.events')).rows[0].n) >= run.length ||
         undefined,
       60_000,
-      'the session in the trail',
+      'the captured traffic in the trail',
     );
   } finally {
     await pool.end();
@@ -73,7 +73,7 @@ test('backfill --from: the period read back from audit.events gives the same mes
   const r = backfill(out, ['--from', `${first}Z`]);
   assert.equal(r.status, 0, r.stderr);
   const result = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
-  const expected = sessionMessages(run);
+  const expected = captureMessages(run);
   assert.equal(result.messages, expected.length);
   assert.equal(result.nodeEvents, 2);
   const ids = readdirSync(out).flatMap((f) =>

@@ -1,5 +1,5 @@
 /**
- * FHIR AuditEvent (R4, BALP's patterns) from the captured session through the real Kafka: POSTed as transaction
+ * FHIR AuditEvent (R4, BALP's patterns) from the captured traffic through the real Kafka: POSTed as transaction
  * Bundles to a small HTTP server the test runs (it records every body, keeps resources by id as a FHIR server
  * does for PUT, and answers 503 during an outage), and written as NDJSON files. Every resource is checked with
  * HAPI FHIR's instance validator against the R4 structure definitions (infra/fhir-validator).
@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { uniqueTopic } from '@dicomtrail/testing';
 import { auditEvent } from '../src/fhir/audit-event.js';
-import { loadSecurityEvents, loadSession, sessionMessages } from './support/session.js';
+import { loadSecurityEvents, loadCapture, captureMessages } from './support/captured-traffic.js';
 import { asNewTraffic, createTopic, groupLag, publish, startService, waitFor } from './support/stack.js';
 import { validateFhir } from './support/validators.js';
 
@@ -27,7 +27,7 @@ interface FhirServer {
 
 let fhir: FhirServer;
 let dir: string;
-const session = loadSession('audit-session');
+const capture = loadCapture('audit-capture');
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'dt-atna-fhir-'));
@@ -71,8 +71,8 @@ after(async () => {
 test('AuditEvents as PUT-by-id transactions through a server outage, as NDJSON files, idempotent on replay, valid R4', async () => {
   const topic = uniqueTopic('atna-fhir');
   await createTopic(topic);
-  const run = asNewTraffic(session);
-  const expected = sessionMessages(run);
+  const run = asNewTraffic(capture);
+  const expected = captureMessages(run);
   const ndjson = path.join(dir, 'ndjson');
   const env = {
     EVENTS_TOPIC: topic,
@@ -82,7 +82,7 @@ test('AuditEvents as PUT-by-id transactions through a server outage, as NDJSON f
     AUDIT_FHIR_AUTHORIZATION: 'Bearer test-secret-token',
   };
 
-  // Given the FHIR server down, when the session is published, then nothing is committed and the service retries;
+  // Given the FHIR server down, when the captured traffic is published, then nothing is committed and the service retries;
   fhir.down = true;
   let service = await startService(env);
   await publish(topic, run);
@@ -179,8 +179,8 @@ test('AuditEvents as PUT-by-id transactions through a server outage, as NDJSON f
 test('a resource the FHIR server refuses with 422 is a dead letter (with its OperationOutcome); a 401 is retried; the stream moves on', async () => {
   const topic = uniqueTopic('atna-fhir-422');
   await createTopic(topic, 1);
-  const run = asNewTraffic(session);
-  const expected = sessionMessages(run);
+  const run = asNewTraffic(capture);
+  const expected = captureMessages(run);
   const poison = expected.find((m) => m.eventId.code === '110104');
   assert.ok(poison);
   const outcome = {
@@ -226,7 +226,7 @@ test('a resource the FHIR server refuses with 422 is a dead letter (with its Ope
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   const deadDir = path.join(dir, 'dead-letters');
   try {
-    // when the session is published,
+    // when the captured traffic is published,
     const service = await startService({
       EVENTS_TOPIC: topic,
       AUDIT_INTERCHANGE_GROUP_ID: `${topic}.group`,
@@ -274,7 +274,7 @@ test('a resource the FHIR server refuses with 422 is a dead letter (with its Ope
 });
 
 test('the Security Alerts of refused TLS connections and the failed User Authentication are valid R4 AuditEvents', async () => {
-  const messages = sessionMessages(loadSecurityEvents());
+  const messages = captureMessages(loadSecurityEvents());
   const resources = messages.map(auditEvent);
   const failed = resources.find((r) => JSON.stringify(r['type']).includes('110114'));
   assert.equal(failed?.['outcome'], '4');

@@ -1,22 +1,22 @@
 /**
- * Every message the captured sessions give validates against the PS3.15 A.5.1 schema (xmllint --relaxng), and
+ * Every message the captured traffic give validates against the PS3.15 A.5.1 schema (xmllint --relaxng), and
  * the schema is a real check: messages broken the ways a mapping could break them are refused.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { auditMessageXml } from '../src/xml/audit-message-xml.js';
-import { loadSecurityEvents, loadSession, sessionMessages } from './support/session.js';
+import { loadSecurityEvents, loadCapture, captureMessages } from './support/captured-traffic.js';
 import { xmllint } from './support/validators.js';
 
-test('every message of both captured sessions and of the TLS and identity refusals is valid against the A.5.1 schema', async () => {
-  const security = sessionMessages(loadSecurityEvents());
+test('every message of both captured traffic and of the TLS and identity refusals is valid against the A.5.1 schema', async () => {
+  const security = captureMessages(loadSecurityEvents());
   assert.deepEqual(
     security.map((m) => m.eventId.code),
     ['110113', '110113', '110113', '110114', '110113'],
   );
   const messages = [
-    ...sessionMessages(loadSession('audit-session')),
-    ...sessionMessages(loadSession('proxy-session')),
+    ...captureMessages(loadCapture('audit-capture')),
+    ...captureMessages(loadCapture('proxy-capture')),
     ...security,
   ];
   const kinds = new Set(messages.map((m) => m.eventId.code));
@@ -36,7 +36,7 @@ test('every message of both captured sessions and of the TLS and identity refusa
 });
 
 test('the schema refuses a message without EventDateTime, with a bad outcome, or without an active participant', async () => {
-  const good = auditMessageXml(sessionMessages(loadSession('audit-session'))[0]!);
+  const good = auditMessageXml(captureMessages(loadCapture('audit-capture'))[0]!);
   const broken = [
     good.replace(/ EventDateTime="[^"]*"/, ''),
     good.replace('EventOutcomeIndicator="0"', 'EventOutcomeIndicator="3"'),
@@ -50,7 +50,7 @@ test('the schema refuses a message without EventDateTime, with a bad outcome, or
 });
 
 test('the schema refuses a participant object with neither name nor query, or a SOPClass outside ParticipantObjectDescription', async () => {
-  const transferred = sessionMessages(loadSession('audit-session')).find((m) => m.eventId.code === '110104')!;
+  const transferred = captureMessages(loadCapture('audit-capture')).find((m) => m.eventId.code === '110104')!;
   const good = auditMessageXml(transferred);
   const broken = [
     good.replace(/<ParticipantObjectName>[^<]*<\/ParticipantObjectName>/g, ''),

@@ -1,10 +1,10 @@
 /**
  * ATNA over syslog against a real receiver: rsyslogd (rsyslog-openssl) started by the test, TLS with client
- * certificates from a CA made here with openssl, and UDP. The captured dcmtk session goes through the real Kafka
+ * certificates from a CA made here with openssl, and UDP. The captured dcmtk run goes through the real Kafka
  * topic into the service; the receiver's file is parsed back, every message checked against RFC 5424 and the
  * PS3.15 A.5.1 schema (xmllint).
  *
- * The outage: the receiver is stopped for 60 s mid-run while a second session is published, and the service
+ * The outage: the receiver is stopped for 60 s mid-run while a second run is published, and the service
  * itself is restarted during the outage (its undelivered messages are uncommitted, so the new instance reads
  * them again). After the receiver returns every message arrives; duplicates (at-least-once, see
  * syslog/tls-destination.ts) are recognised by their stable id, and the first copies are in order.
@@ -18,14 +18,14 @@ import { freePort, uniqueTopic } from '@dicomtrail/testing';
 import type { AuditMessage } from '../src/audit-message.js';
 import { makePki, type Pki } from './support/certs.js';
 import { parseSyslogLine, type ReceivedMessage, type Rsyslog, rsyslog } from './support/rsyslog.js';
-import { loadSession, sessionMessages } from './support/session.js';
+import { loadCapture, captureMessages } from './support/captured-traffic.js';
 import { asNewTraffic, createTopic, groupLag, publish, startService, waitFor } from './support/stack.js';
 import { xmllint } from './support/validators.js';
 
 let dir: string;
 let pki: Pki;
 let arr: Rsyslog;
-const session = loadSession('audit-session');
+const capture = loadCapture('audit-capture');
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'dt-atna-syslog-'));
@@ -63,7 +63,7 @@ function assertInOrder(got: readonly ReceivedMessage[], runs: readonly AuditMess
   const position = new Map(got.map((m, i) => [m.id, i]));
   const lastOfRun1 = Math.max(...runs[0]!.map((m) => position.get(m.id) ?? -1));
   const firstOfRun2 = Math.min(...runs[1]!.map((m) => position.get(m.id) ?? Number.MAX_SAFE_INTEGER));
-  assert.ok(lastOfRun1 < firstOfRun2, 'the messages of the first session before those of the second');
+  assert.ok(lastOfRun1 < firstOfRun2, 'the messages of the first run before those of the second');
   for (const run of runs) {
     const byAssociation = new Map<string, number[]>();
     for (const m of run) {
@@ -79,7 +79,7 @@ function assertInOrder(got: readonly ReceivedMessage[], runs: readonly AuditMess
   }
 }
 
-test('TLS: every message of two sessions arrives, schema-valid, through a 60 s receiver outage and a service restart', async () => {
+test('TLS: every message of two runs arrives, schema-valid, through a 60 s receiver outage and a service restart', async () => {
   const topic = uniqueTopic('atna-tls');
   await createTopic(topic);
   const env = {
@@ -94,21 +94,21 @@ test('TLS: every message of two sessions arrives, schema-valid, through a 60 s r
     AUDIT_SYSLOG_KEY_FILE: pki.clientKey,
     AUDIT_SYSLOG_HOSTNAME: 'dicomtrail-test',
   };
-  const run1 = asNewTraffic(session);
-  const run2 = asNewTraffic(session);
-  const expected = [sessionMessages(run1), sessionMessages(run2)];
+  const run1 = asNewTraffic(capture);
+  const run2 = asNewTraffic(capture);
+  const expected = [captureMessages(run1), captureMessages(run2)];
   const total = expected[0]!.length + expected[1]!.length;
 
-  // Given the service and the receiver up, when the first session is published, then all of it arrives.
+  // Given the service and the receiver up, when the first run is published, then all of it arrives.
   let service = await startService(env);
   await publish(topic, run1);
   await waitFor(
     () => firstCopies(received()).unique.length >= expected[0]!.length || undefined,
     60_000,
-    'session 1 at the receiver',
+    'run 1 at the receiver',
   );
 
-  // When the receiver stops for 60 s while the second session is published and the service restarts,
+  // When the receiver stops for 60 s while the second run is published and the service restarts,
   const before = arr.lines().length;
   await arr.stop();
   const outageStart = Date.now();
@@ -129,7 +129,7 @@ test('TLS: every message of two sessions arrives, schema-valid, through a 60 s r
   await waitFor(
     () => firstCopies(received()).unique.length >= total || undefined,
     60_000,
-    'both sessions at the receiver',
+    'both runs at the receiver',
   );
   await service.checkpoint();
   const lag = await groupLag(topic, `${topic}.group`);
@@ -154,13 +154,13 @@ test('TLS: every message of two sessions arrives, schema-valid, through a 60 s r
     assert.equal(identification(dup.xml), identification(first.xml), 'a copy is the same event as its first');
   }
   const run1Ids = new Set(expected[0]!.map((m) => m.id));
-  // Copies come from frames written within AUDIT_SYSLOG_CONFIRM_MS of the receiver going away: here the session
+  // Copies come from frames written within AUDIT_SYSLOG_CONFIRM_MS of the receiver going away: here the captured traffic
   // that had just arrived when it was stopped.
   const dupOfRun1 = all.filter(
     (m, i) => run1Ids.has(m.id) && all.findIndex((x) => x.id === m.id) !== i,
   ).length;
   process.stdout.write(
-    `# TLS outage: ${all.length} received, ${unique.length} unique, ${duplicates} duplicates recognised by id (${dupOfRun1} of session 1; lines before the outage: ${before})\n`,
+    `# TLS outage: ${all.length} received, ${unique.length} unique, ${duplicates} duplicates recognised by id (${dupOfRun1} of run 1; lines before the outage: ${before})\n`,
   );
 
   // Every message as RFC 5424 with the ATNA header, and schema-valid XML.
@@ -195,7 +195,7 @@ test('TLS: a receiver that refuses our certificate gets nothing and loses nothin
     AUDIT_SYSLOG_CERT_FILE: other.clientCert,
     AUDIT_SYSLOG_KEY_FILE: other.clientKey,
   };
-  const run = asNewTraffic(session);
+  const run = asNewTraffic(capture);
   let service = await startService(env);
   await publish(topic, run);
   await new Promise((r) => setTimeout(r, 5000));
@@ -210,7 +210,7 @@ test('TLS: a receiver that refuses our certificate gets nothing and loses nothin
     AUDIT_SYSLOG_CERT_FILE: pki.clientCert,
     AUDIT_SYSLOG_KEY_FILE: pki.clientKey,
   });
-  const want = new Set(sessionMessages(run).map((m) => m.id));
+  const want = new Set(captureMessages(run).map((m) => m.id));
   await waitFor(
     () => [...want].every((id) => received().some((m) => m.id === id)) || undefined,
     60_000,
@@ -219,11 +219,11 @@ test('TLS: a receiver that refuses our certificate gets nothing and loses nothin
   await service.stop();
 });
 
-test('UDP (RFC 5426): one message per datagram, all of a session on loopback', async () => {
+test('UDP (RFC 5426): one message per datagram, all of a run on loopback', async () => {
   const topic = uniqueTopic('atna-udp');
   await createTopic(topic, 1);
-  const run = asNewTraffic(session);
-  const want = sessionMessages(run);
+  const run = asNewTraffic(capture);
+  const want = captureMessages(run);
   const service = await startService({
     EVENTS_TOPIC: topic,
     AUDIT_INTERCHANGE_GROUP_ID: `${topic}.group`,
@@ -238,7 +238,7 @@ test('UDP (RFC 5426): one message per datagram, all of a session on loopback', a
       return mine.length >= want.length ? mine : undefined;
     },
     60_000,
-    'the session over UDP',
+    'the captured traffic over UDP',
   );
   await service.stop();
   assert.deepEqual(new Set(got.map((m) => m.id)), ids);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accepted, CTX, loadSession, PATIENT_A } from '../../test/support/session.js';
+import { accepted, CTX, loadCapture, PATIENT_A } from '../../test/support/captured-traffic.js';
 import { query } from '../messages/query.js';
 import { auditEvent, DCM, transactionBundle } from './audit-event.js';
 
@@ -20,7 +20,7 @@ interface Entity {
   detail?: { type: string; valueString: string }[];
 }
 
-const events = loadSession('audit-session');
+const events = loadCapture('audit-capture');
 const finder = accepted(events, 'VIEWER', (x) => x.operations.some((o) => o.type === 'EVT_C_FIND'));
 
 test('given a 110112 Query message, when made an AuditEvent, then type, action, agents, query and patient entities, trace entity', () => {

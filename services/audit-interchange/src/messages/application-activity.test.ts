@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CTX, loadSession } from '../../test/support/session.js';
+import { CTX, loadCapture } from '../../test/support/captured-traffic.js';
 import { applicationActivity, type NodeLifecycleEvent } from './application-activity.js';
 
-const events = loadSession('audit-session');
+const events = loadCapture('audit-capture');
 const lifecycle = events.filter(
   (e) => e.type === 'EVT_NODE_STARTED' || e.type === 'EVT_NODE_STOPPED',
 ) as NodeLifecycleEvent[];

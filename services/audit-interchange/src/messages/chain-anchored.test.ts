@@ -3,7 +3,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { ANCHOR_FORMAT, chainAnchoredEvent, signAnchor, signatureVerifies } from '@dicomtrail/audit-writer';
 import { assertEvent } from '@dicomtrail/schemas';
-import { CTX } from '../../test/support/session.js';
+import { CTX } from '../../test/support/captured-traffic.js';
 import { ANCHOR_DETAIL, type ChainAnchoredEvent, chainAnchored } from './chain-anchored.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');

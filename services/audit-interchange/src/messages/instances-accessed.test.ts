@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accepted, CTX, loadSession, PATIENT_B, STUDY_A, STUDY_B } from '../../test/support/session.js';
+import { accepted, CTX, loadCapture, PATIENT_B, STUDY_A, STUDY_B } from '../../test/support/captured-traffic.js';
 import { instancesAccessed } from './instances-accessed.js';
 
-const events = loadSession('audit-session');
+const events = loadCapture('audit-capture');
 
 test('given a C-GET of study B, when mapped, then 110103 Read of the study and its patient, requestor GETTER', () => {
   const [m, ...rest] = instancesAccessed(accepted(events, 'GETTER'), CTX);

@@ -4,15 +4,15 @@ import {
   accepted,
   associations,
   CTX,
-  loadSession,
+  loadCapture,
   PATIENT_A,
   STUDY_A,
   STUDY_B,
-} from '../../test/support/session.js';
+} from '../../test/support/captured-traffic.js';
 import { beginTransferring } from './begin-transferring.js';
 import { instancesTransferred } from './instances-transferred.js';
 
-const events = loadSession('audit-session');
+const events = loadCapture('audit-capture');
 
 test('given storescu sent 4 instances of study A, when mapped, then one 110102 and one 110104 Create with them', () => {
   const a = accepted(

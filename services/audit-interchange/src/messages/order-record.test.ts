@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accepted, CTX, loadSession, PATIENT_A } from '../../test/support/session.js';
+import { accepted, CTX, loadCapture, PATIENT_A } from '../../test/support/captured-traffic.js';
 import { orderRecord } from './order-record.js';
 
-const events = loadSession('audit-session');
+const events = loadCapture('audit-capture');
 const MPPS_UID = '1.2.826.0.1.3680043.10.1386.77.9.1';
 
 test('given a Modality Worklist C-FIND, when mapped, then 110109 Read of the order of the patient it matched', () => {

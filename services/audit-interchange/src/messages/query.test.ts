@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accepted, CTX, loadSession, PATIENT_A, PATIENT_B } from '../../test/support/session.js';
+import { accepted, CTX, loadCapture, PATIENT_A, PATIENT_B } from '../../test/support/captured-traffic.js';
 import { query } from './query.js';
 
-const events = loadSession('audit-session');
+const events = loadCapture('audit-capture');
 const finder = accepted(events, 'VIEWER', (x) => x.operations.some((o) => o.type === 'EVT_C_FIND'));
 
 test('given a C-FIND whose matches name two patients, when mapped, then one 110112 per patient', () => {

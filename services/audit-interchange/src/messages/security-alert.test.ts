@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accepted, associations, CTX, loadSession } from '../../test/support/session.js';
+import { accepted, associations, CTX, loadCapture } from '../../test/support/captured-traffic.js';
 import { securityAlert } from './security-alert.js';
 
-const events = loadSession('audit-session');
+const events = loadCapture('audit-capture');
 
 test('given an association rejected for a wrong called AE title, when mapped, then 110113 Node Authentication with the cause', () => {
   const [m, ...rest] = securityAlert(accepted(events, 'INTRUDER'), CTX);

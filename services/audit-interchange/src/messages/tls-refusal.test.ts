@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CTX, loadSecurityEvents } from '../../test/support/session.js';
+import { CTX, loadSecurityEvents } from '../../test/support/captured-traffic.js';
 import { type TlsRefusedEvent, tlsRefusal } from './tls-refusal.js';
 
 const refusals = loadSecurityEvents().filter((e): e is TlsRefusedEvent => e.type === 'EVT_TLS_REFUSED');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accepted, CTX, loadSecurityEvents, loadSession } from '../../test/support/session.js';
+import { accepted, CTX, loadSecurityEvents, loadCapture } from '../../test/support/captured-traffic.js';
 import { userAuthentication } from './user-authentication.js';
 
-const events = loadSession('audit-session');
+const events = loadCapture('audit-capture');
 
 test('given storescu --user tech01, when mapped, then 110114 Login of tech01 from MODALITY, accepted', () => {
   const a = accepted(events, 'MODALITY', (x) => x.userIdentity !== undefined);

@@ -1,5 +1,5 @@
 /**
- * The pieces the integration tests put together: the captured sessions replayed into a Kafka topic of the test's
+ * The pieces the integration tests put together: the captured traffic replayed into a Kafka topic of the test's
  * own (as new associations each time, so every replay is new traffic with its own message ids), and the service
  * in-process with a configuration given as environment variables.
  */

@@ -1,5 +1,5 @@
 /**
- * The captured sessions (test/fixtures/SOURCE.md) as events, and their associations folded the way the
+ * The captured traffic (test/fixtures/SOURCE.md) as events, and their associations folded the way the
  * service folds them: what the given/when/then tests of each message kind start from.
  */
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ const FIXTURES = new URL('../../../test/fixtures/', import.meta.url);
 
 export const CTX: AuditContext = { includePatientName: false };
 
-export function loadSession(name: 'audit-session' | 'proxy-session'): DicomtrailEvent[] {
+export function loadCapture(name: 'audit-capture' | 'proxy-capture'): DicomtrailEvent[] {
   const text = gunzipSync(readFileSync(new URL(`${name}.jsonl.gz`, FIXTURES))).toString('utf8');
   return text
     .trim()
@@ -26,7 +26,7 @@ export function loadSession(name: 'audit-session' | 'proxy-session'): Dicomtrail
 }
 
 /**
- * Events written per the schema for what the captured sessions lack (test/fixtures/SOURCE.md): connections refused
+ * Events written per the schema for what the captured traffic lack (test/fixtures/SOURCE.md): connections refused
  * at the TLS layer and a user identity the verifier refused. Each is checked against the event schema as loaded.
  */
 export function loadSecurityEvents(): DicomtrailEvent[] {
@@ -37,7 +37,7 @@ export function loadSecurityEvents(): DicomtrailEvent[] {
     .map((line) => assertEvent(JSON.parse(line)));
 }
 
-/** Every association of a session, folded, in order of first event. */
+/** Every association of a run, folded, in order of first event. */
 export function associations(events: readonly DicomtrailEvent[]): AssociationAudit[] {
   const builders = new Map<string, AssociationAuditBuilder>();
   for (const e of events) {
@@ -62,12 +62,12 @@ export function accepted(
   const found = associations(events).find(
     (a) => a.role === 'acceptor' && a.requestor.aeTitle === callingAe && pick(a),
   );
-  if (!found) throw new Error(`no association from ${callingAe} in the session`);
+  if (!found) throw new Error(`no association from ${callingAe} in the captured traffic`);
   return found;
 }
 
-/** Every message the service makes of a session, as the pipeline emits them. */
-export function sessionMessages(events: readonly DicomtrailEvent[], ctx: AuditContext = CTX): AuditMessage[] {
+/** Every message the service makes of a run, as the pipeline emits them. */
+export function captureMessages(events: readonly DicomtrailEvent[], ctx: AuditContext = CTX): AuditMessage[] {
   const p = new AuditPipeline(ctx, { timeoutMs: 1e12, maxOpen: 1e6, recentlyClosed: 1e6 });
   const out: AuditMessage[] = [];
   for (const e of events) for (const r of p.accept(e, undefined, 0).ready) out.push(...r.messages);

@@ -107,12 +107,12 @@ export function emptyDir(dir: string): void {
   for (const e of readdirSync(dir)) rmSync(path.join(dir, e), { recursive: true, force: true });
 }
 
-/** Regular files under `dir`, not counting our `.incoming` temporaries. */
+/** Regular files under `dir`, not counting our `.incoming` temporaries nor the archive's `.archive` index. */
 export function countFiles(dir: string): number {
   let n = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (e.isDirectory()) {
-      if (e.name !== '.incoming') n += countFiles(path.join(dir, e.name));
+      if (e.name !== '.incoming' && e.name !== '.archive') n += countFiles(path.join(dir, e.name));
     } else if (e.isFile()) n += 1;
   }
   return n;

@@ -41,7 +41,7 @@ import {
 } from '../service-classes/storage.js';
 import { ArchiveIndex, type OpenStats } from './archive-index.js';
 import { Tag } from './attributes.js';
-import { fromHeader, heldIndexedInstance, readIndexedInstance } from './instance-header.js';
+import { fromHeader, readIndexedInstance, receivedIndexedInstance } from './instance-header.js';
 import type { IndexedInstance } from './instance-index.js';
 import type { MoveDestinations } from './move-destinations.js';
 import { MppsStore } from './mpps.js';
@@ -206,7 +206,12 @@ export class Archive {
       const header = stored.header?.peek();
       if (header) return fromHeader(stored.tempPath, req.context.transferSyntax, header);
       return stored.held
-        ? heldIndexedInstance(stored.held, stored.tempPath)
+        ? receivedIndexedInstance(
+            stored.held,
+            stored.datasetBytes,
+            req.context.transferSyntax,
+            stored.tempPath,
+          )
         : readIndexedInstance(stored.tempPath);
     } catch {
       return undefined;

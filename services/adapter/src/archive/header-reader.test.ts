@@ -10,7 +10,7 @@ import { datasetToDicomJson } from '../dataset/dicom-json.js';
 import { encodePart10Header, readPart10 } from '../dataset/part10.js';
 import { INDEXED_TAGS, pick } from './attributes.js';
 import { readIndexedAttributes } from './header-reader.js';
-import { readIndexedInstance } from './instance-header.js';
+import { heldIndexedInstance, readIndexedInstance, receivedIndexedInstance } from './instance-header.js';
 
 const vectors = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/vectors/dataset');
 
@@ -31,6 +31,17 @@ for (const name of ['ct-ile.dcm', 'ct-ele.dcm', 'ct-ebe.dcm']) {
     assert.ok(quick, 'the quick path applies');
     assert.deepEqual(quick.attributes, viaDcmjs(buf));
     assert.ok(Object.keys(quick.attributes).length >= 8);
+  });
+}
+
+for (const name of ['ct-ile.dcm', 'ct-ele.dcm', 'ct-ebe.dcm', 'ct-def.dcm']) {
+  test(`a received instance is indexed from its data set as from its whole file: ${name}`, () => {
+    const buf = readFileSync(path.join(vectors, name));
+    const { transferSyntaxUid, datasetBytes } = readPart10(buf);
+    assert.deepEqual(
+      receivedIndexedInstance(buf, datasetBytes.length, transferSyntaxUid, '/store/x.dcm'),
+      heldIndexedInstance(buf, '/store/x.dcm'),
+    );
   });
 }
 

@@ -323,12 +323,24 @@ export function readIndexedAttributes(
   } catch {
     return undefined;
   }
-  const props = readingProperties(p10.transferSyntaxUid);
+  const attributes = readIndexedDataset(p10.datasetBytes, p10.transferSyntaxUid, whole);
+  return attributes && { transferSyntax: p10.transferSyntaxUid, attributes };
+}
+
+/**
+ * The indexed attributes of a data set (no file meta) in `transferSyntax`, whole or (`whole` false) its
+ * first bytes; undefined when the quick path cannot be exact.
+ */
+export function readIndexedDataset(
+  dataset: Buffer,
+  transferSyntax: string,
+  whole = true,
+): DicomJson | undefined {
+  const props = readingProperties(transferSyntax);
   if (props.deflated) return undefined;
   try {
     const ts = { explicit: props.explicitVr, le: props.littleEndian, utf8: false };
-    const { json } = new Reader(p10.datasetBytes, ts, whole).dataset(0, undefined, 0, INDEXED_TAGS);
-    return { transferSyntax: p10.transferSyntaxUid, attributes: json };
+    return new Reader(dataset, ts, whole).dataset(0, undefined, 0, INDEXED_TAGS).json;
   } catch (err) {
     if (err instanceof Unsupported || err instanceof RangeError) return undefined;
     throw err;

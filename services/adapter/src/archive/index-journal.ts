@@ -6,7 +6,8 @@
  *
  * A later line for the same SOP Instance UID supersedes an earlier one. A torn last line (crash while
  * appending) or a corrupt one is skipped and counted; `rewrite` compacts the file (temporary file + rename).
- * The file is created 0600: its attributes are PHI.
+ * The file is created 0600: its attributes are PHI. A journal folder that vanished before the first append
+ * (someone emptied the store) is made again, so instances filed from then on are still journaled.
  */
 import {
   appendFileSync,
@@ -18,6 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { inDir } from '../association/store-receiver.js';
 import type { DicomJson } from '../dataset/dicom-json.js';
 import type { IndexedInstance } from './instance-index.js';
 
@@ -79,7 +81,7 @@ export class IndexJournal {
   }
 
   append(inst: IndexedInstance): void {
-    this.#fd ??= openSync(this.file, 'a', 0o600);
+    this.#fd ??= inDir(path.dirname(this.file), () => openSync(this.file, 'a', 0o600));
     appendFileSync(this.#fd, this.#line(inst));
   }
 

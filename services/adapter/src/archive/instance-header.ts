@@ -14,7 +14,7 @@ import { HeaderCondenser } from '../dataset/header-condenser.js';
 import { readPart10 } from '../dataset/part10.js';
 import { readingProperties } from '../dataset/transfer-syntaxes.js';
 import { INDEXED_TAGS, pick } from './attributes.js';
-import { readIndexedAttributes } from './header-reader.js';
+import { readIndexedAttributes, readIndexedDataset } from './header-reader.js';
 import type { IndexedInstance } from './instance-index.js';
 
 const HEADER_PREFIX = 64 * 1024;
@@ -116,6 +116,24 @@ export function heldIndexedInstance(bytes: Buffer, file: string): IndexedInstanc
   } catch (err) {
     throw new DicomtrailError('DT_ERR_ARCHIVE_UNREADABLE', 'not a readable Part 10 instance', {}, err);
   }
+}
+
+/**
+ * The index record of a C-STORE held whole in memory (`held`: our file meta, then the `datasetBytes`
+ * received in `transferSyntax`): the data set is read where it starts, without decoding the file meta we wrote.
+ */
+export function receivedIndexedInstance(
+  held: Buffer,
+  datasetBytes: number,
+  transferSyntax: string,
+  file: string,
+): IndexedInstance {
+  const attributes =
+    datasetBytes <= held.length
+      ? readIndexedDataset(held.subarray(held.length - datasetBytes), transferSyntax, true)
+      : undefined;
+  if (attributes) return { path: file, transferSyntax, attributes };
+  return heldIndexedInstance(held, file);
 }
 
 /** The index record from an already decoded header (a C-STORE whose header was decoded for its event). */

@@ -61,6 +61,10 @@ export type { StoredFile };
 
 const readyDirs = new Set<string>();
 
+/** Temporary file names: random per process, then a counter (a random UUID per C-STORE costs more than its file). */
+const tempPrefix = randomUUID();
+let tempCount = 0;
+
 /** Mode of stored instances and every file beside them (PHI: the owner only). */
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
@@ -129,6 +133,11 @@ export class StoreReceiver {
   readonly #maxInstanceBytes: number;
   readonly #holdSmall: boolean;
   #held: Buffer | undefined;
+  /**
+   * The Part 10 file while the data set is one chunk: the header and that chunk copied once into one buffer
+   * (#chunks[0] is a view of it), held or written as it is.
+   */
+  #whole: Buffer | undefined;
 
   constructor(
     assoc: StoreUser,
@@ -163,7 +172,7 @@ export class StoreReceiver {
     this.#decode = assoc.wants('EVT_C_STORE') || assoc.wants('EVT_DIMSE_RECV');
     this.#hash = this.#decode ? createHash('sha256') : undefined;
     this.#incomingDir = path.join(opts.storeDir, '.incoming');
-    this.#tempPath = path.join(this.#incomingDir, `${randomUUID()}.part`);
+    this.#tempPath = `${this.#incomingDir}${path.sep}${tempPrefix}-${(tempCount++).toString(36)}.part`;
     this.#header = encodePart10Header({
       mediaStorageSopClassUid: command.affectedSopClassUid ?? context.abstractSyntax,
       mediaStorageSopInstanceUid: command.affectedSopInstanceUid ?? '',
@@ -191,7 +200,16 @@ export class StoreReceiver {
     if (this.#condenser && !this.#condenser.done) this.#condenser.push(chunk);
     if (this.#ws === undefined) {
       // The chunk is a view into a socket buffer that will be reused: keep a copy.
-      this.#chunks.push(Buffer.from(chunk));
+      if (this.#chunks.length === 0) {
+        const whole = Buffer.allocUnsafe(this.#header.length + chunk.length);
+        this.#header.copy(whole, 0);
+        chunk.copy(whole, this.#header.length);
+        this.#whole = whole;
+        this.#chunks.push(whole.subarray(this.#header.length));
+      } else {
+        this.#whole = undefined;
+        this.#chunks.push(Buffer.from(chunk));
+      }
       this.#buffered += chunk.length;
       if (this.#buffered > SMALL_LIMIT) this.#startStreaming();
       return;
@@ -206,6 +224,7 @@ export class StoreReceiver {
   #refuse(err: Error): void {
     this.#error = err;
     this.#chunks.length = 0;
+    this.#whole = undefined;
     this.#ws?.destroy();
     removeQuietly(this.#tempPath);
     this.#resume();
@@ -234,9 +253,11 @@ export class StoreReceiver {
       }
       this.#chunks.length = 0;
       this.#chunks.push(...prefix);
+      this.#whole = undefined;
     } catch (err) {
       this.#error = err as Error;
       this.#chunks.length = 0;
+      this.#whole = undefined;
     }
   }
 
@@ -297,21 +318,28 @@ export class StoreReceiver {
   #hold(): boolean {
     const bytes = this.#header.length + this.#buffered;
     if (!this.#holdSmall || !reserveHold(bytes)) return false;
-    this.#held = Buffer.concat([this.#header, ...this.#chunks], bytes);
+    this.#held = this.#file(bytes);
     this.#chunks.length = 0;
+    this.#whole = undefined;
     return true;
+  }
+
+  /** The whole Part 10 file of a small instance (`bytes` long). */
+  #file(bytes: number): Buffer {
+    return this.#whole ?? Buffer.concat([this.#header, ...this.#chunks], bytes);
   }
 
   #writeSmall(): void {
     let fd: number | undefined;
     try {
       fd = inDir(this.#incomingDir, () => openSync(this.#tempPath, 'w', FILE_MODE));
-      writeSync(fd, Buffer.concat([this.#header, ...this.#chunks], this.#header.length + this.#buffered));
+      writeSync(fd, this.#file(this.#header.length + this.#buffered));
     } catch (err) {
       this.#error = err as Error;
     } finally {
       if (fd !== undefined) closeSync(fd);
       this.#chunks.length = 0;
+      this.#whole = undefined;
     }
   }
 

@@ -28,44 +28,71 @@ export interface Part10HeaderParams {
   sourceApplicationEntityTitle?: string;
 }
 
-function element(elementNo: number, vr: string, value: Buffer): Buffer {
-  const long = LONG_LENGTH_VRS.has(vr);
-  const h = Buffer.alloc(long ? 12 : 8);
-  h.writeUInt16LE(0x0002, 0);
-  h.writeUInt16LE(elementNo, 2);
-  h.write(vr, 4, 'latin1');
-  if (long) h.writeUInt32LE(value.length, 8);
-  else h.writeUInt16LE(value.length, 6);
-  return Buffer.concat([h, value]);
+/** One group 0002 element to write: its element number, VR and value bytes (latin1, padded to even). */
+interface MetaField {
+  elementNo: number;
+  vr: string;
+  value: string;
 }
 
-function text(value: string, pad: '\0' | ' '): Buffer {
-  return Buffer.from(value.length % 2 === 1 ? value + pad : value, 'latin1');
+function padded(value: string, pad: '\0' | ' '): string {
+  return value.length % 2 === 1 ? value + pad : value;
 }
 
-/** Preamble + 'DICM' + group 0002 with a computed group length. */
+function fieldLength(f: MetaField): number {
+  return (LONG_LENGTH_VRS.has(f.vr) ? 12 : 8) + f.value.length;
+}
+
+function writeField(out: Buffer, at: number, f: MetaField): number {
+  const long = LONG_LENGTH_VRS.has(f.vr);
+  out.writeUInt16LE(0x0002, at);
+  out.writeUInt16LE(f.elementNo, at + 2);
+  out[at + 4] = f.vr.charCodeAt(0);
+  out[at + 5] = f.vr.charCodeAt(1);
+  if (long) {
+    out.writeUInt16LE(0, at + 6);
+    out.writeUInt32LE(f.value.length, at + 8);
+  } else out.writeUInt16LE(f.value.length, at + 6);
+  return writeLatin1(out, at + (long ? 12 : 8), f.value);
+}
+
+/** A short latin1 string at `at` (a loop: cheaper than a native call for a UID); returns the end offset. */
+function writeLatin1(out: Buffer, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
+  return at + s.length;
+}
+
+/** Preamble + 'DICM' + group 0002 with a computed group length, in one buffer. */
 export function encodePart10Header(p: Part10HeaderParams): Buffer {
-  const group = [
-    element(0x0001, 'OB', Buffer.from([0x00, 0x01])),
-    element(0x0002, 'UI', text(p.mediaStorageSopClassUid, '\0')),
-    element(0x0003, 'UI', text(p.mediaStorageSopInstanceUid, '\0')),
-    element(0x0010, 'UI', text(p.transferSyntaxUid, '\0')),
-    element(0x0012, 'UI', text(p.implementationClassUid, '\0')),
+  const group: MetaField[] = [
+    { elementNo: 0x0001, vr: 'OB', value: '\x00\x01' },
+    { elementNo: 0x0002, vr: 'UI', value: padded(p.mediaStorageSopClassUid, '\0') },
+    { elementNo: 0x0003, vr: 'UI', value: padded(p.mediaStorageSopInstanceUid, '\0') },
+    { elementNo: 0x0010, vr: 'UI', value: padded(p.transferSyntaxUid, '\0') },
+    { elementNo: 0x0012, vr: 'UI', value: padded(p.implementationClassUid, '\0') },
   ];
   if (p.implementationVersionName !== undefined)
-    group.push(element(0x0013, 'SH', text(p.implementationVersionName, ' ')));
+    group.push({ elementNo: 0x0013, vr: 'SH', value: padded(p.implementationVersionName, ' ') });
   if (p.sourceApplicationEntityTitle !== undefined)
-    group.push(element(0x0016, 'AE', text(p.sourceApplicationEntityTitle, ' ')));
-  const body = Buffer.concat(group);
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(body.length);
-  return Buffer.concat([
-    Buffer.alloc(128),
-    Buffer.from('DICM', 'latin1'),
-    element(0x0000, 'UL', length),
-    body,
-  ]);
+    group.push({ elementNo: 0x0016, vr: 'AE', value: padded(p.sourceApplicationEntityTitle, ' ') });
+  let groupLength = 0;
+  for (const f of group) groupLength += fieldLength(f);
+  const out = Buffer.alloc(PREAMBLE_AND_PREFIX + GROUP_LENGTH_ELEMENT + groupLength);
+  writeLatin1(out, 128, 'DICM');
+  // (0002,0000) UL 4 <group length>
+  let at = out.writeUInt16LE(0x0002, PREAMBLE_AND_PREFIX);
+  at = out.writeUInt16LE(0x0000, at);
+  at = writeLatin1(out, at, 'UL');
+  at = out.writeUInt16LE(4, at);
+  at = out.writeUInt32LE(groupLength, at);
+  for (const f of group) at = writeField(out, at, f);
+  return out;
 }
+
+/** 128 bytes of preamble and 'DICM'. */
+const PREAMBLE_AND_PREFIX = 132;
+/** (0002,0000) UL: tag, VR, 2-byte length, 4-byte value. */
+const GROUP_LENGTH_ELEMENT = 12;
 
 export interface Part10File {
   fileMeta: DicomJson;

@@ -138,12 +138,11 @@ function decodeValue(e: Element, v: Buffer): string | number | number[] {
   }
 }
 
-function header(tag: number, length: number): Buffer {
-  const h = Buffer.alloc(8);
-  h.writeUInt16LE(0x0000, 0);
-  h.writeUInt16LE(tag, 2);
-  h.writeUInt32LE(length, 4);
-  return h;
+/** Writes an Implicit VR element header of group 0000 at `at`; returns the offset after it. */
+function writeHeader(out: Buffer, at: number, tag: number, length: number): number {
+  out.writeUInt16LE(0x0000, at);
+  out.writeUInt16LE(tag, at + 2);
+  return out.writeUInt32LE(length, at + 4);
 }
 
 /** Encodes a command set in Implicit VR LE with a computed (0000,0000) CommandGroupLength. */
@@ -159,15 +158,16 @@ export function encodeCommandSet(cs: CommandSet): Buffer {
     elements.push([tag, bytes.length % 2 === 1 ? Buffer.concat([bytes, Buffer.alloc(1)]) : bytes]);
   }
   elements.sort((a, b) => a[0] - b[0]);
-  const parts: Buffer[] = [];
   let length = 0;
+  for (const [, bytes] of elements) length += 8 + bytes.length;
+  // One buffer: (0000,0000) UL CommandGroupLength, then every element in tag order.
+  const out = Buffer.alloc(12 + length);
+  let at = out.writeUInt32LE(length, writeHeader(out, 0, 0x0000, 4));
   for (const [tag, bytes] of elements) {
-    parts.push(header(tag, bytes.length), bytes);
-    length += 8 + bytes.length;
+    at = writeHeader(out, at, tag, bytes.length);
+    at += bytes.copy(out, at);
   }
-  const groupLength = Buffer.alloc(4);
-  groupLength.writeUInt32LE(length);
-  return Buffer.concat([header(0x0000, 4), groupLength, ...parts], 12 + length);
+  return out;
 }
 
 /** Decodes an Implicit VR LE command set; throws DimseError (DT_ERR_DIMSE_COMMAND_*) when malformed. */

@@ -1,7 +1,7 @@
 /**
  * The upper layer's sending over a real loopback socket: the PDUs sent in one tick leave in one write (the
  * socket is corked until the tick ends), and a lone large PDV goes out as its 12-byte head and the fragment
- * itself, byte for byte what encodePDataTf gives.
+ * itself, byte for byte what encodePDataTf gives; a burst past the socket's high-water mark is written at once.
  */
 import assert from 'node:assert/strict';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -115,6 +115,19 @@ test('P-DATA sent in one tick leave in one write; a lone large PDV is its head a
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(socket.writableCorked, 0);
     assert.ok(Buffer.concat(await received).equals(expected));
+
+    // A burst past the high-water mark is written at once, not held until the tick ends.
+    const big: Pdv = {
+      contextId: 1,
+      isCommand: false,
+      isLast: false,
+      data: Buffer.alloc(socket.writableHighWaterMark, 1),
+    };
+    const bigBytes = encodePDataTf([big]);
+    const bigReceived = readBytes(pacs, bigBytes.length);
+    ul.sendPData([big]);
+    assert.equal(socket.writableCorked, 0);
+    assert.ok(Buffer.concat(await bigReceived).equals(bigBytes));
   } finally {
     socket.destroy();
     pacs.destroy();

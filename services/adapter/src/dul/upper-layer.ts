@@ -397,8 +397,9 @@ export class UpperLayer {
 
   /**
    * Hands a PDU (`bytes`, then `tail` when given) to the socket. Writes are corked until the current tick
-   * ends, so the PDUs sent in one burst (a message's command and data set, several PDUs cut from one
-   * received chunk) leave in one writev.
+   * ends or the socket's high-water mark is passed, so the PDUs sent in one burst (a message's command and
+   * data set, several PDUs cut from one received chunk) leave in one writev. False: the kernel did not take
+   * it all, wait for `drained()`.
    */
   #write(bytes: Buffer, tail: Buffer | undefined, pdu: Pdu): boolean {
     if (this.#closed || this.#socket.destroyed) return false;
@@ -410,6 +411,11 @@ export class UpperLayer {
     }
     let ok = this.#socket.write(bytes);
     if (tail) ok = this.#socket.write(tail) && ok;
+    if (!ok) {
+      // Past the high-water mark: what is held goes now, and only a socket the kernel did not empty is full.
+      this.#uncork();
+      ok = this.#socket.writableLength < this.#socket.writableHighWaterMark;
+    }
     const length = bytes.length + (tail?.length ?? 0);
     // DATA_SENT means "handed to the kernel/socket buffer" (spec §9.4: closer to the wire than DIMSE_SENT).
     this.#user.emit('EVT_DATA_SENT', () => this.#dataParams(tail ? undefined : bytes, length, pdu.type));
@@ -419,6 +425,7 @@ export class UpperLayer {
 
   #corked = false;
   readonly #uncork = (): void => {
+    if (!this.#corked) return;
     this.#corked = false;
     this.#socket.uncork();
   };

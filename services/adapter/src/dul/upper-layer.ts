@@ -137,7 +137,10 @@ export class UpperLayer {
     this.#dispatch('Evt8', rj);
   }
 
-  /** P-DATA request: one P-DATA-TF PDU's worth of PDVs. Returns false when the socket buffer is full. */
+  /**
+   * P-DATA request: one P-DATA-TF PDU's worth of PDVs. Returns false when the socket buffer is full. The PDVs'
+   * data must not change afterwards: a large lone fragment is handed to the socket as it is, not copied.
+   */
   sendPData(pdvs: readonly Pdv[]): boolean {
     return this.#dispatch('Evt9', pdvs);
   }

@@ -109,7 +109,10 @@ export interface DatasetPassage {
 
 /** A request sent while its data set is still arriving elsewhere (`openRequest`). */
 export interface OpenedRequest {
-  /** Sends one fragment (the first with the command), re-cut to the peer's maximum PDU length; false: wait for `drained()`. */
+  /**
+   * Sends one fragment (the first with the command), re-cut to the peer's maximum PDU length; false: wait
+   * for `drained()`.
+   */
   fragment(data: Buffer, last: boolean): boolean;
   drained(): Promise<void>;
   /** Records EVT_DIMSE_SENT once the last fragment is out. */

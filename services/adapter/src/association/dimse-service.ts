@@ -109,7 +109,10 @@ export interface DatasetPassage {
 
 /** A request sent while its data set is still arriving elsewhere (`openRequest`). */
 export interface OpenedRequest {
-  /** Sends one fragment, re-cut to the peer's maximum PDU length; false: wait for `drained()`. */
+  /**
+   * Sends one fragment (the first with the command), re-cut to the peer's maximum PDU length; false: wait
+   * for `drained()`.
+   */
   fragment(data: Buffer, last: boolean): boolean;
   drained(): Promise<void>;
   /** Records EVT_DIMSE_SENT once the last fragment is out. */
@@ -467,8 +470,9 @@ export class DimseService<A extends DimseUser = DimseUser> {
   }
 
   /**
-   * Sends a request's command now and lets its data set follow fragment by fragment while another association
-   * receives it (the audit proxy's cut-through C-STORE). Throws when the association is not established.
+   * Opens a request whose data set follows fragment by fragment while another association receives it (the
+   * audit proxy's cut-through C-STORE): the command goes out with the first fragment, in the same write.
+   * Throws when the association is not established.
    */
   openRequest(
     context: NegotiatedContext,
@@ -481,12 +485,14 @@ export class DimseService<A extends DimseUser = DimseUser> {
     const id = cs.messageId!;
     const response = this.#awaitResponse(id, onPending);
     const max = this.#assoc.peerMaxPdu;
-    for (const pdvs of fragmentMessage(context.id, encodeCommandSet(cs), undefined, max))
-      this.#assoc.dul.sendPData(pdvs);
+    // The command leaves with the first fragment (one write): a data set follows it in any case.
+    let commandPdus: Pdv[][] | undefined = fragmentMessage(context.id, encodeCommandSet(cs), undefined, max);
     return {
       response,
       fragment: (data, last) => {
         let room = true;
+        if (commandPdus) for (const pdvs of commandPdus) room = this.#assoc.dul.sendPData(pdvs) && room;
+        commandPdus = undefined;
         for (const pdvs of refragment(context.id, data, last, max))
           room = this.#assoc.dul.sendPData(pdvs) && room;
         return room;

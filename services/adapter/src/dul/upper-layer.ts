@@ -22,7 +22,7 @@ import type { AssociateRq } from '../pdu/associate-rq.js';
 import { decodePdu } from '../pdu/decode.js';
 import { encodePdu } from '../pdu/encode.js';
 import type { Pdv } from '../pdu/p-data-tf.js';
-import { encodePDataTf } from '../pdu/p-data-tf.js';
+import { encodePDataTf, encodePDataTfHead } from '../pdu/p-data-tf.js';
 import type { Pdu, RawPdu } from '../pdu/pdu.js';
 import { PduError } from '../pdu/pdu-error.js';
 import { PduFramer } from '../pdu/pdu-framer.js';
@@ -53,6 +53,9 @@ const RECEIVED_EVENT: Record<Pdu['type'], FsmEvent> = {
   'A-RELEASE-RP': 'Evt13',
   'A-ABORT': 'Evt16',
 };
+
+/** A lone PDV fragment from this size on is written as it is after its head, not copied into a new PDU. */
+const ZERO_COPY_MIN = 2048;
 
 const PDU_EVENTS = new Set<FsmEvent>(['Evt3', 'Evt4', 'Evt6', 'Evt10', 'Evt12', 'Evt13', 'Evt16']);
 
@@ -134,7 +137,10 @@ export class UpperLayer {
     this.#dispatch('Evt8', rj);
   }
 
-  /** P-DATA request: one P-DATA-TF PDU's worth of PDVs. Returns false when the socket buffer is full. */
+  /**
+   * P-DATA request: one P-DATA-TF PDU's worth of PDVs. Returns false when the socket buffer is full. The PDVs'
+   * data must not change afterwards: a large lone fragment is handed to the socket as it is, not copied.
+   */
   sendPData(pdvs: readonly Pdv[]): boolean {
     return this.#dispatch('Evt9', pdvs);
   }
@@ -226,7 +232,7 @@ export class UpperLayer {
   #onRawPdu(raw: RawPdu): void {
     const name = PDU_NAMES[raw.type];
     // The framer passes only the seven PDU types (pdu-header.ts); anything else fails to decode below.
-    if (name) this.#user.emit('EVT_DATA_RECV', () => this.#dataParams(raw.bytes, name));
+    if (name) this.#user.emit('EVT_DATA_RECV', () => this.#dataParams(raw.bytes, raw.bytes.length, name));
     let pdu: Pdu;
     try {
       pdu = decodePdu(raw.bytes);
@@ -378,28 +384,59 @@ export class UpperLayer {
   // ---------------------------------------------------------------- send
 
   #send(pdu: Pdu): boolean {
-    return this.#write(encodePdu(pdu), pdu);
+    return this.#write(encodePdu(pdu), undefined, pdu);
   }
 
+  /**
+   * A P-DATA-TF with one PDV of at least ZERO_COPY_MIN bytes goes out as its 12-byte head and the fragment as
+   * it is (one writev with the head, no copy of the fragment); others are encoded whole.
+   */
   #sendPDataNow(pdvs: readonly Pdv[]): boolean {
-    const bytes = encodePDataTf(pdvs);
-    return this.#write(bytes, { type: 'P-DATA-TF', pdvs: [...pdvs] });
+    const pdu: Pdu = { type: 'P-DATA-TF', pdvs: [...pdvs] };
+    if (pdvs.length === 1 && pdvs[0]!.data.length >= ZERO_COPY_MIN)
+      return this.#write(encodePDataTfHead(pdvs[0]!), pdvs[0]!.data, pdu);
+    return this.#write(encodePDataTf(pdvs), undefined, pdu);
   }
 
-  #write(bytes: Buffer, pdu: Pdu): boolean {
+  /**
+   * Hands a PDU (`bytes`, then `tail` when given) to the socket. Writes are corked until the current tick
+   * ends or the socket's high-water mark is passed, so the PDUs sent in one burst (a message's command and
+   * data set, several PDUs cut from one received chunk) leave in one writev. False: the kernel did not take
+   * it all, wait for `drained()`.
+   */
+  #write(bytes: Buffer, tail: Buffer | undefined, pdu: Pdu): boolean {
     if (this.#closed || this.#socket.destroyed) return false;
     this.#lastActivity = Date.now();
-    const ok = this.#socket.write(bytes);
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(this.#uncork);
+    }
+    let ok = this.#socket.write(bytes);
+    if (tail) ok = this.#socket.write(tail) && ok;
+    if (!ok) {
+      // Past the high-water mark: what is held goes now, and only a socket the kernel did not empty is full.
+      this.#uncork();
+      ok = this.#socket.writableLength < this.#socket.writableHighWaterMark;
+    }
+    const length = bytes.length + (tail?.length ?? 0);
     // DATA_SENT means "handed to the kernel/socket buffer" (spec §9.4: closer to the wire than DIMSE_SENT).
-    this.#user.emit('EVT_DATA_SENT', () => this.#dataParams(bytes, pdu.type));
-    this.#user.emit('EVT_PDU_SENT', () => summarizePdu(pdu, bytes.length - 6));
+    this.#user.emit('EVT_DATA_SENT', () => this.#dataParams(tail ? undefined : bytes, length, pdu.type));
+    this.#user.emit('EVT_PDU_SENT', () => summarizePdu(pdu, length - 6));
     return ok;
   }
 
+  #corked = false;
+  readonly #uncork = (): void => {
+    if (!this.#corked) return;
+    this.#corked = false;
+    this.#socket.uncork();
+  };
+
   /** A P-DATA-TF's data sets are hashed whole, once each (EVT_DIMSE_*, EVT_C_STORE): not again per PDU. */
-  #dataParams(bytes: Buffer, pduType: PduTypeName): ParamsOf<'EVT_DATA_RECV'> {
-    if (pduType === 'P-DATA-TF') return { pdu_type: pduType, length: bytes.length };
-    return { pdu_type: pduType, length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  #dataParams(bytes: Buffer | undefined, length: number, pduType: PduTypeName): ParamsOf<'EVT_DATA_RECV'> {
+    if (pduType === 'P-DATA-TF' || !bytes) return { pdu_type: pduType, length };
+    return { pdu_type: pduType, length, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
 
   #close(): void {

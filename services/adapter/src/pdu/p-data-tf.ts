@@ -9,7 +9,9 @@
  *     +5  length 1  Message control header (Annex E.2): bit 0 = 1 command / 0 data set,
  *                   bit 1 = 1 last fragment; bits 2..7 are 0
  *     +6  length k  Message fragment
- * Decoded PDV data is a zero-copy view of the PDU. encodePDataTf writes the PDU with one allocation.
+ * Decoded PDV data is a zero-copy view of the PDU. encodePDataTf writes the PDU with one allocation;
+ * encodePDataTfHead writes only the 12 bytes before a lone PDV's fragment, for a sender that writes the
+ * fragment itself without copying it.
  */
 import { ByteReader } from './byte-reader.js';
 import { PduError } from './pdu-error.js';
@@ -82,5 +84,34 @@ export function encodePDataTf(value: PDataTf | readonly Pdv[]): Buffer {
     out.set(pdv.data, at + PDV_HEADER_LENGTH);
     at += PDV_HEADER_LENGTH + pdv.data.length;
   }
+  return out;
+}
+
+/** Length of a P-DATA-TF's PDU header and one PDV item header: what precedes the fragment of a lone PDV. */
+export const P_DATA_TF_HEAD_LENGTH = PDU_HEADER_LENGTH + PDV_HEADER_LENGTH;
+
+/**
+ * The PDU header and PDV item header of a P-DATA-TF carrying one PDV: followed by `pdv.data`, the same bytes
+ * as encodePDataTf([pdv]).
+ */
+export function encodePDataTfHead(pdv: Pdv): Buffer {
+  if (!Number.isInteger(pdv.contextId) || pdv.contextId < 1 || pdv.contextId > 255) {
+    throw new PduError('DT_ERR_PDU_INVALID_VALUE', 'pdv.presentation-context-id', -1, `${pdv.contextId}`);
+  }
+  if (pdv.data.length + PDV_HEADER_LENGTH > 0xffffffff) {
+    throw new PduError(
+      'DT_ERR_PDU_TOO_LARGE',
+      'pdu-length',
+      -1,
+      `P-DATA-TF fragment of ${pdv.data.length} bytes`,
+    );
+  }
+  const out = Buffer.allocUnsafe(P_DATA_TF_HEAD_LENGTH);
+  out.writeUInt8(PduType.P_DATA_TF, 0);
+  out.writeUInt8(0, 1);
+  out.writeUInt32BE(pdv.data.length + PDV_HEADER_LENGTH, 2);
+  out.writeUInt32BE(pdv.data.length + 2, PDU_HEADER_LENGTH);
+  out.writeUInt8(pdv.contextId, PDU_HEADER_LENGTH + 4);
+  out.writeUInt8((pdv.isCommand ? 0x01 : 0) | (pdv.isLast ? 0x02 : 0), PDU_HEADER_LENGTH + 5);
   return out;
 }

@@ -1,7 +1,8 @@
 /**
- * A C-STORE the audit proxy passes on as it arrives (cut-through): when the modality's command comes, the
- * same command goes to the PACS on the paired association, and each data set fragment follows as soon as it
- * is received, as it is when it fits the PACS's maximum PDU length, re-cut when it does not
+ * A C-STORE the audit proxy passes on as it arrives (cut-through): the modality's command opens the same
+ * request on the paired association, the command leaving for the PACS with the first data set fragment (one
+ * write), and each fragment goes on as soon as it is received, as it is when it fits the PACS's maximum PDU
+ * length (its 12-byte head and the received bytes, not copied), re-cut when it does not
  * (dimse/fragmenter.ts `refragment`). Nothing is held: when the PACS's socket is full, the modality's socket
  * is not read until it drains (TCP back-pressure end to end). The length, sha256 and header the events carry
  * are computed on the way through (passing-dataset-digest.ts); EVT_DIMSE_SENT upstream is recorded once the

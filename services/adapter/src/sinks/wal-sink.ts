@@ -308,6 +308,18 @@ export class WalSink implements EventSink {
     return Promise.reject(need.error);
   }
 
+  /**
+   * Writes what is queued to the log (one write into the page cache, no sync): from here this association's
+   * events survive the death of the process, and the next sync makes them durable. False when one of them
+   * could not be written (fail-closed). A C-STORE files its instance after this, and waits for `durable`
+   * once, before its response.
+   */
+  logged(associationId: string): boolean {
+    this.#flush();
+    this.#breakdown.logged();
+    return this.#barrier.need(associationId, this.#durableUpTo).kind !== 'failed';
+  }
+
   /** Writes what is queued and syncs the log on this thread; a failed sync fails every association after the last good one. */
   #syncNow(): void {
     this.#flush();

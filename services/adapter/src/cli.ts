@@ -148,7 +148,7 @@ const spool =
         maxBytes: config.SPOOL_MAX_BYTES,
         // sync: the write-ahead log writes on the DICOM thread and syncs when an answer needs it (wal-sink.ts),
         // into segments zeroed ahead of need, so that a sync does not grow the file.
-        preallocate: durability === 'sync',
+        preallocate: durability === 'sync' && config.SPOOL_PREALLOCATE,
         onCorrupt: (info) => log.error({ ...info }, 'event spool: corrupt record skipped'),
         onTornTail: (info) => log.warn({ ...info }, 'event spool: torn tail cut off (crash mid-write)'),
       }).catch((err: unknown) => {

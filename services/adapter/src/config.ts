@@ -258,7 +258,7 @@ export const adapterConfigSpec = {
     type: 'bool',
     default: true,
     description:
-      "AUDIT_DURABILITY=sync: the write-ahead log's segments are zeroed on disk ahead of need (one spare segment of 16 MiB), so that an fdatasync overwrites blocks instead of growing the file and commits no file-system metadata (on ext4/XFS about a third of the cost). Off for file systems that never overwrite in place (btrfs, ZFS), where it only doubles the writes",
+      "AUDIT_DURABILITY=sync: the write-ahead log's segments are zeroed on disk ahead of need (one spare segment of 16 MiB), so that an fdatasync overwrites blocks instead of growing the file and commits no file-system metadata (on ext4 about a third of the cost of a sync that grows the file). Off for file systems that never overwrite in place (btrfs, ZFS), where it only doubles the writes",
   },
   AUDIT_DURABILITY: {
     type: 'enum',

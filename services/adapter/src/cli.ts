@@ -151,6 +151,8 @@ const spool =
         preallocate: durability === 'sync' && config.SPOOL_PREALLOCATE,
         onCorrupt: (info) => log.error({ ...info }, 'event spool: corrupt record skipped'),
         onTornTail: (info) => log.warn({ ...info }, 'event spool: torn tail cut off (crash mid-write)'),
+        onPreallocateFailed: (err) =>
+          log.warn({ err }, 'event spool: no segment preallocated (the next one grows with its writes)'),
       }).catch((err: unknown) => {
         log.fatal({ err, spool_dir: config.SPOOL_DIR }, 'event spool could not be opened');
         process.exit(1);

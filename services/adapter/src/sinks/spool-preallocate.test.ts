@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
@@ -28,6 +28,9 @@ async function openSeen(t: TestContext, dir: string, options: SpoolOptions = {})
   const corrupt: SpoolCorruption[] = [];
   const spool = await Spool.open(dir, {
     preallocate: true,
+    onPreallocateFailed: (err) => {
+      throw err;
+    },
     ...options,
     onTornTail: (i) => torn.push(i),
     onCorrupt: (i) => corrupt.push(i),
@@ -131,12 +134,14 @@ test('a segment holding only zeros after its header region (renamed, never writt
   assert.equal(again.spool.appendNow('k', payloadOf(5)), 6);
 });
 
-test('no spare can be made: the segments grow with their writes', async (t) => {
+test('no spare can be made: reported, and the segments grow with their writes', async (t) => {
   const dir = await tempDir(t);
   // A directory where the spare would be: it cannot be created.
   await mkdir(join(dir, 'spare-segment'));
   await writeFile(join(dir, 'spare-segment', 'x'), 'x');
-  const { spool } = await openSeen(t, dir, { segmentBytes: 4096 });
+  const failed: unknown[] = [];
+  const { spool } = await openSeen(t, dir, { segmentBytes: 4096, onPreallocateFailed: (e) => failed.push(e) });
+  assert.ok(failed.length > 0, 'the failure is reported');
   for (let i = 0; i < 30; i++) {
     spool.appendNow('k', payloadOf(i));
     await spool.prepared();
@@ -169,4 +174,19 @@ test('SIGKILL mid-segment: every written record is read back, the zeros are no t
   assert.equal(spool.appendNow('k', payloadOf(50)), 51);
   spool.syncNow();
   assert.equal((await payloads(spool)).length, 51);
+});
+
+test('no spare while the file system has less than twice a segment free: the segments grow', async (t) => {
+  const dir = await tempDir(t);
+  const { bavail, bsize } = await statfs(dir);
+  // A segment as large as the free room (a spare needs twice that free): preparing it would take the room
+  // the records need.
+  const segmentBytes = bavail * bsize;
+  const { spool } = await openSeen(t, dir, { segmentBytes });
+  await assert.rejects(stat(join(dir, 'spare-segment')), { code: 'ENOENT' });
+  spool.appendNow('k', payloadOf(0));
+  await spool.prepared();
+  spool.syncNow();
+  assert.equal(spool.preallocated, 0);
+  assert.deepEqual(await payloads(spool), range(0, 1));
 });

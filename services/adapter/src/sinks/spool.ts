@@ -66,7 +66,7 @@ import {
   write,
   writeSync,
 } from 'node:fs';
-import { type FileHandle, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, realpath, rename, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import {
@@ -117,6 +117,8 @@ export interface SpoolOptions {
    * overwrite blocks instead of growing the file. Costs `segmentBytes` of disk for the spare.
    */
   preallocate?: boolean;
+  /** A spare segment that could not be prepared or taken (the segment grows with its writes instead). */
+  onPreallocateFailed?: (err: unknown) => void;
   /** An invalid record or header (reported once per spot per open spool; never thrown). */
   onCorrupt?: (info: SpoolCorruption) => void;
   /** A torn tail cut off the newest segment when opening (the trace of a crash mid-write). */
@@ -216,6 +218,7 @@ export class Spool {
   readonly #maxBatchBytes: number;
   readonly #inline: boolean;
   readonly #preallocate: boolean;
+  readonly #onPreallocateFailed: ((err: unknown) => void) | undefined;
   readonly #onCorrupt: ((info: SpoolCorruption) => void) | undefined;
   readonly #onTornTail: ((info: SpoolTornTail) => void) | undefined;
 
@@ -276,6 +279,7 @@ export class Spool {
     this.#maxBatchBytes = positiveInt('maxBatchBytes', options.maxBatchBytes, 4 * MiB);
     this.#inline = options.inlineCommits ?? false;
     this.#preallocate = options.preallocate ?? false;
+    this.#onPreallocateFailed = options.onPreallocateFailed;
     this.#onCorrupt = options.onCorrupt;
     this.#onTornTail = options.onTornTail;
   }
@@ -544,8 +548,9 @@ export class Spool {
     this.#spare = undefined;
     try {
       renameSync(join(this.dir, SPARE_NAME), path);
-    } catch {
+    } catch (err) {
       closeSync(fd);
+      this.#preallocateFailed(err);
       return undefined;
     }
     this.#preallocated++;
@@ -554,23 +559,38 @@ export class Spool {
 
   /**
    * Prepares the next segment in the thread pool: `segmentBytes` zeros written and fdatasync'd, so that the
-   * log's syncs there commit no file-system metadata. A failure (the disk full) leaves no spare: the next
-   * segment grows with its writes, and the next roll tries again.
+   * log's syncs there commit no file-system metadata. Not while the file system has less than twice that
+   * free (the zeros would take the room the log's records need). A failure leaves no spare (reported): the
+   * next segment grows with its writes, and the next roll tries again.
    */
   #prepareSpare(): Promise<void> {
     if (!this.#preallocate || this.#closing || this.#spare !== undefined) return Promise.resolve();
-    this.#preparing ??= zeroedFile(join(this.dir, SPARE_NAME), this.segmentBytes)
-      .then(
-        (fd) => {
-          if (this.#closing) closeSync(fd);
-          else this.#spare = fd;
-        },
-        () => rm(join(this.dir, SPARE_NAME), { force: true }).catch(() => undefined),
-      )
-      .finally(() => {
-        this.#preparing = undefined;
-      });
+    this.#preparing ??= this.#makeSpare().finally(() => {
+      this.#preparing = undefined;
+    });
     return this.#preparing;
+  }
+
+  async #makeSpare(): Promise<void> {
+    const path = join(this.dir, SPARE_NAME);
+    try {
+      const fs = await statfs(this.dir);
+      if (fs.bavail * fs.bsize < 2 * this.segmentBytes) return;
+      const fd = await zeroedFile(path, this.segmentBytes);
+      if (this.#closing) closeSync(fd);
+      else this.#spare = fd;
+    } catch (err) {
+      await rm(path, { force: true }).catch(() => undefined);
+      this.#preallocateFailed(err);
+    }
+  }
+
+  #preallocateFailed(err: unknown): void {
+    try {
+      this.#onPreallocateFailed?.(err);
+    } catch {
+      // A failing observer must not stop the log.
+    }
   }
 
   /** The active segment is full: made durable here, then closed (once a sync in the thread pool is done). */

@@ -2,6 +2,8 @@
  * Every event through the write-ahead log (AUDIT_DURABILITY=sync, the default): one path, whatever Kafka does.
  *
  *   write → envelope encoded on the DICOM thread, queued in memory
+ *   work → `logged(association)`: everything queued is written to the log, not synced (a C-STORE, before it
+ *            files its instance: the write survives the death of the process, and the answer's sync covers it)
  *   answer → `durable(association)`: if its association's events are not durable yet, everything queued is
  *            written to the log (one write, spool.ts `appendAllNow`) and fdatasync'd, here (group commit)
  *   publisher → batches in log order to Kafka → acknowledge the log (trim) once Kafka acknowledged

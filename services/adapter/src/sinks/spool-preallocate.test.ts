@@ -140,7 +140,10 @@ test('no spare can be made: reported, and the segments grow with their writes', 
   await mkdir(join(dir, 'spare-segment'));
   await writeFile(join(dir, 'spare-segment', 'x'), 'x');
   const failed: unknown[] = [];
-  const { spool } = await openSeen(t, dir, { segmentBytes: 4096, onPreallocateFailed: (e) => failed.push(e) });
+  const { spool } = await openSeen(t, dir, {
+    segmentBytes: 4096,
+    onPreallocateFailed: (e) => failed.push(e),
+  });
   assert.ok(failed.length > 0, 'the failure is reported');
   for (let i = 0; i < 30; i++) {
     spool.appendNow('k', payloadOf(i));

@@ -281,7 +281,10 @@ test('SIGKILL the moment an instance is filed: a filed instance whose C-STORE is
     const uids = new Map<string, string>();
     for (let i = 0; i < 40; i++) {
       const file = path.join(f, `i${String(i).padStart(4, '0')}.dcm`);
-      uids.set(file, writeInstance(file, { studyUid: study, seriesUid: series, pixelBytes: 10_000 }).sopInstanceUid);
+      uids.set(
+        file,
+        writeInstance(file, { studyUid: study, seriesUid: series, pixelBytes: 10_000 }).sopInstanceUid,
+      );
     }
     const nth = 2 + Math.floor(Math.random() * 20);
     const before = new Set(readdirSync(seriesDir));
@@ -308,7 +311,11 @@ test('SIGKILL the moment an instance is filed: a filed instance whose C-STORE is
     restart = await startAdapter(env, store);
     const removed = restart.out().match(/filed during a crash/g)?.length ?? 0;
     removedUnrecorded += removed;
-    points.push({ scenario: `killed at new file ${nth}, ${removed} removed at restart`, killMs: 0, acknowledged: run.acknowledged });
+    points.push({
+      scenario: `killed at new file ${nth}, ${removed} removed at restart`,
+      killMs: 0,
+      acknowledged: run.acknowledged,
+    });
   }
   await restart?.stop();
   await drain(env, store);

@@ -535,6 +535,7 @@ async function main(): Promise<void> {
         '',
         'Per acknowledged operation (an instance stored, an echo answered), medians over the rounds, from the ' +
           "adapter's own counters: events written, answers that waited for their events to be durable, " +
+          "writes of the events to the log without a sync (a C-STORE's request, before its instance is filed), " +
           "fdatasyncs on the answers' path; the envelope is encoded and appended on the DICOM thread, so no " +
           'thread hop lies between an event and its record, nor between an answer and its fdatasync.',
       );

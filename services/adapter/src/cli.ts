@@ -146,9 +146,13 @@ const spool =
   config.KAFKA_BROKERS.length > 0
     ? await Spool.open(path.resolve(config.SPOOL_DIR), {
         maxBytes: config.SPOOL_MAX_BYTES,
-        // sync: the write-ahead log writes on the DICOM thread and syncs when an answer needs it (wal-sink.ts).
+        // sync: the write-ahead log writes on the DICOM thread and syncs when an answer needs it (wal-sink.ts),
+        // into segments zeroed ahead of need, so that a sync does not grow the file.
+        preallocate: durability === 'sync' && config.SPOOL_PREALLOCATE,
         onCorrupt: (info) => log.error({ ...info }, 'event spool: corrupt record skipped'),
         onTornTail: (info) => log.warn({ ...info }, 'event spool: torn tail cut off (crash mid-write)'),
+        onPreallocateFailed: (err) =>
+          log.warn({ err }, 'event spool: no segment preallocated (the next one grows with its writes)'),
       }).catch((err: unknown) => {
         log.fatal({ err, spool_dir: config.SPOOL_DIR }, 'event spool could not be opened');
         process.exit(1);

@@ -1,10 +1,10 @@
 /**
  * After a crash: the store keeps no instance that no durable event records. With AUDIT_DURABILITY=sync a
- * C-STORE's request event is durable before its instance is filed, and its EVT_C_STORE before the response;
- * so an instance whose request is in the event log and whose EVT_C_STORE is not (wal-sink.ts `recover`) was
- * filed during the crash, never acknowledged to the peer (it will send it again) and never recorded: it is
- * removed, with a log line naming it. A file older than that request (the same SOP Instance UID stored
- * before) is left alone.
+ * C-STORE's request event is written to the event log before its instance is filed (a write the death of the
+ * process does not undo), and made durable with its EVT_C_STORE before the response; so an instance whose
+ * request is in the event log and whose EVT_C_STORE is not (wal-sink.ts `recover`) was filed during the
+ * crash, never acknowledged to the peer (it will send it again) and never recorded: it is removed, with a log
+ * line naming it. A file older than that request (the same SOP Instance UID stored before) is left alone.
  */
 import { rmSync, statSync } from 'node:fs';
 import type { Logger } from '@dicomtrail/runtime';

@@ -160,6 +160,11 @@ export class Association implements UpperLayerUser, EventSubject {
     return this.events.durable();
   }
 
+  /** True once every event emitted so far is written to the event log, synced or not (see AssociationEvents.logged). */
+  logged(): boolean {
+    return this.events.logged();
+  }
+
   // EventSubject: what the events say of this association.
 
   endpoints(): { local: Endpoint; remote: Endpoint } {

@@ -1,7 +1,8 @@
 /**
  * Small C-STORE instances held in memory from their last fragment until the storage service files them under
  * their final name (service-classes/write-once.ts), so that they are written once and never renamed.
- * The wait can be long (the request's events made durable first), so what the process holds is bounded:
+ * The wait can be long (the request's events written to the event log first, which may wait for the log), so
+ * what the process holds is bounded:
  * past HOLD_BUDGET an instance goes to a temporary file as a large one does.
  */
 import { rm } from 'node:fs/promises';

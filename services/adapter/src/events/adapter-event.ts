@@ -52,6 +52,12 @@ export interface EventSink {
    * there is nothing to wait for.
    */
   durable?(associationId: string): Promise<void> | undefined;
+  /**
+   * The same sink: writes every event written so far to its log without waiting for it to be durable (it
+   * survives the death of the process, not yet a power loss); false when one of this association's could not
+   * be written.
+   */
+  logged?(associationId: string): boolean;
   /** A node-scoped envelope, already built and validated (events/node-lifecycle.ts). */
   writeNodeEvent?(event: DicomtrailEvent): void;
   close(): Promise<void>;

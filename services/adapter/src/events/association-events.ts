@@ -150,4 +150,14 @@ export class AssociationEvents implements EventEmitter {
     }
     return wait;
   }
+
+  /**
+   * True once every event emitted so far is written to the log of each sink that makes events durable (not
+   * yet synced: `durable` does that); false when one of them could not be written.
+   */
+  logged(): boolean {
+    let ok = true;
+    for (const s of this.#durableSinks) if (s.logged?.(this.#subject.id) === false) ok = false;
+    return ok;
+  }
 }

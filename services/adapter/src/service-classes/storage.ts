@@ -111,17 +111,14 @@ export function defaultStoreHandler(storeDir: string): CStoreHandler {
 }
 
 /**
- * With a write-ahead log (AUDIT_DURABILITY=sync) the request's events are durable before the instance is
- * filed: after a crash, a filed instance whose EVT_C_STORE is missing is then found from its request
- * (archive/unrecorded-instances.ts). False when they cannot be made durable (the instance is not filed).
+ * With a write-ahead log (AUDIT_DURABILITY=sync) the request's events are written to the log before the
+ * instance is filed (no sync: a write survives the death of the process), and made durable with the
+ * EVT_C_STORE by one sync before the response (dimse-service.ts). After a crash, a filed instance whose
+ * EVT_C_STORE is missing is then found from its request (archive/unrecorded-instances.ts). False when they
+ * cannot be written (the instance is not filed).
  */
-async function requestDurable(assoc: Association): Promise<boolean> {
-  const wait = assoc.durable();
-  if (!wait) return true;
-  return wait.then(
-    () => true,
-    () => false,
-  );
+function requestLogged(assoc: Association): boolean {
+  return assoc.logged();
 }
 
 export async function serveCStore(assoc: Association, msg: DimseMessage, storeDir: string): Promise<void> {
@@ -132,7 +129,7 @@ export async function serveCStore(assoc: Association, msg: DimseMessage, storeDi
   if (!stored || stored.error) {
     status = 0xa700;
     errorComment = `could not write the instance: ${stored?.error?.message ?? 'no data set'}`.slice(0, 64);
-  } else if (!(await requestDurable(assoc))) {
+  } else if (!requestLogged(assoc)) {
     status = 0xa700;
     errorComment = 'the event log cannot record this C-STORE';
   } else {

@@ -6,6 +6,8 @@ import { DicomtrailError } from '@dicomtrail/runtime';
 
 export const SEGMENT_RE = /^spool-(\d{6,})\.seg$/;
 export const segmentName = (num: number): string => `spool-${String(num).padStart(6, '0')}.seg`;
+/** The next segment, prepared ahead of need (zeros; not a segment until renamed to its number). */
+export const SPARE_NAME = 'spare-segment';
 export const errCode = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;
 
 /** fsync of a directory, so that a created, renamed or removed entry survives a power loss. */

@@ -29,7 +29,9 @@
  *
  * A record is valid when the marker matches, 22 + k + n fits in the bytes the segment holds and the
  * CRC matches. An invalid record is reported and the reader resynchronises on the next marker that
- * starts a valid record (or skips to the end of the segment when there is none).
+ * starts a valid record (or skips to the end of the segment when there is none). Zeros from where a
+ * record would start to the end of the segment are its free room (a preallocated segment), not a record:
+ * the segment's records end there.
  *
  * Ack file (20 bytes)
  *   0   4  magic 'DTSA' (0x44 0x54 0x53 0x41)
@@ -234,6 +236,16 @@ async function parseAt(win: FileWindow, pos: number, end: number): Promise<Parse
   return { ok: true, record: { kind: 'record', offset: pos, end: pos + total, seq, key, payload } };
 }
 
+/** True when every byte of `[from, end)` is zero (the free room of a preallocated segment). */
+export async function zeroTail(win: FileWindow, from: number, end: number): Promise<boolean> {
+  const chunk = 64 * 1024;
+  for (let pos = from; pos < end; pos += chunk) {
+    const buf = await win.bytes(pos, Math.min(chunk, end - pos));
+    for (let i = 0; i < buf.length; i++) if (buf[i] !== 0) return false;
+  }
+  return true;
+}
+
 async function findSync(win: FileWindow, from: number, end: number): Promise<number> {
   const chunk = 64 * 1024;
   let pos = from;
@@ -250,7 +262,8 @@ async function findSync(win: FileWindow, from: number, end: number): Promise<num
 
 /**
  * Every record in `[start, end)` of a segment, in file order. An invalid stretch is yielded once as a
- * `corrupt` region, and reading resumes at the next marker that starts a valid record.
+ * `corrupt` region, and reading resumes at the next marker that starts a valid record. Zeros from a record
+ * boundary to `end` end the records (no `corrupt` region).
  */
 export async function* readRecords(
   win: FileWindow,
@@ -265,6 +278,7 @@ export async function* readRecords(
       pos = parsed.record.end;
       continue;
     }
+    if (await zeroTail(win, pos, end)) return;
     let next = await findSync(win, pos + 1, end);
     let resumed: DecodedRecord | undefined;
     while (next < end) {

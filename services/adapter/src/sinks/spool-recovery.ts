@@ -17,6 +17,7 @@ import {
   FileWindow,
   readRecords,
   SEGMENT_HEADER_BYTES,
+  zeroTail,
 } from './spool-format.js';
 
 export interface RecoveredSegment {
@@ -88,7 +89,10 @@ async function readAck(
   return { ackedSeq: 0 };
 }
 
-/** Newest segment: its exact last seq; a torn tail (anything after the last valid record) is cut. */
+/**
+ * Newest segment: its exact last seq; a torn tail (anything after the last valid record but zeros) is cut.
+ * Zeros after it are the free room of a preallocated segment: its size is then where its records end.
+ */
 async function settleNewest(
   seg: RecoveredSegment,
   fh: FileHandle,
@@ -96,6 +100,10 @@ async function settleNewest(
 ): Promise<Scan> {
   const s = await scan(fh, seg.size);
   seg.lastSeq = s.records > 0 ? s.lastSeq : seg.firstSeq - 1;
+  if (s.records > 0 && s.end < seg.size && (await zeroTail(new FileWindow(fh, seg.size), s.end, seg.size))) {
+    seg.size = s.end;
+    return s;
+  }
   if (s.records > 0 && s.end < seg.size) {
     await truncateFile(seg.path, s.end);
     observer.tornTail({ segment: seg.name, offset: s.end, bytes: seg.size - s.end });

@@ -45,15 +45,35 @@
  *   a new segment) on the calling thread; `syncSoon` does the same in the thread pool. `syncedSeq` is the
  *   highest seq made durable. A segment is fdatasync'd before it is closed on a roll.
  * - `appendNow` is not mixed with `append` while a group commit is queued or running (DT_ERR_SPOOL_MODE).
+ * - With `preallocate`, the segments `appendNow` starts are files of `segmentBytes` zeros, written and
+ *   fdatasync'd in the thread pool ahead of need (`spare-segment`, renamed to its number when the log rolls
+ *   onto it): a record then overwrites blocks the file already has, and its sync commits no file-system
+ *   metadata (the file's size does not change). A segment ends at its first zero byte where a record would
+ *   start (the zeros after the last record are free room, not a torn record); `bytes` counts the records
+ *   and headers written here, not the zeros. When the spare cannot be made (the disk is full), or is not ready
+ *   yet, the segment is a file that grows with each write.
  */
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, rmSync, writeSync } from 'node:fs';
-import { type FileHandle, mkdir, open, realpath, rename, rm } from 'node:fs/promises';
+import {
+  close,
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  ftruncateSync,
+  open as openFd,
+  openSync,
+  renameSync,
+  rmSync,
+  write,
+  writeSync,
+} from 'node:fs';
+import { type FileHandle, mkdir, open, realpath, rename, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import {
   acquireLock,
   errCode,
   releaseLock,
+  SPARE_NAME,
   segmentName,
   syncDir,
   syncDirNow,
@@ -92,6 +112,13 @@ export interface SpoolOptions {
    * blocking the event loop for the fdatasync.
    */
   inlineCommits?: boolean;
+  /**
+   * Segments started by `appendNow` are preallocated and zeroed ahead of need (default false): its syncs then
+   * overwrite blocks instead of growing the file. Costs `segmentBytes` of disk for the spare.
+   */
+  preallocate?: boolean;
+  /** A spare segment that could not be prepared or taken (the segment grows with its writes instead). */
+  onPreallocateFailed?: (err: unknown) => void;
   /** An invalid record or header (reported once per spot per open spool; never thrown). */
   onCorrupt?: (info: SpoolCorruption) => void;
   /** A torn tail cut off the newest segment when opening (the trace of a crash mid-write). */
@@ -190,6 +217,8 @@ export class Spool {
   readonly #maxBatchRecords: number;
   readonly #maxBatchBytes: number;
   readonly #inline: boolean;
+  readonly #preallocate: boolean;
+  readonly #onPreallocateFailed: ((err: unknown) => void) | undefined;
   readonly #onCorrupt: ((info: SpoolCorruption) => void) | undefined;
   readonly #onTornTail: ((info: SpoolTornTail) => void) | undefined;
 
@@ -224,6 +253,11 @@ export class Spool {
   #dirDirty = false;
   #syncing: Promise<number> | undefined;
 
+  /** The spare segment (zeros, synced), once ready; its preparation under way. */
+  #spare: number | undefined;
+  #preparing: Promise<void> | undefined;
+  #preallocated = 0;
+
   #appended = 0;
   #replayed = 0;
   #acked = 0;
@@ -244,6 +278,8 @@ export class Spool {
     this.#maxBatchRecords = positiveInt('maxBatchRecords', options.maxBatchRecords, 1024);
     this.#maxBatchBytes = positiveInt('maxBatchBytes', options.maxBatchBytes, 4 * MiB);
     this.#inline = options.inlineCommits ?? false;
+    this.#preallocate = options.preallocate ?? false;
+    this.#onPreallocateFailed = options.onPreallocateFailed;
     this.#onCorrupt = options.onCorrupt;
     this.#onTornTail = options.onTornTail;
   }
@@ -296,7 +332,11 @@ export class Spool {
   get commits(): number {
     return this.#commits;
   }
-  /** Bytes of the segments on disk. */
+  /** Segments started from a preallocated spare by this instance. */
+  get preallocated(): number {
+    return this.#preallocated;
+  }
+  /** Bytes of the segments on disk (of a preallocated segment written here, its records and header, not its zeros). */
   get bytes(): number {
     return this.#bytes;
   }
@@ -451,7 +491,7 @@ export class Spool {
           const num = this.#nextNum++;
           const name = segmentName(num);
           const path = join(this.dir, name);
-          const fd = openSync(path, 'wx', 0o600);
+          const fd = this.#takeSpare(path) ?? openSync(path, 'wx', 0o600);
           fresh = { num, name, path, firstSeq: seq, lastSeq: seq - 1, size: 0, durable: 0, fd };
           seg = fresh;
         }
@@ -478,6 +518,7 @@ export class Spool {
         this.#segments.push(fresh);
         this.#active = fresh;
         this.#dirDirty = true;
+        this.#prepareSpare();
       }
       seg.size += buf.length;
       seg.durable = seg.size;
@@ -490,6 +531,66 @@ export class Spool {
     if (admitError !== undefined) return { first, written: items.length, error: admitError };
     if (items.length > 0) this.#lastError = undefined;
     return { first, written: items.length };
+  }
+
+  /** Resolves once the spare segment being prepared is ready (or could not be made). */
+  prepared(): Promise<void> {
+    return this.#preparing ?? Promise.resolve();
+  }
+
+  /**
+   * The ready spare renamed to `path` (the new segment; its directory entry is synced with the next sync),
+   * and its descriptor; undefined when there is none (the caller creates a file that grows).
+   */
+  #takeSpare(path: string): number | undefined {
+    const fd = this.#spare;
+    if (fd === undefined) return undefined;
+    this.#spare = undefined;
+    try {
+      renameSync(join(this.dir, SPARE_NAME), path);
+    } catch (err) {
+      closeSync(fd);
+      this.#preallocateFailed(err);
+      return undefined;
+    }
+    this.#preallocated++;
+    return fd;
+  }
+
+  /**
+   * Prepares the next segment in the thread pool: `segmentBytes` zeros written and fdatasync'd, so that the
+   * log's syncs there commit no file-system metadata. Not while the file system has less than twice that
+   * free (the zeros would take the room the log's records need). A failure leaves no spare (reported): the
+   * next segment grows with its writes, and the next roll tries again.
+   */
+  #prepareSpare(): Promise<void> {
+    if (!this.#preallocate || this.#closing || this.#spare !== undefined) return Promise.resolve();
+    this.#preparing ??= this.#makeSpare().finally(() => {
+      this.#preparing = undefined;
+    });
+    return this.#preparing;
+  }
+
+  async #makeSpare(): Promise<void> {
+    const path = join(this.dir, SPARE_NAME);
+    try {
+      const fs = await statfs(this.dir);
+      if (fs.bavail * fs.bsize < 2 * this.segmentBytes) return;
+      const fd = await zeroedFile(path, this.segmentBytes);
+      if (this.#closing) closeSync(fd);
+      else this.#spare = fd;
+    } catch (err) {
+      await rm(path, { force: true }).catch(() => undefined);
+      this.#preallocateFailed(err);
+    }
+  }
+
+  #preallocateFailed(err: unknown): void {
+    try {
+      this.#onPreallocateFailed?.(err);
+    } catch {
+      // A failing observer must not stop the log.
+    }
   }
 
   /** The active segment is full: made durable here, then closed (once a sync in the thread pool is done). */
@@ -893,6 +994,9 @@ export class Spool {
         // Reported by the sync error itself to whoever waits; closing goes on.
       }
       await this.#serial(() => this.#closeActive()).catch(() => undefined);
+      await this.#preparing;
+      if (this.#spare !== undefined) closeSync(this.#spare);
+      this.#spare = undefined;
       await releaseLock(this.dir);
       openDirs.delete(this.dir);
     })();
@@ -914,6 +1018,7 @@ export class Spool {
     this.#nextSeq = Math.max(this.#segments.at(-1)?.lastSeq ?? 0, this.#ackedSeq) + 1;
     this.#syncedSeq = this.#nextSeq - 1;
     await this.#deleteAcked();
+    await this.#prepareSpare();
   }
 }
 
@@ -931,4 +1036,27 @@ function fdOf(seg: Segment): number {
 function writeFullySync(fd: number, buf: Buffer, position: number): void {
   let done = 0;
   while (done < buf.length) done += writeSync(fd, buf, done, buf.length - done, position + done);
+}
+
+const ZERO_CHUNK = 1024 * 1024;
+
+/** A file of `bytes` zeros at `path` (replacing one there), written and fdatasync'd in the thread pool; its descriptor. */
+async function zeroedFile(path: string, bytes: number): Promise<number> {
+  const fd = await new Promise<number>((resolve, reject) =>
+    openFd(path, 'w', 0o600, (err, fd) => (err ? reject(err) : resolve(fd))),
+  );
+  try {
+    const zeros = Buffer.alloc(Math.min(ZERO_CHUNK, bytes));
+    for (let done = 0; done < bytes; ) {
+      const len = Math.min(zeros.length, bytes - done);
+      done += await new Promise<number>((resolve, reject) =>
+        write(fd, zeros, 0, len, done, (err, n) => (err ? reject(err) : resolve(n))),
+      );
+    }
+    await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+  } catch (err) {
+    await new Promise<void>((resolve) => close(fd, () => resolve()));
+    throw err;
+  }
+  return fd;
 }

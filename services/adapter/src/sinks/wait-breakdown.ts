@@ -14,6 +14,8 @@ export interface WaitBreakdownSnapshot {
   events: number;
   encode_us: number;
   append_us: number;
+  /** Operations that had their events written to the log, without a sync, before their work (a C-STORE's filing). */
+  logged: number;
   /** Answers that asked for their events to be durable; of them, those that needed a sync of their own. */
   waits: number;
   waits_synced: number;
@@ -32,6 +34,7 @@ export class WaitBreakdown {
   #events = 0;
   #encodeNs = 0;
   #appendNs = 0;
+  #logged = 0;
   #waits = 0;
   #waitsSynced = 0;
   #syncs = 0;
@@ -48,6 +51,10 @@ export class WaitBreakdown {
   /** One write of the queued events to the log. */
   appended(ns: number): void {
     this.#appendNs += ns;
+  }
+
+  logged(): void {
+    this.#logged += 1;
   }
 
   wait(synced: boolean): void {
@@ -77,6 +84,7 @@ export class WaitBreakdown {
       events: this.#events,
       encode_us: us(this.#encodeNs),
       append_us: us(this.#appendNs),
+      logged: this.#logged,
       waits: this.#waits,
       waits_synced: this.#waitsSynced,
       syncs: this.#syncs,

@@ -113,3 +113,22 @@ test('an event the log cannot take fails its association (fail-closed), not the 
   assert.equal(sink.durable('ok'), undefined);
   assert.equal(sink.stats().notRecorded, 1);
 });
+
+test('logged: what is queued is written to the log without a sync; the answer then needs one sync; a write that fails says false', async (t) => {
+  const { sink, spool } = await walSink(t, { maxBytes: 4096, segmentBytes: 2048 });
+  sink.write(echoEvent('a', 0));
+  sink.write(echoEvent('b', 0));
+  assert.equal(spool.lastSeq, 0, 'queued in memory');
+  assert.equal(sink.logged('a'), true);
+  assert.equal(spool.lastSeq, 2, 'written to the log (it survives the death of the process)');
+  assert.equal(spool.syncedSeq, 0, 'not synced');
+  assert.equal(sink.stats().breakdown.syncs, 0);
+  assert.equal(sink.stats().breakdown.logged, 1);
+  sink.write(echoEvent('a', 1));
+  assert.equal(sink.durable('a'), undefined);
+  assert.equal(spool.syncedSeq, 3, 'one sync covers what was logged and what came after');
+  assert.equal(sink.stats().breakdown.syncs, 1);
+  sink.write(echoEvent('big', 0, 'x'.repeat(5000)));
+  assert.equal(sink.logged('big'), false, 'an event that could not be written');
+  assert.equal(sink.logged('a'), true, 'not the others');
+});

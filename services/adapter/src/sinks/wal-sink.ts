@@ -2,6 +2,8 @@
  * Every event through the write-ahead log (AUDIT_DURABILITY=sync, the default): one path, whatever Kafka does.
  *
  *   write → envelope encoded on the DICOM thread, queued in memory
+ *   work → `logged(association)`: everything queued is written to the log, not synced (a C-STORE, before it
+ *            files its instance: the write survives the death of the process, and the answer's sync covers it)
  *   answer → `durable(association)`: if its association's events are not durable yet, everything queued is
  *            written to the log (one write, spool.ts `appendAllNow`) and fdatasync'd, here (group commit)
  *   publisher → batches in log order to Kafka → acknowledge the log (trim) once Kafka acknowledged
@@ -306,6 +308,18 @@ export class WalSink implements EventSink {
     }
     if (need.kind !== 'failed') return undefined;
     return Promise.reject(need.error);
+  }
+
+  /**
+   * Writes what is queued to the log (one write into the page cache, no sync): from here this association's
+   * events survive the death of the process, and the next sync makes them durable. False when one of them
+   * could not be written (fail-closed). A C-STORE files its instance after this, and waits for `durable`
+   * once, before its response.
+   */
+  logged(associationId: string): boolean {
+    this.#flush();
+    this.#breakdown.logged();
+    return this.#barrier.need(associationId, this.#durableUpTo).kind !== 'failed';
   }
 
   /** Writes what is queued and syncs the log on this thread; a failed sync fails every association after the last good one. */

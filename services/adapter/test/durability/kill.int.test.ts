@@ -15,12 +15,22 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  type FSWatcher,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  watch,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort } from '@dicomtrail/testing';
 import { type AdapterProcess, killAdapters, startAdapter } from '../support/adapter-process.js';
+import { uid, writeInstance } from '../support/instances.js';
 import { checkTrail, instanceFolder, readWholeTopic, storescuRun } from '../support/kill-run.js';
 import { PrivateBroker } from '../support/private-broker.js';
 import { waitFor } from '../support/server.js';
@@ -247,6 +257,73 @@ test('SIGKILL at random points while Kafka is down: the log keeps every acknowle
   await broker.start();
   await drain(env, store);
   await verify('scp, kafka down', env['EVENTS_TOPIC'] as string, store, points);
+});
+
+test('SIGKILL the moment an instance is filed: a filed instance whose C-STORE is not durable is taken out of the store at restart', async () => {
+  // A C-STORE writes its request's events to the log (no sync), files the instance, then makes its events
+  // durable with one sync before the response. Each kill here comes as a new file appears in the series folder
+  // (inotify), so it falls while an instance is written, or between its filing and that sync, or just after.
+  const env = envFor('filing');
+  const store = path.join(dir, 'store-filing');
+  const study = uid();
+  const series = uid();
+  const seriesDir = path.join(store, study, series);
+  mkdirSync(seriesDir, { recursive: true });
+  const points: Point[] = [];
+  let removedUnrecorded = 0;
+  let unfinishedAtKill = 0;
+  let restart: AdapterProcess | undefined;
+  for (let kill = 0; kill < 40 && (kill < 8 || removedUnrecorded < 1); kill++) {
+    const a = restart ?? (await startAdapter(env, store));
+    if (kill % 2 === 1) await publisherConnected(a);
+    const f = path.join(dir, `filing-${kill}`);
+    mkdirSync(f, { recursive: true });
+    const uids = new Map<string, string>();
+    for (let i = 0; i < 40; i++) {
+      const file = path.join(f, `i${String(i).padStart(4, '0')}.dcm`);
+      uids.set(
+        file,
+        writeInstance(file, { studyUid: study, seriesUid: series, pixelBytes: 10_000 }).sopInstanceUid,
+      );
+    }
+    const nth = 2 + Math.floor(Math.random() * 20);
+    const before = new Set(readdirSync(seriesDir));
+    let watcher: FSWatcher | undefined;
+    const run = await storescuRun(a.port, { dir: f, uids }, async () => {
+      let seen = 0;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 10_000);
+        watcher = watch(seriesDir, (_event, name) => {
+          if (name === null || before.has(name)) return;
+          before.add(name);
+          seen += 1;
+          if (seen !== nth) return;
+          a.proc.kill('SIGKILL');
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      watcher?.close();
+      await a.kill();
+    });
+    for (const name of readdirSync(seriesDir))
+      if ((statSync(path.join(seriesDir, name)).mode & 0o777) === 0) unfinishedAtKill += 1;
+    restart = await startAdapter(env, store);
+    const removed = restart.out().match(/filed during a crash/g)?.length ?? 0;
+    removedUnrecorded += removed;
+    points.push({
+      scenario: `killed at new file ${nth}, ${removed} removed at restart`,
+      killMs: 0,
+      acknowledged: run.acknowledged,
+    });
+  }
+  await restart?.stop();
+  await drain(env, store);
+  rows.push(
+    `| scp, kill at filing | ${points.length} kills | | | | unfinished at the kill ${unfinishedAtKill} | filed, not durable, removed at restart ${removedUnrecorded} |`,
+  );
+  await verify('scp, kill at filing', env['EVENTS_TOPIC'] as string, store, points);
+  assert.ok(removedUnrecorded > 0, 'a kill fell between a filing and the sync of its C-STORE at least once');
 });
 
 after(() => {

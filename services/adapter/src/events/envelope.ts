@@ -96,30 +96,22 @@ function typeFragment(type: AdapterEvent['type']): string {
   return f;
 }
 
-function nodeText(node: NodeInfo): string {
-  let t = nodeJson.get(node);
+/** JSON.stringify(value), kept per object when `keep(value)` says it cannot change. */
+function keptJson<T extends object>(kept: WeakMap<T, string>, value: T, keep: (v: T) => boolean): string {
+  let t = kept.get(value);
   if (t === undefined) {
-    t = JSON.stringify(node);
-    nodeJson.set(node, t);
+    t = JSON.stringify(value);
+    if (keep(value)) kept.set(value, t);
   }
   return t;
 }
 
-/** Kept only for an association object that cannot change: frozen, with its endpoints, and no negotiation. */
-function associationText(a: AssociationInfo): string {
-  let t = associationJson.get(a);
-  if (t === undefined) {
-    t = JSON.stringify(a);
-    if (
-      Object.isFrozen(a) &&
-      Object.isFrozen(a.local) &&
-      Object.isFrozen(a.remote) &&
-      a.negotiation === undefined
-    )
-      associationJson.set(a, t);
-  }
-  return t;
-}
+/** An association object that cannot change: frozen, with its endpoints, and no negotiation. */
+const settled = (a: AssociationInfo): boolean =>
+  Object.isFrozen(a) && Object.isFrozen(a.local) && Object.isFrozen(a.remote) && a.negotiation === undefined;
+
+/** NodeInfo is read-only: its text is kept. */
+const always = (): boolean => true;
 
 /**
  * `JSON.stringify(toEnvelope(ev, node, id))`, the same text (envelope.test.ts compares the two on every example
@@ -146,10 +138,10 @@ export function envelopeJson(ev: AdapterEvent, node: NodeInfo, id: string = uuid
     ',"seq":' +
     JSON.stringify(ev.seq) +
     ',"association":' +
-    associationText(ev.association) +
+    keptJson(associationJson, ev.association, settled) +
     (ev.parent ? `,"parent":${JSON.stringify(ev.parent)}` : '') +
     ',"node":' +
-    nodeText(node) +
+    keptJson(nodeJson, node, always) +
     (params === undefined ? '' : `,"params":${params}`) +
     ',"trace":' +
     trace +

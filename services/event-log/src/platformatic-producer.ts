@@ -96,9 +96,16 @@ export class PlatformaticEventProducer implements EventProducer {
   async send(records: readonly EventRecord[]): Promise<void> {
     if (records.length === 0) return;
     const hb = this.#headerBytes;
+    // Records of one event type share their headers object (the adapter's sinks, and a batch cloned to the
+    // producer thread keeps that sharing): one Map of header bytes each (the client only reads it).
+    const maps = new Map<Readonly<Record<string, string>>, Map<Buffer, Buffer>>();
     const messages: Message[] = records.map((r) => {
-      const headers = new Map<Buffer, Buffer>();
-      for (const k in r.headers) headers.set(hb.get(k), hb.get(r.headers[k] as string));
+      let headers = maps.get(r.headers);
+      if (headers === undefined) {
+        headers = new Map<Buffer, Buffer>();
+        for (const k in r.headers) headers.set(hb.get(k), hb.get(r.headers[k] as string));
+        maps.set(r.headers, headers);
+      }
       return { topic: this.#topic, key: this.#keys.get(r.key), value: r.value, headers };
     });
     await diagnosed(this.#producer.send({ messages }), this.#security);

@@ -33,7 +33,12 @@ import type { NodeInfo } from '../events/envelope.js';
 import type { DeadLetters } from './dead-letters.js';
 import { encodeEnvelope } from './envelope-encoder.js';
 import { type EnvelopeThread, type InvalidEvent, recordOf } from './envelope-thread.js';
-import { type KafkaSinkConfig, kafkaParts, type UndeliverableReason } from './kafka-producers.js';
+import {
+  DEFAULT_LINGER_MS,
+  type KafkaSinkConfig,
+  kafkaParts,
+  type UndeliverableReason,
+} from './kafka-producers.js';
 import { connectionOf, PublisherLoop, type PublisherState, type Step } from './publisher-loop.js';
 import type { Spool } from './spool.js';
 import { drainPass } from './spool-drain.js';
@@ -170,7 +175,7 @@ export class KafkaSink implements EventSink {
     this.#encoder?.start((records, invalid) => this.#acceptEncoded(records, invalid));
     this.#maxQueue = opts.maxQueue ?? 100_000;
     this.#batchMax = opts.batchMax ?? 500;
-    this.#lingerMs = opts.lingerMs ?? 10;
+    this.#lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS.async;
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 5000;
     this.#onUndeliverable = opts.onUndeliverable;
     this.#spool = opts.spool;

@@ -37,9 +37,9 @@ import { utcTimestamp } from '../events/clock.js';
 import type { NodeInfo } from '../events/envelope.js';
 import type { DeadLetters } from './dead-letters.js';
 import { DurabilityBarrier } from './durability-barrier.js';
-import { DEFAULT_LINGER_MS } from './kafka-producers.js';
 import { encodeEnvelopeHere } from './envelope-encoder.js';
 import { recordOf } from './envelope-thread.js';
+import { DEFAULT_LINGER_MS } from './kafka-producers.js';
 import { parseEnvelope, recordFromLog } from './log-record.js';
 import {
   type LoggedEvent,

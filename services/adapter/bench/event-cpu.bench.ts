@@ -3,15 +3,20 @@
  * over one association to the adapter CLI (a separate process) in three set-ups, interleaved, the order rotating
  * each round after one warm-up of each: events off; every event to a JSONL file (`--events-out`); every event
  * to Kafka (AUDIT_DURABILITY=sync, a topic of its own, deleted at the end; only when a broker answers).
+ * BENCH_COMPARE_CLI=PATH adds the same three set-ups on another build's dist/src/cli.js (e.g. the code before a
+ * change), in the same interleaved rounds.
  *
  * Per run the adapter's CPU (user + system, every thread, /proc/<pid>/stat and /proc/<pid>/task/<tid>/stat)
  * is read before storescu starts and once the adapter is idle after it ends. Per event, on average:
  * (CPU with events - CPU without) / events of the run. Per type, the run's real events (read back from the
- * JSONL file) are put through what each costs in isolation: the params' PDU hash (EVT_DATA_*, the one costly
- * build), the structured clone that hands an event to the envelope thread, and the envelope: built,
- * schema-checked (shown apart: consumers validate too) and serialised (sinks/envelope-encoder.ts).
+ * JSONL file) are put through what the adapter does with each, in isolation: the params' PDU hash (EVT_DATA_*,
+ * the one costly build), the envelope's JSON text (events/envelope.ts `envelopeJson`, what every sink writes),
+ * its bytes as the log record's value (AUDIT_DURABILITY=sync and JSONL do all of this on the DICOM thread), and,
+ * for `async` only, the structured clone that hands an event to the envelope thread. The C-STORE's data set
+ * header, decoded once for its EVT_DIMSE_RECV and EVT_C_STORE, is timed apart on the run's own instances. The
+ * envelope as an object then JSON.stringify is shown beside `envelopeJson` for reference (the same text).
  *
- * Knobs: BENCH_ROUNDS (5), BENCH_SMALL_COUNT (2000), BENCH_NO_KAFKA=1, BENCH_TMP (os.tmpdir()).
+ * Knobs: BENCH_ROUNDS (5), BENCH_SMALL_COUNT (2000), BENCH_NO_KAFKA=1, BENCH_TMP (os.tmpdir()), BENCH_COMPARE_CLI.
  * Run alone: `npm run build && node services/adapter/dist/bench/event-cpu.bench.js`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -19,11 +24,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isEvent } from '@dicomtrail/schemas';
 import type { AdapterEvent } from '../src/association/types.js';
-import { resolveHere } from '../src/dataset/deferred-dicom-json.js';
-import { toEnvelope } from '../src/events/envelope.js';
-import { encodeEnvelope } from '../src/sinks/envelope-encoder.js';
+import { decodeDeferred } from '../src/dataset/deferred-dicom-json.js';
+import { HeaderCondenser } from '../src/dataset/header-condenser.js';
+import { readPart10 } from '../src/dataset/part10.js';
+import { envelopeJson, toEnvelope } from '../src/events/envelope.js';
 import { EXPLICIT_LE, uid, writeInstance } from '../test/support/instances.js';
 import {
   adapterCliPath,
@@ -56,6 +61,8 @@ type Variant = 'off' | 'jsonl' | 'kafka';
 
 interface Receiver {
   variant: Variant;
+  /** The variant, and which build when BENCH_COMPARE_CLI adds another. */
+  label: string;
   port: number;
   storeDir: string;
   eventsOut?: string;
@@ -65,14 +72,17 @@ interface Receiver {
 async function startReceiver(
   root: string,
   variant: Variant,
+  build: { cli: string; label: string },
   brokers?: string,
   topic?: string,
 ): Promise<Receiver> {
   const port = await freePort();
-  const storeDir = path.join(root, `store-${variant}`);
+  const label = build.label ? `${variant} (${build.label})` : variant;
+  const dir = path.join(root, label.replace(/\W+/g, '-'));
+  const storeDir = path.join(dir, 'store');
   mkdirSync(storeDir, { recursive: true });
-  const args = [adapterCliPath, 'adapter', '--port', String(port), '--ae-title', AE, '--store-dir', storeDir];
-  const eventsOut = variant === 'jsonl' ? path.join(root, 'events.jsonl') : undefined;
+  const args = [build.cli, 'adapter', '--port', String(port), '--ae-title', AE, '--store-dir', storeDir];
+  const eventsOut = variant === 'jsonl' ? path.join(dir, 'events.jsonl') : undefined;
   if (eventsOut) args.push('--events-out', eventsOut);
   const env: NodeJS.ProcessEnv = { ...process.env, DICOM_MAX_PDU: '65536', LOG_LEVEL: 'warn' };
   delete env['KAFKA_BROKERS'];
@@ -81,11 +91,11 @@ async function startReceiver(
       KAFKA_BROKERS: brokers,
       EVENTS_TOPIC: topic,
       AUDIT_DURABILITY: 'sync',
-      SPOOL_DIR: path.join(root, 'spool'),
+      SPOOL_DIR: path.join(dir, 'spool'),
     });
   const child = track(spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] }));
-  await waitListening(port, child, variant);
-  return { variant, port, storeDir, child, ...(eventsOut ? { eventsOut } : {}) };
+  await waitListening(port, child, label);
+  return { variant, label, port, storeDir, child, ...(eventsOut ? { eventsOut } : {}) };
 }
 
 // ---------------------------------------------------------------- CPU of a process, per thread
@@ -143,8 +153,7 @@ async function run(r: Receiver, dataDir: string): Promise<RunCpu> {
   const pid = r.child.pid!;
   const before = await idle(pid);
   const res = await runTool('storescu', ['-aec', AE, '+sd', '127.0.0.1', String(r.port), dataDir]);
-  if (res.code !== 0)
-    throw new Error(`storescu → ${r.variant} exited ${res.code}: ${res.stderr.slice(-800)}`);
+  if (res.code !== 0) throw new Error(`storescu → ${r.label} exited ${res.code}: ${res.stderr.slice(-800)}`);
   const after = await idle(pid);
   const threads = new Map<string, number>();
   for (const [k, v] of after.threads) threads.set(k, (v - (before.threads.get(k) ?? 0)) * TICK_US);
@@ -208,15 +217,45 @@ function microUs<T>(items: readonly T[], fn: (x: T) => unknown): number {
 interface TypeCost {
   type: string;
   perRun: number;
+  /** The params' PDU hash (EVT_DATA_* that carry one). */
   build: number;
+  /** envelopeJson: the envelope's JSON text. */
+  text: number;
+  /** The text as the record's bytes. */
+  bytes: number;
+  /** For reference: the envelope object, then JSON.stringify (the same text). */
+  objectText: number;
+  /** AUDIT_DURABILITY=async only: the structured clone to the envelope thread. */
   clone: number;
-  envelope: number;
-  schemaCheck: number;
 }
 
+/** What the DICOM thread spends on an event of the type with AUDIT_DURABILITY=sync or JSONL. */
+const onDicomThread = (c: TypeCost): number => c.build + c.text + c.bytes;
+
 function perType(events: readonly AdapterEvent[], counts: Map<string, number>): TypeCost[] {
+  // The association metadata as the adapter holds it: one frozen object shared by an association's events
+  // while nothing in it changes (events/association-events.ts), each lifecycle event a copy with the negotiation.
+  const shared = new Map<string, AdapterEvent['association']>();
   const byType = new Map<string, AdapterEvent[]>();
-  for (const e of events) {
+  for (const read of events) {
+    let association = read.association;
+    if (association.negotiation === undefined) {
+      const key = JSON.stringify(association);
+      association =
+        shared.get(key) ??
+        Object.freeze({
+          ...association,
+          local: Object.freeze(association.local),
+          remote: Object.freeze(association.remote),
+        });
+      shared.set(key, association);
+    }
+    // The operation's message id (its trace span) on the events that carry one.
+    const e: AdapterEvent = {
+      ...read,
+      association,
+      ...(read.type === 'EVT_C_STORE' ? { messageId: read.seq } : {}),
+    };
     const list = byType.get(e.type) ?? [];
     if (list.length < 200) list.push(e);
     byType.set(e.type, list);
@@ -231,14 +270,37 @@ function perType(events: readonly AdapterEvent[], counts: Map<string, number>): 
     const build = pdus
       ? (microUs(pdus, (b) => createHash('sha256').update(b).digest('hex')) * hashed.length) / sample.length
       : 0;
+    const text = microUs(sample, (e) => envelopeJson(e, NODE));
+    const texts = sample.map((e) => envelopeJson(e, NODE));
+    const bytes = microUs(texts, (t) => Buffer.from(t));
+    const objectText = microUs(sample, (e) => JSON.stringify(toEnvelope(e, NODE)));
     const clone = microUs(sample, (e) => structuredClone(e));
-    const envelope = microUs(sample, (e) => encodeEnvelope(e, NODE, resolveHere));
-    const envelopes = sample.map((e) => toEnvelope(e, NODE));
-    const schemaCheck = microUs(envelopes, (e) => isEvent(e));
-    out.push({ type, perRun: counts.get(type) ?? 0, build, clone, envelope, schemaCheck });
+    out.push({ type, perRun: counts.get(type) ?? 0, build, text, bytes, objectText, clone });
   }
-  return out.sort(
-    (a, b) => b.perRun * (b.build + b.clone + b.envelope) - a.perRun * (a.build + a.clone + a.envelope),
+  return out.sort((a, b) => b.perRun * onDicomThread(b) - a.perRun * onDicomThread(a));
+}
+
+/**
+ * The C-STORE data set header as events carry it (association/store-receiver.ts): condensed while the bytes
+ * pass, decoded to DICOM JSON when the first of its two events is encoded. µs per instance, on the run's files.
+ */
+function headerDecodeUs(dataDir: string): number {
+  const headers = readdirSync(dataDir)
+    .slice(0, 200)
+    .map((f) => {
+      const { datasetBytes, transferSyntaxUid } = readPart10(readFileSync(path.join(dataDir, f)));
+      const condenser = new HeaderCondenser({ explicitVr: true, littleEndian: true });
+      condenser.push(datasetBytes);
+      const { bytes, elided } = condenser.result();
+      return { bytes, transferSyntaxUid, elided };
+    });
+  return microUs(headers, (h) =>
+    decodeDeferred(h.bytes, {
+      transferSyntaxUid: h.transferSyntaxUid,
+      bulkDataThreshold: 1024,
+      untilTag: '7FE00010',
+      elided: h.elided,
+    }),
   );
 }
 
@@ -264,23 +326,29 @@ async function main(): Promise<void> {
   const root = mkdtempSync(path.join(process.env['BENCH_TMP'] ?? os.tmpdir(), 'dt-event-cpu-'));
   const topic = `dicomtrail.bench.event-cpu.${process.pid}`;
   const brokers = process.env['BENCH_NO_KAFKA'] ? undefined : await benchBroker();
+  const compareCli = process.env['BENCH_COMPARE_CLI'];
+  const builds = [{ cli: adapterCliPath, label: compareCli ? 'this build' : '' }];
+  if (compareCli) builds.push({ cli: path.resolve(compareCli), label: 'BENCH_COMPARE_CLI' });
+  const topics = builds.map((_, i) => `${topic}.${i}`);
   const receivers: Receiver[] = [];
   try {
     const dataDir = makeData(root);
-    receivers.push(await startReceiver(root, 'off'), await startReceiver(root, 'jsonl'));
-    if (brokers) receivers.push(await startReceiver(root, 'kafka', brokers, topic));
-    const results = new Map<Variant, RunCpu[]>(receivers.map((r) => [r.variant, []]));
+    for (const [i, build] of builds.entries()) {
+      receivers.push(await startReceiver(root, 'off', build), await startReceiver(root, 'jsonl', build));
+      if (brokers) receivers.push(await startReceiver(root, 'kafka', build, brokers, topics[i]));
+    }
+    const results = new Map<string, RunCpu[]>(receivers.map((r) => [r.label, []]));
     for (const r of receivers) await run(r, dataDir); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
-      for (const r of rotate(receivers, round)) results.get(r.variant)!.push(await run(r, dataDir));
+      for (const r of rotate(receivers, round)) results.get(r.label)!.push(await run(r, dataDir));
       progress(
-        `round ${round + 1}/${ROUNDS}: ${receivers.map((r) => `${r.variant} ${round1(results.get(r.variant)!.at(-1)!.us / 1000)} ms`).join(', ')}`,
+        `round ${round + 1}/${ROUNDS}: ${receivers.map((r) => `${r.label} ${round1(results.get(r.label)!.at(-1)!.us / 1000)} ms`).join(', ')}`,
       );
     }
-    report(results, receivers);
+    report(results, receivers, headerDecodeUs(dataDir));
   } finally {
     for (const r of receivers) r.child.kill('SIGTERM');
-    if (brokers) await deleteTopics(brokers, [topic]).catch(() => undefined);
+    if (brokers) await deleteTopics(brokers, topics).catch(() => undefined);
     rmSync(root, { recursive: true, force: true });
   }
 }
@@ -289,11 +357,13 @@ function round1(x: number): number {
   return round(x, 1);
 }
 
-function report(results: Map<Variant, RunCpu[]>, receivers: readonly Receiver[]): void {
-  const jsonl = results.get('jsonl')!;
-  const last = jsonl.at(-1)!;
+function report(results: Map<string, RunCpu[]>, receivers: readonly Receiver[], headerUs: number): void {
+  const jsonlReceiver = receivers.find((r) => r.variant === 'jsonl')!;
+  const last = results.get(jsonlReceiver.label)!.at(-1)!;
   const events = [...last.counts!.values()].reduce((a, b) => a + b, 0);
-  const offUs = median(results.get('off')!.map((r) => r.us));
+  /** The events-off run of the same build. */
+  const offOf = (r: Receiver): number =>
+    median(results.get(r.label.replace(r.variant, 'off'))!.map((x) => x.us));
   const lines: string[] = [];
   lines.push(`### CPU per event: storescu, ${COUNT} × 10 KB, one association, ${ROUNDS} interleaved rounds`);
   lines.push('');
@@ -305,47 +375,62 @@ function report(results: Map<Variant, RunCpu[]>, receivers: readonly Receiver[])
   lines.push('| --- | ---: | ---: | ---: | --- |');
   const json: Record<string, unknown> = { count: COUNT, rounds: ROUNDS, events_per_run: events };
   for (const r of receivers) {
-    const us = median(results.get(r.variant)!.map((x) => x.us));
-    const perEvent = r.variant === 'off' ? undefined : (us - offUs) / events;
-    json[r.variant] = { cpu_ms: us / 1000, per_event_us: perEvent };
+    const us = median(results.get(r.label)!.map((x) => x.us));
+    const perEvent = r.variant === 'off' ? undefined : (us - offOf(r)) / events;
+    json[r.label] = { cpu_ms: us / 1000, per_event_us: perEvent };
+    const name = r.variant === 'off' ? 'off' : `to ${r.variant === 'jsonl' ? 'JSONL' : 'Kafka (sync)'}`;
+    const build = r.label === r.variant ? '' : r.label.slice(r.variant.length);
     lines.push(
-      `| events ${r.variant === 'off' ? 'off' : `to ${r.variant === 'jsonl' ? 'JSONL' : 'Kafka (sync)'}`} | ${round1(us / 1000)} | ${round1(us / COUNT)} | ${perEvent === undefined ? '' : round(perEvent, 2)} | ${perEvent === undefined ? '' : perEvent <= TARGET_US ? `≤ ${TARGET_US}: met` : `≤ ${TARGET_US}: missed`} |`,
+      `| events ${name}${build} | ${round1(us / 1000)} | ${round1(us / COUNT)} | ${perEvent === undefined ? '' : round(perEvent, 2)} | ${perEvent === undefined ? '' : perEvent <= TARGET_US ? `≤ ${TARGET_US}: met` : `≤ ${TARGET_US}: missed`} |`,
     );
   }
   lines.push('');
   lines.push('Per thread (ms per run, medians):');
   lines.push('');
   const names = [
-    ...new Set(receivers.flatMap((r) => results.get(r.variant)!.flatMap((x) => [...x.threads.keys()]))),
+    ...new Set(receivers.flatMap((r) => results.get(r.label)!.flatMap((x) => [...x.threads.keys()]))),
   ];
-  lines.push(`| thread | ${receivers.map((r) => r.variant).join(' | ')} |`);
+  lines.push(`| thread | ${receivers.map((r) => r.label).join(' | ')} |`);
   lines.push(`| --- | ${receivers.map(() => '---:').join(' | ')} |`);
   for (const n of names.sort()) {
     const cells = receivers.map((r) =>
-      round1(median(results.get(r.variant)!.map((x) => x.threads.get(n) ?? 0)) / 1000),
+      round1(median(results.get(r.label)!.map((x) => x.threads.get(n) ?? 0)) / 1000),
     );
     if (cells.some((c) => c > 0)) lines.push(`| ${n} | ${cells.join(' | ')} |`);
   }
   const costs = perType(last.events!, last.counts!);
+  const stores = last.counts!.get('EVT_C_STORE') ?? 0;
   lines.push('');
   lines.push(
-    'Per type, in isolation on this run\'s own events (µs per event; "schema check" is part of "envelope"):',
+    "Per type, in isolation on this run's own events (µs per event). AUDIT_DURABILITY=sync and JSONL spend " +
+      '"build + text + bytes" on the DICOM thread; `async` spends the clone there instead and the text in the ' +
+      'envelope thread:',
   );
   lines.push('');
   lines.push(
-    '| type | per run | build (PDU hash) | clone to thread | envelope + JSON | of it schema check | total | × per run (ms) |',
+    '| type | per run | build (PDU hash) | envelope text | record bytes | DICOM thread (sync) | × per run (ms) | object + JSON.stringify (reference) | clone to thread (async) |',
   );
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   let sum = 0;
+  let sumObject = 0;
   for (const c of costs) {
-    const total = c.build + c.clone + c.envelope;
+    const total = onDicomThread(c);
     sum += total * c.perRun;
+    sumObject += c.objectText * c.perRun;
     lines.push(
-      `| ${c.type} | ${c.perRun} | ${round(c.build, 2)} | ${round(c.clone, 2)} | ${round(c.envelope, 2)} | ${round(c.schemaCheck, 2)} | ${round(total, 2)} | ${round((total * c.perRun) / 1000, 1)} |`,
+      `| ${c.type} | ${c.perRun} | ${round(c.build, 2)} | ${round(c.text, 2)} | ${round(c.bytes, 2)} | ${round(total, 2)} | ${round((total * c.perRun) / 1000, 1)} | ${round(c.objectText, 2)} | ${round(c.clone, 2)} |`,
     );
   }
-  lines.push(`| all | ${events} | | | | | ${round(sum / events, 2)} | ${round1(sum / 1000)} |`);
+  lines.push(
+    `| C-STORE header decode (once per instance, for EVT_DIMSE_RECV and EVT_C_STORE) | ${stores} | | | | ${round(headerUs, 2)} | ${round1((headerUs * stores) / 1000)} | | |`,
+  );
+  sum += headerUs * stores;
+  lines.push(
+    `| all, averaged per event | ${events} | | | | ${round(sum / events, 2)} | ${round1(sum / 1000)} | ${round(sumObject / events, 2)} | |`,
+  );
   json['per_type'] = costs;
+  json['header_decode_us'] = headerUs;
+  json['dicom_thread_us_per_event'] = sum / events;
   lines.push('');
   lines.push(
     `Machine: ${os.cpus().length} CPUs, load ${os

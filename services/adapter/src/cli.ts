@@ -39,6 +39,7 @@ import { SUPPORTED_TRANSFER_SYNTAXES } from './service-classes/transfer-syntaxes
 import { type AuditPolicy, type SpoolAdmission, spoolAdmission } from './sinks/audit-policy.js';
 import { createWalSink } from './sinks/create-wal-sink.js';
 import { JsonlSink } from './sinks/jsonl-sink.js';
+import { lingerMsOf } from './sinks/kafka-producers.js';
 import { createKafkaSink } from './sinks/kafka-sink.js';
 import { Spool } from './sinks/spool.js';
 import { loadOutboundTls, type OutboundTls } from './tls/outbound-tls.js';
@@ -170,7 +171,7 @@ const kafkaConfig =
         partitions: config.EVENTS_TOPIC_PARTITIONS,
         replication: config.EVENTS_TOPIC_REPLICATION,
         maxQueue: config.KAFKA_MAX_QUEUE,
-        lingerMs: config.KAFKA_LINGER_MS,
+        lingerMs: lingerMsOf(durability, config.KAFKA_LINGER_MS),
         batchMax: config.KAFKA_BATCH_MAX,
         producerThread: config.KAFKA_PRODUCER_THREAD,
         client: config.KAFKA_CLIENT as KafkaClientName,

@@ -28,11 +28,46 @@ export interface PlatformaticEventProducerOptions {
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
+/**
+ * Keys and header strings repeat from one record to the next (an association's id on each of its events, a
+ * handful of event types and one schema id): each is turned into bytes once, and a key's murmur2 partition hash
+ * is computed once per key. Bounded: emptied when it grows past `max`.
+ */
+class BytesOf {
+  readonly #bytes = new Map<string, Buffer>();
+  constructor(readonly max: number) {}
+  get(s: string): Buffer {
+    let b = this.#bytes.get(s);
+    if (b === undefined) {
+      if (this.#bytes.size >= this.max) this.#bytes.clear();
+      b = Buffer.from(s);
+      this.#bytes.set(s, b);
+    }
+    return b;
+  }
+}
+
+/** compatibilityPartitioner, once per key buffer (keys come from a BytesOf, so a key's buffer is reused). */
+function cachedPartitioner(): typeof compatibilityPartitioner {
+  const hashes = new WeakMap<Buffer, number>();
+  return (message, key) => {
+    if (!Buffer.isBuffer(key)) return compatibilityPartitioner(message, key);
+    let h = hashes.get(key);
+    if (h === undefined) {
+      h = compatibilityPartitioner(message, key);
+      hashes.set(key, h);
+    }
+    return h;
+  };
+}
+
 export class PlatformaticEventProducer implements EventProducer {
   readonly #topic: string;
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #log: Logger;
   readonly #security: KafkaSecurity | undefined;
+  readonly #keys = new BytesOf(4096);
+  readonly #headerBytes = new BytesOf(1024);
 
   constructor(opts: PlatformaticEventProducerOptions) {
     this.#topic = opts.topic;
@@ -44,7 +79,7 @@ export class PlatformaticEventProducer implements EventProducer {
       idempotent: true,
       acks: ProduceAcks.ALL,
       compression: opts.compression ?? 'gzip',
-      partitioner: compatibilityPartitioner,
+      partitioner: cachedPartitioner(),
       autocreateTopics: false,
       timeout: opts.requestTimeoutMs ?? 10_000,
       retries: opts.retries ?? 5,
@@ -60,10 +95,18 @@ export class PlatformaticEventProducer implements EventProducer {
 
   async send(records: readonly EventRecord[]): Promise<void> {
     if (records.length === 0) return;
+    const hb = this.#headerBytes;
+    // Records of one event type share their headers object (the adapter's sinks, and a batch cloned to the
+    // producer thread keeps that sharing): one Map of header bytes each (the client only reads it).
+    const maps = new Map<Readonly<Record<string, string>>, Map<Buffer, Buffer>>();
     const messages: Message[] = records.map((r) => {
-      const headers = new Map<Buffer, Buffer>();
-      for (const [k, v] of Object.entries(r.headers)) headers.set(Buffer.from(k), Buffer.from(v));
-      return { topic: this.#topic, key: Buffer.from(r.key), value: r.value, headers };
+      let headers = maps.get(r.headers);
+      if (headers === undefined) {
+        headers = new Map<Buffer, Buffer>();
+        for (const k in r.headers) headers.set(hb.get(k), hb.get(r.headers[k] as string));
+        maps.set(r.headers, headers);
+      }
+      return { topic: this.#topic, key: this.#keys.get(r.key), value: r.value, headers };
     });
     await diagnosed(this.#producer.send({ messages }), this.#security);
   }

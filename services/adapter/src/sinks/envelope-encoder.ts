@@ -1,6 +1,6 @@
 /**
- * An adapter event to the bytes a sink publishes: its envelope (events/envelope.ts) with every deferred
- * data set header decoded (dataset/deferred-dicom-json.ts), as JSON text.
+ * An adapter event to the bytes a sink publishes: its envelope (events/envelope.ts `envelopeJson`) with every
+ * deferred data set header decoded (dataset/deferred-dicom-json.ts), as JSON text.
  *
  * The envelope is not checked against schemas/ here: our own events are typed where they are emitted, and
  * every consumer (the audit writer, the interchange) validates what it reads and dead-letters what does not
@@ -16,7 +16,7 @@ import type { EventIssue } from '@dicomtrail/schemas';
 import type { AdapterEvent } from '../association/types.js';
 import { type DeferredDicomJsonWire, materializeDeferred } from '../dataset/deferred-dicom-json.js';
 import type { DicomJson } from '../dataset/dicom-json.js';
-import { type NodeInfo, toEnvelope } from '../events/envelope.js';
+import { envelopeJson, type NodeInfo } from '../events/envelope.js';
 
 /** An envelope's JSON text, or why it could not be built (a value JSON cannot carry: a bug). */
 export type EncodedEnvelope = { ok: true; json: string } | { ok: false; code: string; errors: EventIssue[] };
@@ -28,8 +28,7 @@ export function encodeEnvelope(
 ): EncodedEnvelope {
   try {
     const params = materializeDeferred(event.params, resolve) as Record<string, unknown>;
-    const envelope = toEnvelope(params === event.params ? event : { ...event, params }, node);
-    return { ok: true, json: JSON.stringify(envelope) };
+    return { ok: true, json: envelopeJson(params === event.params ? event : { ...event, params }, node) };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     return { ok: false, code: 'unencodable_event', errors: [{ path: '', message }] };
@@ -38,5 +37,5 @@ export function encodeEnvelope(
 
 /** The envelope's JSON text, built on this thread; throws what JSON.stringify throws. */
 export function encodeEnvelopeHere(event: AdapterEvent, node: NodeInfo): string {
-  return JSON.stringify(toEnvelope(event, node));
+  return envelopeJson(event, node);
 }

@@ -12,7 +12,7 @@ import type { AdapterEvent, AssociationInfo } from '../association/types.js';
 import { DeferredDicomJson, resolveHere } from '../dataset/deferred-dicom-json.js';
 import { encodeDataset } from '../dataset/encode-dataset.js';
 import { encodeEnvelope } from './envelope-encoder.js';
-import { EnvelopeThread, type InvalidEvent } from './envelope-thread.js';
+import { EnvelopeThread, type InvalidEvent, recordOf } from './envelope-thread.js';
 
 const log = createLogger('envelope-thread-test', { level: process.env['LOG_LEVEL'] ?? 'silent' });
 const node = { id: 'test', hostname: 'test-host', version: '0.1.0', mode: 'scp' as const };
@@ -182,5 +182,20 @@ describe('EnvelopeThread', () => {
       [0, 1, 2, 3, 4, 5, 6, 7, 8],
     );
     assert.equal(thread.pending, 0);
+  });
+});
+
+describe('recordOf', () => {
+  it("keys a record by its association and shares one frozen headers object among a type's records", () => {
+    const [transition, recv, store] = cStoreEvents(0) as [AdapterEvent, AdapterEvent, AdapterEvent];
+    const a = recordOf(transition, Buffer.from('{}'));
+    const b = recordOf({ ...transition, seq: 9 }, Buffer.from('{}'));
+    const c = recordOf(recv, Buffer.from('{}'));
+    assert.equal(a.key, association.id);
+    assert.deepEqual(a.headers, { [HEADER_TYPE]: 'EVT_FSM_TRANSITION', [HEADER_SCHEMA]: SCHEMA_ID });
+    assert.deepEqual(c.headers, { [HEADER_TYPE]: 'EVT_DIMSE_RECV', [HEADER_SCHEMA]: SCHEMA_ID });
+    assert.equal(a.headers, b.headers);
+    assert.notEqual(a.headers, c.headers);
+    assert.ok(Object.isFrozen(recordOf(store, Buffer.from('{}')).headers));
   });
 });

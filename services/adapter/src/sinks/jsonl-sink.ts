@@ -5,7 +5,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { DicomtrailEvent, EventType } from '@dicomtrail/schemas';
 import type { AdapterEvent, EventSink } from '../association/types.js';
-import { type NodeInfo, toEnvelope } from '../events/envelope.js';
+import { envelopeJson, type NodeInfo } from '../events/envelope.js';
 
 export class JsonlSink implements EventSink {
   readonly #out: WriteStream;
@@ -25,7 +25,7 @@ export class JsonlSink implements EventSink {
   }
 
   write(event: AdapterEvent): void {
-    this.#out.write(`${JSON.stringify(toEnvelope(event, this.#node))}\n`);
+    this.#out.write(`${envelopeJson(event, this.#node)}\n`);
   }
 
   writeNodeEvent(event: DicomtrailEvent): void {

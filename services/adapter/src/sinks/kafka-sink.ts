@@ -32,8 +32,13 @@ import { resolveHere } from '../dataset/deferred-dicom-json.js';
 import type { NodeInfo } from '../events/envelope.js';
 import type { DeadLetters } from './dead-letters.js';
 import { encodeEnvelope } from './envelope-encoder.js';
-import type { EnvelopeThread, InvalidEvent } from './envelope-thread.js';
-import { type KafkaSinkConfig, kafkaParts, type UndeliverableReason } from './kafka-producers.js';
+import { type EnvelopeThread, type InvalidEvent, recordOf } from './envelope-thread.js';
+import {
+  DEFAULT_LINGER_MS,
+  type KafkaSinkConfig,
+  kafkaParts,
+  type UndeliverableReason,
+} from './kafka-producers.js';
 import { connectionOf, PublisherLoop, type PublisherState, type Step } from './publisher-loop.js';
 import type { Spool } from './spool.js';
 import { drainPass } from './spool-drain.js';
@@ -170,7 +175,7 @@ export class KafkaSink implements EventSink {
     this.#encoder?.start((records, invalid) => this.#acceptEncoded(records, invalid));
     this.#maxQueue = opts.maxQueue ?? 100_000;
     this.#batchMax = opts.batchMax ?? 500;
-    this.#lingerMs = opts.lingerMs ?? 10;
+    this.#lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS.async;
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 5000;
     this.#onUndeliverable = opts.onUndeliverable;
     this.#spool = opts.spool;
@@ -260,11 +265,7 @@ export class KafkaSink implements EventSink {
         this.#rejected([{ event, code: r.code, errors: r.errors }]);
         return;
       }
-      this.#enqueue({
-        key: event.association.id,
-        value: Buffer.from(r.json),
-        headers: { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: SCHEMA_ID },
-      });
+      this.#enqueue(recordOf(event, Buffer.from(r.json)));
     } catch (err) {
       // Never let a publishing problem reach the DICOM side.
       this.#invalid += 1;

@@ -41,6 +41,7 @@ import type { DeadLetters } from './dead-letters.js';
 import { DurabilityBarrier } from './durability-barrier.js';
 import { encodeEnvelopeHere } from './envelope-encoder.js';
 import { recordOf } from './envelope-thread.js';
+import { DEFAULT_LINGER_MS } from './kafka-producers.js';
 import { parseEnvelope, recordFromLog } from './log-record.js';
 import {
   type LoggedEvent,
@@ -68,7 +69,7 @@ export interface WalSinkOptions {
   failOpen?: boolean;
   /** Records of the log kept in memory for the publisher (default 100000); beyond, it reads the log. */
   maxMemory?: number;
-  /** Records per Kafka batch (default 500) and how long the first waits for company (default 10 ms). */
+  /** Records per Kafka batch (default 500) and how long the first waits for company (default 50 ms). */
   batchMax?: number;
   lingerMs?: number;
   /** Back-off after a failed connect or send, doubling up to the max (200, 5000 ms). */
@@ -193,7 +194,7 @@ export class WalSink implements EventSink {
     this.#failOpen = opts.failOpen ?? false;
     this.#maxMemory = opts.maxMemory ?? 100_000;
     this.#batchMax = opts.batchMax ?? 500;
-    this.#lingerMs = opts.lingerMs ?? 10;
+    this.#lingerMs = opts.lingerMs ?? DEFAULT_LINGER_MS.sync;
     this.#closeTimeoutMs = opts.closeTimeoutMs ?? 5000;
     this.#publisher = new PublisherLoop({
       ...connectionOf(opts),

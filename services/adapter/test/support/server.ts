@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@dicomtrail/runtime';
-import { type EventType, parseEvent } from '@dicomtrail/schemas';
+import { type EventType, parseEvent, uuidv7 } from '@dicomtrail/schemas';
 import type { AcceptorPolicy } from '../../src/acse/acceptor.js';
 import { acceptAndRecord } from '../../src/acse/user-identity.js';
 import {
@@ -13,7 +13,7 @@ import {
 import { DicomServer, type DicomServerOptions } from '../../src/association/server.js';
 import type { AdapterEvent, EventSink } from '../../src/association/types.js';
 import { STORAGE_SOP_CLASS_UIDS, VERIFICATION } from '../../src/dataset/uids.js';
-import { toEnvelope } from '../../src/events/envelope.js';
+import { envelopeJson, type NodeInfo, toEnvelope } from '../../src/events/envelope.js';
 import { SUPPORTED_TRANSFER_SYNTAXES } from '../../src/service-classes/transfer-syntaxes.js';
 
 export type Envelope = Record<string, unknown> & {
@@ -23,15 +23,25 @@ export type Envelope = Record<string, unknown> & {
   params: Record<string, unknown>;
 };
 
+const TEST_NODE: NodeInfo = { id: 'test', hostname: os.hostname(), version: 'test', mode: 'scp' };
+
+/**
+ * Envelopes whose text as the sinks publish it (events/envelope.ts `envelopeJson`) differed from
+ * JSON.stringify of the envelope when they were written: `assertValidAndGapFree` fails on them.
+ */
+const encodedOtherwise = new WeakMap<Envelope, string>();
+
 export class CollectingSink implements EventSink {
   readonly events: Envelope[] = [];
   wants(): boolean {
     return true;
   }
   write(event: AdapterEvent): void {
-    this.events.push(
-      toEnvelope(event, { id: 'test', hostname: os.hostname(), version: 'test', mode: 'scp' }) as Envelope,
-    );
+    const id = uuidv7();
+    const envelope = toEnvelope(event, TEST_NODE, id) as Envelope;
+    const text = envelopeJson(event, TEST_NODE, id);
+    if (text !== JSON.stringify(envelope)) encodedOtherwise.set(envelope, text);
+    this.events.push(envelope);
   }
   async close(): Promise<void> {}
 
@@ -107,10 +117,16 @@ export async function waitFor(pred: () => boolean, timeoutMs = 5000, what = 'con
   }
 }
 
-/** Every envelope validates against the schema, and seq is 0..n-1 per association. */
+/**
+ * Every envelope validates against the schema, its published text is JSON.stringify of it, and seq is 0..n-1
+ * per association.
+ */
 export function assertValidAndGapFree(events: Envelope[]): void {
   const bySeq = new Map<string, number[]>();
   for (const e of events) {
+    const otherwise = encodedOtherwise.get(e);
+    if (otherwise !== undefined)
+      throw new Error(`${e.type} seq ${e.seq} is published as ${otherwise}, not as ${JSON.stringify(e)}`);
     const r = parseEvent(e);
     if (!r.ok)
       throw new Error(`${e.type} seq ${e.seq} is not schema-valid: ${JSON.stringify(r.errors.slice(0, 3))}`);

@@ -8,8 +8,8 @@
  * its Maximum Length Received. By default (`offer: 'peer'`) each side is offered the other side's own maximum,
  * bounded by the proxy's (0, unlimited, counts as the proxy's): the modality's A-ASSOCIATE-AC carries the
  * PACS's, the PACS's A-ASSOCIATE-RQ the modality's, so both legs use one PDU size and P-DATA fragments pass
- * through as they are; the proxy re-fragments only where the bound makes the two differ. `offer: 'own'` offers
- * the proxy's own maximum on both sides (and re-fragments wherever the peers' maximums differ).
+ * through as they are (a fragment sized to what one side was offered always fits the other's maximum).
+ * `offer: 'own'` offers the proxy's own maximum on both sides (and re-fragments wherever the peers' differ).
  */
 import { DICOM_APPLICATION_CONTEXT } from '../acse/acceptor.js';
 import type { AssociateAc } from '../pdu/associate-ac.js';

@@ -80,6 +80,23 @@ async function startProxy(
   return p;
 }
 
+/** storescu sends `file` through the proxy; the PACS holds the same data set. Returns the data set's bytes. */
+async function storeByteIdentical(
+  file: string,
+  proxyPort: number,
+  pacsOut: string,
+  args: string[] = [],
+): Promise<Buffer> {
+  const sent = readPart10(readFileSync(file)).datasetBytes;
+  const via = ['-aet', 'MODALITY', '-aec', 'PACS', '127.0.0.1', String(proxyPort)];
+  const r = await runDcmtk('storescu', [...args, ...via, file]);
+  assert.equal(r.code, 0, r.stderr);
+  const [name] = readdirSync(pacsOut);
+  assert.ok(name, 'an instance at the PACS');
+  assert.ok(readPart10(readFileSync(path.join(pacsOut, name))).datasetBytes.equals(sent), 'byte-identical');
+  return sent;
+}
+
 /** The proxy's two associations: the modality's (acceptor) and the PACS's (requestor). */
 function legs(sink: CollectingSink): { down: Envelope[]; up: Envelope[] } {
   const ids = sink.associationIds();
@@ -105,23 +122,7 @@ for (const [modalityPdu, pacsPdu] of [
     try {
       const f = path.join(dir, `refragment-${modalityPdu}-${pacsPdu}.dcm`);
       writeInstance(f, { pixelBytes: 2 * 1024 * 1024 + 778, patientId: 'PID-CUT' });
-      const sent = readPart10(readFileSync(f)).datasetBytes;
-      const r = await runDcmtk('storescu', [
-        '-aet',
-        'MODALITY',
-        '-aec',
-        'PACS',
-        '127.0.0.1',
-        String(proxy.port),
-        f,
-      ]);
-      assert.equal(r.code, 0, r.stderr);
-      const [name] = readdirSync(pacs.out);
-      assert.ok(name, 'an instance at the PACS');
-      assert.ok(
-        readPart10(readFileSync(path.join(pacs.out, name))).datasetBytes.equals(sent),
-        'byte-identical',
-      );
+      const sent = await storeByteIdentical(f, proxy.port, pacs.out);
 
       await waitFor(() => legs(sink).up.some((e) => e.type === 'EVT_RELEASED'), 5000, 'the release');
       const { down, up } = legs(sink);
@@ -187,25 +188,7 @@ test("by default the modality is offered the PACS's maximum PDU length, the PACS
   try {
     const f = path.join(dir, 'offer-peer.dcm');
     writeInstance(f, { pixelBytes: 1024 * 1024 + 3, patientId: 'PID-OFFER' });
-    const sent = readPart10(readFileSync(f)).datasetBytes;
-    const r = await runDcmtk('storescu', [
-      '--max-pdu',
-      '32768',
-      '-aet',
-      'MODALITY',
-      '-aec',
-      'PACS',
-      '127.0.0.1',
-      String(proxy.port),
-      f,
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    const [name] = readdirSync(pacs.out);
-    assert.ok(name, 'an instance at the PACS');
-    assert.ok(
-      readPart10(readFileSync(path.join(pacs.out, name))).datasetBytes.equals(sent),
-      'byte-identical',
-    );
+    const sent = await storeByteIdentical(f, proxy.port, pacs.out, ['--max-pdu', '32768']);
 
     await waitFor(() => legs(sink).up.some((e) => e.type === 'EVT_RELEASED'), 5000, 'the release');
     const { down, up } = legs(sink);

@@ -33,6 +33,7 @@ import { startHealthServer } from './health.js';
 import { createIdentityVerifier } from './identity/identity-verifier.js';
 import { loadJwtKeys } from './identity/jwt.js';
 import { loadUsersFile } from './identity/users-file.js';
+import type { MaxPduOffer } from './proxy/negotiation-relay.js';
 import { AuditProxy } from './proxy/proxy-server.js';
 import { describeRoute, type ProxyRoutes, parseProxyRoutes } from './proxy/routes.js';
 import { SUPPORTED_TRANSFER_SYNTAXES } from './service-classes/transfer-syntaxes.js';
@@ -269,7 +270,14 @@ const policy: AcceptorPolicy = {
   ...(admission ? { admission: admission.admission } : {}),
 };
 const proxy = routes
-  ? new AuditProxy({ ...common, limits, routes, policy, connectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS })
+  ? new AuditProxy({
+      ...common,
+      limits,
+      routes,
+      policy,
+      connectTimeoutMs: config.PROXY_CONNECT_TIMEOUT_MS,
+      maxPduOffer: config.PROXY_MAX_PDU_OFFER as MaxPduOffer,
+    })
   : undefined;
 const server = proxy ? proxy.server : new DicomServer({ ...common, ...limits, policy });
 archive?.bind(server.handlers);

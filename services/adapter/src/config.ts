@@ -29,7 +29,7 @@ export const adapterConfigSpec = {
     default: 65536,
     min: 4096,
     max: 0xffffffff,
-    description: 'Our Maximum Length Received (bytes)',
+    description: 'Our Maximum Length Received (bytes); in proxy mode, the bound of PROXY_MAX_PDU_OFFER',
   },
   DICOM_MAX_ASSOCIATIONS: {
     type: 'int',
@@ -160,6 +160,13 @@ export const adapterConfigSpec = {
     min: 100,
     description:
       'Audit proxy mode: time the upstream has to accept the connection before the association is rejected (transient)',
+  },
+  PROXY_MAX_PDU_OFFER: {
+    type: 'enum',
+    values: ['peer', 'own'],
+    default: 'peer',
+    description:
+      "Audit proxy mode: the Maximum Length Received the proxy offers each side. peer: the other side's own (the PACS's in the modality's A-ASSOCIATE-AC, the modality's in the PACS's A-ASSOCIATE-RQ), bounded by DICOM_MAX_PDU (0, unlimited, counts as DICOM_MAX_PDU), so both legs use one PDU size and P-DATA fragments pass through unchanged. own: DICOM_MAX_PDU on both sides (fragments are re-cut wherever the peers' maximums differ)",
   },
   BULK_DATA_THRESHOLD: {
     type: 'int',

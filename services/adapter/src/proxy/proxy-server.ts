@@ -24,7 +24,12 @@ import type { AssociateRq } from '../pdu/associate-rq.js';
 import type { TlsGate } from '../tls/tls-gate.js';
 import { CutThroughStore } from './cut-through-store.js';
 import { relayCancel, relayRequest } from './message-relay.js';
-import { downstreamAccept, type ProxyIdentity, upstreamRequest } from './negotiation-relay.js';
+import {
+  downstreamAccept,
+  type MaxPduOffer,
+  type ProxyIdentity,
+  upstreamRequest,
+} from './negotiation-relay.js';
 import { endOf } from './paired-ending.js';
 import { recordRelayedNegotiation } from './relayed-negotiation-events.js';
 import { describeRoute, type ProxyRoutes, routeFor } from './routes.js';
@@ -58,6 +63,11 @@ export interface AuditProxyOptions {
   connectTimeoutMs?: number;
   /** DICOM TLS on the modalities' side (the upstream's is per route). */
   tlsGate?: TlsGate;
+  /**
+   * The Maximum Length Received offered each side (negotiation-relay.ts): 'peer' (default), the other side's
+   * own, bounded by `policy.maxPduReceive`; 'own', `policy.maxPduReceive` on both sides.
+   */
+  maxPduOffer?: MaxPduOffer;
 }
 
 function reject(cause: RejectCause, detail: string): AcceptorDecision {
@@ -138,6 +148,7 @@ export class AuditProxy {
     const p = this.#opts.policy;
     return {
       maxPduReceive: p.maxPduReceive,
+      offer: this.#opts.maxPduOffer ?? 'peer',
       implementationClassUid: p.implementationClassUid,
       implementationVersionName: p.implementationVersionName,
     };

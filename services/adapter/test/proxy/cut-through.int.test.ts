@@ -18,6 +18,7 @@ import { after, before, test } from 'node:test';
 import { freePort, runDcmtk } from '@dicomtrail/testing';
 import { associate, type DicomClient } from '../../src/association/client.js';
 import { readPart10 } from '../../src/dataset/part10.js';
+import type { MaxPduOffer } from '../../src/proxy/negotiation-relay.js';
 import { AuditProxy } from '../../src/proxy/proxy-server.js';
 import { parseProxyRoutes } from '../../src/proxy/routes.js';
 import { listening } from '../support/archive.js';
@@ -57,8 +58,14 @@ async function startStorescp(maxPdu: number): Promise<{ port: number; out: strin
   return { port, out, child };
 }
 
-async function startProxy(upstreamPort: number, maxPdu: number, sink: CollectingSink): Promise<AuditProxy> {
+async function startProxy(
+  upstreamPort: number,
+  maxPdu: number,
+  sink: CollectingSink,
+  maxPduOffer: MaxPduOffer = 'peer',
+): Promise<AuditProxy> {
   const p = new AuditProxy({
+    maxPduOffer,
     host: '127.0.0.1',
     port: 0,
     routes: parseProxyRoutes(`127.0.0.1:${upstreamPort}`, []),
@@ -71,6 +78,23 @@ async function startProxy(upstreamPort: number, maxPdu: number, sink: Collecting
   });
   await p.listen();
   return p;
+}
+
+/** storescu sends `file` through the proxy; the PACS holds the same data set. Returns the data set's bytes. */
+async function storeByteIdentical(
+  file: string,
+  proxyPort: number,
+  pacsOut: string,
+  args: string[] = [],
+): Promise<Buffer> {
+  const sent = readPart10(readFileSync(file)).datasetBytes;
+  const via = ['-aet', 'MODALITY', '-aec', 'PACS', '127.0.0.1', String(proxyPort)];
+  const r = await runDcmtk('storescu', [...args, ...via, file]);
+  assert.equal(r.code, 0, r.stderr);
+  const [name] = readdirSync(pacsOut);
+  assert.ok(name, 'an instance at the PACS');
+  assert.ok(readPart10(readFileSync(path.join(pacsOut, name))).datasetBytes.equals(sent), 'byte-identical');
+  return sent;
 }
 
 /** The proxy's two associations: the modality's (acceptor) and the PACS's (requestor). */
@@ -93,27 +117,12 @@ for (const [modalityPdu, pacsPdu] of [
   test(`cut-through, modality's PDUs ${modalityPdu} B, the PACS's ${pacsPdu} B: passed on as it arrives, byte-identical at the PACS`, async () => {
     const pacs = await startStorescp(pacsPdu);
     const sink = new CollectingSink();
-    const proxy = await startProxy(pacs.port, modalityPdu, sink);
+    // PROXY_MAX_PDU_OFFER=own: the modality is offered the proxy's own maximum, not the PACS's.
+    const proxy = await startProxy(pacs.port, modalityPdu, sink, 'own');
     try {
       const f = path.join(dir, `refragment-${modalityPdu}-${pacsPdu}.dcm`);
       writeInstance(f, { pixelBytes: 2 * 1024 * 1024 + 778, patientId: 'PID-CUT' });
-      const sent = readPart10(readFileSync(f)).datasetBytes;
-      const r = await runDcmtk('storescu', [
-        '-aet',
-        'MODALITY',
-        '-aec',
-        'PACS',
-        '127.0.0.1',
-        String(proxy.port),
-        f,
-      ]);
-      assert.equal(r.code, 0, r.stderr);
-      const [name] = readdirSync(pacs.out);
-      assert.ok(name, 'an instance at the PACS');
-      assert.ok(
-        readPart10(readFileSync(path.join(pacs.out, name))).datasetBytes.equals(sent),
-        'byte-identical',
-      );
+      const sent = await storeByteIdentical(f, proxy.port, pacs.out);
 
       await waitFor(() => legs(sink).up.some((e) => e.type === 'EVT_RELEASED'), 5000, 'the release');
       const { down, up } = legs(sink);
@@ -170,6 +179,51 @@ for (const [modalityPdu, pacsPdu] of [
     }
   });
 }
+
+test("by default the modality is offered the PACS's maximum PDU length, the PACS the modality's: fragments pass through as they came", async () => {
+  const pacs = await startStorescp(16384);
+  const sink = new CollectingSink();
+  // The proxy's own maximum (DICOM_MAX_PDU) is larger than either side's: only a bound.
+  const proxy = await startProxy(pacs.port, 65536, sink);
+  try {
+    const f = path.join(dir, 'offer-peer.dcm');
+    writeInstance(f, { pixelBytes: 1024 * 1024 + 3, patientId: 'PID-OFFER' });
+    const sent = await storeByteIdentical(f, proxy.port, pacs.out, ['--max-pdu', '32768']);
+
+    await waitFor(() => legs(sink).up.some((e) => e.type === 'EVT_RELEASED'), 5000, 'the release');
+    const { down, up } = legs(sink);
+    const maxPdu = (es: Envelope[]) =>
+      (
+        es.find((e) => e.type === 'EVT_RELEASED')!.association as unknown as {
+          negotiation?: { max_pdu?: { requestor: number; acceptor?: number } };
+        }
+      ).negotiation?.max_pdu;
+    assert.deepEqual(
+      maxPdu(down),
+      { requestor: 32768, acceptor: 16384 },
+      "the modality's AC: the PACS's maximum",
+    );
+    assert.deepEqual(
+      maxPdu(up),
+      { requestor: 32768, acceptor: 16384 },
+      "the PACS's RQ: the modality's maximum",
+    );
+    const lengths = (es: Envelope[]) => es.map((e) => Number(e.params['length']) - 6);
+    const received = lengths(down.filter((e) => isData(e, 'EVT_DATA_RECV')));
+    assert.ok(
+      received.every((n) => n <= 16384) && received.includes(16384 - 6),
+      'the modality sent 16 KB PDUs',
+    );
+    assert.deepEqual(
+      lengths(up.filter((e) => isData(e, 'EVT_DATA_SENT'))),
+      received,
+      'not re-cut, not joined',
+    );
+  } finally {
+    await proxy.close(1000);
+    pacs.child.kill('SIGTERM');
+  }
+});
 
 for (const transferSyntax of [EXPLICIT_LE, IMPLICIT_LE]) {
   test(`the audit record of a cut-through C-STORE is the one our SCP keeps for the same instance (${transferSyntax})`, async () => {

@@ -56,6 +56,14 @@ function vrOf(type: string): DcmjsVr {
   return vr;
 }
 
+/** VR names by their two bytes (first byte high), for the VRs this reader reads. */
+const VR_BY_CODE = new Map(
+  [...ASCII_VRS, ...ENCODED_VRS, ...Object.keys(NUMBER_WIDTH), ...BINARY].map((vr) => [
+    (vr.charCodeAt(0) << 8) | vr.charCodeAt(1),
+    vr,
+  ]),
+);
+
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 
 function dictionaryVr(group: number, element: number): string | undefined {
@@ -97,7 +105,8 @@ export function readFlatDataset(
     let vr: string | undefined;
     let length: number;
     if (explicitVr) {
-      vr = body.toString('latin1', off + 4, off + 6);
+      vr = VR_BY_CODE.get((body[off + 4]! << 8) | body[off + 5]!);
+      if (vr === undefined) return undefined;
       if (LONG.has(vr)) {
         if (off + 12 > n) return undefined;
         length = body.readUInt32LE(off + 8);

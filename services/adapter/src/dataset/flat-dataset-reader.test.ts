@@ -6,6 +6,10 @@ import { type DecodeOptions, decodeDataset } from './dicom-json.js';
 import { encodeDataset } from './encode-dataset.js';
 import { readFlatDataset } from './flat-dataset-reader.js';
 import { readPart10 } from './part10.js';
+import { LONG_LENGTH_VRS } from './value-representations.js';
+
+const ASCII_TEXT_VRS = 'AE AS CS DA DS DT IS LO LT PN SH ST TM UI'.split(' ');
+
 import {
   DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN,
   EXPLICIT_VR_BIG_ENDIAN,
@@ -106,44 +110,10 @@ function prng(seed: number): () => number {
   };
 }
 
+/** Every VR, AT and a VR that does not exist among them. */
 const ALL_VRS = [
-  'AE',
-  'AS',
-  'AT',
-  'CS',
-  'DA',
-  'DS',
-  'DT',
-  'FL',
-  'FD',
-  'IS',
-  'LO',
-  'LT',
-  'OB',
-  'OD',
-  'OF',
-  'OL',
-  'OV',
-  'OW',
-  'PN',
-  'SH',
-  'SL',
-  'SQ',
-  'SS',
-  'ST',
-  'SV',
-  'TM',
-  'UC',
-  'UI',
-  'UL',
-  'UN',
-  'UR',
-  'US',
-  'UT',
-  'UV',
-  'XX',
+  ...new Set([...LONG_LENGTH_VRS, ...ASCII_TEXT_VRS, 'AT', 'FD', 'FL', 'SL', 'SS', 'UL', 'US', 'XX']),
 ];
-const LONG = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 /** Tags of the dictionary (of several VRs), private creators and elements, Specific Character Set, Pixel Data. */
 const TAGS = [
   0x00080005, 0x00080016, 0x00080018, 0x00080020, 0x00080030, 0x00080060, 0x00080090, 0x00081030, 0x00100010,
@@ -229,13 +199,13 @@ function randomValue(r: () => number, tag: number): Buffer {
 }
 
 function element(tag: number, vr: string, value: Buffer, explicit: boolean): Buffer {
-  const head = Buffer.alloc(explicit && LONG.has(vr) ? 12 : 8);
+  const head = Buffer.alloc(explicit && LONG_LENGTH_VRS.has(vr) ? 12 : 8);
   head.writeUInt16LE(tag >>> 16, 0);
   head.writeUInt16LE(tag & 0xffff, 2);
   if (!explicit) head.writeUInt32LE(value.length, 4);
   else {
     head.write(vr, 4, 'latin1');
-    if (LONG.has(vr)) head.writeUInt32LE(value.length, 8);
+    if (LONG_LENGTH_VRS.has(vr)) head.writeUInt32LE(value.length, 8);
     else head.writeUInt16LE(value.length & 0xffff, 6);
   }
   return Buffer.concat([head, value]);

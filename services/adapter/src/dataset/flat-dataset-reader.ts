@@ -16,6 +16,7 @@
  * which decides what such bytes give or which error they raise.
  */
 import dcmjs, { type DcmjsDict, type DcmjsElement } from 'dcmjs';
+import { LONG_LENGTH_VRS } from './value-representations.js';
 
 /** A flat read: the elements, and the offset where the read stopped (after `untilTag`'s tag, or the end). */
 export interface FlatRead {
@@ -41,8 +42,6 @@ const ENCODED_VRS = new Set(['LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UT']);
 const SPLIT_ON_READ = new Set(['CS', 'DS', 'IS']);
 const NUMBER_WIDTH: Record<string, number> = { US: 2, SS: 2, UL: 4, SL: 4, FL: 4, FD: 8 };
 const BINARY = new Set(['OB', 'OW', 'UN']);
-/** Explicit VRs with a reserved field and a 4-byte length, among those read here. */
-const LONG = new Set(['OB', 'OW', 'UN', 'UC', 'UR', 'UT']);
 /** Specific Character Set values (as dcmjs normalises them) whose decoder reads ASCII as ASCII. */
 const ASCII_CHARSETS = new Set(['', 'iso-ir-6', 'iso-ir-100', 'iso-ir-192']);
 
@@ -107,7 +106,7 @@ export function readFlatDataset(
     if (explicitVr) {
       vr = VR_BY_CODE.get((body[off + 4]! << 8) | body[off + 5]!);
       if (vr === undefined) return undefined;
-      if (LONG.has(vr)) {
+      if (LONG_LENGTH_VRS.has(vr)) {
         if (off + 12 > n) return undefined;
         length = body.readUInt32LE(off + 8);
         off += 12;

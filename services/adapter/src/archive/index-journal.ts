@@ -10,7 +10,7 @@
  * (someone emptied the store) is made again, so instances filed from then on are still journaled.
  *
  * Lines are written in batches: an appended line waits at most `flushDelayMs` (default 100 ms), or until
- * `flushBytes` are waiting, or `flush`/`close`. The in-memory index has the instance at once (queries never
+ * `flushBytes` of text wait, or `flush`/`close`. The in-memory index has the instance at once (queries never
  * read the journal), and a line lost in a crash costs nothing but a parse: the start-up scan
  * (archive-index.ts) indexes every stored file the journal does not name. The file itself is opened (made)
  * at the first append.
@@ -44,7 +44,7 @@ export interface JournalContents {
 export interface JournalBatching {
   /** Longest an appended line waits to be written; 0: written at once. Default 100. */
   flushDelayMs?: number;
-  /** Waiting bytes that are written at once. Default 64 KiB. */
+  /** Waiting text (UTF-16 code units) that is written at once. Default 64 Ki. */
   flushBytes?: number;
   /** A batch written from the timer failed (its instances are picked up by the next start-up scan). */
   onError?: (err: unknown) => void;
@@ -71,9 +71,7 @@ export class IndexJournal {
     this.#flushBytes = batching.flushBytes ?? JOURNAL_FLUSH_BYTES;
     this.#onError =
       batching.onError ??
-      ((err) => {
-        throw err;
-      });
+      ((err) => process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'IndexJournal'));
   }
 
   /** A journal path back to an absolute one (plain concatenation: path.resolve per line cost ~1 s per 100,000). */

@@ -15,6 +15,7 @@ import { removeUnfinished } from '../service-classes/write-once.js';
 import { IndexJournal } from './index-journal.js';
 import { readIndexedInstance } from './instance-header.js';
 import { type IndexedInstance, InstanceIndex } from './instance-index.js';
+import { errorKind } from './worklist.js';
 
 export interface ArchiveIndexOptions {
   storeDir: string;
@@ -89,7 +90,11 @@ export class ArchiveIndex {
     }
     const swept = sweepIncoming(storeDir);
     const unfinished = removeUnfinished(storeDir);
-    const journal = new IndexJournal(path.join(indexDir, 'instances.jsonl'), storeDir);
+    const journal = new IndexJournal(path.join(indexDir, 'instances.jsonl'), storeDir, {
+      onError: (err) =>
+        // The batch's instances are indexed in memory; the next start-up scan journals them.
+        opts.log.warn({ component: 'archive', error: errorKind(err) }, 'index journal batch not written'),
+    });
     const self = new ArchiveIndex(storeDir, journal, opts.log);
     const contents = journal.read();
     const onDisk = storedFiles(storeDir);

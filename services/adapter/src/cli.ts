@@ -253,6 +253,7 @@ const limits = {
   writeTimeoutMs: config.DICOM_WRITE_TIMEOUT_MS,
   maxPendingRequests: config.DICOM_MAX_PENDING_REQUESTS,
   maxInstanceBytes: config.DICOM_MAX_INSTANCE_BYTES,
+  writebackBytes: config.DICOM_STORE_WRITEBACK_BYTES,
 };
 const policy: AcceptorPolicy = {
   aeTitle: config.DICOM_AE_TITLE,

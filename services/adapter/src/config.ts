@@ -110,6 +110,13 @@ export const adapterConfigSpec = {
     description:
       "A C-STORE data set longer than this is refused with A700 (out of resources) and not written; in proxy mode, where it is passed on as it arrives, the modality's association is aborted",
   },
+  DICOM_STORE_WRITEBACK_BYTES: {
+    type: 'int',
+    default: 8388608,
+    min: 0,
+    description:
+      "A C-STORE data set streamed to disk is fdatasync'd in the background every this many bytes, so its pages are written back while it arrives and an answer's sync of the event log does not wait behind them (0: the kernel's own write-back only)",
+  },
   DICOM_STORE_DIR: {
     type: 'string',
     default: '.dicomtrail/store',

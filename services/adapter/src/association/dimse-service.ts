@@ -64,6 +64,8 @@ export interface DimseServiceOptions<A extends DimseUser = DimseUser> {
   onCancel?(assoc: A, msg: DimseMessage): void;
   /** C-STORE data sets longer than this are refused with A700 and not written (default: no limit). */
   maxInstanceBytes?: number;
+  /** A streamed C-STORE data set is fdatasync'd in the background every this many bytes (default 0: never). */
+  writebackBytes?: number;
   /**
    * Takes a received C-STORE data set fragment by fragment as it arrives instead of a file (the audit
    * proxy's cut-through); asked only when no other request is in progress. Undefined: a file, as usual.

@@ -43,6 +43,7 @@ export interface DicomServerOptions {
   maxConnections?: number;
   /** See DimseServiceOptions. */
   maxInstanceBytes?: number;
+  writebackBytes?: number;
   maxPendingRequests?: number;
   writeTimeoutMs?: number;
   services?: ServiceTable;
@@ -175,6 +176,7 @@ export class DicomServer {
         ...(this.#opts.maxInstanceBytes !== undefined
           ? { maxInstanceBytes: this.#opts.maxInstanceBytes }
           : {}),
+        ...(this.#opts.writebackBytes !== undefined ? { writebackBytes: this.#opts.writebackBytes } : {}),
         ...(this.#opts.maxPendingRequests !== undefined
           ? { maxPendingRequests: this.#opts.maxPendingRequests }
           : {}),

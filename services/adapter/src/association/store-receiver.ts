@@ -41,6 +41,7 @@ import { readingProperties } from '../dataset/transfer-syntaxes.js';
 import type { CommandSet } from '../dimse/command-set.js';
 import type { EventEmitter } from '../events/emitter.js';
 import { letGo, reserveHold } from './held-instances.js';
+import { InstanceWriteback } from './instance-writeback.js';
 import type { NegotiatedContext } from './types.js';
 
 /** What a C-STORE receiver needs of its association: who calls, which events are wanted, back-pressure. */
@@ -124,6 +125,7 @@ export class StoreReceiver {
   readonly #header: Buffer;
   #buffered = 0;
   #ws: WriteStream | undefined;
+  readonly #writeback: InstanceWriteback;
   #datasetBytes = 0;
   #error: Error | undefined;
   #paused = false;
@@ -152,6 +154,8 @@ export class StoreReceiver {
       maxInstanceBytes?: number;
       /** Keep small instances in memory for the handler to file (StoredFile.held) instead of a temporary file. */
       holdSmall?: boolean;
+      /** A streamed instance's temporary file is fdatasync'd in the background every this many bytes (0: never). */
+      writebackBytes?: number;
     },
   ) {
     this.#assoc = assoc;
@@ -159,6 +163,9 @@ export class StoreReceiver {
     this.#bulkDataThreshold = opts.bulkDataThreshold;
     this.#maxInstanceBytes = opts.maxInstanceBytes ?? Number.POSITIVE_INFINITY;
     this.#holdSmall = opts.holdSmall === true;
+    this.#writeback = new InstanceWriteback(opts.writebackBytes ?? 0, (err) => {
+      this.#error ??= err;
+    });
     this.#valueLimit = eventValueLimit();
     const ts = readingProperties(context.transferSyntax);
     this.#condenser = ts.deflated
@@ -214,7 +221,9 @@ export class StoreReceiver {
       if (this.#buffered > SMALL_LIMIT) this.#startStreaming();
       return;
     }
-    if (!this.#ws.write(chunk) && !this.#paused) {
+    const accepted = this.#ws.write(chunk);
+    this.#writeback.wrote(this.#ws, chunk.length);
+    if (!accepted && !this.#paused) {
       this.#paused = true;
       this.#assoc.dul.pauseReading();
     }
@@ -225,7 +234,8 @@ export class StoreReceiver {
     this.#error = err;
     this.#chunks.length = 0;
     this.#whole = undefined;
-    this.#ws?.destroy();
+    const ws = this.#ws;
+    if (ws) void this.#writeback.end().then(() => ws.destroy());
     removeQuietly(this.#tempPath);
     this.#resume();
   }
@@ -298,7 +308,7 @@ export class StoreReceiver {
     }
     return new Promise((resolve) => {
       if (this.#error || ws.destroyed) {
-        ws.destroy();
+        void this.#writeback.end().then(() => ws.destroy());
         resolve(finish());
         return;
       }
@@ -310,7 +320,7 @@ export class StoreReceiver {
       };
       ws.once('close', once);
       ws.once('error', once);
-      ws.end();
+      void this.#writeback.end().then(() => ws.end());
     });
   }
 
@@ -344,7 +354,8 @@ export class StoreReceiver {
   }
 
   discard(): void {
-    this.#ws?.destroy();
+    const ws = this.#ws;
+    if (ws) void this.#writeback.end().then(() => ws.destroy());
     removeQuietly(this.#tempPath);
     this.#resume();
   }

@@ -57,7 +57,8 @@ export class AssociationEvents implements EventEmitter {
     this.handlers = opts.handlers;
     this.sinks = opts.sinks;
     this.#log = opts.log;
-    this.#parent = opts.parent;
+    // Frozen: the envelope's text of the association, parent and node is then kept (events/envelope.ts).
+    this.#parent = opts.parent ? Object.freeze({ ...opts.parent }) : undefined;
     this.#sinksTakeDeferred = opts.sinks.every((s) => s.acceptsDeferred === true);
     this.#durableSinks = opts.sinks.filter((s) => s.durable !== undefined);
   }

@@ -12,6 +12,7 @@ import {
   uuidv7,
 } from '@dicomtrail/schemas';
 import type { AdapterEvent, AssociationInfo } from './adapter-event.js';
+import { perPduParamsJson } from './per-pdu-params.js';
 
 /** The node an event comes from; read-only (its JSON text is kept per object, see `envelopeJson`). */
 export interface NodeInfo {
@@ -129,7 +130,7 @@ export function envelopeJson(ev: AdapterEvent, node: NodeInfo, id: string = uuid
           parent_span_id: ids.rootSpan,
         })
       : ids.rootTraceJson;
-  const params = JSON.stringify(ev.params) as string | undefined;
+  const params = perPduParamsJson(ev.type, ev.params) ?? (JSON.stringify(ev.params) as string | undefined);
   return (
     SCHEMA_PREFIX +
     JSON.stringify(id) +
@@ -137,14 +138,35 @@ export function envelopeJson(ev: AdapterEvent, node: NodeInfo, id: string = uuid
     JSON.stringify(ev.timestamp) +
     ',"seq":' +
     JSON.stringify(ev.seq) +
-    ',"association":' +
-    keptJson(associationJson, ev.association, settled) +
-    (ev.parent ? `,"parent":${JSON.stringify(ev.parent)}` : '') +
-    ',"node":' +
-    keptJson(nodeJson, node, always) +
+    middleJson(ev, node) +
     (params === undefined ? '' : `,"params":${params}`) +
     ',"trace":' +
     trace +
     '}'
   );
+}
+
+/**
+ * `,"association":…[,"parent":…],"node":…`, kept as one text per settled association object while its events
+ * come with the same parent and node objects (all the events of an association but its lifecycle ones).
+ */
+interface KeptMiddle {
+  parent: AdapterEvent['parent'];
+  node: NodeInfo;
+  text: string;
+}
+const middles = new WeakMap<AssociationInfo, KeptMiddle>();
+
+function middleJson(ev: AdapterEvent, node: NodeInfo): string {
+  const kept = middles.get(ev.association);
+  if (kept !== undefined && kept.parent === ev.parent && kept.node === node) return kept.text;
+  const text =
+    ',"association":' +
+    keptJson(associationJson, ev.association, settled) +
+    (ev.parent ? `,"parent":${JSON.stringify(ev.parent)}` : '') +
+    ',"node":' +
+    keptJson(nodeJson, node, always);
+  if (settled(ev.association) && (ev.parent === undefined || Object.isFrozen(ev.parent)))
+    middles.set(ev.association, { parent: ev.parent, node, text });
+  return text;
 }

@@ -69,6 +69,7 @@ export class PublisherLoop {
   #signal: (() => void) | undefined;
   #loop: Promise<void> | undefined;
   #failed = 0;
+  #wakeups = 0;
 
   constructor(opts: PublisherLoopOptions) {
     this.#producer = opts.producer;
@@ -89,6 +90,11 @@ export class PublisherLoop {
   /** Batches that failed (sent again). */
   get failed(): number {
     return this.#failed;
+  }
+
+  /** Waits ended by `notify` (a write, close) rather than by their time. */
+  get wakeups(): number {
+    return this.#wakeups;
   }
 
   /** Starts the loop in the background (once). */
@@ -186,7 +192,9 @@ export class PublisherLoop {
   }
 
   notify(): void {
-    this.#signal?.();
+    if (this.#signal === undefined) return;
+    this.#wakeups += 1;
+    this.#signal();
   }
 
   /**

@@ -144,21 +144,27 @@ export function decodeAckCheckpoint(buf: Buffer): Buffer | undefined {
 export const recordBytes = (keyBytes: number, payloadBytes: number): number =>
   RECORD_HEADER_BYTES + keyBytes + payloadBytes;
 
-/** Writes one record into `buf` at `offset`; returns the offset after it. */
+/**
+ * Writes one record into `buf` at `offset` (a key as a string is encoded as UTF-8 in place: `buf` has room
+ * for its `recordBytes`); returns the offset after it.
+ */
 export function encodeRecordInto(
   buf: Buffer,
   offset: number,
   seq: number,
-  key: Buffer,
+  key: Buffer | string,
   payload: Uint8Array,
 ): number {
   buf.writeUInt32BE(SYNC_MARKER, offset);
   buf.writeUInt32BE(payload.length, offset + 8);
   writeU64(buf, seq, offset + 12);
-  buf.writeUInt16BE(key.length, offset + 20);
-  key.copy(buf, offset + RECORD_HEADER_BYTES);
-  buf.set(payload, offset + RECORD_HEADER_BYTES + key.length);
-  const end = offset + RECORD_HEADER_BYTES + key.length + payload.length;
+  const keyBytes =
+    typeof key === 'string'
+      ? buf.write(key, offset + RECORD_HEADER_BYTES, 'utf8')
+      : key.copy(buf, offset + RECORD_HEADER_BYTES);
+  buf.writeUInt16BE(keyBytes, offset + 20);
+  buf.set(payload, offset + RECORD_HEADER_BYTES + keyBytes);
+  const end = offset + RECORD_HEADER_BYTES + keyBytes + payload.length;
   buf.writeUInt32BE(crc32(buf.subarray(offset + 8, end)), offset + 4);
   return end;
 }

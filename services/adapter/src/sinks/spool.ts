@@ -379,7 +379,8 @@ export class Spool {
 
   /** Appends a record; resolves with its seq once it is durable. */
   async append(key: string, payload: Uint8Array): Promise<number> {
-    const { keyBuf, size } = this.#admit(key, payload);
+    const keyBuf = Buffer.from(key, 'utf8');
+    const size = this.#admit(keyBuf.length, payload.length);
     return new Promise<number>((resolve, reject) => {
       this.#queue.push({ key: keyBuf, payload, size, resolve, reject });
       this.#queuedBytes += size;
@@ -391,7 +392,7 @@ export class Spool {
    * Throws unless the record may be appended (open, not failed, within the limits, with `extra` bytes about
    * to be written before it); its encoded size.
    */
-  #admit(key: string, payload: Uint8Array, extra = 0): { keyBuf: Buffer; size: number } {
+  #admit(keyBytes: number, payloadBytes: number, extra = 0): number {
     if (this.#closing) {
       throw new DicomtrailError('DT_ERR_SPOOL_CLOSED', 'event spool is closed', { dir: this.dir });
     }
@@ -403,14 +404,13 @@ export class Spool {
         this.#failed,
       );
     }
-    const keyBuf = Buffer.from(key, 'utf8');
-    if (keyBuf.length > MAX_KEY_BYTES || payload.length > MAX_PAYLOAD_BYTES) {
+    if (keyBytes > MAX_KEY_BYTES || payloadBytes > MAX_PAYLOAD_BYTES) {
       throw new DicomtrailError('DT_ERR_SPOOL_RECORD_TOO_LARGE', 'spool record key or payload too large', {
-        keyBytes: keyBuf.length,
-        payloadBytes: payload.length,
+        keyBytes,
+        payloadBytes,
       });
     }
-    const size = recordBytes(keyBuf.length, payload.length);
+    const size = recordBytes(keyBytes, payloadBytes);
     if (this.#bytes + this.#queuedBytes + extra + SEGMENT_HEADER_BYTES + size > this.maxBytes) {
       this.#lastError = new SpoolFullError({
         dir: this.dir,
@@ -420,7 +420,7 @@ export class Spool {
       });
       throw this.#lastError;
     }
-    return { keyBuf, size };
+    return size;
   }
 
   /**
@@ -444,13 +444,14 @@ export class Spool {
         dir: this.dir,
       });
     const first = this.#nextSeq;
-    const items: { key: Buffer; payload: Uint8Array; size: number }[] = [];
+    // The records' encoded sizes, in order (numbers only: the records are encoded from `records` itself).
+    const sizes: number[] = [];
     let admitError: unknown;
     let extra = 0;
     for (const r of records) {
       try {
-        const { keyBuf, size } = this.#admit(r.key, r.payload, extra);
-        items.push({ key: keyBuf, payload: r.payload, size });
+        const size = this.#admit(Buffer.byteLength(r.key, 'utf8'), r.payload.length, extra);
+        sizes.push(size);
         extra += size;
       } catch (err) {
         admitError = err;
@@ -458,9 +459,9 @@ export class Spool {
       }
     }
     let i = 0;
-    while (i < items.length) {
+    while (i < sizes.length) {
       let seg = this.#active;
-      if (seg !== undefined && seg.size + (items[i] as { size: number }).size > this.segmentBytes) {
+      if (seg !== undefined && seg.size + (sizes[i] as number) > this.segmentBytes) {
         try {
           this.#rollNow(seg);
         } catch (err) {
@@ -472,18 +473,18 @@ export class Spool {
       let partBytes = seg === undefined ? SEGMENT_HEADER_BYTES : 0;
       let j = i;
       while (
-        j < items.length &&
-        (j === i || base + partBytes + (items[j] as { size: number }).size <= this.segmentBytes)
+        j < sizes.length &&
+        (j === i || base + partBytes + (sizes[j] as number) <= this.segmentBytes)
       ) {
-        partBytes += (items[j] as { size: number }).size;
+        partBytes += (sizes[j] as number);
         j++;
       }
       const seq = this.#nextSeq;
       const buf = Buffer.allocUnsafe(partBytes);
       let off = seg === undefined ? encodeSegmentHeader(seq).copy(buf, 0) : 0;
       for (let k = i; k < j; k++) {
-        const it = items[k] as { key: Buffer; payload: Uint8Array };
-        off = encodeRecordInto(buf, off, seq + (k - i), it.key, it.payload);
+        const r = records[k] as SpoolInput;
+        off = encodeRecordInto(buf, off, seq + (k - i), r.key, r.payload);
       }
       let fresh: Segment | undefined;
       try {
@@ -528,9 +529,9 @@ export class Spool {
       this.#appended += j - i;
       i = j;
     }
-    if (admitError !== undefined) return { first, written: items.length, error: admitError };
-    if (items.length > 0) this.#lastError = undefined;
-    return { first, written: items.length };
+    if (admitError !== undefined) return { first, written: sizes.length, error: admitError };
+    if (sizes.length > 0) this.#lastError = undefined;
+    return { first, written: sizes.length };
   }
 
   /** Resolves once the spare segment being prepared is ready (or could not be made). */

@@ -13,7 +13,7 @@ import type { EventProducer, EventRecord } from '@dicomtrail/event-log';
 import { createLogger } from '@dicomtrail/runtime';
 import type { AdapterEvent } from '../association/types.js';
 import { Spool } from './spool.js';
-import { WalSink } from './wal-sink.js';
+import { WalSink, type WalSinkOptions } from './wal-sink.js';
 
 const log = createLogger('wal-sink-test', { level: process.env['LOG_LEVEL'] ?? 'silent' });
 const node = { id: 'test', hostname: 'test-host', version: '0.1.0', mode: 'scp' as const };
@@ -48,11 +48,12 @@ function echoEvent(association: string, seq: number, pad = ''): AdapterEvent {
 async function walSink(
   t: TestContext,
   spoolOptions = {},
+  sinkOptions: Partial<WalSinkOptions> = {},
 ): Promise<{ sink: WalSink; producer: MemoryProducer; spool: Spool }> {
   const dir = await mkdtemp(join(tmpdir(), 'dt-wal-sink-'));
   const spool = await Spool.open(dir, spoolOptions);
   const producer = new MemoryProducer();
-  const sink = new WalSink({ producer, spool, node, log, lingerMs: 1, syncDelayMs: 10_000 });
+  const sink = new WalSink({ producer, spool, node, log, lingerMs: 1, syncDelayMs: 10_000, ...sinkOptions });
   t.after(async () => {
     await sink.close();
     await spool.close();
@@ -131,4 +132,36 @@ test('logged: what is queued is written to the log without a sync; the answer th
   sink.write(echoEvent('big', 0, 'x'.repeat(5000)));
   assert.equal(sink.logged('big'), false, 'an event that could not be written');
   assert.equal(sink.logged('a'), true, 'not the others');
+});
+
+test('writes during the linger do not wake the publisher: one batch, one wake-up; a full batch wakes it at once', async (t) => {
+  const { sink, producer } = await walSink(t, {}, { lingerMs: 300, batchMax: 50 });
+  sink.start();
+  assert.equal(await sink.connected(2000), true);
+  const sent = async (n: number): Promise<void> => {
+    const t0 = Date.now();
+    while (producer.records.length < n && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 5));
+  };
+  // The first write wakes the idle publisher; the 19 after it, written while it lingers, do not.
+  for (let i = 0; i < 20; i++) {
+    sink.write(echoEvent('a', i));
+    sink.logged('a');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await sent(20);
+  assert.equal(producer.records.length, 20);
+  assert.equal(sink.stats().publisherWakeups, 1);
+  // A write wakes it again; the 50th record in memory (a batch), written while it lingers, wakes it before
+  // the linger ends.
+  const t0 = performance.now();
+  sink.write(echoEvent('a', 20));
+  sink.logged('a');
+  await new Promise((r) => setTimeout(r, 20));
+  for (let i = 21; i < 70; i++) {
+    sink.write(echoEvent('a', i));
+    sink.logged('a');
+  }
+  await sent(70);
+  assert.ok(performance.now() - t0 < 250, 'sent before the linger ends');
+  assert.equal(sink.stats().publisherWakeups, 3);
 });

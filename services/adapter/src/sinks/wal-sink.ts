@@ -90,22 +90,23 @@ const ACK_INTERVAL_MS = 200;
 /** Queued records are written at once past this many (one write each time). */
 const FLUSH_MAX = 1024;
 
-/** An event encoded and waiting for its write to the log. */
-interface Queued {
-  n: number;
-  record: EventRecord;
-  event: LoggedEvent | undefined;
-  association: string | undefined;
-  at: number;
-}
-
-/** A durable record and what the open-association fold needs of it. */
+/**
+ * One event from its encoding to Kafka's acknowledgement, one object throughout: queued for its write to the
+ * log (its `key` and `payload` are what the log writes: spool.ts `SpoolInput`), then kept for the publisher
+ * with its `seq` in the log.
+ */
 interface Logged {
+  /** Its seq in the log (0 while queued). */
   seq: number;
+  /** Its number in write order (1, 2, ...), for the durability barrier. */
+  n: number;
+  key: string;
+  payload: Buffer;
   record: EventRecord;
   /** Undefined for a node-scoped event (no association to fold). */
   event: LoggedEvent | undefined;
-  /** performance.now() when it was written to the log (for the lag). */
+  association: string | undefined;
+  /** performance.now() when it was queued (for the lag). */
   at: number;
 }
 
@@ -123,6 +124,8 @@ export interface WalSinkStats {
   inMemory: number;
   /** Records read back from the log's files (an earlier run's, or beyond the memory cache). */
   readFromLog: number;
+  /** Times a write (or close) woke the publisher: at most once per batch while records flow. */
+  publisherWakeups: number;
   /** Records written and not yet fdatasync'd. */
   unsynced: number;
   /** Where the time of the answers' waits goes. */
@@ -155,7 +158,7 @@ export class WalSink implements EventSink {
   readonly #syncDelayMs: number;
   #syncTimer: NodeJS.Timeout | undefined;
   /** Events encoded and not yet written to the log, in order; their numbers (1, 2, ... in write order). */
-  #pending: Queued[] = [];
+  #pending: Logged[] = [];
   #numbered = 0;
   /** Events up to this number were given to the log (written or failed); made durable (synced). */
   #flushedUpTo = 0;
@@ -165,6 +168,11 @@ export class WalSink implements EventSink {
   #memoryHead = 0;
   /** Every record up to this seq is read from the log's files (not in memory). */
   #fromLogUpTo: number;
+  /**
+   * The publisher waits for the oldest record's linger to end: writes do not wake it (one wake-up per batch),
+   * unless a batch is full.
+   */
+  #lingering = false;
   /** Highest seq sent to Kafka and acknowledged; highest given to the log as its watermark, and when. */
   #sentUpTo: number;
   #ackedUpTo: number;
@@ -240,7 +248,7 @@ export class WalSink implements EventSink {
       return;
     }
     this.#breakdown.event(nowNs() - t0);
-    this.#queue({ record: recordOf(event, Buffer.from(json)), event: loggedOf(event, this.#node) }, key);
+    this.#queue(recordOf(event, Buffer.from(json)), loggedOf(event, this.#node), key);
   }
 
   /**
@@ -254,13 +262,15 @@ export class WalSink implements EventSink {
       value: Buffer.from(JSON.stringify(event)),
       headers: { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: event.schema },
     };
-    this.#queue({ record, event: undefined }, undefined);
+    this.#queue(record, undefined, undefined);
   }
 
-  #queue(q: Omit<Queued, 'n' | 'association' | 'at'>, association: string | undefined): void {
+  #queue(record: EventRecord, event: LoggedEvent | undefined, association: string | undefined): void {
     this.#numbered += 1;
-    if (association !== undefined) this.#barrier.wrote(association, this.#numbered);
-    this.#pending.push({ ...q, n: this.#numbered, association, at: performance.now() });
+    const n = this.#numbered;
+    if (association !== undefined) this.#barrier.wrote(association, n);
+    const at = performance.now();
+    this.#pending.push({ seq: 0, n, key: record.key, payload: record.value, record, event, association, at });
     if (this.#pending.length >= FLUSH_MAX) this.#flush();
     this.#scheduleSync();
   }
@@ -275,14 +285,15 @@ export class WalSink implements EventSink {
     if (pending.length === 0) return;
     this.#pending = [];
     const t0 = nowNs();
-    const r = this.#spool.appendAllNow(pending.map((p) => ({ key: p.record.key, payload: p.record.value })));
+    const r = this.#spool.appendAllNow(pending);
     this.#breakdown.appended(nowNs() - t0);
     for (let i = 0; i < r.written; i++) {
-      const p = pending[i] as Queued;
-      this.#keep({ seq: r.first + i, record: p.record, event: p.event, at: p.at });
+      const p = pending[i] as Logged;
+      p.seq = r.first + i;
+      this.#keep(p);
     }
     this.#logged += r.written;
-    this.#flushedUpTo = (pending[pending.length - 1] as Queued).n;
+    this.#flushedUpTo = (pending[pending.length - 1] as Logged).n;
     if (r.error !== undefined) {
       const failed = pending.slice(r.written);
       this.#notRecorded += failed.length;
@@ -290,7 +301,8 @@ export class WalSink implements EventSink {
         for (const p of failed) if (p.association !== undefined) this.#barrier.fail(p.association, r.error);
       this.#logNotRecorded(r.error);
     }
-    if (r.written > 0) this.#publisher.notify();
+    if (r.written > 0 && (!this.#lingering || this.#memory.length - this.#memoryHead >= this.#batchMax))
+      this.#publisher.notify();
   }
 
   /**
@@ -498,6 +510,7 @@ export class WalSink implements EventSink {
       backlog: Math.max(0, this.#spool.lastSeq - this.#sentUpTo),
       inMemory,
       readFromLog: this.#readFromLog,
+      publisherWakeups: this.#publisher.wakeups,
       unsynced: this.#pending.length + Math.max(0, this.#spool.lastSeq - this.#spool.syncedSeq),
       breakdown: this.#breakdown.snapshot(),
       lastBatchMs: this.#lastBatchMs,
@@ -580,7 +593,12 @@ export class WalSink implements EventSink {
     if (!this.#closing && size < this.#batchMax) {
       const linger = oldest.at + this.#lingerMs - performance.now();
       if (linger > 0) {
-        await this.#publisher.wait(linger);
+        this.#lingering = true;
+        try {
+          await this.#publisher.wait(linger);
+        } finally {
+          this.#lingering = false;
+        }
         return [];
       }
     }
@@ -611,7 +629,17 @@ export class WalSink implements EventSink {
         continue;
       }
       this.#readFromLog += 1;
-      batch.push({ seq: value.seq, record: read.record, event: loggedEventOf(read.envelope), at: now });
+      const { record } = read;
+      batch.push({
+        seq: value.seq,
+        n: 0,
+        key: record.key,
+        payload: record.value,
+        record,
+        event: loggedEventOf(read.envelope),
+        association: undefined,
+        at: now,
+      });
       if (value.seq >= this.#fromLogUpTo) {
         // Caught up with the log's files: what follows is in memory.
         await this.#reader.return(undefined);

@@ -110,17 +110,6 @@ export function defaultStoreHandler(storeDir: string): CStoreHandler {
   });
 }
 
-/**
- * With a write-ahead log (AUDIT_DURABILITY=sync) the request's events are written to the log before the
- * instance is filed (no sync: a write survives the death of the process), and made durable with the
- * EVT_C_STORE by one sync before the response (dimse-service.ts). After a crash, a filed instance whose
- * EVT_C_STORE is missing is then found from its request (archive/unrecorded-instances.ts). False when they
- * cannot be written (the instance is not filed).
- */
-function requestLogged(assoc: Association): boolean {
-  return assoc.logged();
-}
-
 export async function serveCStore(assoc: Association, msg: DimseMessage, storeDir: string): Promise<void> {
   const req = toRequest(assoc, msg);
   const stored = msg.stored;
@@ -129,7 +118,11 @@ export async function serveCStore(assoc: Association, msg: DimseMessage, storeDi
   if (!stored || stored.error) {
     status = 0xa700;
     errorComment = `could not write the instance: ${stored?.error?.message ?? 'no data set'}`.slice(0, 64);
-  } else if (!requestLogged(assoc)) {
+  } else if (!assoc.logged()) {
+    // With a write-ahead log (AUDIT_DURABILITY=sync) the request's events are written to the log before the
+    // instance is filed (no sync: a write survives the death of the process); one sync before the response
+    // (dimse-service.ts) makes them durable with the EVT_C_STORE. After a crash, a filed instance whose
+    // EVT_C_STORE is missing is removed (archive/unrecorded-instances.ts). Not filed when they cannot be written.
     status = 0xa700;
     errorComment = 'the event log cannot record this C-STORE';
   } else {

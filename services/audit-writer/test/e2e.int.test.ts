@@ -24,7 +24,7 @@ import {
   waitCaughtUp,
   waitFor,
 } from './support/harness.js';
-import { runSession, SESSION } from './support/traffic.js';
+import { runTraffic, TRAFFIC } from './support/traffic.js';
 
 let h: Harness;
 let adapter: AdapterProcess;
@@ -37,16 +37,16 @@ before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'dt-audit-e2e-'));
   writer = await startWriter(h, GROUP);
   adapter = await startAdapter(h.topic, h.brokers);
-  await runSession(adapter.port, dir);
+  await runTraffic(adapter.port, dir);
   await waitFor(
     async () => {
       const { rows } = await h.pool.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM audit.associations WHERE closed_at IS NOT NULL',
       );
-      return rows[0]!.n === SESSION.associations;
+      return rows[0]!.n === TRAFFIC.associations;
     },
     30_000,
-    'every association of the session closed in audit.associations',
+    'every association of the traffic closed in audit.associations',
   );
   await adapter.stop();
   await waitCaughtUp(h, GROUP);
@@ -118,15 +118,15 @@ test('dcmtk traffic through the adapter ends up in audit.events and the projecti
       o.patient_id,
       o.study_instance_uid,
     ]),
-    SESSION.instances.map(() => ['C-STORE', 'received', 0, 'success', SESSION.patientId, SESSION.studyUid]),
+    TRAFFIC.instances.map(() => ['C-STORE', 'received', 0, 'success', TRAFFIC.patientId, TRAFFIC.studyUid]),
   );
   assert.deepEqual(
     ops.rows.map((o) => o.sop_instance_uid),
-    SESSION.instances,
+    TRAFFIC.instances,
   );
   for (const o of ops.rows) {
-    assert.equal(o.series_instance_uid, SESSION.seriesUid);
-    assert.equal(o.patient_name, SESSION.patientName);
+    assert.equal(o.series_instance_uid, TRAFFIC.seriesUid);
+    assert.equal(o.patient_name, TRAFFIC.patientName);
     assert.equal(o.accession_number, 'ACC-1');
     assert.ok(o.started_at <= o.handled_at && o.handled_at <= o.ended_at);
     assert.ok(o.duration !== null);
@@ -145,7 +145,7 @@ test('dcmtk traffic through the adapter ends up in audit.events and the projecti
   const find = await one(`SELECT * FROM audit.operations WHERE service = 'C-FIND'`);
   assert.deepEqual(
     [find['patient_id'], find['query_level'], find['status']],
-    [SESSION.patientId, 'STUDY', 0],
+    [TRAFFIC.patientId, 'STUDY', 0],
   );
   const move = await one(`SELECT * FROM audit.operations WHERE service = 'C-MOVE'`);
   assert.deepEqual([move['move_destination'], move['status_category']], ['NOWHERE', 'failure']);
@@ -158,7 +158,7 @@ test('dcmtk traffic through the adapter ends up in audit.events and the projecti
   );
   assert.equal(stored.rows.length, 3);
   assert.ok(
-    stored.rows.every((r) => r.patient_id === SESSION.patientId && r.study_instance_uid === SESSION.studyUid),
+    stored.rows.every((r) => r.patient_id === TRAFFIC.patientId && r.study_instance_uid === TRAFFIC.studyUid),
   );
   const report = await verifyTrail(h.pool);
   assert.equal(report.ok, true, JSON.stringify(report.broken));
@@ -205,7 +205,7 @@ test('duplicates and replays (group reset to the start, a new group, re-sent rec
 test('rebuild-projections folds the same projections from audit.events', async () => {
   const before = await snapshot(h.pool);
   const r = await rebuildProjections(h.pool);
-  assert.equal(r.associations, SESSION.associations);
+  assert.equal(r.associations, TRAFFIC.associations);
   assert.deepEqual(await snapshot(h.pool), before);
 });
 

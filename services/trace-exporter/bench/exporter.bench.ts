@@ -1,6 +1,6 @@
 /**
  * Trace exporter benchmark (`npm run bench`), on real Kafka:
- *  1. events/s from Kafka to the backend: N associations replayed from a captured dcmtk session (storescu,
+ *  1. events/s from Kafka to the backend: N associations replayed from a dcmtk capture (storescu,
  *     findscu, getscu, an abort, a reject; new association and trace ids each) are produced to a fresh topic, then
  *     one exporter consumes them from the beginning; the clock runs from start until every association is
  *     exported and flushed. Backends: Zipkin (infra/trace-backend, ZIPKIN_URL) and OTLP/protobuf to an in-process
@@ -25,7 +25,7 @@ import { CompressionTypes } from 'kafkajs';
 import { startTraceExporter, traceExporterConfigSpec } from '../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const FIXTURE = path.resolve(here, '../../test/fixtures/dcmtk-session.jsonl.gz');
+const FIXTURE = path.resolve(here, '../../test/fixtures/dcmtk-capture.jsonl.gz');
 const BROKERS = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
 const ZIPKIN = (process.env['ZIPKIN_URL'] ?? 'http://127.0.0.1:9411').replace(/\/+$/, '');
 const ASSOCIATIONS = Number(process.env['BENCH_ASSOCIATIONS'] ?? 3000);
@@ -39,7 +39,7 @@ type Envelope = {
   trace: { trace_id: string; span_id: string; parent_span_id?: string };
 };
 
-const SESSION: Envelope[][] = (() => {
+const CAPTURE: Envelope[][] = (() => {
   const all = gunzipSync(readFileSync(FIXTURE))
     .toString('utf8')
     .split('\n')
@@ -149,7 +149,7 @@ async function openAssociations() {
   const topic = uniqueTopic('trace-bench-open');
   // Each association up to its first operation's request: open, with an operation in flight.
   // findscu's association (one presentation context): the storescu one proposes ~120 and would fill the topic.
-  const finder = SESSION.find((a) => a.some((e) => e.type === 'EVT_C_FIND'))!;
+  const finder = CAPTURE.find((a) => a.some((e) => e.type === 'EVT_C_FIND'))!;
   const firstRq = finder.findIndex((e) => e.type === 'EVT_DIMSE_RECV');
   const events = await produce(
     topic,
@@ -181,7 +181,7 @@ async function openAssociations() {
 }
 
 let assocs: string[][] | undefined = Array.from({ length: ASSOCIATIONS }, (_, i) =>
-  replica(SESSION[i % SESSION.length]!),
+  replica(CAPTURE[i % CAPTURE.length]!),
 );
 const zipkinTopic = uniqueTopic('trace-bench-zipkin');
 const otlpTopic = uniqueTopic('trace-bench-otlp');

@@ -1,5 +1,5 @@
 /**
- * Span reconstruction from a real dcmtk session's events (test/fixtures/dcmtk-session.jsonl.gz, SOURCE.md beside
+ * Span reconstruction from a real dcmtk capture's events (test/fixtures/dcmtk-capture.jsonl.gz, SOURCE.md beside
  * it): storescu, findscu, getscu (C-STORE sub-operations), echoscu --abort, a reject. Pure: no Kafka, no SDK.
  */
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ import { buildSpans, type SpanDescription } from './span-model.js';
 
 const FIXTURE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../test/fixtures/dcmtk-session.jsonl.gz',
+  '../../test/fixtures/dcmtk-capture.jsonl.gz',
 );
 const EVENTS: AssociationEvent[] = gunzipSync(readFileSync(FIXTURE))
   .toString('utf8')

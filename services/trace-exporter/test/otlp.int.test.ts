@@ -1,5 +1,5 @@
 /**
- * The OTLP http/protobuf path (OTEL_TRACES_EXPORTER=otlp): spans of a real dcmtk session go through the official
+ * The OTLP http/protobuf path (OTEL_TRACES_EXPORTER=otlp): spans of a real dcmtk capture go through the official
  * exporter to an HTTP receiver in this test, which decodes the protobuf with protobufjs code generated from the
  * OTLP .proto files (shipped in @opentelemetry/otlp-transformer 0.52, installed as otlp-transformer-0.52). No OTLP
  * backend is installable on this machine (shared/research/infra.md §0); docker-compose's Jaeger is the real one.
@@ -23,7 +23,7 @@ import { type DecodedSpan, ExportTraceServiceRequest } from './support/otlp-deco
 
 const FIXTURE = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '../../test/fixtures/dcmtk-session.jsonl.gz',
+  '../../test/fixtures/dcmtk-capture.jsonl.gz',
 );
 const hex = (b: Uint8Array | null | undefined) => (b ? Buffer.from(b).toString('hex') : '');
 
@@ -58,7 +58,7 @@ before(async () => {
 });
 after(() => server.close());
 
-function sessionSpans(): SpanDescription[] {
+function captureSpans(): SpanDescription[] {
   const events = gunzipSync(readFileSync(FIXTURE))
     .toString('utf8')
     .split('\n')
@@ -95,7 +95,7 @@ test('OTLP/protobuf: ids, parents, exact times, attributes, events and error sta
     },
     createLogger('otlp-test', { level: 'silent' }),
   );
-  const spans = sessionSpans();
+  const spans = captureSpans();
   failNext = 1; // the first request fails: the sink retries it
   sink.emit(spans);
   await sink.flush();

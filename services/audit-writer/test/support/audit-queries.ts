@@ -1,5 +1,5 @@
 /**
- * Runs every query of docs/audit-queries.md against the trail of the traffic session (traffic.ts) and checks
+ * Runs every query of docs/audit-queries.md against the trail of the test traffic (traffic.ts) and checks
  * what each returns. A query added to the document without an expectation here fails the test.
  */
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { runRetention } from '../../src/retention.js';
-import { SESSION } from './traffic.js';
+import { TRAFFIC } from './traffic.js';
 
 const DOC = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -43,7 +43,7 @@ const sorted = (xs: unknown[]) => [...xs].map(String).sort();
 
 const EXPECT: Record<number, Expectation> = {
   1: {
-    params: (c) => [SESSION.patientId, c.from, c.to],
+    params: (c) => [TRAFFIC.patientId, c.from, c.to],
     check: (rows) => {
       assert.deepEqual(sorted(rows.map((r) => `${r['service']} ${r['calling_ae_title']}`)), [
         'C-FIND VIEWER',
@@ -67,7 +67,7 @@ const EXPECT: Record<number, Expectation> = {
           Number(rows[0]!['instances']),
           rows[0]!['sent_by'],
         ],
-        [SESSION.studyUid, SESSION.patientId, 3, ['MODALITY1']],
+        [TRAFFIC.studyUid, TRAFFIC.patientId, 3, ['MODALITY1']],
       );
     },
   },
@@ -126,7 +126,7 @@ const EXPECT: Record<number, Expectation> = {
   7: {
     params: (c) => [c.from, c.to],
     check: (rows) => {
-      assert.deepEqual(sorted(rows.map((r) => r['sop_instance_uid'])), sorted(SESSION.instances));
+      assert.deepEqual(sorted(rows.map((r) => r['sop_instance_uid'])), sorted(TRAFFIC.instances));
       for (const r of rows) {
         const stored = r['stored_at'] as Date;
         const requested = r['requested_at'] as Date;
@@ -170,7 +170,7 @@ const EXPECT: Record<number, Expectation> = {
     },
   },
   11: {
-    params: () => [SESSION.studyUid],
+    params: () => [TRAFFIC.studyUid],
     check: (rows) => {
       assert.deepEqual(sorted(rows.map((r) => r['service'])), ['C-MOVE', 'C-STORE', 'C-STORE', 'C-STORE']);
       assert.equal(rows.find((r) => r['service'] === 'C-MOVE')?.['move_destination'], 'NOWHERE');
@@ -191,7 +191,7 @@ const EXPECT: Record<number, Expectation> = {
     check: (rows) => {
       assert.deepEqual(
         rows.map((r) => [r['remote_address'], Number(r['associations']), Number(r['rejected'])]),
-        [['127.0.0.1', SESSION.associations, 1]],
+        [['127.0.0.1', TRAFFIC.associations, 1]],
       );
       assert.deepEqual(rows[0]!['calling_aes'], ['ABORTER', 'COMMITSCU', 'ECHOSCU', 'MODALITY1', 'VIEWER']);
     },
@@ -219,7 +219,7 @@ const EXPECT: Record<number, Expectation> = {
   },
   17: {
     params: () => [],
-    // The traffic session's adapter never crashed: none (test/interrupted.int.test.ts has one).
+    // The traffic's adapter never crashed: none (test/interrupted.int.test.ts has one).
     check: (rows) => assert.deepEqual(rows, []),
   },
 };

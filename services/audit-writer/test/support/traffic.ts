@@ -1,5 +1,5 @@
 /**
- * One session of real DICOM traffic through the adapter, with dcmtk peers (and the adapter's own SCU for
+ * One run of real DICOM traffic through the adapter, with dcmtk peers (and the adapter's own SCU for
  * storage commitment, which dcmtk lacks): what the end-to-end and audit-query tests assert on.
  *  - ECHOSCU: C-ECHO, released
  *  - MODALITY1 (user identity "tech01"): 3 C-STOREs of patient PID-AUD-1, study STUDY, released
@@ -15,7 +15,7 @@ import { type Instance, SC_IMAGE_STORAGE, writeInstance } from './instances.js';
 
 const ROOT = `1.2.826.0.1.3680043.10.1386.88.${process.pid}.${Date.now()}`;
 
-export const SESSION = {
+export const TRAFFIC = {
   patientId: 'PID-AUD-1',
   patientName: 'Audit^Alice',
   studyUid: `${ROOT}.1`,
@@ -29,17 +29,17 @@ async function dcmtk(tool: string, args: string[], expectOk = true): Promise<voi
   if (expectOk && r.code !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
 }
 
-export async function runSession(port: number, dir: string): Promise<Instance[]> {
+export async function runTraffic(port: number, dir: string): Promise<Instance[]> {
   const p = String(port);
   const files: Instance[] = [];
-  for (const [i, sop] of SESSION.instances.entries()) {
+  for (const [i, sop] of TRAFFIC.instances.entries()) {
     files.push(
       await writeInstance(path.join(dir, `i${i}.dcm`), {
         sopInstanceUid: sop,
-        patientId: SESSION.patientId,
-        patientName: SESSION.patientName,
-        studyUid: SESSION.studyUid,
-        seriesUid: SESSION.seriesUid,
+        patientId: TRAFFIC.patientId,
+        patientName: TRAFFIC.patientName,
+        studyUid: TRAFFIC.studyUid,
+        seriesUid: TRAFFIC.seriesUid,
       }),
     );
   }
@@ -50,7 +50,7 @@ export async function runSession(port: number, dir: string): Promise<Instance[]>
   ]);
   await dcmtk('echoscu', ['-aet', 'ECHOSCU', '-aec', 'WRONG', '127.0.0.1', p], false);
   await dcmtk('echoscu', ['-aet', 'ABORTER', '-aec', 'DICOMTRAIL', '--abort', '127.0.0.1', p]);
-  const keys = ['-k', 'QueryRetrieveLevel=STUDY', '-k', `PatientID=${SESSION.patientId}`];
+  const keys = ['-k', 'QueryRetrieveLevel=STUDY', '-k', `PatientID=${TRAFFIC.patientId}`];
   await dcmtk('findscu', [
     '-S',
     '-aet',
@@ -75,7 +75,7 @@ export async function runSession(port: number, dir: string): Promise<Instance[]>
       'NOWHERE',
       ...keys,
       '-k',
-      `StudyInstanceUID=${SESSION.studyUid}`,
+      `StudyInstanceUID=${TRAFFIC.studyUid}`,
       '127.0.0.1',
       p,
     ],
@@ -84,7 +84,7 @@ export async function runSession(port: number, dir: string): Promise<Instance[]>
   const status = await requestCommitment(
     port,
     `${ROOT}.9`,
-    SESSION.instances.map((sop) => [SC_IMAGE_STORAGE, sop] as [string, string]),
+    TRAFFIC.instances.map((sop) => [SC_IMAGE_STORAGE, sop] as [string, string]),
   );
   if (status !== 0) throw new Error(`storage commitment N-ACTION status ${status}`);
   return files;

@@ -112,7 +112,7 @@ export type Traffic = (o: {
   peers: Peer[];
 }) => Promise<number>;
 
-/** The default session (support/traffic.ts): the adapter as archive with WORKSTATION as C-MOVE destination. */
+/** The default traffic (support/traffic.ts): the adapter as archive with WORKSTATION as C-MOVE destination. */
 export const archiveTraffic: Traffic = async ({ dir, topic, brokers, peers }) => {
   const workstation = await startStorescp('WORKSTATION', path.join(dir, 'workstation'));
   peers.push(workstation);

@@ -146,7 +146,7 @@ export async function startAdapter(
   return { port, stop: stopper(child) };
 }
 
-/** The session above; resolves when every dcmtk peer is done. Returns how many associations it opened. */
+/** The traffic above; resolves when every dcmtk peer is done. Returns how many associations it opened. */
 /** The patient's CT instances stored by MODALITY1 (user identity tech01) with storescu, calling `calledAe`. */
 export async function storePatient(port: number, dir: string, calledAe: string): Promise<void> {
   const files: string[] = [];

@@ -67,7 +67,9 @@ export const TlsRefusedParams = Strict({
   protocol: Type.Optional(Type.String()),
   peer_certificate: Type.Optional(TlsCertificate),
   /** The listener's port role: the TLS port or, for a proxy, the upstream leg (port is the upstream's). */
-  leg: Type.Optional(Type.Union([Type.Literal('listener'), Type.Literal('upstream'), Type.Literal('move-destination')])),
+  leg: Type.Optional(
+    Type.Union([Type.Literal('listener'), Type.Literal('upstream'), Type.Literal('move-destination')]),
+  ),
   /** Port of the listener or upstream, repeated for easy grouping. */
   port: Type.Optional(Uint16),
 });

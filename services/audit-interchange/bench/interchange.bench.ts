@@ -21,9 +21,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { freePort, kafkaBrokers, uniqueTopic } from '@dicomtrail/testing';
+import { accepted, loadCapture } from '../test/support/captured-traffic.js';
 import { makePki } from '../test/support/certs.js';
 import { rsyslog, tlsDestinationEnv } from '../test/support/rsyslog.js';
-import { accepted, loadCapture } from '../test/support/captured-traffic.js';
 import { createTopic, startService, waitFor } from '../test/support/stack.js';
 import type { RateProducerInput, RateProducerResult } from './rate-producer.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CTX, loadCapture, PATIENT_A, STUDY_A, captureMessages } from '../test/support/captured-traffic.js';
+import { CTX, captureMessages, loadCapture, PATIENT_A, STUDY_A } from '../test/support/captured-traffic.js';
 import { AuditPipeline } from './audit-pipeline.js';
 
 test('given the captured traffic, when piped, then every kind appears with the counts SOURCE.md lists', () => {

@@ -37,6 +37,7 @@ import {
 import pg from 'pg';
 import { EVENT } from '../src/codes.js';
 import { ANCHOR_DETAIL } from '../src/messages/chain-anchored.js';
+import { loadCapture, loadSecurityEvents } from './support/captured-traffic.js';
 import { makePki, type Pki } from './support/certs.js';
 import {
   parseSyslogLine,
@@ -45,7 +46,6 @@ import {
   rsyslog,
   tlsDestinationEnv,
 } from './support/rsyslog.js';
-import { loadSecurityEvents, loadCapture } from './support/captured-traffic.js';
 import { asNewTraffic, createTopic, publish, startService, waitFor } from './support/stack.js';
 import { validateFhir, xmllint } from './support/validators.js';
 

@@ -16,7 +16,7 @@ import { migrate } from '@dicomtrail/migrations';
 import { createLogger } from '@dicomtrail/runtime';
 import { createTestDatabase, kafkaBrokers, type TestDatabase, uniqueTopic } from '@dicomtrail/testing';
 import pg from 'pg';
-import { loadCapture, captureMessages } from './support/captured-traffic.js';
+import { captureMessages, loadCapture } from './support/captured-traffic.js';
 import { asNewTraffic, createTopic, publish, waitFor } from './support/stack.js';
 
 const CLI = fileURLToPath(new URL('../../../cli/dist/src/dicomtrail.js', import.meta.url));

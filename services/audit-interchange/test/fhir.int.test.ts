@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { uniqueTopic } from '@dicomtrail/testing';
 import { auditEvent } from '../src/fhir/audit-event.js';
-import { loadSecurityEvents, loadCapture, captureMessages } from './support/captured-traffic.js';
+import { captureMessages, loadCapture, loadSecurityEvents } from './support/captured-traffic.js';
 import { asNewTraffic, createTopic, groupLag, publish, startService, waitFor } from './support/stack.js';
 import { validateFhir } from './support/validators.js';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { auditMessageXml } from '../src/xml/audit-message-xml.js';
-import { loadSecurityEvents, loadCapture, captureMessages } from './support/captured-traffic.js';
+import { captureMessages, loadCapture, loadSecurityEvents } from './support/captured-traffic.js';
 import { xmllint } from './support/validators.js';
 
 test('every message of both captured traffic and of the TLS and identity refusals is valid against the A.5.1 schema', async () => {

@@ -16,9 +16,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, uniqueTopic } from '@dicomtrail/testing';
 import type { AuditMessage } from '../src/audit-message.js';
+import { captureMessages, loadCapture } from './support/captured-traffic.js';
 import { makePki, type Pki } from './support/certs.js';
 import { parseSyslogLine, type ReceivedMessage, type Rsyslog, rsyslog } from './support/rsyslog.js';
-import { loadCapture, captureMessages } from './support/captured-traffic.js';
 import { asNewTraffic, createTopic, groupLag, publish, startService, waitFor } from './support/stack.js';
 import { xmllint } from './support/validators.js';
 

@@ -118,7 +118,7 @@ export class FuzzPeer {
     );
     const answer = await peer.#nextRawPdu(timeoutMs);
     peer.#associated = true;
-    if (!answer || answer[0] !== 0x02) {
+    if (answer?.[0] !== 0x02) {
       peer.close();
       if (!answer)
         return peer.#closed ? 'closed before A-ASSOCIATE-AC' : `no A-ASSOCIATE-AC within ${timeoutMs} ms`;

@@ -77,7 +77,7 @@ test('events of echoscu and storescu runs arrive as schema-valid JSON lines, seq
   const all = readEvents();
   // The node's own lifecycle first (node-scoped, no association), then the associations.
   assert.equal(all[0]?.type, 'EVT_NODE_STARTED');
-  assert.equal((all[0]?.params as { listen: { port: number } }).listen.port, port);
+  assert.equal((all[0]!.params as { listen: { port: number } }).listen.port, port);
   const events = all.filter((x) => 'association' in x);
   assertValidAndGapFree(events);
   assert.equal(new Set(events.map((x) => x.association.id)).size, 3);
@@ -108,10 +108,10 @@ test('SIGTERM: the listener closes and the process exits 0', async () => {
   const all = readEvents();
   const [started, stopped] = [all[0], all[all.length - 1]] as Envelope[];
   assert.equal(stopped?.type, 'EVT_NODE_STOPPED');
-  assert.equal((stopped?.params as { reason: string }).reason, 'SIGTERM');
+  assert.equal((stopped!.params as { reason: string }).reason, 'SIGTERM');
   assert.equal(
-    (stopped?.params as { run_id: string }).run_id,
-    (started?.params as { run_id: string }).run_id,
+    (stopped!.params as { run_id: string }).run_id,
+    (started!.params as { run_id: string }).run_id,
   );
   assert.equal(stopped?.seq, 1);
   const r = await runDcmtk('echoscu', ['-to', '2', '-aec', 'CLI_SCP', '127.0.0.1', String(port)]);

@@ -158,7 +158,7 @@ test('type 2: the right password is verified and stored; a wrong one and an unkn
     assert.equal(bad.outcome, 'EVT_REJECTED');
     assert.equal(bad.userId?.['verification'], 'refused');
     assert.equal(bad.userId?.['reason'], reason);
-    assert.equal((bad.userId?.['user_identity'] as Record<string, unknown>)['primary_field'], user);
+    assert.equal((bad.userId!['user_identity'] as Record<string, unknown>)['primary_field'], user);
     const rejected = bad.assoc.find((e) => e.type === 'EVT_REJECTED') as Envelope;
     assert.match(JSON.stringify(rejected.params), new RegExp(`user identity refused: ${reason}`));
     assert.ok(!bad.assoc.some((e) => e.type === 'EVT_C_STORE'));
@@ -190,7 +190,7 @@ test('type 5 (JWT): a valid token is verified and answered with a server respons
   const good = await attempt('storescu', ['--jwt', write('good.jwt', jwt(claims)), '--pos-response', '-d']);
   assert.equal(good.r.code, 0, good.r.stderr);
   assert.equal(good.userId?.['verification'], 'verified');
-  assert.ok((good.userId?.['response'] as { length: number }).length > 0, 'a server response was sent');
+  assert.ok((good.userId!['response'] as { length: number }).length > 0, 'a server response was sent');
   assert.match(good.r.stdout + good.r.stderr, /User Identity Negotiation Response/i);
   for (const [name, token, reason] of [
     ['expired.jwt', jwt({ ...claims, exp: now - 3600 }), /expired/],

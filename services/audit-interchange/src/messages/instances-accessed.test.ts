@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accepted, CTX, loadCapture, PATIENT_B, STUDY_A, STUDY_B } from '../../test/support/captured-traffic.js';
+import {
+  accepted,
+  CTX,
+  loadCapture,
+  PATIENT_B,
+  STUDY_A,
+  STUDY_B,
+} from '../../test/support/captured-traffic.js';
 import { instancesAccessed } from './instances-accessed.js';
 
 const events = loadCapture('audit-capture');

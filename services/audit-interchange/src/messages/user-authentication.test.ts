@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accepted, CTX, loadSecurityEvents, loadCapture } from '../../test/support/captured-traffic.js';
+import { accepted, CTX, loadCapture, loadSecurityEvents } from '../../test/support/captured-traffic.js';
 import { userAuthentication } from './user-authentication.js';
 
 const events = loadCapture('audit-capture');

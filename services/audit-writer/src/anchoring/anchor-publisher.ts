@@ -42,7 +42,10 @@ export class AnchorPublisher {
       event = assertEvent(chainAnchoredEvent(anchor, file, this.o.node));
     } catch (err) {
       this.stats.failures++;
-      this.o.log.error({ err, seq: anchor.seq, file }, 'anchor not publishable as an event (it is in the directory)');
+      this.o.log.error(
+        { err, seq: anchor.seq, file },
+        'anchor not publishable as an event (it is in the directory)',
+      );
       return;
     }
     this.#queue.push({ seq: anchor.seq, value: Buffer.from(JSON.stringify(event)) });

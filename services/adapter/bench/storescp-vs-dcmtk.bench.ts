@@ -20,9 +20,11 @@
  * events in the write-ahead log, fdatasync'd under BENCH_TMP) and async (events queued in memory). For sync,
  * a second table breaks each acknowledged operation's cost down (encode, append, fdatasync, thread hops),
  * from the adapter's own counters (/metrics on a HEALTH_PORT of its own, durability-breakdown.ts).
+ * Before and after the rounds the store folder's own costs are measured (store-folder-costs.ts: a file creation,
+ * an fdatasync), and a last table gives the wire-speed ratios of issue 17 against their targets.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EXPLICIT_LE, uid, writeInstance } from '../test/support/instances.js';
@@ -45,6 +47,7 @@ import {
   waitListening,
 } from './bench-support.js';
 import { breakdownTable, perOperation, type RoundBreakdown, readCounters } from './durability-breakdown.js';
+import { fileCreationCost, type StoreFolderCosts, storeFolderCosts } from './store-folder-costs.js';
 
 const cliPath = adapterCliPath;
 
@@ -59,6 +62,8 @@ const AE = 'DICOMTRAIL';
 const CPU_PROF = process.env['BENCH_CPU_PROF'];
 
 const TARGETS = { smallRatio: 0.8, largeRatio: 0.9, largePeakRssMb: 250 };
+/** Issue 17 (wire speed): ratios to storescp. */
+const WIRE_SPEED = { eventsOffSmall: 1.0, kafkaSyncSmall: 0.85, recordedLarge: 0.9, echoMarginal: 1.0 };
 
 // ---------------------------------------------------------------- processes (all stopped on the way out)
 
@@ -230,6 +235,8 @@ function makeData(root: string, name: DataSet['name'], count: number, pixelBytes
 interface StoreRound {
   seconds: number;
   peakRssMb?: number;
+  /** Small rounds: median µs of a file creation in the folder the receiver filed its instances in, just after. */
+  createUs?: number;
   breakdown?: RoundBreakdown;
 }
 
@@ -260,8 +267,27 @@ async function storeRound(r: Receiver, data: DataSet, watchRss: boolean): Promis
   const stored = countFiles(r.storeDir);
   if (stored !== data.count)
     throw new Error(`${r.label} stored ${stored} of ${data.count} ${data.name} instances`);
+  const filedIn = data.name === 'small' ? folderOfAFile(r.storeDir) : undefined;
+  const createUs = filedIn ? fileCreationCost(filedIn, 100) : undefined;
   emptyDir(r.storeDir);
-  return { seconds: res.seconds, ...(peakRssMb !== undefined ? { peakRssMb } : {}) };
+  return {
+    seconds: res.seconds,
+    ...(peakRssMb !== undefined ? { peakRssMb } : {}),
+    ...(createUs !== undefined ? { createUs } : {}),
+  };
+}
+
+/** The folder of the first instance file found under `dir` (storescp's own folder, our `<study>/<series>`). */
+function folderOfAFile(dir: string): string | undefined {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isFile() && !e.name.startsWith('.')) return dir;
+  }
+  for (const e of readdirSync(dir, { withFileTypes: true }))
+    if (e.isDirectory() && !e.name.startsWith('.')) {
+      const found = folderOfAFile(path.join(dir, e.name));
+      if (found) return found;
+    }
+  return undefined;
 }
 
 async function echoRun(r: Receiver, repeat: number): Promise<number> {
@@ -278,6 +304,8 @@ interface StoreSummary {
   mb_per_s: number;
   peak_rss_mb?: number[];
   peak_rss_mb_max?: number;
+  /** Median over the rounds of a file creation's µs in the folder this receiver filed in (small instances). */
+  file_creation_us?: number;
 }
 
 function summarise(data: DataSet, rounds: StoreRound[]): StoreSummary {
@@ -294,6 +322,8 @@ function summarise(data: DataSet, rounds: StoreRound[]): StoreSummary {
     s.peak_rss_mb = rss.map((x) => round(x, 1));
     s.peak_rss_mb_max = round(Math.max(...rss), 1);
   }
+  const creates = rounds.map((x) => x.createUs).filter((x): x is number => x !== undefined);
+  if (creates.length) s.file_creation_us = round(median(creates), 1);
   return s;
 }
 
@@ -323,6 +353,10 @@ async function main(): Promise<void> {
       `${(large.bytes / 1e6).toFixed(0)} MB (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
 
+  const folderCosts: StoreFolderCosts[] = [storeFolderCosts(root)];
+  progress(
+    `store folder: file creation ${folderCosts[0]!.create_us} µs, fdatasync ${folderCosts[0]!.fdatasync_us} µs (medians)`,
+  );
   const receivers: Receiver[] = [];
   const brokers = process.env['BENCH_NO_KAFKA'] ? undefined : await benchBroker();
   const topics: string[] = [];
@@ -486,8 +520,8 @@ async function main(): Promise<void> {
       `### dicomtrail adapter vs DCMTK storescp (storescu sender, loopback, max PDU ${PDU}, ` +
         `median of ${ROUNDS} interleaved rounds)`,
       '',
-      '| Case | Receiver | median s | inst/s | MB/s | ratio to storescp (of medians) | paired ratio (median of per-round) | peak RSS MB |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| Case | Receiver | median s | inst/s | MB/s | ratio to storescp (of medians) | paired ratio (median of per-round) | peak RSS MB | file creation µs in its folder |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const data of [small, large]) {
       const caseName =
@@ -502,7 +536,7 @@ async function main(): Promise<void> {
         lines.push(
           `| ${caseName} | ${label[n]} | ${s.median_s.toFixed(3)} | ${s.instances_per_s.toFixed(1)} | ` +
             `${s.mb_per_s.toFixed(1)} | ${rt.toFixed(2)} | ${paired[data.name][n]!.toFixed(2)} | ` +
-            `${s.peak_rss_mb_max?.toFixed(0) ?? '—'} |`,
+            `${s.peak_rss_mb_max?.toFixed(0) ?? '—'} | ${s.file_creation_us?.toFixed(1) ?? '—'} |`,
         );
       }
     }
@@ -539,6 +573,64 @@ async function main(): Promise<void> {
           "fdatasyncs on the answers' path; the envelope is encoded and appended on the DICOM thread, so no " +
           'thread hop lies between an event and its record, nor between an answer and its fdatasync.',
       );
+    folderCosts.push(storeFolderCosts(root));
+    const echoRatio = (n: string): number | undefined =>
+      echoSum[n]
+        ? ratio(echoSum[n].echoes_per_s_marginal, echoSum['dcmtk']!.echoes_per_s_marginal)
+        : undefined;
+    const smallOf = (n: string): number | undefined =>
+      sum.small[n] ? ratio(sum.small[n].instances_per_s, sum.small['dcmtk']!.instances_per_s) : undefined;
+    const largeOf = (n: string): number | undefined =>
+      sum.large[n] ? ratio(sum.large[n].mb_per_s, sum.large['dcmtk']!.mb_per_s) : undefined;
+    const wireSpeed = [
+      {
+        what: '(a) events off, inst/s',
+        value: smallOf(ours),
+        paired: paired.small[ours],
+        target: WIRE_SPEED.eventsOffSmall,
+      },
+      {
+        what: '(a) every event to Kafka, sync, inst/s',
+        value: smallOf('ours_kafka_sync'),
+        paired: paired.small['ours_kafka_sync'],
+        target: WIRE_SPEED.kafkaSyncSmall,
+      },
+      {
+        what: '(b) every event to Kafka, sync, MB/s',
+        value: largeOf('ours_kafka_sync'),
+        paired: paired.large['ours_kafka_sync'],
+        target: WIRE_SPEED.recordedLarge,
+      },
+      {
+        what: '(b) every event to JSONL, MB/s',
+        value: largeOf('ours_events'),
+        paired: paired.large['ours_events'],
+        target: WIRE_SPEED.recordedLarge,
+      },
+      {
+        what: 'C-ECHO marginal, events off',
+        value: echoRatio(ours),
+        paired: undefined,
+        target: WIRE_SPEED.echoMarginal,
+      },
+    ].filter((w) => w.value !== undefined);
+    const [before, after] = folderCosts as [StoreFolderCosts, StoreFolderCosts];
+    lines.push(
+      '',
+      '| Wire-speed target (issue 17), ratio to storescp | of medians | paired | target | met |',
+      '| --- | --- | --- | --- | --- |',
+      ...wireSpeed.map(
+        (w) =>
+          `| ${w.what} | ${w.value!.toFixed(2)} | ${w.paired?.toFixed(2) ?? '—'} | ≥ ${w.target.toFixed(2)} | ` +
+          `${w.value! >= w.target ? 'yes' : '**no**'} |`,
+      ),
+      '',
+      `The store folder's file system (${root}), measured before and after the rounds: creating a file ` +
+        `${before.create_us} / ${after.create_us} µs (median of ${before.files} O_CREAT|O_EXCL opens: both ` +
+        `receivers pay it per instance), an fdatasync ${before.fdatasync_us} / ${after.fdatasync_us} µs (median of ` +
+        `${before.syncs} 1.5 KB writes into a preallocated file: a sync receiver pays it per answer). The dearer ` +
+        'a file creation, the more both receivers wait on the kernel and the nearer 1 every small-instance ratio.',
+    );
     lines.push(
       '',
       '| Target | value | met |',
@@ -590,6 +682,8 @@ async function main(): Promise<void> {
       echo: { repeat_high: ECHO_HIGH, repeat_low: ECHO_LOW, ...echoSum },
       durability_breakdown: breakdownRows,
       vm_hwm_mb: hwm,
+      store_folder: folderCosts,
+      wire_speed: wireSpeed,
       ratios: { small_inst_per_s: smallRatio, large_mb_per_s: largeRatio, paired },
       targets,
       total_seconds: round((performance.now() - t0) / 1000, 1),

@@ -2,21 +2,22 @@
  * The service: consume the event topic with its own group, turn each association (when it ends) and each node
  * lifecycle event into audit messages (audit-pipeline.ts), hand them to every destination, and commit a Kafka
  * offset only when everything before it was delivered: per partition, up to the first event of the oldest
- * association (or node event) whose messages are not yet delivered everywhere (the trace exporter's
- * OffsetTracker). A crash or a restart re-reads from there: nothing is lost, and what is sent again has the same
+ * association (or node event) whose messages are not yet delivered everywhere (event-log's OffsetTracker and
+ * Checkpointer). A crash or a restart re-reads from there: nothing is lost, and what is sent again has the same
  * stable ids. A destination that is down holds its messages (bounded by AUDIT_MAX_PENDING, then the consumer
  * waits) and retries until it takes them.
  */
 import {
+  Checkpointer,
   createEventConsumer,
   createKafka,
   decodeRecord,
   type EventConsumer,
   ensureTopics,
   HEADER_TYPE,
+  OffsetTracker,
 } from '@dicomtrail/event-log';
 import type { Logger } from '@dicomtrail/runtime';
-import { OffsetTracker } from '@dicomtrail/trace-exporter';
 import type { AuditMessage } from './audit-message.js';
 import { AuditPipeline, type Ready } from './audit-pipeline.js';
 import type { AuditInterchangeConfig } from './config.js';
@@ -82,7 +83,7 @@ export async function startAuditInterchange(
     maxOpen: config.AUDIT_MAX_OPEN_ASSOCIATIONS,
     recentlyClosed: Math.max(10_000, config.AUDIT_MAX_OPEN_ASSOCIATIONS),
   });
-  const counts = { undecodable: 0, skipped: 0, messages: 0, delivered: 0, commits: 0 };
+  const counts = { undecodable: 0, skipped: 0, messages: 0, delivered: 0 };
 
   const kafka = createKafka({ clientId: 'dicomtrail-audit-interchange', brokers: config.KAFKA_BROKERS, log });
   await ensureTopics(kafka, [
@@ -128,30 +129,20 @@ export async function startAuditInterchange(
     else deliverAll(destinations, messages, release);
   }
 
-  let queue: Promise<void> = Promise.resolve();
-  function serially(work: () => Promise<void>): Promise<void> {
-    const run = queue.then(work);
-    queue = run.catch(() => {});
-    return run;
-  }
-
-  let lastCheckpoint = Date.now();
-  async function checkpoint(): Promise<void> {
-    lastCheckpoint = Date.now();
-    const safe = offsets.committable();
-    if (safe.length === 0) return;
-    await consumer.commit(safe);
-    offsets.committed(safe);
-    counts.commits++;
-    log.debug({ offsets: safe, open: pipeline.openCount }, 'offsets committed');
-  }
+  const checkpoints = new Checkpointer({
+    consumer,
+    offsets,
+    intervalMs: config.AUDIT_COMMIT_INTERVAL_MS,
+    log,
+    openCount: () => pipeline.openCount,
+  });
 
   await consumer.connect();
   await consumer.run({
     topics: [config.EVENTS_TOPIC],
     fromBeginning: config.AUDIT_INTERCHANGE_FROM_BEGINNING,
     handler: async (batch, ctx) => {
-      await serially(async () => {
+      await checkpoints.serially(async () => {
         const ready: Ready[] = [];
         for (const record of batch.records) {
           const offset = Number(record.offset);
@@ -179,24 +170,13 @@ export async function startAuditInterchange(
           if (offset % 256 === 0) await ctx.heartbeat();
         }
         await deliver(ready);
-        if (Date.now() - lastCheckpoint >= config.AUDIT_COMMIT_INTERVAL_MS) await checkpoint();
+        await checkpoints.checkpointIfDue();
       });
       await ctx.heartbeat();
     },
   });
 
-  const timer = setInterval(
-    () => {
-      serially(async () => {
-        await deliver(pipeline.expire(Date.now()));
-        if (Date.now() - lastCheckpoint >= config.AUDIT_COMMIT_INTERVAL_MS) await checkpoint();
-      }).catch((err: unknown) =>
-        log.error({ err }, 'periodic checkpoint failed; offsets stay where they were'),
-      );
-    },
-    Math.min(config.AUDIT_COMMIT_INTERVAL_MS, 1000),
-  );
-  timer.unref();
+  const timer = checkpoints.everyTick(() => deliver(pipeline.expire(Date.now())));
   log.info(
     {
       topic: config.EVENTS_TOPIC,
@@ -213,7 +193,7 @@ export async function startAuditInterchange(
       undecodable: counts.undecodable,
       messages: counts.messages,
       delivered: counts.delivered,
-      commits: counts.commits,
+      commits: checkpoints.commits,
       openAssociations: pipeline.openCount,
       destinations: Object.fromEntries(destinations.map((d) => [d.name, d.stats()])),
     }),
@@ -221,13 +201,13 @@ export async function startAuditInterchange(
       const until = Date.now() + 120_000;
       while (destinations.some((d) => d.pending > 0) && Date.now() < until)
         await new Promise((r) => setTimeout(r, 50));
-      await serially(checkpoint);
+      await checkpoints.serially(() => checkpoints.checkpoint());
     },
     stop: async () => {
       clearInterval(timer);
       await consumer.disconnect();
       for (const d of destinations) await d.close();
-      await serially(checkpoint);
+      await checkpoints.serially(() => checkpoints.checkpoint());
       log.info(
         { open: pipeline.openCount },
         'audit-interchange stopped; open associations and undelivered messages are read again on the next start',

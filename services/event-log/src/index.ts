@@ -1,3 +1,4 @@
+export { Checkpointer, type CheckpointerOptions } from './checkpointer.js';
 export {
   type BatchContext,
   type BatchHandler,
@@ -29,6 +30,7 @@ export {
   SASL_MECHANISMS,
   type SaslMechanism,
 } from './kafka-security.js';
+export { OffsetTracker } from './offset-tracker.js';
 export {
   PlatformaticEventProducer,
   type PlatformaticEventProducerOptions,

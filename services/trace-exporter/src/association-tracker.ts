@@ -9,8 +9,9 @@
  * of associations exported before the restart; those have no beginning (no seq 0, connection open or request)
  * and are closed without spans (`replayedTail`).
  */
+
+import type { OffsetTracker } from '@dicomtrail/event-log';
 import { type AssociationEvent, AssociationRecord, type RecordOptions } from './association-record.js';
-import type { OffsetTracker } from './offset-tracker.js';
 import type { IncompleteReason } from './span-model.js';
 
 export interface Position {

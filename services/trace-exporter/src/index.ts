@@ -2,7 +2,6 @@ export { type AssociationEvent, AssociationRecord, type RecordOptions } from './
 export { AssociationTracker, type ClosedAssociation } from './association-tracker.js';
 export * as attributes from './attributes.js';
 export { type TraceExporterConfig, traceExporterConfigSpec } from './config.js';
-export { OffsetTracker } from './offset-tracker.js';
 export { SpanSink } from './otel-exporter.js';
 export { sopClassLabel, sopClassName } from './sop-class-names.js';
 export { buildSpans, type SpanDescription } from './span-model.js';

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { OffsetTracker } from '@dicomtrail/event-log';
 import { associationSpanId, associationTraceId } from '@dicomtrail/schemas';
 import type { AssociationEvent } from './association-record.js';
 import { AssociationTracker, type ClosedAssociation } from './association-tracker.js';
 import { ALL_ATTRIBUTE_KEYS, PHI_KEYS } from './attributes.js';
-import { OffsetTracker } from './offset-tracker.js';
 import { buildSpans, type SpanDescription } from './span-model.js';
 
 const FIXTURE = path.resolve(

@@ -4,6 +4,7 @@
  * the exporter confirmed everything before it. Handler work and the periodic checkpoint run one at a time.
  */
 import {
+  Checkpointer,
   checkKafkaTls,
   createEventConsumer,
   createKafka,
@@ -12,12 +13,12 @@ import {
   ensureTopics,
   type KafkaSecurity,
   kafkaSecurityFromConfig,
+  OffsetTracker,
 } from '@dicomtrail/event-log';
 import { type Logger, readKeyFile, readPublicFile } from '@dicomtrail/runtime';
 import type { AssociationEvent } from './association-record.js';
 import { AssociationTracker, type ClosedAssociation } from './association-tracker.js';
 import type { TraceExporterConfig } from './config.js';
-import { OffsetTracker } from './offset-tracker.js';
 import { type OtlpTls, SpanSink, type SpanSinkOptions } from './otel-exporter.js';
 import { buildSpans } from './span-model.js';
 
@@ -106,7 +107,7 @@ export async function startTraceExporter(
     },
     log,
   );
-  const counts = { events: 0, undecodable: 0, exported: 0, incomplete: 0, commits: 0 };
+  const counts = { events: 0, undecodable: 0, exported: 0, incomplete: 0 };
 
   const kafkaSecurity = options.kafkaSecurity ?? kafkaSecurityFromConfig(config);
   await checkKafkaTls(config.KAFKA_BROKERS, kafkaSecurity);
@@ -150,32 +151,21 @@ export async function startTraceExporter(
     }
   }
 
-  let queue: Promise<void> = Promise.resolve();
-  /** Runs `work` after everything queued before it; a failure is returned to the caller, not to later work. */
-  function serially(work: () => Promise<void>): Promise<void> {
-    const run = queue.then(work);
-    queue = run.catch(() => {});
-    return run;
-  }
-
-  let lastCheckpoint = Date.now();
-  async function checkpoint(): Promise<void> {
-    lastCheckpoint = Date.now();
-    const safe = offsets.committable();
-    await sink.flush();
-    if (safe.length === 0) return;
-    await consumer.commit(safe);
-    offsets.committed(safe);
-    counts.commits++;
-    log.debug({ offsets: safe, open: tracker.size }, 'offsets committed');
-  }
+  const checkpoints = new Checkpointer({
+    consumer,
+    offsets,
+    intervalMs: config.TRACE_COMMIT_INTERVAL_MS,
+    log,
+    beforeCommit: () => sink.flush(),
+    openCount: () => tracker.size,
+  });
 
   await consumer.connect();
   await consumer.run({
     topics: [config.EVENTS_TOPIC],
     fromBeginning: config.TRACE_FROM_BEGINNING,
     handler: async (batch, ctx) => {
-      await serially(async () => {
+      await checkpoints.serially(async () => {
         for (const record of batch.records) {
           const offset = Number(record.offset);
           const decoded = decodeRecord(record);
@@ -201,22 +191,13 @@ export async function startTraceExporter(
           if (offset % 256 === 0) await ctx.heartbeat();
         }
         if (sink.buffered >= config.TRACE_EXPORT_BATCH_SIZE) await sink.flush();
-        if (Date.now() - lastCheckpoint >= config.TRACE_COMMIT_INTERVAL_MS) await checkpoint();
+        await checkpoints.checkpointIfDue();
       });
       await ctx.heartbeat();
     },
   });
 
-  const tick = Math.min(config.TRACE_COMMIT_INTERVAL_MS, 1000);
-  const timer = setInterval(() => {
-    serially(async () => {
-      exportClosed(tracker.expire(Date.now()));
-      if (Date.now() - lastCheckpoint >= config.TRACE_COMMIT_INTERVAL_MS) await checkpoint();
-    }).catch((err: unknown) =>
-      log.error({ err }, 'periodic checkpoint failed; offsets stay where they were'),
-    );
-  }, tick);
-  timer.unref();
+  const timer = checkpoints.everyTick(() => exportClosed(tracker.expire(Date.now())));
   log.info(
     {
       topic: config.EVENTS_TOPIC,
@@ -236,18 +217,18 @@ export async function startTraceExporter(
       spansExported: sink.exportedSpans,
       exportRequests: sink.exportRequests,
       failedExportAttempts: sink.failedAttempts,
-      commits: counts.commits,
+      commits: checkpoints.commits,
       duplicates: tracker.stats.duplicates,
       lateEvents: tracker.stats.late,
       replayedTails: tracker.stats.replayedTails,
     }),
-    checkpoint: () => serially(checkpoint),
+    checkpoint: () => checkpoints.serially(() => checkpoints.checkpoint()),
     stop: async () => {
       clearInterval(timer);
       await consumer.disconnect();
       sink.stopRetrying();
       try {
-        await serially(checkpoint);
+        await checkpoints.serially(() => checkpoints.checkpoint());
       } finally {
         await sink.stop();
       }

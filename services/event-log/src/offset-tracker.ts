@@ -1,9 +1,11 @@
 /**
- * Which Kafka offset is safe to commit, per partition: the first offset of the oldest association still open
- * (its spans not yet exported), or the next offset to read when none is open. A restart then re-reads every open
- * association from its first event, and loses nothing. Pure bookkeeping; the caller commits after forceFlush.
+ * Which Kafka offset is safe to commit, per partition, for a consumer that holds associations open across
+ * batches (the trace exporter until it exports an association's spans, the audit interchange until it delivers
+ * its messages): the first offset of the oldest association still open, or the next offset to read when none is
+ * open. A restart then re-reads every open association from its first event, and loses nothing. Pure
+ * bookkeeping; the caller commits (checkpointer.ts) once what the offsets produced is delivered.
  */
-import type { TopicPartitionOffset } from '@dicomtrail/event-log';
+import type { TopicPartitionOffset } from './consumer.js';
 
 interface PartitionState {
   topic: string;

@@ -1,3 +1,9 @@
+export {
+  ADAPTER_CLI,
+  type AdapterProcess,
+  type AdapterProcessOptions,
+  startAdapterProcess,
+} from './adapter-process.js';
 export { freePort, type QrArgs, qrArgs, type RunResult, runDcmtk } from './dcmtk.js';
 export { dockerAvailable, InfraUnavailableError, START_HINT } from './env.js';
 export { type HttpsReceiver, type ReceivedRequest, startHttpsReceiver } from './https-receiver.js';

@@ -13,13 +13,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort, qrArgs, runDcmtk } from '@dicomtrail/testing';
+import { freePort, qrArgs, runDcmtk, startAdapterProcess } from '@dicomtrail/testing';
 
-const ADAPTER_CLI = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../../adapter/dist/src/cli.js',
-);
 const ROOT = `1.2.826.0.1.3680043.10.1386.77.${process.pid}.${Date.now()}`;
 export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
 
@@ -109,41 +104,8 @@ export async function startAdapter(
   brokers: string[],
   env: Record<string, string>,
 ): Promise<Peer> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      ADAPTER_CLI,
-      'adapter',
-      '--port',
-      String(port),
-      '--ae-title',
-      'DICOMTRAIL',
-      '--store-dir',
-      path.join(dir, 'store'),
-    ],
-    {
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'info',
-        KAFKA_BROKERS: brokers.join(','),
-        EVENTS_TOPIC: topic,
-        SPOOL_DIR: path.join(dir, 'spool'),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const t0 = Date.now();
-  while (!out.includes('adapter ready') && child.exitCode === null) {
-    if (Date.now() - t0 > 20_000) throw new Error(`adapter not ready: ${out.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (child.exitCode !== null) throw new Error(`adapter exited: ${out.slice(-2000)}`);
-  return { port, stop: stopper(child) };
+  const adapter = await startAdapterProcess({ dir, topic, brokers, env });
+  return { port: adapter.port, stop: () => adapter.stop() };
 }
 
 /** The traffic above; resolves when every dcmtk peer is done. Returns how many associations it opened. */

@@ -4,16 +4,20 @@
  * Zipkin queried through its own HTTP API.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, loadConfig } from '@dicomtrail/runtime';
-import { freePort, kafkaBrokers, runDcmtk, zipkinUrl } from '@dicomtrail/testing';
+import {
+  type AdapterProcess,
+  kafkaBrokers,
+  runDcmtk,
+  startAdapterProcess,
+  zipkinUrl,
+} from '@dicomtrail/testing';
 import { startTraceExporter, type TraceExporter, traceExporterConfigSpec } from '../../src/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const ADAPTER_CLI = path.resolve(here, '../../../../adapter/dist/src/cli.js');
 export const EXPORTER_MAIN = path.resolve(here, '../../src/main.js');
 
 export async function waitFor<T>(
@@ -47,44 +51,10 @@ export async function spawnNode(
   return proc;
 }
 
-export interface Adapter {
-  port: number;
-  dir: string;
-  proc: ChildProcess;
-  stop(): Promise<void>;
-}
+export type Adapter = AdapterProcess;
 
 export async function startAdapter(topic: string, aeTitle = 'DICOMTRAIL'): Promise<Adapter> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'dt-trace-'));
-  const port = await freePort();
-  const brokers = (await kafkaBrokers()).join(',');
-  const proc = await spawnNode(
-    [
-      ADAPTER_CLI,
-      'adapter',
-      '--port',
-      String(port),
-      '--ae-title',
-      aeTitle,
-      '--store-dir',
-      path.join(dir, 'store'),
-    ],
-    { KAFKA_BROKERS: brokers, EVENTS_TOPIC: topic, SPOOL_DIR: path.join(dir, 'spool') },
-    'adapter ready',
-  );
-  return {
-    port,
-    dir,
-    proc,
-    stop: async () => {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startAdapterProcess({ topic, brokers: await kafkaBrokers(), aeTitle });
 }
 
 export interface InstanceSpec {

@@ -14,7 +14,13 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeKafkaSecurity, type KafkaClientName, kafkaSecurityFromConfig } from '@dicomtrail/event-log';
-import { configOrExit, createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
+import {
+  configOrExit,
+  createLogger,
+  loadConfigOrExit,
+  onShutdown,
+  routeProcessWarnings,
+} from '@dicomtrail/runtime';
 import { type EventType, isEventType } from '@dicomtrail/schemas';
 import type { AcceptorPolicy } from './acse/acceptor.js';
 import { acceptAndRecord, type UserIdentityVerifier } from './acse/user-identity.js';
@@ -52,6 +58,7 @@ const USAGE =
   'usage: dicomtrail adapter [--port N] [--host ADDR] [--ae-title T] [--store-dir DIR] [--events-out FILE]';
 
 const log = createLogger('adapter');
+routeProcessWarnings(log);
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: {

@@ -6,7 +6,7 @@
  * or time, `--to` defaults to now.
  */
 import { parseArgs } from 'node:util';
-import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
+import { createLogger, loadConfigOrExit, onShutdown, routeProcessWarnings } from '@dicomtrail/runtime';
 import { startAuditInterchange } from './audit-interchange.js';
 import { backfill } from './backfill.js';
 import { auditInterchangeConfigSpec } from './config.js';
@@ -14,6 +14,7 @@ import { auditContext, createDestinations, hasDestination } from './destinations
 
 const USAGE = 'usage: dicomtrail audit-interchange [run] | backfill --from DATE [--to DATE]';
 const log = createLogger('audit-interchange');
+routeProcessWarnings(log);
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: { from: { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean' } },

@@ -19,6 +19,7 @@ import {
   describeDatabaseError,
   loadConfigOrExit,
   onShutdown,
+  routeProcessWarnings,
   tlsFailureOf,
 } from '@dicomtrail/runtime';
 import pg from 'pg';
@@ -40,10 +41,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'anchor-keygen') return anchorKeygen(argv.slice(1));
   if (command === 'anchor') {
     const log = createLogger('audit-anchor');
+    routeProcessWarnings(log);
     await runAnchorer(loadConfigOrExit(anchorConfigSpec, log), log);
     return -1; // keeps running
   }
   const log = createLogger('audit-writer');
+  routeProcessWarnings(log);
   const config = loadConfigOrExit(auditWriterConfigSpec, log);
   configOrExit(() => checkDatabaseUrl(config.DATABASE_URL), log);
   if (command === 'run') {

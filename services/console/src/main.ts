@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { createEventProducer, createKafka, dlqTopicOf, ensureTopics } from '@dicomtrail/event-log';
-import { createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
+import { createLogger, loadConfigOrExit, onShutdown, routeProcessWarnings } from '@dicomtrail/runtime';
 import { createAuditRecorder } from './audit-recorder.js';
 import { consoleConfigSpec } from './config.js';
 import { checkDatabase, createPool } from './db.js';
@@ -12,6 +12,7 @@ import { createConsoleServer } from './server.js';
 
 export async function runConsole(): Promise<void> {
   const log = createLogger('console');
+  routeProcessWarnings(log);
   const config = loadConfigOrExit(consoleConfigSpec, log);
   const db = createPool(config.CONSOLE_DATABASE_URL, config.CONSOLE_DB_ROLE);
   await checkDatabase(db, config.CONSOLE_DB_ROLE);

@@ -25,6 +25,7 @@ export {
 } from './key-files.js';
 export { createLogger, type LogFormat, type Logger, REDACT_PATHS, resolveLogFormat } from './logger.js';
 export { prettyLogLine } from './pretty-log.js';
+export { routeProcessWarnings } from './process-warnings.js';
 export { onShutdown } from './shutdown.js';
 export {
   currentThreadId,

@@ -1,10 +1,17 @@
 #!/usr/bin/env node
 import { describeKafkaSecurity, kafkaSecurityFromConfig } from '@dicomtrail/event-log';
-import { configOrExit, createLogger, loadConfigOrExit, onShutdown } from '@dicomtrail/runtime';
+import {
+  configOrExit,
+  createLogger,
+  loadConfigOrExit,
+  onShutdown,
+  routeProcessWarnings,
+} from '@dicomtrail/runtime';
 import { traceExporterConfigSpec } from './config.js';
 import { otlpTlsFromConfig, startTraceExporter } from './trace-exporter.js';
 
 const log = createLogger('trace-exporter');
+routeProcessWarnings(log);
 const config = loadConfigOrExit(traceExporterConfigSpec, log);
 const kafkaSecurity = configOrExit(() => kafkaSecurityFromConfig(config), log);
 const otlpTls = configOrExit(() => otlpTlsFromConfig(config), log);

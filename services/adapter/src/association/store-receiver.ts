@@ -13,6 +13,8 @@
  * The header (up to Pixel Data) for the storage path, the index and events is condensed while the bytes
  * pass (dataset/header-condenser.ts): however long the values before group 0020, the identifying
  * attributes are found, and a value longer than the event value limit is kept as `{length, sha256}`.
+ * When no event carries the header, a data set held whole is not condensed: one quick walk of it finds the
+ * Study, Series and SOP Instance UIDs (dataset/study-series.ts); the condenser starts only if it is streamed.
  * (Deflated data sets, which cannot be walked before inflating, fall back to the first bytes.)
  * A write error (disk full, not a directory, permissions) or an instance past `maxInstanceBytes` is
  * remembered and becomes status A700; the rest of the data set is read and dropped.
@@ -36,7 +38,7 @@ import { DeferredDicomJson } from '../dataset/deferred-dicom-json.js';
 import { datasetToDicomJson, eventValueLimit } from '../dataset/dicom-json.js';
 import { type CondensedHeader, HeaderCondenser } from '../dataset/header-condenser.js';
 import { encodePart10Header } from '../dataset/part10.js';
-import { readStudySeries, type StudySeries } from '../dataset/study-series.js';
+import { type InstanceUids, readInstanceUids, readStudySeries } from '../dataset/study-series.js';
 import { readingProperties } from '../dataset/transfer-syntaxes.js';
 import type { CommandSet } from '../dimse/command-set.js';
 import type { EventEmitter } from '../events/emitter.js';
@@ -130,7 +132,10 @@ export class StoreReceiver {
   #error: Error | undefined;
   #paused = false;
   #incomingDir: string;
-  readonly #condenser: HeaderCondenser | undefined;
+  #condenser: HeaderCondenser | undefined;
+  readonly #explicitVr: boolean;
+  readonly #littleEndian: boolean;
+  readonly #deflated: boolean;
   readonly #valueLimit: number;
   readonly #maxInstanceBytes: number;
   readonly #holdSmall: boolean;
@@ -168,15 +173,12 @@ export class StoreReceiver {
     });
     this.#valueLimit = eventValueLimit();
     const ts = readingProperties(context.transferSyntax);
-    this.#condenser = ts.deflated
-      ? undefined
-      : new HeaderCondenser({
-          explicitVr: ts.explicitVr,
-          littleEndian: ts.littleEndian,
-          valueLimit: this.#valueLimit,
-        });
+    this.#explicitVr = ts.explicitVr;
+    this.#littleEndian = ts.littleEndian;
+    this.#deflated = ts.deflated;
     // Hashing (≈30 ms per 50 MB) and a full header decode are done only when an event will carry them.
     this.#decode = assoc.wants('EVT_C_STORE') || assoc.wants('EVT_DIMSE_RECV');
+    if (this.#decode) this.#condenser = this.#newCondenser();
     this.#hash = this.#decode ? createHash('sha256') : undefined;
     this.#incomingDir = path.join(opts.storeDir, '.incoming');
     this.#tempPath = `${this.#incomingDir}${path.sep}${tempPrefix}-${(tempCount++).toString(36)}.part`;
@@ -187,6 +189,16 @@ export class StoreReceiver {
       implementationClassUid: opts.implementationClassUid,
       implementationVersionName: opts.implementationVersionName,
       sourceApplicationEntityTitle: assoc.callingAeTitle,
+    });
+  }
+
+  /** A condenser for the data set's header; undefined for a Deflated one (not walkable before inflating). */
+  #newCondenser(): HeaderCondenser | undefined {
+    if (this.#deflated) return undefined;
+    return new HeaderCondenser({
+      explicitVr: this.#explicitVr,
+      littleEndian: this.#littleEndian,
+      valueLimit: this.#valueLimit,
     });
   }
 
@@ -241,6 +253,11 @@ export class StoreReceiver {
   }
 
   #startStreaming(): void {
+    if (this.#condenser === undefined) {
+      // Only a prefix stays in memory from here on: what is buffered so far is condensed now, the rest as it comes.
+      this.#condenser = this.#newCondenser();
+      for (const c of this.#chunks) if (this.#condenser && !this.#condenser.done) this.#condenser.push(c);
+    }
     try {
       inDir(this.#incomingDir, () => closeSync(openSync(this.#tempPath, 'w', FILE_MODE)));
       const ws = createWriteStream(this.#tempPath, { highWaterMark: 1024 * 1024, mode: FILE_MODE });
@@ -282,7 +299,9 @@ export class StoreReceiver {
     const whole = condensed?.complete ? condensed : undefined;
     const header = this.#decodeHeader(whole);
     // Before the small path writes and lets go of the chunks.
-    const ids = whole ? identifiersOf(whole, this.#context.transferSyntax) : this.#scanStudySeries(header);
+    const ids = whole
+      ? identifiersOf(whole, this.#context.transferSyntax)
+      : (this.#scanHeld() ?? this.#scanStudySeries(header));
     const finish = (): StoredFile => {
       this.#resume();
       const stored: StoredFile = {
@@ -295,6 +314,7 @@ export class StoreReceiver {
       if (this.#held) stored.held = this.#held;
       if (ids?.studyInstanceUid) stored.studyInstanceUid = ids.studyInstanceUid;
       if (ids?.seriesInstanceUid) stored.seriesInstanceUid = ids.seriesInstanceUid;
+      if (ids?.sopInstanceUid) stored.sopInstanceUid = ids.sopInstanceUid;
       if (this.#error) {
         stored.error = this.#error;
         removeQuietly(this.#tempPath);
@@ -365,7 +385,15 @@ export class StoreReceiver {
     return all.subarray(0, HEADER_PREFIX);
   }
 
-  #scanStudySeries(header: DeferredDicomJson | undefined): StudySeries | undefined {
+  /** The UIDs of a data set in memory whole and not condensed (no event carries it): one walk of it. */
+  #scanHeld(): InstanceUids | undefined {
+    if (this.#condenser !== undefined || this.#ws !== undefined || this.#chunks.length === 0)
+      return undefined;
+    const dataset = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
+    return readInstanceUids(dataset, this.#context.transferSyntax);
+  }
+
+  #scanStudySeries(header: DeferredDicomJson | undefined): InstanceUids | undefined {
     if (this.#chunks.length === 0) return undefined;
     const quick = readStudySeries(this.#prefix(), this.#context.transferSyntax);
     return quick ?? fromHeader(header?.value() ?? this.#fullHeader() ?? {});
@@ -424,8 +452,8 @@ export function spillHeld(stored: StoredFile): void {
  * characters) is reported as its length, which no UID check accepts: the instance is refused, not filed
  * as if it had none.
  */
-function identifiersOf(condensed: CondensedHeader, transferSyntax: string): StudySeries | undefined {
-  const ids = readStudySeries(condensed.bytes, transferSyntax);
+function identifiersOf(condensed: CondensedHeader, transferSyntax: string): InstanceUids | undefined {
+  const ids = readInstanceUids(condensed.bytes, transferSyntax);
   for (const e of condensed.elided) {
     if (e.tag === '0020000D') return { ...ids, studyInstanceUid: `(${e.length} bytes)` };
     if (e.tag === '0020000E') return { ...ids, seriesInstanceUid: `(${e.length} bytes)` };
@@ -433,12 +461,12 @@ function identifiersOf(condensed: CondensedHeader, transferSyntax: string): Stud
   return ids;
 }
 
-function fromHeader(header: Record<string, unknown>): StudySeries {
+function fromHeader(header: Record<string, unknown>): InstanceUids {
   const v = (tag: string): string | undefined => {
     const x = (header[tag] as { Value?: unknown[] } | undefined)?.Value?.[0];
     return typeof x === 'string' ? x : undefined;
   };
-  const out: StudySeries = {};
+  const out: InstanceUids = {};
   const study = v('0020000D');
   const series = v('0020000E');
   if (study) out.studyInstanceUid = study;

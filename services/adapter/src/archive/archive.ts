@@ -203,7 +203,7 @@ export class Archive {
       stored.afterResponse = () => {
         if (this.#unindexed.get(sop) === file) this.#unindexed.delete(sop);
         this.#unindexedBytes -= counted;
-        const rec = record ?? this.#indexRecord({ ...stored, held }, req.context.transferSyntax, file);
+        const rec = record ?? this.#indexRecord(stored, req.context.transferSyntax, file, held);
         this.#index(rec, file, stored.fileBytes);
       };
     }
@@ -226,15 +226,21 @@ export class Archive {
 
   /**
    * The index record of a received instance (its path set once filed): from the header's DICOM JSON if an
-   * event already decoded it here, else from the quick reader on the bytes held or the file (`file`: the
-   * temporary one before filing, the filed one after); undefined when they do not read.
+   * event already decoded it here, else from the quick reader on the bytes held (`held`: kept by the caller
+   * once filing let go of them) or the file (`file`: the temporary one before filing, the filed one after);
+   * undefined when they do not read.
    */
-  #indexRecord(stored: StoredFile, transferSyntax: string, file: string): IndexedInstance | undefined {
+  #indexRecord(
+    stored: StoredFile,
+    transferSyntax: string,
+    file: string,
+    held = stored.held,
+  ): IndexedInstance | undefined {
     try {
       const header = stored.header?.peek();
       if (header) return fromHeader(file, transferSyntax, header);
-      return stored.held
-        ? receivedIndexedInstance(stored.held, stored.datasetBytes, transferSyntax, file)
+      return held
+        ? receivedIndexedInstance(held, stored.datasetBytes, transferSyntax, file)
         : readIndexedInstance(file);
     } catch {
       return undefined;

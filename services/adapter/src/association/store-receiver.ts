@@ -72,6 +72,18 @@ let tempCount = 0;
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
 
+/** `<store>/.incoming` of the store folder last asked about (one path.join per store, not per C-STORE). */
+let lastStoreDir: string | undefined;
+let lastIncomingDir = '';
+
+function incomingDirOf(storeDir: string): string {
+  if (storeDir !== lastStoreDir) {
+    lastStoreDir = storeDir;
+    lastIncomingDir = path.join(storeDir, '.incoming');
+  }
+  return lastIncomingDir;
+}
+
 /** mkdir -p (0700), remembered per process: the incoming and study/series folders are made once. */
 export function ensureDir(dir: string): void {
   if (readyDirs.has(dir)) return;
@@ -127,7 +139,9 @@ export class StoreReceiver {
   readonly #header: Buffer;
   #buffered = 0;
   #ws: WriteStream | undefined;
-  readonly #writeback: InstanceWriteback;
+  /** Made when the instance is streamed (a held or small one has no file to write back). */
+  #writeback: InstanceWriteback | undefined;
+  readonly #writebackBytes: number;
   #datasetBytes = 0;
   #error: Error | undefined;
   #paused = false;
@@ -168,9 +182,7 @@ export class StoreReceiver {
     this.#bulkDataThreshold = opts.bulkDataThreshold;
     this.#maxInstanceBytes = opts.maxInstanceBytes ?? Number.POSITIVE_INFINITY;
     this.#holdSmall = opts.holdSmall === true;
-    this.#writeback = new InstanceWriteback(opts.writebackBytes ?? 0, (err) => {
-      this.#error ??= err;
-    });
+    this.#writebackBytes = opts.writebackBytes ?? 0;
     this.#valueLimit = eventValueLimit();
     const ts = readingProperties(context.transferSyntax);
     this.#explicitVr = ts.explicitVr;
@@ -180,7 +192,7 @@ export class StoreReceiver {
     this.#decode = assoc.wants('EVT_C_STORE') || assoc.wants('EVT_DIMSE_RECV');
     if (this.#decode) this.#condenser = this.#newCondenser();
     this.#hash = this.#decode ? createHash('sha256') : undefined;
-    this.#incomingDir = path.join(opts.storeDir, '.incoming');
+    this.#incomingDir = incomingDirOf(opts.storeDir);
     this.#tempPath = `${this.#incomingDir}${path.sep}${tempPrefix}-${(tempCount++).toString(36)}.part`;
     this.#header = encodePart10Header({
       mediaStorageSopClassUid: command.affectedSopClassUid ?? context.abstractSyntax,
@@ -234,7 +246,7 @@ export class StoreReceiver {
       return;
     }
     const accepted = this.#ws.write(chunk);
-    this.#writeback.wrote(this.#ws, chunk.length);
+    this.#writeback?.wrote(this.#ws, chunk.length);
     if (!accepted && !this.#paused) {
       this.#paused = true;
       this.#assoc.dul.pauseReading();
@@ -247,7 +259,7 @@ export class StoreReceiver {
     this.#chunks.length = 0;
     this.#whole = undefined;
     const ws = this.#ws;
-    if (ws) void this.#writeback.end().then(() => ws.destroy());
+    if (ws) void this.#endWriteback().then(() => ws.destroy());
     removeQuietly(this.#tempPath);
     this.#resume();
   }
@@ -261,6 +273,9 @@ export class StoreReceiver {
     try {
       inDir(this.#incomingDir, () => closeSync(openSync(this.#tempPath, 'w', FILE_MODE)));
       const ws = createWriteStream(this.#tempPath, { highWaterMark: 1024 * 1024, mode: FILE_MODE });
+      this.#writeback = new InstanceWriteback(this.#writebackBytes, (err) => {
+        this.#error ??= err;
+      });
       ws.on('error', (err) => {
         this.#error ??= err;
         this.#resume();
@@ -286,6 +301,10 @@ export class StoreReceiver {
       this.#chunks.length = 0;
       this.#whole = undefined;
     }
+  }
+
+  #endWriteback(): Promise<void> {
+    return this.#writeback?.end() ?? Promise.resolve();
   }
 
   #resume(): void {
@@ -328,7 +347,7 @@ export class StoreReceiver {
     }
     return new Promise((resolve) => {
       if (this.#error || ws.destroyed) {
-        void this.#writeback.end().then(() => ws.destroy());
+        void this.#endWriteback().then(() => ws.destroy());
         resolve(finish());
         return;
       }
@@ -340,7 +359,7 @@ export class StoreReceiver {
       };
       ws.once('close', once);
       ws.once('error', once);
-      void this.#writeback.end().then(() => ws.end());
+      void this.#endWriteback().then(() => ws.end());
     });
   }
 
@@ -375,7 +394,7 @@ export class StoreReceiver {
 
   discard(): void {
     const ws = this.#ws;
-    if (ws) void this.#writeback.end().then(() => ws.destroy());
+    if (ws) void this.#endWriteback().then(() => ws.destroy());
     removeQuietly(this.#tempPath);
     this.#resume();
   }

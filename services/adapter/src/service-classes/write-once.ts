@@ -87,7 +87,7 @@ export function writeOnce(storeDir: string, target: string, bytes: Buffer): 'wri
     ftruncateSync(log.fd, 0);
     log.size = 0;
   }
-  log.size += writeSync(log.fd, `${path.relative(storeDir, target)}\n`);
+  log.size += writeSync(log.fd, `${nameInStore(storeDir, target)}\n`);
   const fd = inDir(path.dirname(target), () => {
     try {
       return openSync(target, 'wx', UNFINISHED_MODE);
@@ -108,6 +108,20 @@ export function writeOnce(storeDir: string, target: string, bytes: Buffer): 'wri
   closeSync(fd);
   return 'written';
 }
+
+/**
+ * `target`'s name relative to the store: the rest of the path when it begins with the store folder (the
+ * storage layout's paths; start-up resolves the name against the store, so the two name the same file),
+ * else path.relative.
+ */
+function nameInStore(storeDir: string, target: string): string {
+  const n = storeDir.length;
+  if (n > 0 && target.length > n + 1 && target.charCodeAt(n) === SEP && target.startsWith(storeDir))
+    return target.slice(n + 1);
+  return path.relative(storeDir, target);
+}
+
+const SEP = path.sep.charCodeAt(0);
 
 /**
  * Start-up: removes every file the filing log names that is still unfinished (mode 0000: its process died

@@ -10,11 +10,11 @@
  *   stream's open/write/close round trips through the thread pool (bench: 2,000 × 10 KB);
  * - larger ones switch to a write stream as soon as they pass the limit, so a 50 MB instance is never
  *   held whole in memory; the socket is paused while the disk is behind (back-pressure).
- * The header (up to Pixel Data) for the storage path, the index and events is condensed while the bytes
- * pass (dataset/header-condenser.ts): however long the values before group 0020, the identifying
- * attributes are found, and a value longer than the event value limit is kept as `{length, sha256}`.
- * When no event carries the header, a data set held whole is not condensed: one quick walk of it finds the
- * Study, Series and SOP Instance UIDs (dataset/study-series.ts); the condenser starts only if it is streamed.
+ * The header (up to Pixel Data) for the storage path, the index and events is condensed
+ * (dataset/header-condenser.ts): however long the values before group 0020, the identifying attributes are
+ * found, and a value longer than the event value limit is kept as `{length, sha256}`. A data set held in
+ * memory is condensed once, when it has arrived (when no event carries the header, not at all: one quick walk
+ * finds the Study, Series and SOP Instance UIDs, dataset/study-series.ts); one that streams, as it passes.
  * (Deflated data sets, which cannot be walked before inflating, fall back to the first bytes.)
  * A write error (disk full, not a directory, permissions) or an instance past `maxInstanceBytes` is
  * remembered and becomes status A700; the rest of the data set is read and dropped.
@@ -36,7 +36,12 @@ import path from 'node:path';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import { DeferredDicomJson } from '../dataset/deferred-dicom-json.js';
 import { datasetToDicomJson, eventValueLimit } from '../dataset/dicom-json.js';
-import { type CondensedHeader, HeaderCondenser } from '../dataset/header-condenser.js';
+import {
+  type CondensedHeader,
+  type CondenserOptions,
+  condenseDataset,
+  HeaderCondenser,
+} from '../dataset/header-condenser.js';
 import { encodePart10Header } from '../dataset/part10.js';
 import { type InstanceUids, readInstanceUids, readStudySeries } from '../dataset/study-series.js';
 import { readingProperties } from '../dataset/transfer-syntaxes.js';
@@ -190,7 +195,6 @@ export class StoreReceiver {
     this.#deflated = ts.deflated;
     // Hashing (≈30 ms per 50 MB) and a full header decode are done only when an event will carry them.
     this.#decode = assoc.wants('EVT_C_STORE') || assoc.wants('EVT_DIMSE_RECV');
-    if (this.#decode) this.#condenser = this.#newCondenser();
     this.#hash = this.#decode ? createHash('sha256') : undefined;
     this.#incomingDir = incomingDirOf(opts.storeDir);
     this.#tempPath = `${this.#incomingDir}${path.sep}${tempPrefix}-${(tempCount++).toString(36)}.part`;
@@ -204,14 +208,32 @@ export class StoreReceiver {
     });
   }
 
-  /** A condenser for the data set's header; undefined for a Deflated one (not walkable before inflating). */
-  #newCondenser(): HeaderCondenser | undefined {
-    if (this.#deflated) return undefined;
-    return new HeaderCondenser({
-      explicitVr: this.#explicitVr,
-      littleEndian: this.#littleEndian,
-      valueLimit: this.#valueLimit,
-    });
+  #condenserOptions(): CondenserOptions {
+    return { explicitVr: this.#explicitVr, littleEndian: this.#littleEndian, valueLimit: this.#valueLimit };
+  }
+
+  /**
+   * Starts condensing what is buffered, before it is let go (streamed, or refused: the event still carries
+   * the header read so far); later chunks are pushed as they come. Not for a Deflated data set (not walkable
+   * before inflating).
+   */
+  #startCondenser(): void {
+    if (this.#condenser !== undefined || this.#deflated) return;
+    const condenser = new HeaderCondenser(this.#condenserOptions());
+    for (const c of this.#chunks) if (!condenser.done) condenser.push(c);
+    this.#condenser = condenser;
+  }
+
+  /**
+   * The condensed header: from the condenser of a streamed (or refused) instance, else, when an event carries
+   * it, of the data set held whole, in one go (one copy when nothing is left out: header-condenser.ts).
+   */
+  #condensed(): CondensedHeader | undefined {
+    if (this.#condenser) return this.#condenser.result();
+    if (!this.#decode || this.#deflated || this.#chunks.length === 0) return undefined;
+    if (this.#chunks.length === 1) return condenseDataset(this.#chunks[0]!, this.#condenserOptions());
+    this.#startCondenser();
+    return this.#condenser!.result();
   }
 
   write(chunk: Buffer): void {
@@ -255,6 +277,7 @@ export class StoreReceiver {
 
   /** Stops writing: the file is removed, what is held let go, the rest of the data set read and dropped. */
   #refuse(err: Error): void {
+    if (this.#decode) this.#startCondenser();
     this.#error = err;
     this.#chunks.length = 0;
     this.#whole = undefined;
@@ -265,11 +288,8 @@ export class StoreReceiver {
   }
 
   #startStreaming(): void {
-    if (this.#condenser === undefined) {
-      // Only a prefix stays in memory from here on: what is buffered so far is condensed now, the rest as it comes.
-      this.#condenser = this.#newCondenser();
-      for (const c of this.#chunks) if (this.#condenser && !this.#condenser.done) this.#condenser.push(c);
-    }
+    // Only a prefix stays in memory from here on: what is buffered so far is condensed now, the rest as it comes.
+    this.#startCondenser();
     try {
       inDir(this.#incomingDir, () => closeSync(openSync(this.#tempPath, 'w', FILE_MODE)));
       const ws = createWriteStream(this.#tempPath, { highWaterMark: 1024 * 1024, mode: FILE_MODE });
@@ -314,7 +334,7 @@ export class StoreReceiver {
   }
 
   end(): Promise<StoredFile> {
-    const condensed = this.#condenser?.result();
+    const condensed = this.#condensed();
     const whole = condensed?.complete ? condensed : undefined;
     const header = this.#decodeHeader(whole);
     // Before the small path writes and lets go of the chunks.
@@ -406,7 +426,7 @@ export class StoreReceiver {
 
   /** The UIDs of a data set in memory whole and not condensed (no event carries it): one walk of it. */
   #scanHeld(): InstanceUids | undefined {
-    if (this.#condenser !== undefined || this.#ws !== undefined || this.#chunks.length === 0)
+    if (this.#decode || this.#condenser !== undefined || this.#ws !== undefined || this.#chunks.length === 0)
       return undefined;
     const dataset = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
     return readInstanceUids(dataset, this.#context.transferSyntax);

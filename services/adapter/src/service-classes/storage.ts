@@ -70,15 +70,14 @@ function cleanStoreDir(storeDir: string): string | undefined {
  * the instance (0xC000), and so does any result outside the store.
  */
 export function storageTarget(storeDir: string, req: ServiceRequest): StorageTarget {
-  const named: Array<[string, string | undefined]> = [
-    ['Study Instance UID', req.stored?.studyInstanceUid],
-    ['Series Instance UID', req.stored?.seriesInstanceUid],
-    ['SOP Instance UID', req.request.affectedSopInstanceUid],
-  ];
-  for (const [name, v] of named)
-    if (v !== undefined && v !== '' && !isUid(v))
-      return { status: CANNOT_UNDERSTAND, errorComment: `${name} is not a UID` };
-  const [study, series, sop] = named.map(([, v]) => v || undefined);
+  const study = req.stored?.studyInstanceUid || undefined;
+  const series = req.stored?.seriesInstanceUid || undefined;
+  const sop = req.request.affectedSopInstanceUid || undefined;
+  const notUid =
+    notAUid('Study Instance UID', study) ??
+    notAUid('Series Instance UID', series) ??
+    notAUid('SOP Instance UID', sop);
+  if (notUid) return notUid;
   if (sop === undefined) return { status: CANNOT_UNDERSTAND, errorComment: 'no SOP Instance UID' };
   const base = cleanStoreDir(storeDir);
   // A UID (checked above) has no `/` and no `..`: the concatenation is inside the store by construction.
@@ -90,6 +89,13 @@ export function storageTarget(storeDir: string, req: ServiceRequest): StorageTar
   if (!insideDir(storeDir, target))
     return { status: CANNOT_UNDERSTAND, errorComment: 'storage path outside the store' };
   return { path: target };
+}
+
+/** The refusal of a value that is present and not a UID. */
+function notAUid(name: string, v: string | undefined): StorageTarget | undefined {
+  return v === undefined || isUid(v)
+    ? undefined
+    : { status: CANNOT_UNDERSTAND, errorComment: `${name} is not a UID` };
 }
 
 /**

@@ -30,7 +30,7 @@ import {
 import path from 'node:path';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import { FILE_MODE, inDir } from '../association/store-receiver.js';
-import { insideDir } from '../dataset/uid-syntax.js';
+import { insideDir, nameBelow } from '../dataset/uid-syntax.js';
 
 /** The mode of a file being written: no one may read it, and start-up knows it unfinished. */
 export const UNFINISHED_MODE = 0o000;
@@ -109,19 +109,10 @@ export function writeOnce(storeDir: string, target: string, bytes: Buffer): 'wri
   return 'written';
 }
 
-/**
- * `target`'s name relative to the store: the rest of the path when it begins with the store folder (the
- * storage layout's paths; start-up resolves the name against the store, so the two name the same file),
- * else path.relative.
- */
+/** `target`'s name relative to the store, without path calls for the storage layout's paths. */
 function nameInStore(storeDir: string, target: string): string {
-  const n = storeDir.length;
-  if (n > 0 && target.length > n + 1 && target.charCodeAt(n) === SEP && target.startsWith(storeDir))
-    return target.slice(n + 1);
-  return path.relative(storeDir, target);
+  return nameBelow(storeDir, target) ?? path.relative(storeDir, target);
 }
-
-const SEP = path.sep.charCodeAt(0);
 
 /**
  * Start-up: removes every file the filing log names that is still unfinished (mode 0000: its process died

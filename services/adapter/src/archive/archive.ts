@@ -19,8 +19,10 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '@dicomtrail/runtime';
 import { letGo } from '../association/held-instances.js';
+import type { StoredFile } from '../association/stored-file.js';
 import type { AdapterEvent } from '../association/types.js';
 import { sameDataset } from '../dataset/part10-digest.js';
+import { isUid } from '../dataset/uid-syntax.js';
 import {
   MODALITY_WORKLIST_FIND,
   MPPS,
@@ -110,6 +112,9 @@ export class Archive {
   readonly #qr: QueryRetrieveOptions;
   readonly #commitment: StorageCommitmentOptions;
   readonly #fileInstance: (req: ServiceRequest) => HandlerResult | Promise<HandlerResult>;
+  /** Filed instances not indexed yet (their response being sent): SOP Instance UID → path, and their bytes. */
+  readonly #unindexed = new Map<string, string>();
+  #unindexedBytes = 0;
 
   constructor(opts: ArchiveOptions) {
     this.#opts = opts;
@@ -149,70 +154,94 @@ export class Archive {
    * C-STORE: refused when the data set's SOP Instance UID is not the request's (0xC000: the file would be
    * named by one and indexed by the other), when its SOP Instance UID is already stored elsewhere (another
    * study/series) with another data set (0x0111), or when the store would pass `maxBytes` (A700); then the
-   * storage service's default filing, then the index.
+   * storage service's default filing, then the index. The index record is read and added after the response
+   * is sent (StoredFile.afterResponse), before any later request is read; until then the instance counts in
+   * #unindexed for the checks of C-STOREs in between (pipelined, or on other associations).
    */
   readonly store = filesHeldInstances(async (req: ServiceRequest): Promise<HandlerResult> => {
     const stored = req.stored!;
     const sop = req.request.affectedSopInstanceUid;
-    const record = this.#indexRecord(req);
+    // The receiver's quick scan found the data set's SOP Instance UID: when it is the request's, the record
+    // is not needed before the response. Otherwise it is read now, to compare as the index will see it.
+    const sameSop = sop !== undefined && stored.sopInstanceUid === sop && isUid(sop);
+    const record = sameSop
+      ? undefined
+      : this.#indexRecord(stored, req.context.transferSyntax, stored.tempPath);
     const own = record?.attributes[Tag.SOPInstanceUID]?.Value?.[0];
     if (typeof own === 'string' && own.trim() !== sop)
       return {
         status: CANNOT_UNDERSTAND,
         errorComment: 'data set SOP Instance UID differs from the request',
       };
-    const existing = sop ? this.index.index.get(sop) : undefined;
-    if (existing) {
+    const existing = sop ? (this.index.index.get(sop)?.path ?? this.#unindexed.get(sop)) : undefined;
+    if (existing !== undefined) {
       const target = storageTarget(this.index.storeDir, req);
-      if ('path' in target && target.path !== existing.path) {
-        if (!sameDataset(stored.held ?? stored.tempPath, existing.path))
+      if ('path' in target && target.path !== existing) {
+        if (!sameDataset(stored.held ?? stored.tempPath, existing))
           return {
             status: DUPLICATE_SOP_INSTANCE,
             errorComment: 'SOP Instance UID already stored with other content',
           };
         if (stored.held) letGo(stored);
         else rmSync(stored.tempPath, { force: true });
-        stored.finalPath = existing.path;
+        stored.finalPath = existing;
         return 0x0000;
       }
     }
     const quota = this.#opts.maxBytes;
-    if (quota !== undefined && this.index.storedBytes + stored.fileBytes > quota)
+    if (quota !== undefined && this.index.storedBytes + this.#unindexedBytes + stored.fileBytes > quota)
       return { status: 0xa700, errorComment: 'archive full (ARCHIVE_MAX_BYTES)' };
+    // Filing lets go of the bytes held: kept here for the record read after the response.
+    const held = stored.held;
     const result = await this.#fileInstance(req);
-    if (statusOf(result).status === 0x0000 && stored.finalPath) {
-      try {
-        const inst = record ? { ...record, path: stored.finalPath } : readIndexedInstance(stored.finalPath);
-        this.index.add(inst, stored.fileBytes);
-      } catch (err) {
-        // Stored but not indexed: the next start-up scan picks it up.
-        this.#opts.log.warn(
-          { component: 'archive', error: errorKind(err) },
-          'stored instance could not be indexed',
-        );
-      }
+    const file = stored.finalPath;
+    // (No SOP Instance UID: the default filing refuses the instance.)
+    if (statusOf(result).status === 0x0000 && file && sop) {
+      const counted = existing === file ? 0 : stored.fileBytes;
+      this.#unindexed.set(sop, file);
+      this.#unindexedBytes += counted;
+      stored.afterResponse = () => {
+        if (this.#unindexed.get(sop) === file) this.#unindexed.delete(sop);
+        this.#unindexedBytes -= counted;
+        const rec = record ?? this.#indexRecord(stored, req.context.transferSyntax, file, held);
+        this.#index(rec, file, stored.fileBytes);
+      };
     }
     return result;
   });
 
+  /** Indexes a filed instance: from its record, else read back from the file. */
+  #index(record: IndexedInstance | undefined, file: string, bytes: number): void {
+    try {
+      const inst = record ? { ...record, path: file } : readIndexedInstance(file);
+      this.index.add(inst, bytes);
+    } catch (err) {
+      // Stored but not indexed: the next start-up scan picks it up.
+      this.#opts.log.warn(
+        { component: 'archive', error: errorKind(err) },
+        'stored instance could not be indexed',
+      );
+    }
+  }
+
   /**
    * The index record of a received instance (its path set once filed): from the header's DICOM JSON if an
-   * event already decoded it here, else from the quick reader on the bytes held or the temporary file;
+   * event already decoded it here, else from the quick reader on the bytes held (`held`: kept by the caller
+   * once filing let go of them) or the file (`file`: the temporary one before filing, the filed one after);
    * undefined when they do not read.
    */
-  #indexRecord(req: ServiceRequest): IndexedInstance | undefined {
-    const stored = req.stored!;
+  #indexRecord(
+    stored: StoredFile,
+    transferSyntax: string,
+    file: string,
+    held = stored.held,
+  ): IndexedInstance | undefined {
     try {
       const header = stored.header?.peek();
-      if (header) return fromHeader(stored.tempPath, req.context.transferSyntax, header);
-      return stored.held
-        ? receivedIndexedInstance(
-            stored.held,
-            stored.datasetBytes,
-            req.context.transferSyntax,
-            stored.tempPath,
-          )
-        : readIndexedInstance(stored.tempPath);
+      if (header) return fromHeader(file, transferSyntax, header);
+      return held
+        ? receivedIndexedInstance(held, stored.datasetBytes, transferSyntax, file)
+        : readIndexedInstance(file);
     } catch {
       return undefined;
     }

@@ -27,6 +27,7 @@ import {
 import path from 'node:path';
 import { inDir } from '../association/store-receiver.js';
 import type { DicomJson } from '../dataset/dicom-json.js';
+import { nameBelow } from '../dataset/uid-syntax.js';
 import type { IndexedInstance } from './instance-index.js';
 
 interface JournalLine {
@@ -82,7 +83,8 @@ export class IndexJournal {
 
   #line(inst: IndexedInstance): string {
     const rec: JournalLine = {
-      p: path.relative(this.#storeDir, inst.path),
+      // The storage layout's paths without path calls; #resolve gives them back as they were.
+      p: nameBelow(this.#storeDir, inst.path) ?? path.relative(this.#storeDir, inst.path),
       t: inst.transferSyntax,
       a: inst.attributes,
     };

@@ -10,9 +10,11 @@
  *   stream's open/write/close round trips through the thread pool (bench: 2,000 × 10 KB);
  * - larger ones switch to a write stream as soon as they pass the limit, so a 50 MB instance is never
  *   held whole in memory; the socket is paused while the disk is behind (back-pressure).
- * The header (up to Pixel Data) for the storage path, the index and events is condensed while the bytes
- * pass (dataset/header-condenser.ts): however long the values before group 0020, the identifying
- * attributes are found, and a value longer than the event value limit is kept as `{length, sha256}`.
+ * The header (up to Pixel Data) for the storage path, the index and events is condensed
+ * (dataset/header-condenser.ts): however long the values before group 0020, the identifying attributes are
+ * found, and a value longer than the event value limit is kept as `{length, sha256}`. A data set held in
+ * memory is condensed once, when it has arrived (when no event carries the header, not at all: one quick walk
+ * finds the Study, Series and SOP Instance UIDs, dataset/study-series.ts); one that streams, as it passes.
  * (Deflated data sets, which cannot be walked before inflating, fall back to the first bytes.)
  * A write error (disk full, not a directory, permissions) or an instance past `maxInstanceBytes` is
  * remembered and becomes status A700; the rest of the data set is read and dropped.
@@ -34,9 +36,14 @@ import path from 'node:path';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import { DeferredDicomJson } from '../dataset/deferred-dicom-json.js';
 import { datasetToDicomJson, eventValueLimit } from '../dataset/dicom-json.js';
-import { type CondensedHeader, HeaderCondenser } from '../dataset/header-condenser.js';
+import {
+  type CondensedHeader,
+  type CondenserOptions,
+  condenseDataset,
+  HeaderCondenser,
+} from '../dataset/header-condenser.js';
 import { encodePart10Header } from '../dataset/part10.js';
-import { readStudySeries, type StudySeries } from '../dataset/study-series.js';
+import { type InstanceUids, readInstanceUids, readStudySeries } from '../dataset/study-series.js';
 import { readingProperties } from '../dataset/transfer-syntaxes.js';
 import type { CommandSet } from '../dimse/command-set.js';
 import type { EventEmitter } from '../events/emitter.js';
@@ -69,6 +76,18 @@ let tempCount = 0;
 /** Mode of stored instances and every file beside them (PHI: the owner only). */
 export const FILE_MODE = 0o600;
 export const DIR_MODE = 0o700;
+
+/** `<store>/.incoming` of the store folder last asked about (one path.join per store, not per C-STORE). */
+let lastStoreDir: string | undefined;
+let lastIncomingDir = '';
+
+function incomingDirOf(storeDir: string): string {
+  if (storeDir !== lastStoreDir) {
+    lastStoreDir = storeDir;
+    lastIncomingDir = path.join(storeDir, '.incoming');
+  }
+  return lastIncomingDir;
+}
 
 /** mkdir -p (0700), remembered per process: the incoming and study/series folders are made once. */
 export function ensureDir(dir: string): void {
@@ -125,12 +144,17 @@ export class StoreReceiver {
   readonly #header: Buffer;
   #buffered = 0;
   #ws: WriteStream | undefined;
-  readonly #writeback: InstanceWriteback;
+  /** Made when the instance is streamed (a held or small one has no file to write back). */
+  #writeback: InstanceWriteback | undefined;
+  readonly #writebackBytes: number;
   #datasetBytes = 0;
   #error: Error | undefined;
   #paused = false;
   #incomingDir: string;
-  readonly #condenser: HeaderCondenser | undefined;
+  #condenser: HeaderCondenser | undefined;
+  readonly #explicitVr: boolean;
+  readonly #littleEndian: boolean;
+  readonly #deflated: boolean;
   readonly #valueLimit: number;
   readonly #maxInstanceBytes: number;
   readonly #holdSmall: boolean;
@@ -163,22 +187,16 @@ export class StoreReceiver {
     this.#bulkDataThreshold = opts.bulkDataThreshold;
     this.#maxInstanceBytes = opts.maxInstanceBytes ?? Number.POSITIVE_INFINITY;
     this.#holdSmall = opts.holdSmall === true;
-    this.#writeback = new InstanceWriteback(opts.writebackBytes ?? 0, (err) => {
-      this.#error ??= err;
-    });
+    this.#writebackBytes = opts.writebackBytes ?? 0;
     this.#valueLimit = eventValueLimit();
     const ts = readingProperties(context.transferSyntax);
-    this.#condenser = ts.deflated
-      ? undefined
-      : new HeaderCondenser({
-          explicitVr: ts.explicitVr,
-          littleEndian: ts.littleEndian,
-          valueLimit: this.#valueLimit,
-        });
+    this.#explicitVr = ts.explicitVr;
+    this.#littleEndian = ts.littleEndian;
+    this.#deflated = ts.deflated;
     // Hashing (≈30 ms per 50 MB) and a full header decode are done only when an event will carry them.
     this.#decode = assoc.wants('EVT_C_STORE') || assoc.wants('EVT_DIMSE_RECV');
     this.#hash = this.#decode ? createHash('sha256') : undefined;
-    this.#incomingDir = path.join(opts.storeDir, '.incoming');
+    this.#incomingDir = incomingDirOf(opts.storeDir);
     this.#tempPath = `${this.#incomingDir}${path.sep}${tempPrefix}-${(tempCount++).toString(36)}.part`;
     this.#header = encodePart10Header({
       mediaStorageSopClassUid: command.affectedSopClassUid ?? context.abstractSyntax,
@@ -188,6 +206,34 @@ export class StoreReceiver {
       implementationVersionName: opts.implementationVersionName,
       sourceApplicationEntityTitle: assoc.callingAeTitle,
     });
+  }
+
+  #condenserOptions(): CondenserOptions {
+    return { explicitVr: this.#explicitVr, littleEndian: this.#littleEndian, valueLimit: this.#valueLimit };
+  }
+
+  /**
+   * Starts condensing what is buffered, before it is let go (streamed, or refused: the event still carries
+   * the header read so far); later chunks are pushed as they come. Not for a Deflated data set (not walkable
+   * before inflating).
+   */
+  #startCondenser(): void {
+    if (this.#condenser !== undefined || this.#deflated) return;
+    const condenser = new HeaderCondenser(this.#condenserOptions());
+    for (const c of this.#chunks) if (!condenser.done) condenser.push(c);
+    this.#condenser = condenser;
+  }
+
+  /**
+   * The condensed header: from the condenser of a streamed (or refused) instance, else, when an event carries
+   * it, of the data set held whole, in one go (one copy when nothing is left out: header-condenser.ts).
+   */
+  #condensed(): CondensedHeader | undefined {
+    if (this.#condenser) return this.#condenser.result();
+    if (!this.#decode || this.#deflated || this.#chunks.length === 0) return undefined;
+    if (this.#chunks.length === 1) return condenseDataset(this.#chunks[0]!, this.#condenserOptions());
+    this.#startCondenser();
+    return this.#condenser!.result();
   }
 
   write(chunk: Buffer): void {
@@ -222,7 +268,7 @@ export class StoreReceiver {
       return;
     }
     const accepted = this.#ws.write(chunk);
-    this.#writeback.wrote(this.#ws, chunk.length);
+    this.#writeback?.wrote(this.#ws, chunk.length);
     if (!accepted && !this.#paused) {
       this.#paused = true;
       this.#assoc.dul.pauseReading();
@@ -231,19 +277,25 @@ export class StoreReceiver {
 
   /** Stops writing: the file is removed, what is held let go, the rest of the data set read and dropped. */
   #refuse(err: Error): void {
+    if (this.#decode) this.#startCondenser();
     this.#error = err;
     this.#chunks.length = 0;
     this.#whole = undefined;
     const ws = this.#ws;
-    if (ws) void this.#writeback.end().then(() => ws.destroy());
+    if (ws) void this.#endWriteback().then(() => ws.destroy());
     removeQuietly(this.#tempPath);
     this.#resume();
   }
 
   #startStreaming(): void {
+    // Only a prefix stays in memory from here on: what is buffered so far is condensed now, the rest as it comes.
+    this.#startCondenser();
     try {
       inDir(this.#incomingDir, () => closeSync(openSync(this.#tempPath, 'w', FILE_MODE)));
       const ws = createWriteStream(this.#tempPath, { highWaterMark: 1024 * 1024, mode: FILE_MODE });
+      this.#writeback = new InstanceWriteback(this.#writebackBytes, (err) => {
+        this.#error ??= err;
+      });
       ws.on('error', (err) => {
         this.#error ??= err;
         this.#resume();
@@ -271,6 +323,10 @@ export class StoreReceiver {
     }
   }
 
+  #endWriteback(): Promise<void> {
+    return this.#writeback?.end() ?? Promise.resolve();
+  }
+
   #resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
@@ -278,11 +334,13 @@ export class StoreReceiver {
   }
 
   end(): Promise<StoredFile> {
-    const condensed = this.#condenser?.result();
+    const condensed = this.#condensed();
     const whole = condensed?.complete ? condensed : undefined;
     const header = this.#decodeHeader(whole);
     // Before the small path writes and lets go of the chunks.
-    const ids = whole ? identifiersOf(whole, this.#context.transferSyntax) : this.#scanStudySeries(header);
+    const ids = whole
+      ? identifiersOf(whole, this.#context.transferSyntax)
+      : (this.#scanHeld() ?? this.#scanStudySeries(header));
     const finish = (): StoredFile => {
       this.#resume();
       const stored: StoredFile = {
@@ -295,6 +353,7 @@ export class StoreReceiver {
       if (this.#held) stored.held = this.#held;
       if (ids?.studyInstanceUid) stored.studyInstanceUid = ids.studyInstanceUid;
       if (ids?.seriesInstanceUid) stored.seriesInstanceUid = ids.seriesInstanceUid;
+      if (ids?.sopInstanceUid) stored.sopInstanceUid = ids.sopInstanceUid;
       if (this.#error) {
         stored.error = this.#error;
         removeQuietly(this.#tempPath);
@@ -308,7 +367,7 @@ export class StoreReceiver {
     }
     return new Promise((resolve) => {
       if (this.#error || ws.destroyed) {
-        void this.#writeback.end().then(() => ws.destroy());
+        void this.#endWriteback().then(() => ws.destroy());
         resolve(finish());
         return;
       }
@@ -320,7 +379,7 @@ export class StoreReceiver {
       };
       ws.once('close', once);
       ws.once('error', once);
-      void this.#writeback.end().then(() => ws.end());
+      void this.#endWriteback().then(() => ws.end());
     });
   }
 
@@ -355,7 +414,7 @@ export class StoreReceiver {
 
   discard(): void {
     const ws = this.#ws;
-    if (ws) void this.#writeback.end().then(() => ws.destroy());
+    if (ws) void this.#endWriteback().then(() => ws.destroy());
     removeQuietly(this.#tempPath);
     this.#resume();
   }
@@ -365,7 +424,15 @@ export class StoreReceiver {
     return all.subarray(0, HEADER_PREFIX);
   }
 
-  #scanStudySeries(header: DeferredDicomJson | undefined): StudySeries | undefined {
+  /** The UIDs of a data set in memory whole and not condensed (no event carries it): one walk of it. */
+  #scanHeld(): InstanceUids | undefined {
+    if (this.#decode || this.#condenser !== undefined || this.#ws !== undefined || this.#chunks.length === 0)
+      return undefined;
+    const dataset = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
+    return readInstanceUids(dataset, this.#context.transferSyntax);
+  }
+
+  #scanStudySeries(header: DeferredDicomJson | undefined): InstanceUids | undefined {
     if (this.#chunks.length === 0) return undefined;
     const quick = readStudySeries(this.#prefix(), this.#context.transferSyntax);
     return quick ?? fromHeader(header?.value() ?? this.#fullHeader() ?? {});
@@ -424,8 +491,8 @@ export function spillHeld(stored: StoredFile): void {
  * characters) is reported as its length, which no UID check accepts: the instance is refused, not filed
  * as if it had none.
  */
-function identifiersOf(condensed: CondensedHeader, transferSyntax: string): StudySeries | undefined {
-  const ids = readStudySeries(condensed.bytes, transferSyntax);
+function identifiersOf(condensed: CondensedHeader, transferSyntax: string): InstanceUids | undefined {
+  const ids = readInstanceUids(condensed.bytes, transferSyntax);
   for (const e of condensed.elided) {
     if (e.tag === '0020000D') return { ...ids, studyInstanceUid: `(${e.length} bytes)` };
     if (e.tag === '0020000E') return { ...ids, seriesInstanceUid: `(${e.length} bytes)` };
@@ -433,12 +500,12 @@ function identifiersOf(condensed: CondensedHeader, transferSyntax: string): Stud
   return ids;
 }
 
-function fromHeader(header: Record<string, unknown>): StudySeries {
+function fromHeader(header: Record<string, unknown>): InstanceUids {
   const v = (tag: string): string | undefined => {
     const x = (header[tag] as { Value?: unknown[] } | undefined)?.Value?.[0];
     return typeof x === 'string' ? x : undefined;
   };
-  const out: StudySeries = {};
+  const out: InstanceUids = {};
   const study = v('0020000D');
   const series = v('0020000E');
   if (study) out.studyInstanceUid = study;

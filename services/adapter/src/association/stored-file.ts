@@ -26,8 +26,15 @@ export interface StoredFile {
   /** Study / Series Instance UIDs, for the storage layout (from the header, or a quick scan). */
   studyInstanceUid?: string;
   seriesInstanceUid?: string;
+  /** The data set's own SOP Instance UID, when the quick scan found it (the request's may differ). */
+  sopInstanceUid?: string;
   /** Where the C-STORE handler put the file (set by the handler; unset: the temporary file is deleted). */
   finalPath?: string;
   /** Set when writing failed: the instance is not stored. */
   error?: Error;
+  /**
+   * Work of the handler that need not delay the response (the archive's index add): run by the storage
+   * service right after the C-STORE-RSP is handed to the socket, before any later request is read.
+   */
+  afterResponse?: () => void;
 }

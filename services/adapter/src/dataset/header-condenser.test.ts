@@ -161,3 +161,69 @@ test('past maxBytes only small elements are kept, the identifying ones always', 
     seriesInstanceUid: SERIES,
   });
 });
+
+test('a data set condensed in one go gives what the condenser gives it pushed byte by byte or whole', () => {
+  const item = encodeDataset({ '00080100': { vr: 'SH', Value: ['X'.repeat(16)] } } as never, IMPLICIT_LE);
+  const undefinedSeq = (items: number, nested: boolean): Buffer => {
+    const parts: Buffer[] = [Buffer.from([0x08, 0x00, 0x15, 0x11, 0xff, 0xff, 0xff, 0xff])];
+    for (let i = 0; i < items; i++) {
+      parts.push(Buffer.from([0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff]), item);
+      if (nested) parts.push(undefinedSeq(1, false));
+      parts.push(Buffer.from([0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0]));
+    }
+    parts.push(Buffer.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]));
+    return Buffer.concat(parts);
+  };
+  const ids = encodeDataset(
+    { '0020000D': { vr: 'UI', Value: [STUDY] }, '0020000E': { vr: 'UI', Value: [SERIES] } } as never,
+    IMPLICIT_LE,
+  );
+  const cases: Array<[string, Buffer, boolean, boolean]> = [];
+  for (const ts of [IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE])
+    for (const commentLength of [0, 10, 1000, 1025, 3000]) {
+      const { bytes } = dataset(ts, commentLength);
+      const le = ts !== EXPLICIT_BE;
+      const explicit = ts !== IMPLICIT_LE;
+      cases.push([`${ts} comment ${commentLength}`, bytes, explicit, le]);
+      cases.push([`${ts} comment ${commentLength}, cut`, bytes.subarray(0, bytes.length - 30), explicit, le]);
+      cases.push([
+        `${ts} comment ${commentLength}, no pixel data`,
+        bytes.subarray(0, bytes.length - 28),
+        explicit,
+        le,
+      ]);
+    }
+  for (const [items, nested] of [
+    [0, false],
+    [2, false],
+    [2, true],
+    [40, false],
+  ] as const)
+    cases.push([
+      `undefined-length sequence of ${items}`,
+      Buffer.concat([undefinedSeq(items, nested), ids]),
+      false,
+      true,
+    ]);
+  cases.push([
+    'stray item at the top',
+    Buffer.concat([Buffer.from([0xfe, 0xff, 0x00, 0xe0, 0, 0, 0, 0]), ids]),
+    false,
+    true,
+  ]);
+  cases.push(['empty', Buffer.alloc(0), true, true]);
+  for (const [name, bytes, explicitVr, littleEndian] of cases)
+    for (const opts of [
+      { explicitVr, littleEndian, valueLimit: 1024 },
+      { explicitVr, littleEndian, valueLimit: 1024, maxBytes: 500 },
+      { explicitVr, littleEndian, valueLimit: 1024, untilPixelData: false },
+    ]) {
+      const whole = new HeaderCondenser(opts);
+      whole.push(bytes);
+      const byByte = new HeaderCondenser(opts);
+      for (let i = 0; i < bytes.length; i++) byByte.push(bytes.subarray(i, i + 1));
+      const once = condenseDataset(bytes, opts);
+      assert.deepEqual(once, whole.result(), `${name}, ${JSON.stringify(opts)}`);
+      assert.deepEqual(once, byByte.result(), `${name} byte by byte, ${JSON.stringify(opts)}`);
+    }
+});

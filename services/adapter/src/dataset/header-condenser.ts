@@ -239,7 +239,75 @@ export class HeaderCondenser {
 
 /** A whole in-memory data set condensed in one go. */
 export function condenseDataset(bytes: Buffer, opts: CondenserOptions): CondensedHeader {
+  const kept = keptWhole(bytes, opts);
+  if (kept) return kept;
   const c = new HeaderCondenser(opts);
   c.push(bytes);
   return c.result();
+}
+
+/**
+ * The usual case of a small data set, without a copy per element: when the walk would keep every element
+ * (none past the value limit, the data set within `maxBytes`, nothing truncated or malformed), the condensed
+ * bytes are the data set up to the end of the Pixel Data element header (or the end), copied once. Walks as
+ * HeaderCondenser does: element headers only, values skipped, undefined lengths followed to their
+ * delimiters. Undefined: some element would be left out or the walk fails; the condenser then decides.
+ */
+function keptWhole(b: Buffer, opts: CondenserOptions): CondensedHeader | undefined {
+  const limit = opts.valueLimit ?? DEFAULT_VALUE_LIMIT;
+  // Within maxBytes, the limit of every element is `limit` (HeaderCondenser #limitFor).
+  if (b.length > (opts.maxBytes ?? 1024 * 1024)) return undefined;
+  const explicit = opts.explicitVr;
+  const le = opts.littleEndian;
+  const untilPixelData = opts.untilPixelData ?? true;
+  const u16 = (o: number): number => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
+  const u32 = (o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+  /** Header length and value length of the element at `o`, or undefined past the end. */
+  const header = (o: number): { tag: number; size: number; length: number } | undefined => {
+    if (o + 8 > b.length) return undefined;
+    const tag = ((u16(o) << 16) | u16(o + 2)) >>> 0;
+    if (!explicit || tag >>> 16 === 0xfffe) return { tag, size: 8, length: u32(o + 4) };
+    if (!LONG_LENGTH_VRS.has(b.toString('latin1', o + 4, o + 6))) return { tag, size: 8, length: u16(o + 6) };
+    if (o + 12 > b.length) return undefined;
+    return { tag, size: 12, length: u32(o + 8) };
+  };
+  /** The offset after the delimiter that closes an undefined-length value starting at `o`. */
+  const skipUndefined = (o: number): number | undefined => {
+    let depth = 1;
+    for (let p = o; ; ) {
+      const h = header(p);
+      if (!h) return undefined;
+      p += h.size;
+      if (h.tag === ITEM_END || h.tag === SEQUENCE_END) {
+        if (--depth === 0) return p;
+      } else if (h.length === UNDEFINED) {
+        if (++depth > MAX_DEPTH) return undefined;
+      } else if (h.tag !== ITEM || h.length > 0) {
+        p += h.length;
+        if (p > b.length) return undefined;
+      }
+    }
+  };
+  let o = 0;
+  while (o < b.length) {
+    const h = header(o);
+    if (!h || h.tag >>> 16 === 0xfffe) return undefined;
+    if (h.tag === PIXEL_DATA && untilPixelData) return wholeResult(b, o + h.size);
+    const start = o + h.size;
+    if (h.length === UNDEFINED) {
+      const end = skipUndefined(start);
+      if (end === undefined || end - start > limit) return undefined;
+      o = end;
+    } else {
+      if (h.length > limit || start + h.length > b.length) return undefined;
+      o = start + h.length;
+    }
+  }
+  return wholeResult(b, b.length);
+}
+
+/** The first `end` bytes in a buffer of their own (no pool: the header may be sent to another thread). */
+function wholeResult(b: Buffer, end: number): CondensedHeader {
+  const bytes = Buffer.from(b.buffer.slice(b.byteOffset, b.byteOffset + end));
+  return { bytes, elided: [], complete: true };
 }

@@ -77,7 +77,9 @@ export function encodePart10Header(p: Part10HeaderParams): Buffer {
     group.push({ elementNo: 0x0016, vr: 'AE', value: padded(p.sourceApplicationEntityTitle, ' ') });
   let groupLength = 0;
   for (const f of group) groupLength += fieldLength(f);
-  const out = Buffer.alloc(PREAMBLE_AND_PREFIX + GROUP_LENGTH_ELEMENT + groupLength);
+  // From the shared pool (a header is a few hundred bytes, one per C-STORE): every byte is written below.
+  const out = Buffer.allocUnsafe(PREAMBLE_AND_PREFIX + GROUP_LENGTH_ELEMENT + groupLength);
+  out.fill(0, 0, 128);
   writeLatin1(out, 128, 'DICM');
   // (0002,0000) UL 4 <group length>
   let at = out.writeUInt16LE(0x0002, PREAMBLE_AND_PREFIX);

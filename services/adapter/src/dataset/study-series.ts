@@ -1,6 +1,7 @@
 /**
  * Study and Series Instance UIDs (0020,000D) / (0020,000E) read straight from the start of a data set,
- * without a full parse: the storage layout needs only these two, per instance, on the hot path.
+ * without a full parse: the storage layout needs only these two, per instance, on the hot path; the SOP
+ * Instance UID (0008,0018) passed on the way is kept too (the archive compares it with the request's).
  * Walks elements in the given (uncompressed, non-deflated) transfer syntax and stops after group 0020.
  * Sequences of undefined length are skipped item by item. Returns undefined when it cannot decide
  * (deflated, truncated, nesting deeper than 16):
@@ -14,11 +15,25 @@ export interface StudySeries {
   seriesInstanceUid?: string;
 }
 
+export interface InstanceUids extends StudySeries {
+  /** Set only when the data set has one before the Series Instance UID (it comes first in every valid one). */
+  sopInstanceUid?: string;
+}
+
 function text(buf: Buffer, start: number, length: number): string {
   return buf.toString('latin1', start, start + length).replace(/[\0 ]+$/, '');
 }
 
 export function readStudySeries(buf: Buffer, transferSyntaxUid: string): StudySeries | undefined {
+  return readUids(buf, transferSyntaxUid, false);
+}
+
+/** readStudySeries and the SOP Instance UID (0008,0018), in the same walk. */
+export function readInstanceUids(buf: Buffer, transferSyntaxUid: string): InstanceUids | undefined {
+  return readUids(buf, transferSyntaxUid, true);
+}
+
+function readUids(buf: Buffer, transferSyntaxUid: string, withSop: boolean): InstanceUids | undefined {
   const ts = readingProperties(transferSyntaxUid);
   if (ts.deflated) return undefined;
   const le = ts.littleEndian;
@@ -60,7 +75,7 @@ export function readStudySeries(buf: Buffer, transferSyntaxUid: string): StudySe
     }
   };
 
-  const out: StudySeries = {};
+  const out: InstanceUids = {};
   let o = 0;
   while (o + 8 <= buf.length) {
     const e = element(o);
@@ -73,6 +88,8 @@ export function readStudySeries(buf: Buffer, transferSyntaxUid: string): StudySe
       continue;
     }
     if (e.value + e.length > buf.length) return undefined;
+    if (withSop && e.group === 0x0008 && e.element === 0x0018)
+      out.sopInstanceUid = text(buf, e.value, e.length);
     if (e.group === 0x0020 && e.element === 0x000d) out.studyInstanceUid = text(buf, e.value, e.length);
     if (e.group === 0x0020 && e.element === 0x000e) {
       out.seriesInstanceUid = text(buf, e.value, e.length);

@@ -19,3 +19,27 @@ export function insideDir(dir: string, target: string): boolean {
   const rel = path.relative(path.resolve(dir), path.resolve(target));
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
+
+const SEP = path.sep.charCodeAt(0);
+
+/**
+ * The rest of `target` after `dir` and a separator, when that rest is a plain relative path (no empty, `.`,
+ * `..` or dot-led component: what the storage layout builds of UIDs): then it is what path.relative(dir,
+ * target) gives, without resolving both per call. Undefined otherwise (the caller falls back to path.relative).
+ */
+export function nameBelow(dir: string, target: string): string | undefined {
+  const n = dir.length;
+  if (n === 0 || dir.charCodeAt(n - 1) === SEP || target.length <= n + 1) return undefined;
+  if (target.charCodeAt(n) !== SEP || !target.startsWith(dir)) return undefined;
+  const rest = target.slice(n + 1);
+  const sep = path.sep;
+  if (
+    rest.startsWith('.') ||
+    rest.startsWith(sep) ||
+    rest.endsWith(sep) ||
+    rest.includes(`${sep}.`) ||
+    rest.includes(`${sep}${sep}`)
+  )
+    return undefined;
+  return rest;
+}

@@ -48,25 +48,54 @@ export function filesHeldInstances<H extends CStoreHandler>(handler: H): H {
 export type StorageTarget = { path: string } | { status: number; errorComment: string };
 
 /**
+ * The store folder last asked about and, when it is absolute and normalized, the same string: then a path
+ * below it is joined by concatenation, which gives exactly what path.join would (no path calls per instance).
+ */
+let lastStore: string | undefined;
+let cleanStore: string | undefined;
+
+function cleanStoreDir(storeDir: string): string | undefined {
+  if (storeDir !== lastStore) {
+    lastStore = storeDir;
+    const clean =
+      path.isAbsolute(storeDir) && path.normalize(storeDir) === storeDir && !storeDir.endsWith(path.sep);
+    cleanStore = clean ? storeDir : undefined;
+  }
+  return cleanStore;
+}
+
+/**
  * Where the default handler files an instance: `<store>/<StudyInstanceUID>/<SeriesInstanceUID>/<SOP>.dcm`,
  * `unknown-study` / `unknown-series` for an absent value; a value that is present but not a UID refuses
  * the instance (0xC000), and so does any result outside the store.
  */
 export function storageTarget(storeDir: string, req: ServiceRequest): StorageTarget {
-  const named: Array<[string, string | undefined]> = [
-    ['Study Instance UID', req.stored?.studyInstanceUid],
-    ['Series Instance UID', req.stored?.seriesInstanceUid],
-    ['SOP Instance UID', req.request.affectedSopInstanceUid],
-  ];
-  for (const [name, v] of named)
-    if (v !== undefined && v !== '' && !isUid(v))
-      return { status: CANNOT_UNDERSTAND, errorComment: `${name} is not a UID` };
-  const [study, series, sop] = named.map(([, v]) => v || undefined);
+  const study = req.stored?.studyInstanceUid || undefined;
+  const series = req.stored?.seriesInstanceUid || undefined;
+  const sop = req.request.affectedSopInstanceUid || undefined;
+  const notUid =
+    notAUid('Study Instance UID', study) ??
+    notAUid('Series Instance UID', series) ??
+    notAUid('SOP Instance UID', sop);
+  if (notUid) return notUid;
   if (sop === undefined) return { status: CANNOT_UNDERSTAND, errorComment: 'no SOP Instance UID' };
+  const base = cleanStoreDir(storeDir);
+  // A UID (checked above) has no `/` and no `..`: the concatenation is inside the store by construction.
+  if (base !== undefined)
+    return {
+      path: `${base}${path.sep}${study ?? 'unknown-study'}${path.sep}${series ?? 'unknown-series'}${path.sep}${sop}.dcm`,
+    };
   const target = path.join(storeDir, study ?? 'unknown-study', series ?? 'unknown-series', `${sop}.dcm`);
   if (!insideDir(storeDir, target))
     return { status: CANNOT_UNDERSTAND, errorComment: 'storage path outside the store' };
   return { path: target };
+}
+
+/** The refusal of a value that is present and not a UID. */
+function notAUid(name: string, v: string | undefined): StorageTarget | undefined {
+  return v === undefined || isUid(v)
+    ? undefined
+    : { status: CANNOT_UNDERSTAND, errorComment: `${name} is not a UID` };
 }
 
 /**
@@ -179,8 +208,27 @@ export async function serveCStore(assoc: Association, msg: DimseMessage, storeDi
     }),
     msg.command.messageId,
   );
-  await assoc.dimse.send(
-    msg.context,
-    buildCStoreRsp(msg.command, status, errorComment ? { errorComment } : {}),
-  );
+  try {
+    await assoc.dimse.send(
+      msg.context,
+      buildCStoreRsp(msg.command, status, errorComment ? { errorComment } : {}),
+    );
+  } finally {
+    // The upper layer writes the response when it uncorks its socket, in a tick queued by the send: a tick
+    // queued now runs right after that write and before the event loop reads any socket again, so a later
+    // request (a C-FIND on any association) sees what the handler left for after the response.
+    const after = stored?.afterResponse;
+    if (after) {
+      stored.afterResponse = undefined;
+      process.nextTick(runAfterResponse, assoc, after);
+    }
+  }
+}
+
+function runAfterResponse(assoc: Association, after: () => void): void {
+  try {
+    after();
+  } catch (err) {
+    assoc.log.error(errorFields(err), 'C-STORE work after the response failed');
+  }
 }

@@ -30,7 +30,7 @@ import {
 import path from 'node:path';
 import { DicomtrailError } from '@dicomtrail/runtime';
 import { FILE_MODE, inDir } from '../association/store-receiver.js';
-import { insideDir } from '../dataset/uid-syntax.js';
+import { insideDir, nameBelow } from '../dataset/uid-syntax.js';
 
 /** The mode of a file being written: no one may read it, and start-up knows it unfinished. */
 export const UNFINISHED_MODE = 0o000;
@@ -87,7 +87,7 @@ export function writeOnce(storeDir: string, target: string, bytes: Buffer): 'wri
     ftruncateSync(log.fd, 0);
     log.size = 0;
   }
-  log.size += writeSync(log.fd, `${path.relative(storeDir, target)}\n`);
+  log.size += writeSync(log.fd, `${nameInStore(storeDir, target)}\n`);
   const fd = inDir(path.dirname(target), () => {
     try {
       return openSync(target, 'wx', UNFINISHED_MODE);
@@ -107,6 +107,11 @@ export function writeOnce(storeDir: string, target: string, bytes: Buffer): 'wri
   }
   closeSync(fd);
   return 'written';
+}
+
+/** `target`'s name relative to the store, without path calls for the storage layout's paths. */
+function nameInStore(storeDir: string, target: string): string {
+  return nameBelow(storeDir, target) ?? path.relative(storeDir, target);
 }
 
 /**

@@ -90,27 +90,40 @@ function fail(code: string, message: string, context: Record<string, unknown> = 
   throw new DimseError(code, message, context);
 }
 
-function encodeValue(e: Element, value: unknown): Buffer {
+/** A string value as sent: latin1, padded to even length (UI with NUL, the others with a space). */
+function stringValue(e: Element, value: unknown): string {
+  const s = String(value);
+  return s.length % 2 === 1 ? s + (e.vr === 'UI' ? '\0' : ' ') : s;
+}
+
+/** Bytes `value` takes as element `e` (strings: already padded by stringValue). */
+function valueLength(e: Element, value: unknown): number {
   switch (e.vr) {
-    case 'US': {
-      const b = Buffer.alloc(2);
-      b.writeUInt16LE(Number(value));
-      return b;
-    }
+    case 'US':
+      return 2;
+    case 'AT':
+      return (value as number[]).length * 4;
+    default:
+      return (value as string).length; // latin1: one byte per character
+  }
+}
+
+/** Writes `value` (strings: already padded) at `at`; returns the offset after it. */
+function writeValue(out: Buffer, at: number, e: Element, value: unknown): number {
+  switch (e.vr) {
+    case 'US':
+      // Buffer.writeUInt16LE's range check, as the encoder always had: NaN or out of range throws.
+      return out.writeUInt16LE(Number(value), at);
     case 'AT': {
-      const tags = value as number[];
-      const b = Buffer.alloc(tags.length * 4);
-      tags.forEach((t, i) => {
-        b.writeUInt16LE(t >>> 16, i * 4);
-        b.writeUInt16LE(t & 0xffff, i * 4 + 2);
-      });
-      return b;
+      for (const t of value as number[]) {
+        out.writeUInt16LE(t >>> 16, at);
+        out.writeUInt16LE(t & 0xffff, at + 2);
+        at += 4;
+      }
+      return at;
     }
-    default: {
-      const s = String(value);
-      const pad = s.length % 2 === 1 ? (e.vr === 'UI' ? '\0' : ' ') : '';
-      return Buffer.from(s + pad, 'latin1');
-    }
+    default:
+      return at + out.write(value as string, at, 'latin1');
   }
 }
 
@@ -128,13 +141,14 @@ function decodeValue(e: Element, v: Buffer): string | number | number[] {
         tags.push(((v.readUInt16LE(i) << 16) | v.readUInt16LE(i + 2)) >>> 0);
       return tags;
     }
-    case 'UI':
-      return v.toString('latin1').replace(/[\0 ]+$/, '');
-    default:
-      return v
-        .toString('latin1')
-        .replace(/[\0 ]+$/, '')
-        .replace(/^ +/, '');
+    default: {
+      // Trailing NULs and spaces go (the padding), and for the text VRs leading spaces too.
+      let end = v.length;
+      while (end > 0 && (v[end - 1] === 0x00 || v[end - 1] === 0x20)) end--;
+      let start = 0;
+      if (e.vr !== 'UI') while (start < end && v[start] === 0x20) start++;
+      return v.toString('latin1', start, end);
+    }
   }
 }
 
@@ -145,27 +159,57 @@ function writeHeader(out: Buffer, at: number, tag: number, length: number): numb
   return out.writeUInt32LE(length, at + 4);
 }
 
-/** Encodes a command set in Implicit VR LE with a computed (0000,0000) CommandGroupLength. */
+/**
+ * Encodes a command set in Implicit VR LE with a computed (0000,0000) CommandGroupLength. Sized first, then
+ * written into one buffer (no buffer per element): every response and request goes through here.
+ */
 export function encodeCommandSet(cs: CommandSet): Buffer {
-  const elements: [number, Buffer][] = [];
   const record = cs as unknown as Record<FieldKey, unknown>;
-  for (const e of COMMAND_ELEMENTS) {
-    const value = record[e.key];
-    if (value !== undefined) elements.push([e.tag, encodeValue(e, value)]);
-  }
-  for (const [tag, bytes] of cs.unknown ?? []) {
-    if (tag === 0x0000 || BY_TAG.has(tag)) continue;
-    elements.push([tag, bytes.length % 2 === 1 ? Buffer.concat([bytes, Buffer.alloc(1)]) : bytes]);
-  }
-  elements.sort((a, b) => a[0] - b[0]);
+  const values: unknown[] = [];
   let length = 0;
-  for (const [, bytes] of elements) length += 8 + bytes.length;
+  let unknownCount = 0;
+  for (const e of COMMAND_ELEMENTS) {
+    let value = record[e.key];
+    if (value !== undefined && e.vr !== 'US' && e.vr !== 'AT') value = stringValue(e, value);
+    values.push(value);
+    if (value !== undefined) length += 8 + valueLength(e, value);
+  }
+  if (cs.unknown)
+    for (const [tag, bytes] of cs.unknown) {
+      if (tag === 0x0000 || BY_TAG.has(tag)) continue;
+      unknownCount++;
+      length += 8 + bytes.length + (bytes.length % 2);
+    }
   // One buffer: (0000,0000) UL CommandGroupLength, then every element in tag order.
-  const out = Buffer.alloc(12 + length);
+  const out = Buffer.allocUnsafe(12 + length);
   let at = out.writeUInt32LE(length, writeHeader(out, 0, 0x0000, 4));
-  for (const [tag, bytes] of elements) {
-    at = writeHeader(out, at, tag, bytes.length);
+  if (unknownCount === 0) {
+    // COMMAND_ELEMENTS is in tag order.
+    for (let i = 0; i < COMMAND_ELEMENTS.length; i++) {
+      const value = values[i];
+      if (value === undefined) continue;
+      const e = COMMAND_ELEMENTS[i]!;
+      at = writeValue(out, writeHeader(out, at, e.tag, valueLength(e, value)), e, value);
+    }
+    return out;
+  }
+  const unknown = [...cs.unknown!].filter(([tag]) => tag !== 0x0000 && !BY_TAG.has(tag));
+  const tags: number[] = [];
+  for (let i = 0; i < COMMAND_ELEMENTS.length; i++) if (values[i] !== undefined) tags.push(i);
+  for (let j = 0; j < unknown.length; j++) tags.push(-1 - j);
+  const tagOf = (k: number): number => (k >= 0 ? COMMAND_ELEMENTS[k]!.tag : unknown[-1 - k]![0]);
+  tags.sort((a, b) => tagOf(a) - tagOf(b));
+  for (const k of tags) {
+    if (k >= 0) {
+      const e = COMMAND_ELEMENTS[k]!;
+      at = writeValue(out, writeHeader(out, at, e.tag, valueLength(e, values[k])), e, values[k]);
+      continue;
+    }
+    const [tag, bytes] = unknown[-1 - k]!;
+    const padded = bytes.length + (bytes.length % 2);
+    at = writeHeader(out, at, tag, padded);
     at += bytes.copy(out, at);
+    if (padded > bytes.length) at = out.writeUInt8(0, at);
   }
   return out;
 }
@@ -173,7 +217,7 @@ export function encodeCommandSet(cs: CommandSet): Buffer {
 /** Decodes an Implicit VR LE command set; throws DimseError (DT_ERR_DIMSE_COMMAND_*) when malformed. */
 export function decodeCommandSet(bytes: Buffer): CommandSet {
   const out: Record<string, unknown> = {};
-  const unknown = new Map<number, Buffer>();
+  let unknown: Map<number, Buffer> | undefined;
   let offset = 0;
   let previous = -1;
   let groupLength: number | undefined;
@@ -199,7 +243,10 @@ export function decodeCommandSet(bytes: Buffer): CommandSet {
     } else {
       const e = BY_TAG.get(tag);
       if (e) out[e.key] = decodeValue(e, value);
-      else unknown.set(tag, Buffer.from(value));
+      else {
+        unknown ??= new Map();
+        unknown.set(tag, Buffer.from(value));
+      }
     }
     previous = tag;
     offset += 8 + length;
@@ -212,7 +259,7 @@ export function decodeCommandSet(bytes: Buffer): CommandSet {
     });
   if (out['commandField'] === undefined)
     fail('DT_ERR_DIMSE_COMMAND_FIELD_MISSING', 'no (0000,0100) CommandField');
-  if (unknown.size > 0) out['unknown'] = unknown;
+  if (unknown) out['unknown'] = unknown;
   return out as unknown as CommandSet;
 }
 
@@ -249,6 +296,11 @@ export function expectCommand<K extends keyof CommandSet>(
   return cs as With<K>;
 }
 
+function hasOwnKeys(o: object): boolean {
+  for (const key in o) if (Object.hasOwn(o, key)) return true;
+  return false;
+}
+
 /**
  * The common part of every response (PS3.7 §9.3 / §10.3): MessageIDBeingRespondedTo, the affected SOP
  * class/instance echoed from the request (N-services answer a Requested UID with an Affected one),
@@ -258,7 +310,7 @@ export function buildResponse(
   rq: CommandSet,
   name: CommandFieldName,
   status: number,
-  extra: Partial<CommandSet> = {},
+  extra?: Partial<CommandSet>,
   withDataset = false,
 ): CommandSet {
   const cs: CommandSet = {
@@ -271,5 +323,6 @@ export function buildResponse(
   const sopInstance = rq.affectedSopInstanceUid ?? rq.requestedSopInstanceUid;
   if (sopClass !== undefined) cs.affectedSopClassUid = sopClass;
   if (sopInstance !== undefined) cs.affectedSopInstanceUid = sopInstance;
-  return { ...cs, ...extra };
+  // The common answer has no extra fields: no copy of it then.
+  return extra === undefined || !hasOwnKeys(extra) ? cs : { ...cs, ...extra };
 }

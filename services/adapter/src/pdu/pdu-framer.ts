@@ -70,7 +70,10 @@ export class PduFramer {
     const length =
       first.length - this.#head >= PDU_HEADER_LENGTH
         ? first.readUInt32BE(this.#head + 2)
-        : ((this.#byteAt(2) << 24) >>> 0) + (this.#byteAt(3) << 16) + (this.#byteAt(4) << 8) + this.#byteAt(5);
+        : ((this.#byteAt(2) << 24) >>> 0) +
+          (this.#byteAt(3) << 16) +
+          (this.#byteAt(4) << 8) +
+          this.#byteAt(5);
     if (length > this.#maxPduLength) {
       throw new PduError(
         'DT_ERR_PDU_TOO_LARGE',

@@ -90,25 +90,21 @@ function fail(code: string, message: string, context: Record<string, unknown> = 
   throw new DimseError(code, message, context);
 }
 
-/** A string value as sent: latin1, padded to even length (UI with NUL, the others with a space). */
-function stringValue(e: Element, value: unknown): string {
-  const s = String(value);
-  return s.length % 2 === 1 ? s + (e.vr === 'UI' ? '\0' : ' ') : s;
-}
-
-/** Bytes `value` takes as element `e` (strings: already padded by stringValue). */
+/** Bytes `value` takes as element `e`: strings are latin1, padded to even length. */
 function valueLength(e: Element, value: unknown): number {
   switch (e.vr) {
     case 'US':
       return 2;
     case 'AT':
       return (value as number[]).length * 4;
-    default:
-      return (value as string).length; // latin1: one byte per character
+    default: {
+      const n = String(value).length; // latin1: one byte per character
+      return n + (n % 2);
+    }
   }
 }
 
-/** Writes `value` (strings: already padded) at `at`; returns the offset after it. */
+/** Writes `value` at `at`; returns the offset after it. An odd string gets its pad: NUL for UI, else a space. */
 function writeValue(out: Buffer, at: number, e: Element, value: unknown): number {
   switch (e.vr) {
     case 'US':
@@ -122,8 +118,11 @@ function writeValue(out: Buffer, at: number, e: Element, value: unknown): number
       }
       return at;
     }
-    default:
-      return at + out.write(value as string, at, 'latin1');
+    default: {
+      const s = String(value);
+      at += out.write(s, at, 'latin1');
+      return s.length % 2 === 1 ? out.writeUInt8(e.vr === 'UI' ? 0x00 : 0x20, at) : at;
+    }
   }
 }
 
@@ -165,15 +164,12 @@ function writeHeader(out: Buffer, at: number, tag: number, length: number): numb
  */
 export function encodeCommandSet(cs: CommandSet): Buffer {
   const record = cs as unknown as Record<FieldKey, unknown>;
-  const values: unknown[] = [];
   let length = 0;
-  let unknownCount = 0;
   for (const e of COMMAND_ELEMENTS) {
-    let value = record[e.key];
-    if (value !== undefined && e.vr !== 'US' && e.vr !== 'AT') value = stringValue(e, value);
-    values.push(value);
+    const value = record[e.key];
     if (value !== undefined) length += 8 + valueLength(e, value);
   }
+  let unknownCount = 0;
   if (cs.unknown)
     for (const [tag, bytes] of cs.unknown) {
       if (tag === 0x0000 || BY_TAG.has(tag)) continue;
@@ -185,31 +181,28 @@ export function encodeCommandSet(cs: CommandSet): Buffer {
   let at = out.writeUInt32LE(length, writeHeader(out, 0, 0x0000, 4));
   if (unknownCount === 0) {
     // COMMAND_ELEMENTS is in tag order.
-    for (let i = 0; i < COMMAND_ELEMENTS.length; i++) {
-      const value = values[i];
-      if (value === undefined) continue;
-      const e = COMMAND_ELEMENTS[i]!;
-      at = writeValue(out, writeHeader(out, at, e.tag, valueLength(e, value)), e, value);
+    for (const e of COMMAND_ELEMENTS) {
+      const value = record[e.key];
+      if (value !== undefined)
+        at = writeValue(out, writeHeader(out, at, e.tag, valueLength(e, value)), e, value);
     }
     return out;
   }
-  const unknown = [...cs.unknown!].filter(([tag]) => tag !== 0x0000 && !BY_TAG.has(tag));
-  const tags: number[] = [];
-  for (let i = 0; i < COMMAND_ELEMENTS.length; i++) if (values[i] !== undefined) tags.push(i);
-  for (let j = 0; j < unknown.length; j++) tags.push(-1 - j);
-  const tagOf = (k: number): number => (k >= 0 ? COMMAND_ELEMENTS[k]!.tag : unknown[-1 - k]![0]);
-  tags.sort((a, b) => tagOf(a) - tagOf(b));
-  for (const k of tags) {
-    if (k >= 0) {
-      const e = COMMAND_ELEMENTS[k]!;
-      at = writeValue(out, writeHeader(out, at, e.tag, valueLength(e, values[k])), e, values[k]);
+  // With elements outside Table E.1-1: known and unknown merged in tag order.
+  const elements: [number, Element | Buffer][] = [];
+  for (const e of COMMAND_ELEMENTS) if (record[e.key] !== undefined) elements.push([e.tag, e]);
+  for (const [tag, bytes] of cs.unknown!) if (tag !== 0x0000 && !BY_TAG.has(tag)) elements.push([tag, bytes]);
+  elements.sort((x, y) => x[0] - y[0]);
+  for (const [tag, item] of elements) {
+    if (!Buffer.isBuffer(item)) {
+      const value = record[item.key];
+      at = writeValue(out, writeHeader(out, at, tag, valueLength(item, value)), item, value);
       continue;
     }
-    const [tag, bytes] = unknown[-1 - k]!;
-    const padded = bytes.length + (bytes.length % 2);
+    const padded = item.length + (item.length % 2);
     at = writeHeader(out, at, tag, padded);
-    at += bytes.copy(out, at);
-    if (padded > bytes.length) at = out.writeUInt8(0, at);
+    at += item.copy(out, at);
+    if (padded > item.length) at = out.writeUInt8(0, at);
   }
   return out;
 }

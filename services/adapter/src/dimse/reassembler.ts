@@ -54,10 +54,9 @@ export class DimseAssembler {
 
   #command(pdv: Pdv): AssemblerOutput[] {
     const s = this.#state;
-    const ctx = { contextId: pdv.contextId };
     if (s.name === 'dataset')
       violation('DT_ERR_DIMSE_COMMAND_WHILE_DATASET_EXPECTED', 'command PDV while a data set is expected', {
-        ...ctx,
+        contextId: pdv.contextId,
         expectedContextId: s.contextId,
       });
     if (s.name === 'command' && s.contextId !== pdv.contextId)
@@ -65,7 +64,7 @@ export class DimseAssembler {
         'DT_ERR_DIMSE_COMMAND_INTERLEAVED',
         'command fragments from different presentation contexts',
         {
-          ...ctx,
+          contextId: pdv.contextId,
           expectedContextId: s.contextId,
         },
       );
@@ -74,7 +73,7 @@ export class DimseAssembler {
     const length = (s.name === 'command' ? s.length : 0) + pdv.data.length;
     if (length > this.#maxCommandLength)
       violation('DT_ERR_DIMSE_COMMAND_TOO_LONG', `command set longer than ${this.#maxCommandLength} bytes`, {
-        ...ctx,
+        contextId: pdv.contextId,
         length,
         fragments: fragments.length + 1,
       });
@@ -82,7 +81,7 @@ export class DimseAssembler {
       violation(
         'DT_ERR_DIMSE_COMMAND_TOO_FRAGMENTED',
         `command set in more than ${this.#maxCommandFragments} PDVs`,
-        { ...ctx, length, fragments: fragments.length + 1 },
+        { contextId: pdv.contextId, length, fragments: fragments.length + 1 },
       );
     fragments.push(pdv.data);
     if (!pdv.isLast) {
@@ -100,21 +99,22 @@ export class DimseAssembler {
 
   #dataset(pdv: Pdv): AssemblerOutput[] {
     const s = this.#state;
-    const ctx = { contextId: pdv.contextId };
     if (s.name === 'command')
-      violation(
-        'DT_ERR_DIMSE_DATASET_BEFORE_COMMAND_END',
-        'data set PDV before the last command fragment',
-        ctx,
-      );
+      violation('DT_ERR_DIMSE_DATASET_BEFORE_COMMAND_END', 'data set PDV before the last command fragment', {
+        contextId: pdv.contextId,
+      });
     if (s.name === 'idle') {
       if (s.previousWithoutDataset)
-        violation('DT_ERR_DIMSE_UNEXPECTED_DATASET', 'data set PDV after a command without a data set', ctx);
-      violation('DT_ERR_DIMSE_DATASET_WITHOUT_COMMAND', 'data set PDV before any command', ctx);
+        violation('DT_ERR_DIMSE_UNEXPECTED_DATASET', 'data set PDV after a command without a data set', {
+          contextId: pdv.contextId,
+        });
+      violation('DT_ERR_DIMSE_DATASET_WITHOUT_COMMAND', 'data set PDV before any command', {
+        contextId: pdv.contextId,
+      });
     }
     if (s.contextId !== pdv.contextId)
       violation('DT_ERR_DIMSE_DATASET_CONTEXT_MISMATCH', 'data set on a different context than its command', {
-        ...ctx,
+        contextId: pdv.contextId,
         expectedContextId: s.contextId,
       });
     if (pdv.isLast) this.#state = { name: 'idle', previousWithoutDataset: false };

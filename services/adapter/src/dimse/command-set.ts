@@ -126,27 +126,28 @@ function writeValue(out: Buffer, at: number, e: Element, value: unknown): number
   }
 }
 
-function decodeValue(e: Element, v: Buffer): string | number | number[] {
+/** The value of `e` in `bytes[at, at + length)`, read in place (no view of it per element). */
+function decodeValue(e: Element, bytes: Buffer, at: number, length: number): string | number | number[] {
   switch (e.vr) {
     case 'US':
-      if (v.length !== 2)
-        fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', `${e.key}: US length ${v.length} ≠ 2`, { tag: e.tag });
-      return v.readUInt16LE(0);
+      if (length !== 2)
+        fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', `${e.key}: US length ${length} ≠ 2`, { tag: e.tag });
+      return bytes.readUInt16LE(at);
     case 'AT': {
-      if (v.length % 4 !== 0)
-        fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', `${e.key}: AT length ${v.length}`, { tag: e.tag });
+      if (length % 4 !== 0)
+        fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', `${e.key}: AT length ${length}`, { tag: e.tag });
       const tags: number[] = [];
-      for (let i = 0; i < v.length; i += 4)
-        tags.push(((v.readUInt16LE(i) << 16) | v.readUInt16LE(i + 2)) >>> 0);
+      for (let i = at; i < at + length; i += 4)
+        tags.push(((bytes.readUInt16LE(i) << 16) | bytes.readUInt16LE(i + 2)) >>> 0);
       return tags;
     }
     default: {
       // Trailing NULs and spaces go (the padding), and for the text VRs leading spaces too.
-      let end = v.length;
-      while (end > 0 && (v[end - 1] === 0x00 || v[end - 1] === 0x20)) end--;
-      let start = 0;
-      if (e.vr !== 'UI') while (start < end && v[start] === 0x20) start++;
-      return v.toString('latin1', start, end);
+      let end = at + length;
+      while (end > at && (bytes[end - 1] === 0x00 || bytes[end - 1] === 0x20)) end--;
+      let start = at;
+      if (e.vr !== 'UI') while (start < end && bytes[start] === 0x20) start++;
+      return bytes.toString('latin1', start, end);
     }
   }
 }
@@ -165,7 +166,8 @@ function writeHeader(out: Buffer, at: number, tag: number, length: number): numb
 export function encodeCommandSet(cs: CommandSet): Buffer {
   const record = cs as unknown as Record<FieldKey, unknown>;
   let length = 0;
-  for (const e of COMMAND_ELEMENTS) {
+  for (let i = 0; i < COMMAND_ELEMENTS.length; i++) {
+    const e = COMMAND_ELEMENTS[i]!;
     const value = record[e.key];
     if (value !== undefined) length += 8 + valueLength(e, value);
   }
@@ -181,7 +183,8 @@ export function encodeCommandSet(cs: CommandSet): Buffer {
   let at = out.writeUInt32LE(length, writeHeader(out, 0, 0x0000, 4));
   if (unknownCount === 0) {
     // COMMAND_ELEMENTS is in tag order.
-    for (const e of COMMAND_ELEMENTS) {
+    for (let i = 0; i < COMMAND_ELEMENTS.length; i++) {
+      const e = COMMAND_ELEMENTS[i]!;
       const value = record[e.key];
       if (value !== undefined)
         at = writeValue(out, writeHeader(out, at, e.tag, valueLength(e, value)), e, value);
@@ -228,17 +231,16 @@ export function decodeCommandSet(bytes: Buffer): CommandSet {
       fail('DT_ERR_DIMSE_COMMAND_ORDER', 'elements not in ascending order', { offset, tag });
     if (length > bytes.length - offset - 8)
       fail('DT_ERR_DIMSE_COMMAND_TRUNCATED', 'value runs past the end', { offset, tag, length });
-    const value = bytes.subarray(offset + 8, offset + 8 + length);
     if (tag === 0x0000) {
       if (length !== 4)
         fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', 'CommandGroupLength must be UL', { offset });
-      groupLength = value.readUInt32LE(0);
+      groupLength = bytes.readUInt32LE(offset + 8);
     } else {
       const e = BY_TAG.get(tag);
-      if (e) out[e.key] = decodeValue(e, value);
+      if (e) out[e.key] = decodeValue(e, bytes, offset + 8, length);
       else {
         unknown ??= new Map();
-        unknown.set(tag, Buffer.from(value));
+        unknown.set(tag, Buffer.from(bytes.subarray(offset + 8, offset + 8 + length)));
       }
     }
     previous = tag;

@@ -33,10 +33,14 @@ function violation(code: string, message: string, context: Record<string, unknow
   throw new DimseError(code, message, context);
 }
 
+/** The idle states (immutable, so one object each rather than one per message). */
+const IDLE_AFTER_COMMAND: State = Object.freeze({ name: 'idle', previousWithoutDataset: true });
+const IDLE_AFTER_DATASET: State = Object.freeze({ name: 'idle', previousWithoutDataset: false });
+
 export class DimseAssembler {
   readonly #maxCommandLength: number;
   readonly #maxCommandFragments: number;
-  #state: State = { name: 'idle', previousWithoutDataset: false };
+  #state: State = IDLE_AFTER_DATASET;
 
   constructor(options: { maxCommandLength?: number; maxCommandFragments?: number } = {}) {
     this.#maxCommandLength = options.maxCommandLength ?? MAX_COMMAND_LENGTH;
@@ -91,9 +95,7 @@ export class DimseAssembler {
     const commandBytes = fragments.length === 1 ? fragments[0]! : Buffer.concat(fragments, length);
     const command = decodeCommandSet(commandBytes);
     const withDataset = hasDataset(command);
-    this.#state = withDataset
-      ? { name: 'dataset', contextId: pdv.contextId }
-      : { name: 'idle', previousWithoutDataset: true };
+    this.#state = withDataset ? { name: 'dataset', contextId: pdv.contextId } : IDLE_AFTER_COMMAND;
     return [{ kind: 'command', contextId: pdv.contextId, command, commandBytes, hasDataset: withDataset }];
   }
 
@@ -117,7 +119,7 @@ export class DimseAssembler {
         contextId: pdv.contextId,
         expectedContextId: s.contextId,
       });
-    if (pdv.isLast) this.#state = { name: 'idle', previousWithoutDataset: false };
+    if (pdv.isLast) this.#state = IDLE_AFTER_DATASET;
     return [{ kind: 'dataset-chunk', contextId: pdv.contextId, chunk: pdv.data, last: pdv.isLast }];
   }
 }

@@ -41,7 +41,8 @@ export interface DimseUser extends EventEmitter {
   readonly log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   readonly dul: {
     readonly state: string;
-    sendPData(pdvs: readonly Pdv[]): boolean;
+    /** `alone`: the PDU is the whole message (nothing of it follows in this burst). */
+    sendPData(pdvs: readonly Pdv[], alone?: boolean): boolean;
     drained(): Promise<void>;
     pauseReading(by?: string): void;
     resumeReading(by?: string): void;
@@ -424,8 +425,11 @@ export class DimseService<A extends DimseUser = DimseUser> {
     const max = this.#assoc.peerMaxPdu;
     const inMemory = Buffer.isBuffer(dataset) ? dataset : undefined;
     const pdus = fragmentMessage(contextId, commandBytes, inMemory, max);
+    // A message in one PDU (most responses) is written at once, not corked for the rest of a burst.
+    const alone = pdus.length === 1 && (dataset === undefined || inMemory !== undefined);
     for (let i = 0; i < pdus.length; i++) {
-      if (!this.#assoc.dul.sendPData(pdus[i]!)) return this.#sendAfterDrain(pdus, i + 1, contextId, dataset);
+      if (!this.#assoc.dul.sendPData(pdus[i]!, alone))
+        return this.#sendAfterDrain(pdus, i + 1, contextId, dataset);
       this.#checkNotEnded();
     }
     if (dataset !== undefined && !Buffer.isBuffer(dataset)) return this.#sendStream(contextId, dataset, max);

@@ -147,9 +147,17 @@ export class UpperLayer {
   /**
    * P-DATA request: one P-DATA-TF PDU's worth of PDVs. Returns false when the socket buffer is full. The PDVs'
    * data must not change afterwards: a large lone fragment is handed to the socket as it is, not copied.
+   * `alone`: this PDU is a whole message (a response without a data set): written at once unless a burst is
+   * already corked, instead of corked until the tick ends.
    */
-  sendPData(pdvs: readonly Pdv[]): boolean {
-    return this.#dispatch('Evt9', pdvs);
+  sendPData(pdvs: readonly Pdv[], alone = false): boolean {
+    // `alone`: the whole message is this one PDU, so it need not wait in a cork for others of its burst.
+    this.#writeAlone = alone;
+    try {
+      return this.#dispatch('Evt9', pdvs);
+    } finally {
+      this.#writeAlone = false;
+    }
   }
 
   releaseRequest(): void {
@@ -409,7 +417,8 @@ export class UpperLayer {
   #write(bytes: Buffer, tail: Buffer | undefined, sent: Pdu | readonly Pdv[]): boolean {
     if (this.#closed || this.#socket.destroyed) return false;
     this.#lastActivity = Date.now();
-    if (!this.#corked) {
+    // A lone message's single buffer goes at once; a head and its fragment (two writes) are corked together.
+    if (!this.#corked && (!this.#writeAlone || tail)) {
       this.#corked = true;
       this.#socket.cork();
       process.nextTick(this.#uncork);
@@ -433,6 +442,8 @@ export class UpperLayer {
   }
 
   #corked = false;
+  /** The P-DATA being sent is a whole message on its own (sendPData's `alone`). */
+  #writeAlone = false;
   readonly #uncork = (): void => {
     if (!this.#corked) return;
     this.#corked = false;

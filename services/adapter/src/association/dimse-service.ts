@@ -41,7 +41,8 @@ export interface DimseUser extends EventEmitter {
   readonly log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   readonly dul: {
     readonly state: string;
-    sendPData(pdvs: readonly Pdv[]): boolean;
+    /** `alone`: the PDU is the whole message (nothing of it follows in this burst). */
+    sendPData(pdvs: readonly Pdv[], alone?: boolean): boolean;
     drained(): Promise<void>;
     pauseReading(by?: string): void;
     resumeReading(by?: string): void;
@@ -142,7 +143,10 @@ export class DimseService<A extends DimseUser = DimseUser> {
   readonly #opts: DimseServiceOptions<A>;
   readonly #assembler = new DimseAssembler();
   #incoming: Incoming | undefined;
-  #queue: Promise<void> = Promise.resolve();
+  /** Requests received and waiting to be served, oldest first (one is served at a time). */
+  readonly #requests: DimseMessage[] = [];
+  /** A request is being served (or about to be, from a queued microtask). */
+  #running = false;
   #busy = 0;
   /** Requests received and not answered yet (queued or being served). */
   #pending = 0;
@@ -323,27 +327,48 @@ export class DimseService<A extends DimseUser = DimseUser> {
     }
     this.#busy++;
     if (++this.#pending >= (this.#opts.maxPendingRequests ?? 16)) this.#assoc.dul.pauseReading('requests');
-    const service = commandFieldName(cf)?.replace(/-RQ$/, '');
-    if (
-      msg.command.messageId !== undefined &&
-      (service === 'C-FIND' || service === 'C-GET' || service === 'C-MOVE')
-    )
+    const service = QUERY_RETRIEVE.get(cf);
+    if (msg.command.messageId !== undefined && service !== undefined)
       this.#inProgress.set(msg.command.messageId, service);
-    this.#queue = this.#queue
-      .then(() => this.#opts.serve(this.#assoc, msg))
-      .catch((err: unknown) =>
-        this.#assoc.log.error({ err, command: commandFieldName(cf) }, 'request failed'),
-      )
-      .finally(() => {
-        this.#busy--;
-        if (--this.#pending < (this.#opts.maxPendingRequests ?? 16))
-          this.#assoc.dul.resumeReading('requests');
-        if (msg.command.messageId !== undefined) {
-          this.#cancelled.delete(msg.command.messageId);
-          this.#inProgress.delete(msg.command.messageId);
-        }
-        if (this.#busy === 0) for (const w of this.#idleWaiters.splice(0)) w();
-      });
+    this.#requests.push(msg);
+    // One request at a time, in order; served from a microtask, after what this chunk still holds is received.
+    if (!this.#running) {
+      this.#running = true;
+      queueMicrotask(this.#serveNext);
+    }
+  }
+
+  /** Serves the oldest waiting request; when its answer is out (or it failed), the next. */
+  readonly #serveNext = (): void => {
+    const msg = this.#requests.shift();
+    if (msg === undefined) {
+      this.#running = false;
+      return;
+    }
+    let served: Promise<void>;
+    try {
+      served = this.#opts.serve(this.#assoc, msg);
+    } catch (err) {
+      served = Promise.reject(err);
+    }
+    served.then(
+      () => this.#served(msg),
+      (err: unknown) => {
+        this.#assoc.log.error({ err, command: commandFieldName(msg.command.commandField) }, 'request failed');
+        this.#served(msg);
+      },
+    );
+  };
+
+  #served(msg: DimseMessage): void {
+    this.#busy--;
+    if (--this.#pending < (this.#opts.maxPendingRequests ?? 16)) this.#assoc.dul.resumeReading('requests');
+    if (msg.command.messageId !== undefined) {
+      this.#cancelled.delete(msg.command.messageId);
+      this.#inProgress.delete(msg.command.messageId);
+    }
+    if (this.#busy === 0) for (const w of this.#idleWaiters.splice(0)) w();
+    this.#serveNext();
   }
 
   // ---------------------------------------------------------------- send
@@ -352,33 +377,85 @@ export class DimseService<A extends DimseUser = DimseUser> {
    * Sends one DIMSE message; resolves when its PDUs are handed to the socket (waits on back-pressure).
    * `stored`: what EVT_DIMSE_SENT says of a streamed data set (length, hash, header), e.g. a relayed C-STORE.
    */
-  async send(
+  send(
     context: NegotiatedContext,
     command: CommandSet,
     dataset?: Buffer | AsyncIterable<Buffer>,
     stored?: StoredFile,
   ): Promise<void> {
-    if (!this.#assoc.isEstablished)
-      throw new DimseError('DT_ERR_DIMSE_NOT_ESTABLISHED', 'association is not established');
-    const cs = withDatasetType(command, dataset !== undefined);
-    const commandBytes = encodeCommandSet(cs);
-    const inMemory = Buffer.isBuffer(dataset) ? dataset : undefined;
-    this.#assoc.emit(
-      'EVT_DIMSE_SENT',
-      () => ({ message: describeCommand(context, cs, inMemory, stored, this.#opts.bulkDataThreshold) }),
-      cs.messageId ?? cs.messageIdBeingRespondedTo,
-    );
-    // A response waits until this operation's events, and every earlier one, are durable (AUDIT_DURABILITY=sync).
-    const durable = isResponse(cs.commandField) ? this.#assoc.durable() : undefined;
-    if (durable) await durable.catch((err: unknown) => this.#notDurable(err, cs));
-    const max = this.#assoc.peerMaxPdu;
-    const pdus = fragmentMessage(context.id, commandBytes, inMemory, max);
-    for (const pdvs of pdus) {
-      if (!this.#assoc.dul.sendPData(pdvs)) await this.#drained();
-      if (this.#assoc.outcome)
-        throw new DimseError('DT_ERR_DIMSE_ASSOCIATION_ENDED', 'association ended while sending');
+    // Not an async function: a message whose PDUs the socket takes at once (the common case) settles without
+    // a promise of its own; whatever throws still comes back as a rejection.
+    try {
+      if (!this.#assoc.isEstablished)
+        throw new DimseError('DT_ERR_DIMSE_NOT_ESTABLISHED', 'association is not established');
+      const cs = withDatasetType(command, dataset !== undefined);
+      const commandBytes = encodeCommandSet(cs);
+      const inMemory = Buffer.isBuffer(dataset) ? dataset : undefined;
+      this.#assoc.emit(
+        'EVT_DIMSE_SENT',
+        () => ({ message: describeCommand(context, cs, inMemory, stored, this.#opts.bulkDataThreshold) }),
+        cs.messageId ?? cs.messageIdBeingRespondedTo,
+      );
+      // A response waits until this operation's events, and every earlier one, are durable (AUDIT_DURABILITY=sync).
+      const durable = isResponse(cs.commandField) ? this.#assoc.durable() : undefined;
+      if (durable) return this.#sendWhenDurable(durable, context.id, cs, commandBytes, dataset);
+      return this.#sendPdus(context.id, commandBytes, dataset);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    if (dataset !== undefined && !Buffer.isBuffer(dataset)) await this.#sendStream(context.id, dataset, max);
+  }
+
+  async #sendWhenDurable(
+    durable: Promise<void>,
+    contextId: number,
+    cs: CommandSet,
+    commandBytes: Buffer,
+    dataset: Buffer | AsyncIterable<Buffer> | undefined,
+  ): Promise<void> {
+    await durable.catch((err: unknown) => this.#notDurable(err, cs));
+    return this.#sendPdus(contextId, commandBytes, dataset);
+  }
+
+  /** Hands the message's PDUs to the upper layer; waits only when the socket is full or a data set streams. */
+  #sendPdus(
+    contextId: number,
+    commandBytes: Buffer,
+    dataset: Buffer | AsyncIterable<Buffer> | undefined,
+  ): Promise<void> {
+    const max = this.#assoc.peerMaxPdu;
+    const inMemory = Buffer.isBuffer(dataset) ? dataset : undefined;
+    const pdus = fragmentMessage(contextId, commandBytes, inMemory, max);
+    // A message in one PDU (most responses) is written at once, not corked for the rest of a burst.
+    const alone = pdus.length === 1 && (dataset === undefined || inMemory !== undefined);
+    for (let i = 0; i < pdus.length; i++) {
+      if (!this.#assoc.dul.sendPData(pdus[i]!, alone))
+        return this.#sendAfterDrain(pdus, i + 1, contextId, dataset);
+      this.#checkNotEnded();
+    }
+    if (dataset !== undefined && !Buffer.isBuffer(dataset)) return this.#sendStream(contextId, dataset, max);
+    return SENT;
+  }
+
+  /** The rest of a message once the socket drained, from PDU `from` on. */
+  async #sendAfterDrain(
+    pdus: Pdv[][],
+    from: number,
+    contextId: number,
+    dataset: Buffer | AsyncIterable<Buffer> | undefined,
+  ): Promise<void> {
+    await this.#drained();
+    this.#checkNotEnded();
+    for (let i = from; i < pdus.length; i++) {
+      if (!this.#assoc.dul.sendPData(pdus[i]!)) await this.#drained();
+      this.#checkNotEnded();
+    }
+    if (dataset !== undefined && !Buffer.isBuffer(dataset))
+      await this.#sendStream(contextId, dataset, this.#assoc.peerMaxPdu);
+  }
+
+  #checkNotEnded(): void {
+    if (this.#assoc.outcome)
+      throw new DimseError('DT_ERR_DIMSE_ASSOCIATION_ENDED', 'association ended while sending');
   }
 
   /**
@@ -525,13 +602,22 @@ export class DimseService<A extends DimseUser = DimseUser> {
   }
 }
 
+/** What `send` returns when the message is out at once. */
+const SENT: Promise<void> = Promise.resolve();
+
+/** The requests that run as operations a C-CANCEL-RQ can name, by CommandField. */
+const QUERY_RETRIEVE = new Map<number, 'C-FIND' | 'C-GET' | 'C-MOVE'>([
+  [COMMAND_FIELDS['C-FIND-RQ'], 'C-FIND'],
+  [COMMAND_FIELDS['C-GET-RQ'], 'C-GET'],
+  [COMMAND_FIELDS['C-MOVE-RQ'], 'C-MOVE'],
+]);
+
 /** The command as sent: Command Data Set Type says whether a data set follows (keeping a received value). */
 function withDatasetType(command: CommandSet, withDataset: boolean): CommandSet {
   const t = command.commandDataSetType;
-  return {
-    ...command,
-    commandDataSetType: !withDataset ? NO_DATASET : t !== undefined && t !== NO_DATASET ? t : DATASET_PRESENT,
-  };
+  const type = !withDataset ? NO_DATASET : t !== undefined && t !== NO_DATASET ? t : DATASET_PRESENT;
+  // Already so (every response built here): the command as it is, not a copy.
+  return t === type ? command : { ...command, commandDataSetType: type };
 }
 
 export function sha256(b: Buffer): string {

@@ -14,7 +14,7 @@ export function buildCEchoRq(p: { messageId: number; affectedSopClassUid?: strin
   };
 }
 
-export function buildCEchoRsp(rq: CommandSet, status = 0x0000, extra: Partial<CommandSet> = {}): CommandSet {
+export function buildCEchoRsp(rq: CommandSet, status = 0x0000, extra?: Partial<CommandSet>): CommandSet {
   return buildResponse(rq, 'C-ECHO-RSP', status, extra);
 }
 

@@ -90,51 +90,65 @@ function fail(code: string, message: string, context: Record<string, unknown> = 
   throw new DimseError(code, message, context);
 }
 
-function encodeValue(e: Element, value: unknown): Buffer {
+/** Bytes `value` takes as element `e`: strings are latin1, padded to even length. */
+function valueLength(e: Element, value: unknown): number {
   switch (e.vr) {
-    case 'US': {
-      const b = Buffer.alloc(2);
-      b.writeUInt16LE(Number(value));
-      return b;
-    }
-    case 'AT': {
-      const tags = value as number[];
-      const b = Buffer.alloc(tags.length * 4);
-      tags.forEach((t, i) => {
-        b.writeUInt16LE(t >>> 16, i * 4);
-        b.writeUInt16LE(t & 0xffff, i * 4 + 2);
-      });
-      return b;
-    }
+    case 'US':
+      return 2;
+    case 'AT':
+      return (value as number[]).length * 4;
     default: {
-      const s = String(value);
-      const pad = s.length % 2 === 1 ? (e.vr === 'UI' ? '\0' : ' ') : '';
-      return Buffer.from(s + pad, 'latin1');
+      const n = String(value).length; // latin1: one byte per character
+      return n + (n % 2);
     }
   }
 }
 
-function decodeValue(e: Element, v: Buffer): string | number | number[] {
+/** Writes `value` at `at`; returns the offset after it. An odd string gets its pad: NUL for UI, else a space. */
+function writeValue(out: Buffer, at: number, e: Element, value: unknown): number {
   switch (e.vr) {
     case 'US':
-      if (v.length !== 2)
-        fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', `${e.key}: US length ${v.length} ≠ 2`, { tag: e.tag });
-      return v.readUInt16LE(0);
+      // Buffer.writeUInt16LE's range check, as the encoder always had: NaN or out of range throws.
+      return out.writeUInt16LE(Number(value), at);
     case 'AT': {
-      if (v.length % 4 !== 0)
-        fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', `${e.key}: AT length ${v.length}`, { tag: e.tag });
+      for (const t of value as number[]) {
+        out.writeUInt16LE(t >>> 16, at);
+        out.writeUInt16LE(t & 0xffff, at + 2);
+        at += 4;
+      }
+      return at;
+    }
+    default: {
+      const s = String(value);
+      at += out.write(s, at, 'latin1');
+      return s.length % 2 === 1 ? out.writeUInt8(e.vr === 'UI' ? 0x00 : 0x20, at) : at;
+    }
+  }
+}
+
+/** The value of `e` in `bytes[at, at + length)`, read in place (no view of it per element). */
+function decodeValue(e: Element, bytes: Buffer, at: number, length: number): string | number | number[] {
+  switch (e.vr) {
+    case 'US':
+      if (length !== 2)
+        fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', `${e.key}: US length ${length} ≠ 2`, { tag: e.tag });
+      return bytes.readUInt16LE(at);
+    case 'AT': {
+      if (length % 4 !== 0)
+        fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', `${e.key}: AT length ${length}`, { tag: e.tag });
       const tags: number[] = [];
-      for (let i = 0; i < v.length; i += 4)
-        tags.push(((v.readUInt16LE(i) << 16) | v.readUInt16LE(i + 2)) >>> 0);
+      for (let i = at; i < at + length; i += 4)
+        tags.push(((bytes.readUInt16LE(i) << 16) | bytes.readUInt16LE(i + 2)) >>> 0);
       return tags;
     }
-    case 'UI':
-      return v.toString('latin1').replace(/[\0 ]+$/, '');
-    default:
-      return v
-        .toString('latin1')
-        .replace(/[\0 ]+$/, '')
-        .replace(/^ +/, '');
+    default: {
+      // Trailing NULs and spaces go (the padding), and for the text VRs leading spaces too.
+      let end = at + length;
+      while (end > at && (bytes[end - 1] === 0x00 || bytes[end - 1] === 0x20)) end--;
+      let start = at;
+      if (e.vr !== 'UI') while (start < end && bytes[start] === 0x20) start++;
+      return bytes.toString('latin1', start, end);
+    }
   }
 }
 
@@ -145,27 +159,53 @@ function writeHeader(out: Buffer, at: number, tag: number, length: number): numb
   return out.writeUInt32LE(length, at + 4);
 }
 
-/** Encodes a command set in Implicit VR LE with a computed (0000,0000) CommandGroupLength. */
+/**
+ * Encodes a command set in Implicit VR LE with a computed (0000,0000) CommandGroupLength. Sized first, then
+ * written into one buffer (no buffer per element): every response and request goes through here.
+ */
 export function encodeCommandSet(cs: CommandSet): Buffer {
-  const elements: [number, Buffer][] = [];
   const record = cs as unknown as Record<FieldKey, unknown>;
-  for (const e of COMMAND_ELEMENTS) {
-    const value = record[e.key];
-    if (value !== undefined) elements.push([e.tag, encodeValue(e, value)]);
-  }
-  for (const [tag, bytes] of cs.unknown ?? []) {
-    if (tag === 0x0000 || BY_TAG.has(tag)) continue;
-    elements.push([tag, bytes.length % 2 === 1 ? Buffer.concat([bytes, Buffer.alloc(1)]) : bytes]);
-  }
-  elements.sort((a, b) => a[0] - b[0]);
   let length = 0;
-  for (const [, bytes] of elements) length += 8 + bytes.length;
+  for (let i = 0; i < COMMAND_ELEMENTS.length; i++) {
+    const e = COMMAND_ELEMENTS[i]!;
+    const value = record[e.key];
+    if (value !== undefined) length += 8 + valueLength(e, value);
+  }
+  let unknownCount = 0;
+  if (cs.unknown)
+    for (const [tag, bytes] of cs.unknown) {
+      if (tag === 0x0000 || BY_TAG.has(tag)) continue;
+      unknownCount++;
+      length += 8 + bytes.length + (bytes.length % 2);
+    }
   // One buffer: (0000,0000) UL CommandGroupLength, then every element in tag order.
-  const out = Buffer.alloc(12 + length);
+  const out = Buffer.allocUnsafe(12 + length);
   let at = out.writeUInt32LE(length, writeHeader(out, 0, 0x0000, 4));
-  for (const [tag, bytes] of elements) {
-    at = writeHeader(out, at, tag, bytes.length);
-    at += bytes.copy(out, at);
+  if (unknownCount === 0) {
+    // COMMAND_ELEMENTS is in tag order.
+    for (let i = 0; i < COMMAND_ELEMENTS.length; i++) {
+      const e = COMMAND_ELEMENTS[i]!;
+      const value = record[e.key];
+      if (value !== undefined)
+        at = writeValue(out, writeHeader(out, at, e.tag, valueLength(e, value)), e, value);
+    }
+    return out;
+  }
+  // With elements outside Table E.1-1: known and unknown merged in tag order.
+  const elements: [number, Element | Buffer][] = [];
+  for (const e of COMMAND_ELEMENTS) if (record[e.key] !== undefined) elements.push([e.tag, e]);
+  for (const [tag, bytes] of cs.unknown!) if (tag !== 0x0000 && !BY_TAG.has(tag)) elements.push([tag, bytes]);
+  elements.sort((x, y) => x[0] - y[0]);
+  for (const [tag, item] of elements) {
+    if (!Buffer.isBuffer(item)) {
+      const value = record[item.key];
+      at = writeValue(out, writeHeader(out, at, tag, valueLength(item, value)), item, value);
+      continue;
+    }
+    const padded = item.length + (item.length % 2);
+    at = writeHeader(out, at, tag, padded);
+    at += item.copy(out, at);
+    if (padded > item.length) at = out.writeUInt8(0, at);
   }
   return out;
 }
@@ -173,7 +213,7 @@ export function encodeCommandSet(cs: CommandSet): Buffer {
 /** Decodes an Implicit VR LE command set; throws DimseError (DT_ERR_DIMSE_COMMAND_*) when malformed. */
 export function decodeCommandSet(bytes: Buffer): CommandSet {
   const out: Record<string, unknown> = {};
-  const unknown = new Map<number, Buffer>();
+  let unknown: Map<number, Buffer> | undefined;
   let offset = 0;
   let previous = -1;
   let groupLength: number | undefined;
@@ -191,15 +231,17 @@ export function decodeCommandSet(bytes: Buffer): CommandSet {
       fail('DT_ERR_DIMSE_COMMAND_ORDER', 'elements not in ascending order', { offset, tag });
     if (length > bytes.length - offset - 8)
       fail('DT_ERR_DIMSE_COMMAND_TRUNCATED', 'value runs past the end', { offset, tag, length });
-    const value = bytes.subarray(offset + 8, offset + 8 + length);
     if (tag === 0x0000) {
       if (length !== 4)
         fail('DT_ERR_DIMSE_COMMAND_VALUE_LENGTH', 'CommandGroupLength must be UL', { offset });
-      groupLength = value.readUInt32LE(0);
+      groupLength = bytes.readUInt32LE(offset + 8);
     } else {
       const e = BY_TAG.get(tag);
-      if (e) out[e.key] = decodeValue(e, value);
-      else unknown.set(tag, Buffer.from(value));
+      if (e) out[e.key] = decodeValue(e, bytes, offset + 8, length);
+      else {
+        unknown ??= new Map();
+        unknown.set(tag, Buffer.from(bytes.subarray(offset + 8, offset + 8 + length)));
+      }
     }
     previous = tag;
     offset += 8 + length;
@@ -212,7 +254,7 @@ export function decodeCommandSet(bytes: Buffer): CommandSet {
     });
   if (out['commandField'] === undefined)
     fail('DT_ERR_DIMSE_COMMAND_FIELD_MISSING', 'no (0000,0100) CommandField');
-  if (unknown.size > 0) out['unknown'] = unknown;
+  if (unknown) out['unknown'] = unknown;
   return out as unknown as CommandSet;
 }
 
@@ -249,6 +291,11 @@ export function expectCommand<K extends keyof CommandSet>(
   return cs as With<K>;
 }
 
+function hasOwnKeys(o: object): boolean {
+  for (const key in o) if (Object.hasOwn(o, key)) return true;
+  return false;
+}
+
 /**
  * The common part of every response (PS3.7 §9.3 / §10.3): MessageIDBeingRespondedTo, the affected SOP
  * class/instance echoed from the request (N-services answer a Requested UID with an Affected one),
@@ -258,7 +305,7 @@ export function buildResponse(
   rq: CommandSet,
   name: CommandFieldName,
   status: number,
-  extra: Partial<CommandSet> = {},
+  extra?: Partial<CommandSet>,
   withDataset = false,
 ): CommandSet {
   const cs: CommandSet = {
@@ -271,5 +318,6 @@ export function buildResponse(
   const sopInstance = rq.affectedSopInstanceUid ?? rq.requestedSopInstanceUid;
   if (sopClass !== undefined) cs.affectedSopClassUid = sopClass;
   if (sopInstance !== undefined) cs.affectedSopInstanceUid = sopInstance;
-  return { ...cs, ...extra };
+  // The common answer has no extra fields: no copy of it then.
+  return extra === undefined || !hasOwnKeys(extra) ? cs : { ...cs, ...extra };
 }

@@ -33,10 +33,14 @@ function violation(code: string, message: string, context: Record<string, unknow
   throw new DimseError(code, message, context);
 }
 
+/** The idle states (immutable, so one object each rather than one per message). */
+const IDLE_AFTER_COMMAND: State = Object.freeze({ name: 'idle', previousWithoutDataset: true });
+const IDLE_AFTER_DATASET: State = Object.freeze({ name: 'idle', previousWithoutDataset: false });
+
 export class DimseAssembler {
   readonly #maxCommandLength: number;
   readonly #maxCommandFragments: number;
-  #state: State = { name: 'idle', previousWithoutDataset: false };
+  #state: State = IDLE_AFTER_DATASET;
 
   constructor(options: { maxCommandLength?: number; maxCommandFragments?: number } = {}) {
     this.#maxCommandLength = options.maxCommandLength ?? MAX_COMMAND_LENGTH;
@@ -54,10 +58,9 @@ export class DimseAssembler {
 
   #command(pdv: Pdv): AssemblerOutput[] {
     const s = this.#state;
-    const ctx = { contextId: pdv.contextId };
     if (s.name === 'dataset')
       violation('DT_ERR_DIMSE_COMMAND_WHILE_DATASET_EXPECTED', 'command PDV while a data set is expected', {
-        ...ctx,
+        contextId: pdv.contextId,
         expectedContextId: s.contextId,
       });
     if (s.name === 'command' && s.contextId !== pdv.contextId)
@@ -65,7 +68,7 @@ export class DimseAssembler {
         'DT_ERR_DIMSE_COMMAND_INTERLEAVED',
         'command fragments from different presentation contexts',
         {
-          ...ctx,
+          contextId: pdv.contextId,
           expectedContextId: s.contextId,
         },
       );
@@ -74,7 +77,7 @@ export class DimseAssembler {
     const length = (s.name === 'command' ? s.length : 0) + pdv.data.length;
     if (length > this.#maxCommandLength)
       violation('DT_ERR_DIMSE_COMMAND_TOO_LONG', `command set longer than ${this.#maxCommandLength} bytes`, {
-        ...ctx,
+        contextId: pdv.contextId,
         length,
         fragments: fragments.length + 1,
       });
@@ -82,7 +85,7 @@ export class DimseAssembler {
       violation(
         'DT_ERR_DIMSE_COMMAND_TOO_FRAGMENTED',
         `command set in more than ${this.#maxCommandFragments} PDVs`,
-        { ...ctx, length, fragments: fragments.length + 1 },
+        { contextId: pdv.contextId, length, fragments: fragments.length + 1 },
       );
     fragments.push(pdv.data);
     if (!pdv.isLast) {
@@ -92,32 +95,31 @@ export class DimseAssembler {
     const commandBytes = fragments.length === 1 ? fragments[0]! : Buffer.concat(fragments, length);
     const command = decodeCommandSet(commandBytes);
     const withDataset = hasDataset(command);
-    this.#state = withDataset
-      ? { name: 'dataset', contextId: pdv.contextId }
-      : { name: 'idle', previousWithoutDataset: true };
+    this.#state = withDataset ? { name: 'dataset', contextId: pdv.contextId } : IDLE_AFTER_COMMAND;
     return [{ kind: 'command', contextId: pdv.contextId, command, commandBytes, hasDataset: withDataset }];
   }
 
   #dataset(pdv: Pdv): AssemblerOutput[] {
     const s = this.#state;
-    const ctx = { contextId: pdv.contextId };
     if (s.name === 'command')
-      violation(
-        'DT_ERR_DIMSE_DATASET_BEFORE_COMMAND_END',
-        'data set PDV before the last command fragment',
-        ctx,
-      );
+      violation('DT_ERR_DIMSE_DATASET_BEFORE_COMMAND_END', 'data set PDV before the last command fragment', {
+        contextId: pdv.contextId,
+      });
     if (s.name === 'idle') {
       if (s.previousWithoutDataset)
-        violation('DT_ERR_DIMSE_UNEXPECTED_DATASET', 'data set PDV after a command without a data set', ctx);
-      violation('DT_ERR_DIMSE_DATASET_WITHOUT_COMMAND', 'data set PDV before any command', ctx);
+        violation('DT_ERR_DIMSE_UNEXPECTED_DATASET', 'data set PDV after a command without a data set', {
+          contextId: pdv.contextId,
+        });
+      violation('DT_ERR_DIMSE_DATASET_WITHOUT_COMMAND', 'data set PDV before any command', {
+        contextId: pdv.contextId,
+      });
     }
     if (s.contextId !== pdv.contextId)
       violation('DT_ERR_DIMSE_DATASET_CONTEXT_MISMATCH', 'data set on a different context than its command', {
-        ...ctx,
+        contextId: pdv.contextId,
         expectedContextId: s.contextId,
       });
-    if (pdv.isLast) this.#state = { name: 'idle', previousWithoutDataset: false };
+    if (pdv.isLast) this.#state = IDLE_AFTER_DATASET;
     return [{ kind: 'dataset-chunk', contextId: pdv.contextId, chunk: pdv.data, last: pdv.isLast }];
   }
 }

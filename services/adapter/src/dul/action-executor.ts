@@ -62,7 +62,8 @@ export interface ActionPorts {
 /** Performs `t`'s effects; returns false when a PDU it sent did not fit the socket's buffer. */
 export function executeTransition(t: Transition, arg: unknown, ports: ActionPorts): boolean {
   let ok = true;
-  const indications: IndicationPrimitive[] = [];
+  // Most transitions indicate nothing or one primitive: the list is made only when there is one.
+  let indications: IndicationPrimitive[] | undefined;
   for (const e of t.effects) {
     switch (e.effect) {
       case 'connect-transport': // the requestor's socket is already connecting (association/client.ts)
@@ -84,12 +85,13 @@ export function executeTransition(t: Transition, arg: unknown, ports: ActionPort
         ports.closeTransport();
         break;
       case 'indicate':
+        indications ??= [];
         indications.push(e.primitive);
         break;
     }
   }
   if (t.closesConnection) ports.closeTransport();
-  for (const primitive of indications) indicate(primitive, t, arg, ports);
+  if (indications) for (const primitive of indications) indicate(primitive, t, arg, ports);
   endWithoutPrimitive(t, ports);
   return ok;
 }

@@ -29,7 +29,7 @@ import { PduFramer } from '../pdu/pdu-framer.js';
 import { type ActionPorts, type DulUserPrimitives, executeTransition } from './action-executor.js';
 import { ArtimTimer, systemScheduler } from './artim-timer.js';
 import type { FsmEvent } from './fsm-events.js';
-import { describeTransition, StateMachine } from './state-machine.js';
+import { type DispatchContext, describeTransition, StateMachine } from './state-machine.js';
 import { lookupAction } from './transition-table.js';
 
 type PduTypeName = ParamsOf<'EVT_DATA_RECV'>['pdu_type'];
@@ -78,6 +78,13 @@ export interface UpperLayerOptions {
   /** Sta6 with no PDU received or sent for this long: `onIdle` (0 or unset: never). */
   idleTimeoutMs?: number;
 }
+
+function isPdvList(sent: Pdu | readonly Pdv[]): sent is readonly Pdv[] {
+  return Array.isArray(sent);
+}
+
+/** The dispatch context of every event but a received A-ASSOCIATE-RQ or A-ABORT (one object, not one per PDU). */
+const NO_CONTEXT: DispatchContext = Object.freeze({});
 
 export class UpperLayer {
   readonly fsm: StateMachine;
@@ -140,9 +147,17 @@ export class UpperLayer {
   /**
    * P-DATA request: one P-DATA-TF PDU's worth of PDVs. Returns false when the socket buffer is full. The PDVs'
    * data must not change afterwards: a large lone fragment is handed to the socket as it is, not copied.
+   * `alone`: this PDU is a whole message (a response without a data set): written at once unless a burst is
+   * already corked, instead of corked until the tick ends.
    */
-  sendPData(pdvs: readonly Pdv[]): boolean {
-    return this.#dispatch('Evt9', pdvs);
+  sendPData(pdvs: readonly Pdv[], alone = false): boolean {
+    // `alone`: the whole message is this one PDU, so it need not wait in a cork for others of its burst.
+    this.#writeAlone = alone;
+    try {
+      return this.#dispatch('Evt9', pdvs);
+    } finally {
+      this.#writeAlone = false;
+    }
   }
 
   releaseRequest(): void {
@@ -307,11 +322,7 @@ export class UpperLayer {
 
   // ---------------------------------------------------------------- the FSM and its actions
 
-  #dispatch(
-    event: FsmEvent,
-    arg?: unknown,
-    ctx: { associateRqAcceptableByDul?: boolean; receivedAbortSource?: number } = {},
-  ): boolean {
+  #dispatch(event: FsmEvent, arg?: unknown, ctx: DispatchContext = NO_CONTEXT): boolean {
     const result = this.fsm.dispatch(event, ctx);
     if (result.kind === 'ignored') return true;
     if (result.kind === 'invalid-local-primitive') {
@@ -392,10 +403,9 @@ export class UpperLayer {
    * it is (one writev with the head, no copy of the fragment); others are encoded whole.
    */
   #sendPDataNow(pdvs: readonly Pdv[]): boolean {
-    const pdu: Pdu = { type: 'P-DATA-TF', pdvs: [...pdvs] };
     if (pdvs.length === 1 && pdvs[0]!.data.length >= ZERO_COPY_MIN)
-      return this.#write(encodePDataTfHead(pdvs[0]!), pdvs[0]!.data, pdu);
-    return this.#write(encodePDataTf(pdvs), undefined, pdu);
+      return this.#write(encodePDataTfHead(pdvs[0]!), pdvs[0]!.data, pdvs);
+    return this.#write(encodePDataTf(pdvs), undefined, pdvs);
   }
 
   /**
@@ -404,10 +414,11 @@ export class UpperLayer {
    * data set, several PDUs cut from one received chunk) leave in one writev. False: the kernel did not take
    * it all, wait for `drained()`.
    */
-  #write(bytes: Buffer, tail: Buffer | undefined, pdu: Pdu): boolean {
+  #write(bytes: Buffer, tail: Buffer | undefined, sent: Pdu | readonly Pdv[]): boolean {
     if (this.#closed || this.#socket.destroyed) return false;
     this.#lastActivity = Date.now();
-    if (!this.#corked) {
+    // A lone message's single buffer goes at once; a head and its fragment (two writes) are corked together.
+    if (!this.#corked && (!this.#writeAlone || tail)) {
       this.#corked = true;
       this.#socket.cork();
       process.nextTick(this.#uncork);
@@ -421,12 +432,18 @@ export class UpperLayer {
     }
     const length = bytes.length + (tail?.length ?? 0);
     // DATA_SENT means "handed to the kernel/socket buffer" (spec §9.4: closer to the wire than DIMSE_SENT).
-    this.#user.emit('EVT_DATA_SENT', () => this.#dataParams(tail ? undefined : bytes, length, pdu.type));
-    this.#user.emit('EVT_PDU_SENT', () => summarizePdu(pdu, length - 6));
+    // A P-DATA-TF comes as its PDVs: its Pdu value is made only for a listener.
+    const pduType = isPdvList(sent) ? 'P-DATA-TF' : sent.type;
+    this.#user.emit('EVT_DATA_SENT', () => this.#dataParams(tail ? undefined : bytes, length, pduType));
+    this.#user.emit('EVT_PDU_SENT', () =>
+      summarizePdu(isPdvList(sent) ? { type: 'P-DATA-TF', pdvs: [...sent] } : sent, length - 6),
+    );
     return ok;
   }
 
   #corked = false;
+  /** The P-DATA being sent is a whole message on its own (sendPData's `alone`). */
+  #writeAlone = false;
   readonly #uncork = (): void => {
     if (!this.#corked) return;
     this.#corked = false;

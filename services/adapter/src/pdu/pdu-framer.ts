@@ -65,8 +65,15 @@ export class PduFramer {
     const type = this.#byteAt(0);
     checkPduType(type);
     if (this.#buffered < PDU_HEADER_LENGTH) return undefined;
+    // The header usually lies in the first chunk (one PDU per read): read it there, not byte by byte.
+    const first = this.#chunks[0]!;
     const length =
-      ((this.#byteAt(2) << 24) >>> 0) + (this.#byteAt(3) << 16) + (this.#byteAt(4) << 8) + this.#byteAt(5);
+      first.length - this.#head >= PDU_HEADER_LENGTH
+        ? first.readUInt32BE(this.#head + 2)
+        : ((this.#byteAt(2) << 24) >>> 0) +
+          (this.#byteAt(3) << 16) +
+          (this.#byteAt(4) << 8) +
+          this.#byteAt(5);
     if (length > this.#maxPduLength) {
       throw new PduError(
         'DT_ERR_PDU_TOO_LARGE',

@@ -84,25 +84,47 @@ export function createDispatcher(opts: ServiceClassOptions, extra: ServiceTable 
     'N-DELETE-RQ': serveNService('N-DELETE'),
     ...extra,
   };
-  return async (assoc, msg) => {
+  // Not async: the served request's own promise is returned as it is (no extra promise and hops per message).
+  return (assoc, msg) => {
     const name = commandFieldName(msg.command.commandField) ?? `0x${msg.command.commandField.toString(16)}`;
-    const rspName = name.replace(/-RQ$/, '-RSP');
     const serve = table[name];
     if (serve) {
       const sopClass = msg.command.affectedSopClassUid ?? msg.command.requestedSopClassUid;
-      if (refusesSopClass(name, sopClass) && rspName in COMMAND_FIELDS) {
-        assoc.log.warn({ command: name, sop_class_uid: sopClass }, 'SOP class not supported by this service');
-        await discardStored(msg.stored);
-        await assoc.dimse.send(
-          msg.context,
-          buildResponse(msg.command, rspName as CommandFieldName, SOP_CLASS_NOT_SUPPORTED),
-        );
-        return;
+      if (refusesSopClass(name, sopClass) && responseName(name) in COMMAND_FIELDS)
+        return refuseSopClass(assoc, msg, name, sopClass);
+      try {
+        return serve(assoc, msg);
+      } catch (err) {
+        return Promise.reject(err);
       }
-      return serve(assoc, msg);
     }
-    assoc.log.warn({ command: name }, 'no service for this request; answering 0x0211');
-    if (!(rspName in COMMAND_FIELDS)) return; // C-CANCEL and unknown codes have no response
-    await assoc.dimse.send(msg.context, buildResponse(msg.command, rspName as CommandFieldName, 0x0211));
+    return answerUnrecognized(assoc, msg, name);
   };
+}
+
+function responseName(request: string): string {
+  return request.replace(/-RQ$/, '-RSP');
+}
+
+/** A request whose SOP class belongs to another service: 0x0122 without reaching a handler. */
+async function refuseSopClass(
+  assoc: Association,
+  msg: DimseMessage,
+  name: string,
+  sopClass: string | undefined,
+): Promise<void> {
+  assoc.log.warn({ command: name, sop_class_uid: sopClass }, 'SOP class not supported by this service');
+  await discardStored(msg.stored);
+  await assoc.dimse.send(
+    msg.context,
+    buildResponse(msg.command, responseName(name) as CommandFieldName, SOP_CLASS_NOT_SUPPORTED),
+  );
+}
+
+/** A request without a service here: 0x0211 unrecognized operation (none for C-CANCEL and unknown codes). */
+async function answerUnrecognized(assoc: Association, msg: DimseMessage, name: string): Promise<void> {
+  assoc.log.warn({ command: name }, 'no service for this request; answering 0x0211');
+  const rspName = responseName(name);
+  if (!(rspName in COMMAND_FIELDS)) return; // C-CANCEL and unknown codes have no response
+  await assoc.dimse.send(msg.context, buildResponse(msg.command, rspName as CommandFieldName, 0x0211));
 }

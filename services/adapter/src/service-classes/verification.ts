@@ -5,21 +5,32 @@ import { buildCEchoRsp } from '../dimse/c-echo.js';
 import { statusCategory } from '../dimse/status.js';
 import { type HandlerResult, type ServiceRequest, statusOf, toRequest } from './service-request.js';
 
-export async function serveCEcho(assoc: Association, msg: DimseMessage): Promise<void> {
-  const req = toRequest(assoc, msg);
-  const handler = assoc.handlers.interventionHandler('EVT_C_ECHO') as
-    | ((r: ServiceRequest) => HandlerResult | Promise<HandlerResult>)
-    | undefined;
-  let status = 0x0000;
-  if (handler) {
-    try {
-      status = statusOf(await handler(req)).status;
-    } catch (err) {
-      // Unlike pynetdicom (spec §9.8), a failing echo handler fails the echo: 0xC000 is "unable to process".
-      assoc.log.error({ err }, 'C-ECHO handler failed');
-      status = 0xc000;
-    }
+type EchoHandler = (r: ServiceRequest) => HandlerResult | Promise<HandlerResult>;
+
+/**
+ * Not async: without an intervention handler the echo is answered at once and settles with its send (no
+ * promise of its own per echo); with one, its status is awaited first.
+ */
+export function serveCEcho(assoc: Association, msg: DimseMessage): Promise<void> {
+  const handler = assoc.handlers.interventionHandler('EVT_C_ECHO') as EchoHandler | undefined;
+  if (handler) return serveWithHandler(assoc, msg, handler);
+  return answerEcho(assoc, msg, 0x0000);
+}
+
+async function serveWithHandler(assoc: Association, msg: DimseMessage, handler: EchoHandler): Promise<void> {
+  let status: number;
+  try {
+    status = statusOf(await handler(toRequest(assoc, msg))).status;
+  } catch (err) {
+    // Unlike pynetdicom (spec §9.8), a failing echo handler fails the echo: 0xC000 is "unable to process".
+    assoc.log.error({ err }, 'C-ECHO handler failed');
+    status = 0xc000;
   }
+  await answerEcho(assoc, msg, status);
+}
+
+/** EVT_C_ECHO, then the C-ECHO-RSP. */
+function answerEcho(assoc: Association, msg: DimseMessage, status: number): Promise<void> {
   assoc.emit(
     'EVT_C_ECHO',
     () => ({
@@ -36,5 +47,5 @@ export async function serveCEcho(assoc: Association, msg: DimseMessage): Promise
     }),
     msg.command.messageId,
   );
-  await assoc.dimse.send(msg.context, buildCEchoRsp(msg.command, status));
+  return assoc.dimse.send(msg.context, buildCEchoRsp(msg.command, status));
 }

@@ -159,6 +159,14 @@ export class UpperLayer {
     this.#dispatch('Evt15');
   }
 
+  /**
+   * Hands what is corked to the kernel now instead of at the end of the tick: for a sender whose message is
+   * complete and that has other work left in this tick (the audit proxy records its events after relaying).
+   */
+  flush(): void {
+    this.#uncork();
+  }
+
   /** Waits until the socket's write buffer drains (back-pressure for large sends). */
   drained(): Promise<void> {
     if (!this.#socket.writableNeedDrain) return Promise.resolve();

@@ -84,14 +84,19 @@ export class CutThroughStore implements DatasetPassage {
   }
 
   write(fragment: Buffer, last: boolean): void {
-    this.#digest.push(fragment);
-    if (this.#digest.bytes > this.#maxBytes) {
+    if (this.#digest.bytes + fragment.length > this.#maxBytes) {
+      this.#digest.push(fragment);
       this.#down.abort(
         `instance larger than ${this.#maxBytes} bytes (DICOM_MAX_INSTANCE_BYTES): its start was passed on, the rest is not`,
       );
       return;
     }
-    if (this.#request.fragment(fragment, last) || this.#waitingForRoom) return;
+    // Forward first, account after: the PACS starts on the data set while its digest (sha256, header) and the
+    // events of this tick are computed; the last fragment leaves now rather than when the tick ends.
+    const room = this.#request.fragment(fragment, last);
+    if (last) this.#up.dul.flush();
+    this.#digest.push(fragment);
+    if (room || this.#waitingForRoom) return;
     this.#waitingForRoom = true;
     this.#down.dul.pauseReading('upstream');
     this.#request

@@ -66,9 +66,14 @@ export async function relayRequest(
       // Awaited before the final response; until then a failed send must not count as unhandled.
       sent.catch(() => undefined);
     };
-    const final = passage
-      ? await passage.answer(pass)
-      : await to.dimse.request(context!, msg.command, dataOf(msg), pass, msg.stored);
+    const answer = passage
+      ? passage.answer(pass)
+      : to.dimse.request(context!, msg.command, dataOf(msg), pass, msg.stored);
+    // While the peer works, the request's events are written to the log (not synced: AUDIT_DURABILITY=sync's
+    // wait before the final response does that), so that this wait writes only the response's own. Events
+    // that cannot be written fail that wait (fail-closed): nothing to act on here.
+    from.logged();
+    const final = await answer;
     // The operation's outcome is recorded before its final response goes back, as a served one is.
     if (sent) await sent;
     record(final, responses + 1);

@@ -167,6 +167,14 @@ export class UpperLayer {
     this.#uncork();
   }
 
+  /**
+   * The next PDU written goes to the kernel at once, before the events of its sending are built: for an answer
+   * the peer is waiting for (the audit proxy's relayed final response).
+   */
+  flushNextWrite(): void {
+    this.#flushNext = true;
+  }
+
   /** Waits until the socket's write buffer drains (back-pressure for large sends). */
   drained(): Promise<void> {
     if (!this.#socket.writableNeedDrain) return Promise.resolve();
@@ -422,6 +430,10 @@ export class UpperLayer {
     }
     let ok = this.#socket.write(bytes);
     if (tail) ok = this.#socket.write(tail) && ok;
+    if (this.#flushNext) {
+      this.#flushNext = false;
+      this.#uncork();
+    }
     if (!ok) {
       // Past the high-water mark: what is held goes now, and only a socket the kernel did not empty is full.
       this.#uncork();
@@ -435,6 +447,7 @@ export class UpperLayer {
   }
 
   #corked = false;
+  #flushNext = false;
   readonly #uncork = (): void => {
     if (!this.#corked) return;
     this.#corked = false;

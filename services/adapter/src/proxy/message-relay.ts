@@ -77,8 +77,9 @@ export async function relayRequest(
     // The operation's outcome is recorded before its final response goes back, as a served one is.
     if (sent) await sent;
     record(final, responses + 1);
-    // The final response is handed to the socket in this call (once its events are durable) and leaves now,
-    // not when the tick ends: what remains of the operation's bookkeeping no longer delays the requestor.
+    // The final response leaves as soon as its events are durable: before the events of its sending are built
+    // and the rest of the operation's bookkeeping is done, not when the tick ends.
+    from.dul.flushNextWrite();
     const out = from.dimse.send(msg.context, final.command, final.dataset);
     from.dul.flush();
     await out;

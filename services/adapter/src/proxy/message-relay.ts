@@ -69,6 +69,8 @@ export async function relayRequest(
     const answer = passage
       ? passage.answer(pass)
       : to.dimse.request(context!, msg.command, dataOf(msg), pass, msg.stored);
+    // A request held in memory was handed to the socket in that call: it leaves now, not when the tick ends.
+    if (!passage) to.dul.flush();
     // While the peer works, the request's events are written to the log (not synced: AUDIT_DURABILITY=sync's
     // wait before the final response does that), so that this wait writes only the response's own. Events
     // that cannot be written fail that wait (fail-closed): nothing to act on here.

@@ -13,11 +13,14 @@
  * BENCH_PROXY_ROWS (direct,relay,off,jsonl,kafka-sync,kafka-async) picks the rows; BENCH_PROXY_BASELINE_CLI, the
  * dist/src/cli.js of another build of the adapter, adds its events-off and Kafka-sync rows (a before/after in
  * one interleaved run).
+ * BENCH_PROXY_PROBE=1 loads relay-latency-probe.ts into each proxy and adds where it waits per small instance
+ * (median µs from a request's arrival to its going upstream, from a response's arrival to its relay, and
+ * of the latter the write-ahead log's fdatasync and write; it wraps socket internals, so it costs a little).
  * The Kafka rows' topics are unique to the run and deleted at the end.
  * Prints Markdown tables to stdout, progress to stderr; writes bench-results/proxy.json at the repo root.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EXPLICIT_LE, uid, writeInstance } from '../test/support/instances.js';
@@ -51,6 +54,8 @@ const COUNT = intEnv('BENCH_PROXY_COUNT', 1000);
 const ECHOES = intEnv('BENCH_PROXY_ECHOES', 500);
 const LARGE_COUNT = intEnv('BENCH_PROXY_LARGE_COUNT', 5);
 const LARGE_MB = intEnv('BENCH_PROXY_LARGE_MB', 20);
+const PROBE = process.env['BENCH_PROXY_PROBE'] === '1';
+const probeModule = path.resolve(path.dirname(adapterCliPath), '../bench/relay-latency-probe.js');
 
 interface Path {
   name: string;
@@ -58,6 +63,19 @@ interface Path {
   child?: ChildProcess;
   /** The proxy's /metrics port (HEALTH_PORT). */
   metricsPort?: number;
+  /** Where the latency probe writes its medians on SIGUSR2 (BENCH_PROXY_PROBE). */
+  probeOut?: string;
+}
+
+type ProbeReport = Record<string, { n: number; median_us: number | null }>;
+
+/** The probe's medians since the last call (and its samples cleared); undefined without a probe. */
+async function probeRead(p: Path): Promise<ProbeReport | undefined> {
+  if (!p.probeOut || !p.child?.pid) return undefined;
+  rmSync(p.probeOut, { force: true });
+  process.kill(p.child.pid, 'SIGUSR2');
+  for (let t = 0; t < 100 && !existsSync(p.probeOut); t++) await new Promise((r) => setTimeout(r, 10));
+  return existsSync(p.probeOut) ? (JSON.parse(readFileSync(p.probeOut, 'utf8')) as ProbeReport) : undefined;
 }
 
 /** Events the proxy's write-ahead log has made durable so far (undefined: no log, or no answer). */
@@ -113,23 +131,37 @@ async function startProxy(
   const metricsPort = await freePort();
   const dir = path.join(root, name.replace(/\W+/g, '-'));
   mkdirSync(dir);
+  const probeOut = PROBE ? path.join(dir, 'probe.json') : undefined;
   const child = track(
-    spawn(process.execPath, [cli, 'adapter', '--port', String(port), '--store-dir', path.join(dir, 'tmp')], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        LOG_LEVEL: 'warn',
-        KAFKA_BROKERS: '',
-        PROXY_UPSTREAM: `127.0.0.1:${pacsPort}`,
-        SPOOL_DIR: path.join(dir, 'spool'),
-        HEALTH_PORT: String(metricsPort),
-        ...env,
+    spawn(
+      process.execPath,
+      [
+        ...(PROBE ? ['--import', probeModule] : []),
+        cli,
+        'adapter',
+        '--port',
+        String(port),
+        '--store-dir',
+        path.join(dir, 'tmp'),
+      ],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          LOG_LEVEL: 'warn',
+          KAFKA_BROKERS: '',
+          PROXY_UPSTREAM: `127.0.0.1:${pacsPort}`,
+          SPOOL_DIR: path.join(dir, 'spool'),
+          HEALTH_PORT: String(metricsPort),
+          ...(probeOut ? { DT_PROBE_UPSTREAM_PORT: String(pacsPort), DT_PROBE_OUT: probeOut } : {}),
+          ...env,
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }),
+    ),
   );
   await waitListening(port, child, name);
-  return { name, port, child, metricsPort };
+  return { name, port, child, metricsPort, ...(probeOut ? { probeOut } : {}) };
 }
 
 async function storeRound(p: Path, files: string, pacsDir: string, count = COUNT): Promise<number> {
@@ -236,6 +268,8 @@ async function main(): Promise<void> {
     const cpu = new Map<string, Map<string, number>>(paths.map((p) => [p.name, new Map()]));
     const pacsCpu = new Map<string, number>(paths.map((p) => [p.name, 0]));
     const logged = new Map<string, number>(paths.map((p) => [p.name, 0]));
+    /** The probe's medians of each small-instance round (BENCH_PROXY_PROBE). */
+    const waits = new Map<string, ProbeReport[]>(paths.map((p) => [p.name, []]));
     const add = (into: Map<string, number>, spent: Map<string, number>): void => {
       for (const [k, v] of spent) into.set(k, (into.get(k) ?? 0) + v);
     };
@@ -250,7 +284,10 @@ async function main(): Promise<void> {
         const relayBefore = p.name === RELAY ? processTreeCpu(p.child!.pid) : undefined;
         const pacsBefore = threadCpu(pacs.child.pid);
         const loggedBefore = await eventsLogged(p);
+        await probeRead(p);
         const s = await storeRound(p, files, pacs.dir);
+        const probed = await probeRead(p);
+        if (probed) waits.get(p.name)!.push(probed);
         const loggedAfter = await eventsLogged(p);
         if (loggedBefore !== undefined && loggedAfter !== undefined)
           logged.set(p.name, logged.get(p.name)! + loggedAfter - loggedBefore);
@@ -354,12 +391,46 @@ async function main(): Promise<void> {
       ),
       '',
     );
+    const waitKeys = [
+      'request_to_upstream',
+      'response_to_modality',
+      'of_which_fdatasync',
+      'of_which_log_write',
+      'after_the_sync',
+    ];
+    /** Per path and measure: the median over the rounds of the rounds' medians (µs). */
+    const waitRows = paths
+      .filter((p) => waits.get(p.name)!.length > 0)
+      .map((p) => ({
+        path: p.name,
+        ...Object.fromEntries(
+          waitKeys.map((k) => {
+            const xs = waits
+              .get(p.name)!
+              .map((r) => r[k]?.median_us)
+              .filter((x): x is number => typeof x === 'number');
+            return [k, xs.length ? Math.round(median(xs)) : null];
+          }),
+        ),
+      }));
+    if (waitRows.length > 0)
+      table.push(
+        `### Where the proxy waits, per small instance (µs, median of the ${ROUNDS} rounds' medians; BENCH_PROXY_PROBE)`,
+        '',
+        '| Path | request → upstream | response → modality | of which fdatasync | of which log write | after the sync |',
+        '| --- | --- | --- | --- | --- | --- |',
+        ...waitRows.map(
+          (r) =>
+            `| ${r.path} | ${waitKeys.map((k) => (r as Record<string, unknown>)[k] ?? '-').join(' | ')} |`,
+        ),
+        '',
+      );
     process.stdout.write(`${table.join('\n')}\n`);
     const outDir = path.join(repoRoot, 'bench-results');
     mkdirSync(outDir, { recursive: true });
     writeFileSync(
       path.join(outDir, 'proxy.json'),
-      `${JSON.stringify({ bench: 'proxy', count: COUNT, instance_bytes: bytes, echoes: ECHOES, rounds: ROUNDS, rows }, null, 2)}\n`,
+      `${JSON.stringify({ bench: 'proxy', count: COUNT, instance_bytes: bytes, echoes: ECHOES, rounds: ROUNDS, rows, waits: waitRows }, null, 2)}\n`,
     );
   } finally {
     killAll('SIGTERM');

@@ -174,6 +174,22 @@ export class UpperLayer {
     this.#dispatch('Evt15');
   }
 
+  /**
+   * Hands what is corked to the kernel now instead of at the end of the tick: for a sender whose message is
+   * complete and that has other work left in this tick (the audit proxy records its events after relaying).
+   */
+  flush(): void {
+    this.#uncork();
+  }
+
+  /**
+   * The next PDU written goes to the kernel at once, before the events of its sending are built: for an answer
+   * the peer is waiting for (the audit proxy's relayed final response).
+   */
+  flushNextWrite(): void {
+    this.#flushNext = true;
+  }
+
   /** Waits until the socket's write buffer drains (back-pressure for large sends). */
   drained(): Promise<void> {
     if (!this.#socket.writableNeedDrain) return Promise.resolve();
@@ -425,6 +441,10 @@ export class UpperLayer {
     }
     let ok = this.#socket.write(bytes);
     if (tail) ok = this.#socket.write(tail) && ok;
+    if (this.#flushNext) {
+      this.#flushNext = false;
+      this.#uncork();
+    }
     if (!ok) {
       // Past the high-water mark: what is held goes now, and only a socket the kernel did not empty is full.
       this.#uncork();
@@ -444,6 +464,8 @@ export class UpperLayer {
   #corked = false;
   /** The P-DATA being sent is a whole message on its own (sendPData's `alone`). */
   #writeAlone = false;
+  /** The next PDU written leaves at once (flushNextWrite). */
+  #flushNext = false;
   readonly #uncork = (): void => {
     if (!this.#corked) return;
     this.#corked = false;

@@ -37,6 +37,11 @@ export class CutThroughStore implements DatasetPassage {
   #onPending: ((m: DimseMessage) => void) | undefined;
   #waitingForRoom = false;
   #ended = false;
+  /** Bytes of the data set received so far (passed on, or refused past `maxInstanceBytes`). */
+  #received = 0;
+  /** Fragments passed on in this tick and not yet digested: the digest runs once they have left. */
+  readonly #undigested: Buffer[] = [];
+  #digestScheduled = false;
 
   /**
    * Starts the upstream request for a C-STORE command; undefined when it cannot go there now: no such context,
@@ -78,20 +83,36 @@ export class CutThroughStore implements DatasetPassage {
     this.#request.response.catch((err: unknown) => {
       if (this.#ended) return;
       down.abort(
-        `C-STORE-RQ ${command.messageId ?? ''} not completed, ${this.#digest.bytes} bytes passed on: ${endOf(up.outcome) ?? (err as Error).message}`,
+        `C-STORE-RQ ${command.messageId ?? ''} not completed, ${this.#received} bytes passed on: ${endOf(up.outcome) ?? (err as Error).message}`,
       );
     });
   }
 
   write(fragment: Buffer, last: boolean): void {
-    this.#digest.push(fragment);
-    if (this.#digest.bytes > this.#maxBytes) {
+    this.#received += fragment.length;
+    if (this.#received > this.#maxBytes) {
       this.#down.abort(
         `instance larger than ${this.#maxBytes} bytes (DICOM_MAX_INSTANCE_BYTES): its start was passed on, the rest is not`,
       );
       return;
     }
-    if (this.#request.fragment(fragment, last) || this.#waitingForRoom) return;
+    // Forward first, account after: the PACS takes the bytes while their digest (sha256, header) is computed.
+    // The last fragment leaves now, not when the tick ends (the operation's events follow it in this tick);
+    // the others leave with the rest of the tick's writes (one writev), and are digested after them.
+    const room = this.#request.fragment(fragment, last);
+    if (last) {
+      this.#up.dul.flush();
+      this.#digestPassed();
+      this.#digest.push(fragment);
+    } else {
+      this.#undigested.push(fragment);
+      if (!this.#digestScheduled) {
+        this.#digestScheduled = true;
+        // Queued after the upper layer's uncork (queued by the first write of this tick).
+        process.nextTick(this.#digestPassed);
+      }
+    }
+    if (room || this.#waitingForRoom) return;
     this.#waitingForRoom = true;
     this.#down.dul.pauseReading('upstream');
     this.#request
@@ -102,6 +123,13 @@ export class CutThroughStore implements DatasetPassage {
         this.#down.dul.resumeReading('upstream');
       });
   }
+
+  /** Digests the fragments passed on and not digested yet. */
+  readonly #digestPassed = (): void => {
+    this.#digestScheduled = false;
+    for (const f of this.#undigested) this.#digest.push(f);
+    this.#undigested.length = 0;
+  };
 
   end(): DatasetDigest {
     this.#ended = true;

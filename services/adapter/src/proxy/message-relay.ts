@@ -56,20 +56,35 @@ export async function relayRequest(
       from.abort();
       return;
     }
-    let sent: Promise<void> = Promise.resolve();
+    /** The pending responses still going back, in order (none: the final one goes at once). */
+    let sent: Promise<void> | undefined;
     let responses = 0;
     const pass = (m: DimseMessage): void => {
       responses++;
-      sent = sent.then(() => from.dimse.send(msg.context, m.command, m.dataset));
+      const send = (): Promise<void> => from.dimse.send(msg.context, m.command, m.dataset);
+      sent = sent ? sent.then(send) : send();
+      // Awaited before the final response; until then a failed send must not count as unhandled.
+      sent.catch(() => undefined);
     };
-    const final = passage
-      ? await passage.answer(pass)
-      : await to.dimse.request(context!, msg.command, dataOf(msg), pass, msg.stored);
+    const answer = passage
+      ? passage.answer(pass)
+      : to.dimse.request(context!, msg.command, dataOf(msg), pass, msg.stored);
+    // A request held in memory was handed to the socket in that call: it leaves now, not when the tick ends.
+    if (!passage) to.dul.flush();
+    // While the peer works, the request's events are written to the log (not synced: AUDIT_DURABILITY=sync's
+    // wait before the final response does that), so that this wait writes only the response's own. Events
+    // that cannot be written fail that wait (fail-closed): nothing to act on here.
+    from.logged();
+    const final = await answer;
     // The operation's outcome is recorded before its final response goes back, as a served one is.
-    await sent;
+    if (sent) await sent;
     record(final, responses + 1);
-    pass(final);
-    await sent;
+    // The final response leaves as soon as its events are durable: before the events of its sending are built
+    // and the rest of the operation's bookkeeping is done, not when the tick ends.
+    from.dul.flushNextWrite();
+    const out = from.dimse.send(msg.context, final.command, final.dataset);
+    from.dul.flush();
+    await out;
   } catch (err) {
     // The paired association ended mid-operation (or this one did, and the abort below changes nothing).
     const why = `${name} ${msg.command.messageId ?? ''} not completed: ${endOf(to.outcome) ?? (err as Error).message}`;

@@ -40,7 +40,7 @@ import type { NodeInfo } from '../events/envelope.js';
 import type { DeadLetters } from './dead-letters.js';
 import { DurabilityBarrier } from './durability-barrier.js';
 import { encodeEnvelopeHere } from './envelope-encoder.js';
-import { recordOf } from './envelope-thread.js';
+import { eventHeaders } from './envelope-thread.js';
 import { DEFAULT_LINGER_MS } from './kafka-producers.js';
 import { parseEnvelope, recordFromLog } from './log-record.js';
 import {
@@ -92,8 +92,9 @@ const FLUSH_MAX = 1024;
 
 /**
  * One event from its encoding to Kafka's acknowledgement, one object throughout: queued for its write to the
- * log (its `key` and `payload` are what the log writes: spool.ts `SpoolInput`), then kept for the publisher
- * with its `seq` in the log.
+ * log (its `key` and `payload` are what the log writes: spool.ts `SpoolInput`; the envelope's JSON text is
+ * encoded into the log's write buffer), then kept for the publisher with its `seq` in the log and its value
+ * as those bytes of the write (`bytes[start, end)`: the record Kafka gets is what the log holds, not a copy).
  */
 interface Logged {
   /** Its seq in the log (0 while queued). */
@@ -101,8 +102,14 @@ interface Logged {
   /** Its number in write order (1, 2, ...), for the durability barrier. */
   n: number;
   key: string;
-  payload: Buffer;
-  record: EventRecord;
+  /** The envelope's JSON text while queued (empty once written: its bytes are in `bytes`). */
+  payload: Uint8Array | string;
+  /** The buffer written to the log that holds the value, from `start` to `end`. */
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+  /** The record's `type` and `schema` headers (one shared object per event type). */
+  headers: Readonly<Record<string, string>>;
   /** Undefined for a node-scoped event (no association to fold). */
   event: LoggedEvent | undefined;
   association: string | undefined;
@@ -248,7 +255,7 @@ export class WalSink implements EventSink {
       return;
     }
     this.#breakdown.event(nowNs() - t0);
-    this.#queue(recordOf(event, Buffer.from(json)), loggedOf(event, this.#node), key);
+    this.#queue(key, json, eventHeaders(event.type), loggedOf(event, this.#node), key);
   }
 
   /**
@@ -257,20 +264,34 @@ export class WalSink implements EventSink {
    */
   writeNodeEvent(event: DicomtrailEvent): void {
     if (!this.wants(event.type)) return;
-    const record: EventRecord = {
-      key: event.node.id,
-      value: Buffer.from(JSON.stringify(event)),
-      headers: { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: event.schema },
-    };
-    this.#queue(record, undefined, undefined);
+    const headers = { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: event.schema };
+    this.#queue(event.node.id, JSON.stringify(event), headers, undefined, undefined);
   }
 
-  #queue(record: EventRecord, event: LoggedEvent | undefined, association: string | undefined): void {
+  #queue(
+    key: string,
+    payload: string,
+    headers: Readonly<Record<string, string>>,
+    event: LoggedEvent | undefined,
+    association: string | undefined,
+  ): void {
     this.#numbered += 1;
     const n = this.#numbered;
     if (association !== undefined) this.#barrier.wrote(association, n);
     const at = performance.now();
-    this.#pending.push({ seq: 0, n, key: record.key, payload: record.value, record, event, association, at });
+    this.#pending.push({
+      seq: 0,
+      n,
+      key,
+      payload,
+      bytes: EMPTY,
+      start: 0,
+      end: 0,
+      headers,
+      event,
+      association,
+      at,
+    });
     if (this.#pending.length >= FLUSH_MAX) this.#flush();
     this.#scheduleSync();
   }
@@ -285,7 +306,13 @@ export class WalSink implements EventSink {
     if (pending.length === 0) return;
     this.#pending = [];
     const t0 = nowNs();
-    const r = this.#spool.appendAllNow(pending);
+    const r = this.#spool.appendAllNow(pending, (i, buf, start, end) => {
+      const p = pending[i] as Logged;
+      p.payload = EMPTY;
+      p.bytes = buf;
+      p.start = start;
+      p.end = end;
+    });
     this.#breakdown.appended(nowNs() - t0);
     for (let i = 0; i < r.written; i++) {
       const p = pending[i] as Logged;
@@ -540,7 +567,7 @@ export class WalSink implements EventSink {
     this.#retry = batch;
     const t0 = performance.now();
     try {
-      await this.#publisher.send(batch.map((l) => l.record));
+      await this.#publisher.send(batch.map(recordOfLogged));
     } catch (err) {
       return { kind: 'failed', err };
     }
@@ -634,8 +661,11 @@ export class WalSink implements EventSink {
         seq: value.seq,
         n: 0,
         key: record.key,
-        payload: record.value,
-        record,
+        payload: EMPTY,
+        bytes: record.value,
+        start: 0,
+        end: record.value.length,
+        headers: record.headers,
         event: loggedEventOf(read.envelope),
         association: undefined,
         at: now,
@@ -677,6 +707,18 @@ export class WalSink implements EventSink {
       backlog > 0 ? 'event log closed; its backlog is sent at the next start' : 'event log closed',
     );
   }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The Kafka record of a logged event: its value is a view of the bytes the log holds. */
+function recordOfLogged(l: Logged): EventRecord {
+  const b = l.bytes;
+  return {
+    key: l.key,
+    value: Buffer.from(b.buffer, b.byteOffset + l.start, l.end - l.start),
+    headers: l.headers,
+  };
 }
 
 function loggedOf(e: AdapterEvent, node: NodeInfo): LoggedEvent {

@@ -34,7 +34,7 @@
 import { type EventProducer, type EventRecord, HEADER_SCHEMA, HEADER_TYPE } from '@dicomtrail/event-log';
 import type { Logger } from '@dicomtrail/runtime';
 import type { DicomtrailEvent, EventType } from '@dicomtrail/schemas';
-import type { AdapterEvent, EventSink } from '../association/types.js';
+import type { AdapterEvent, AssociationInfo, EventSink } from '../association/types.js';
 import { utcTimestamp } from '../events/clock.js';
 import type { NodeInfo } from '../events/envelope.js';
 import type { DeadLetters } from './dead-letters.js';
@@ -93,12 +93,15 @@ const FLUSH_MAX = 1024;
 /**
  * One event from its encoding to Kafka's acknowledgement, one object throughout: queued for its write to the
  * log (its `key` and `payload` are what the log writes: spool.ts `SpoolInput`; the envelope's JSON text is
- * encoded into the log's write buffer), then kept for the publisher with its `seq` in the log and its value
- * as those bytes of the write (`bytes[start, end)`: the record Kafka gets is what the log holds, not a copy).
+ * encoded into the log's write buffer), then kept for the publisher with its `logSeq` and its value as those
+ * bytes of the write (`bytes[start, end)`: the record Kafka gets is what the log holds, not a copy). It is
+ * also what the fold of open associations reads once Kafka has it (open-associations.ts `LoggedEvent`: the
+ * event's type, seq, timestamp, association, ...), kept in this one object: every event waits here for its
+ * batch's acknowledgement, so each object per event more is more for the garbage collector to move.
  */
-interface Logged {
+interface Logged extends LoggedEvent {
   /** Its seq in the log (0 while queued). */
-  seq: number;
+  logSeq: number;
   /** Its number in write order (1, 2, ...), for the durability barrier. */
   n: number;
   key: string;
@@ -110,9 +113,10 @@ interface Logged {
   end: number;
   /** The record's `type` and `schema` headers (one shared object per event type). */
   headers: Readonly<Record<string, string>>;
-  /** Undefined for a node-scoped event (no association to fold). */
-  event: LoggedEvent | undefined;
-  association: string | undefined;
+  /** False for a node-scoped event, or a record of the log that is not an association's event: nothing to fold. */
+  folds: boolean;
+  /** The association whose answers wait for it (undefined: a node-scoped event, or one read from the log). */
+  barrier: string | undefined;
   /** performance.now() when it was queued (for the lag). */
   at: number;
 }
@@ -255,7 +259,26 @@ export class WalSink implements EventSink {
       return;
     }
     this.#breakdown.event(nowNs() - t0);
-    this.#queue(key, json, eventHeaders(event.type), loggedOf(event, this.#node), key);
+    this.#queue({
+      logSeq: 0,
+      n: 0,
+      key,
+      payload: json,
+      bytes: EMPTY,
+      start: 0,
+      end: 0,
+      headers: eventHeaders(event.type),
+      folds: true,
+      barrier: key,
+      at: 0,
+      type: event.type,
+      seq: event.seq,
+      timestamp: event.timestamp,
+      association: event.association,
+      node_id: this.#node.id,
+      parent: event.parent,
+      storing: event.type === 'EVT_DIMSE_RECV' ? storingOf(event.params) : undefined,
+    });
   }
 
   /**
@@ -264,34 +287,22 @@ export class WalSink implements EventSink {
    */
   writeNodeEvent(event: DicomtrailEvent): void {
     if (!this.wants(event.type)) return;
-    const headers = { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: event.schema };
-    this.#queue(event.node.id, JSON.stringify(event), headers, undefined, undefined);
+    this.#queue({
+      ...notFolded(event.timestamp),
+      key: event.node.id,
+      payload: JSON.stringify(event),
+      headers: { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: event.schema },
+      type: event.type,
+    });
   }
 
-  #queue(
-    key: string,
-    payload: string,
-    headers: Readonly<Record<string, string>>,
-    event: LoggedEvent | undefined,
-    association: string | undefined,
-  ): void {
+  /** Numbers the event in write order and queues it for the log. */
+  #queue(l: Logged): void {
     this.#numbered += 1;
-    const n = this.#numbered;
-    if (association !== undefined) this.#barrier.wrote(association, n);
-    const at = performance.now();
-    this.#pending.push({
-      seq: 0,
-      n,
-      key,
-      payload,
-      bytes: EMPTY,
-      start: 0,
-      end: 0,
-      headers,
-      event,
-      association,
-      at,
-    });
+    l.n = this.#numbered;
+    if (l.barrier !== undefined) this.#barrier.wrote(l.barrier, l.n);
+    l.at = performance.now();
+    this.#pending.push(l);
     if (this.#pending.length >= FLUSH_MAX) this.#flush();
     this.#scheduleSync();
   }
@@ -316,7 +327,7 @@ export class WalSink implements EventSink {
     this.#breakdown.appended(nowNs() - t0);
     for (let i = 0; i < r.written; i++) {
       const p = pending[i] as Logged;
-      p.seq = r.first + i;
+      p.logSeq = r.first + i;
       this.#keep(p);
     }
     this.#logged += r.written;
@@ -325,7 +336,7 @@ export class WalSink implements EventSink {
       const failed = pending.slice(r.written);
       this.#notRecorded += failed.length;
       if (!this.#failOpen)
-        for (const p of failed) if (p.association !== undefined) this.#barrier.fail(p.association, r.error);
+        for (const p of failed) if (p.barrier !== undefined) this.#barrier.fail(p.barrier, r.error);
       this.#logNotRecorded(r.error);
     }
     if (r.written > 0 && (!this.#lingering || this.#memory.length - this.#memoryHead >= this.#batchMax))
@@ -423,7 +434,7 @@ export class WalSink implements EventSink {
   /** A durable record into the memory tail, or (memory full) left for the publisher to read from the log. */
   #keep(l: Logged): void {
     const size = this.#memory.length - this.#memoryHead;
-    if (size >= this.#maxMemory || l.seq <= this.#fromLogUpTo) {
+    if (size >= this.#maxMemory || l.logSeq <= this.#fromLogUpTo) {
       if (size > 0) {
         this.#memory = [];
         this.#memoryHead = 0;
@@ -432,7 +443,7 @@ export class WalSink implements EventSink {
           'event log backlog beyond memory: the publisher reads it from the log',
         );
       }
-      this.#fromLogUpTo = Math.max(this.#fromLogUpTo, l.seq);
+      this.#fromLogUpTo = Math.max(this.#fromLogUpTo, l.logSeq);
       return;
     }
     this.#memory.push(l);
@@ -576,8 +587,8 @@ export class WalSink implements EventSink {
     this.#lastBatchMs = now - t0;
     this.#lastLagMs = now - (batch[0] as Logged).at;
     this.#produced += batch.length;
-    for (const l of batch) if (l.event) this.#opens.fold(l.event);
-    this.#sentUpTo = (batch[batch.length - 1] as Logged).seq;
+    for (const l of batch) if (l.folds) this.#opens.fold(l);
+    this.#sentUpTo = (batch[batch.length - 1] as Logged).logSeq;
     if (performance.now() - this.#ackedAt >= ACK_INTERVAL_MS) this.#ack();
     return { kind: 'sent' };
   }
@@ -607,7 +618,7 @@ export class WalSink implements EventSink {
     if (this.#sentUpTo < this.#fromLogUpTo) return this.#readLog();
     while (
       this.#memoryHead < this.#memory.length &&
-      (this.#memory[this.#memoryHead] as Logged).seq <= this.#sentUpTo
+      (this.#memory[this.#memoryHead] as Logged).logSeq <= this.#sentUpTo
     )
       this.#memoryHead += 1;
     const size = this.#memory.length - this.#memoryHead;
@@ -657,8 +668,10 @@ export class WalSink implements EventSink {
       }
       this.#readFromLog += 1;
       const { record } = read;
+      const event = loggedEventOf(read.envelope);
       batch.push({
-        seq: value.seq,
+        ...(event ? { ...event, folds: true } : notFolded('')),
+        logSeq: value.seq,
         n: 0,
         key: record.key,
         payload: EMPTY,
@@ -666,8 +679,7 @@ export class WalSink implements EventSink {
         start: 0,
         end: record.value.length,
         headers: record.headers,
-        event: loggedEventOf(read.envelope),
-        association: undefined,
+        barrier: undefined,
         at: now,
       });
       if (value.seq >= this.#fromLogUpTo) {
@@ -710,6 +722,16 @@ export class WalSink implements EventSink {
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+/** The `association` of a record that has none (never folded: `folds` is false). */
+const NO_ASSOCIATION: AssociationInfo = Object.freeze({
+  id: '',
+  role: 'acceptor',
+  calling_ae_title: '',
+  called_ae_title: '',
+  local: Object.freeze({ address: '', port: 0 }),
+  remote: Object.freeze({ address: '', port: 0 }),
+});
 
 /** The Kafka record of a logged event: its value is a view of the bytes the log holds. */
 function recordOfLogged(l: Logged): EventRecord {
@@ -721,15 +743,26 @@ function recordOfLogged(l: Logged): EventRecord {
   };
 }
 
-function loggedOf(e: AdapterEvent, node: NodeInfo): LoggedEvent {
-  const storing = e.type === 'EVT_DIMSE_RECV' ? storingOf(e.params) : undefined;
+/** A record with nothing to fold (a node-scoped event, or a record of the log without an association). */
+function notFolded(timestamp: string): Logged {
   return {
-    type: e.type,
-    seq: e.seq,
-    timestamp: e.timestamp,
-    association: e.association,
-    node_id: node.id,
-    ...(e.parent ? { parent: e.parent } : {}),
-    ...(storing ? { storing } : {}),
+    logSeq: 0,
+    n: 0,
+    key: '',
+    payload: EMPTY,
+    bytes: EMPTY,
+    start: 0,
+    end: 0,
+    headers: NO_HEADERS,
+    folds: false,
+    barrier: undefined,
+    at: 0,
+    type: 'EVT_CONN_OPEN',
+    seq: -1,
+    timestamp,
+    association: NO_ASSOCIATION,
+    node_id: '',
+    parent: undefined,
+    storing: undefined,
   };
 }

@@ -167,7 +167,13 @@ export class WalSink implements EventSink {
   readonly #barrier = new DurabilityBarrier();
   readonly #breakdown = new WaitBreakdown();
   readonly #syncDelayMs: number;
+  /**
+   * The background sync's timer, made once and restarted (`refresh`) for the first record after each sync: not a
+   * timer made and cleared per answer. `#syncArmed`: records no sync covered wait for it; when it fires unarmed
+   * (a sync covered them meanwhile), it does nothing.
+   */
   #syncTimer: NodeJS.Timeout | undefined;
+  #syncArmed = false;
   /** Events encoded and not yet written to the log, in order; their numbers (1, 2, ... in write order). */
   #pending: Logged[] = [];
   #numbered = 0;
@@ -393,8 +399,7 @@ export class WalSink implements EventSink {
     this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
     this.#barrier.prune(this.#durableUpTo);
     // Everything written is durable: the background sync waits for the next record no answer asks for.
-    clearTimeout(this.#syncTimer);
-    this.#syncTimer = undefined;
+    this.#syncArmed = false;
   }
 
   #syncFailed(err: unknown): void {
@@ -409,26 +414,31 @@ export class WalSink implements EventSink {
    * starts the delay again), so that a crash takes little that was not acknowledged either.
    */
   #scheduleSync(): void {
-    if (this.#syncTimer !== undefined) return;
-    this.#syncTimer = setTimeout(() => {
-      this.#syncTimer = undefined;
-      this.#flush();
-      if (this.#spool.lastSeq <= this.#spool.syncedSeq) {
-        this.#durableUpTo = Math.max(this.#durableUpTo, this.#flushedUpTo);
-        return;
-      }
-      const upTo = this.#flushedUpTo;
-      const target = this.#spool.lastSeq;
-      this.#breakdown.backgroundSync();
-      this.#spool.syncSoon().then(
-        (synced) => {
-          if (synced >= target) this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
-          else this.#scheduleSync(); // a sync already under way did not cover these: another one
-          this.#barrier.prune(this.#durableUpTo);
-        },
-        (err: unknown) => this.#syncFailed(err),
-      );
-    }, this.#syncDelayMs);
+    if (this.#syncArmed) return;
+    this.#syncArmed = true;
+    if (this.#syncTimer !== undefined) this.#syncTimer.refresh();
+    else this.#syncTimer = setTimeout(() => this.#backgroundSync(), this.#syncDelayMs);
+  }
+
+  #backgroundSync(): void {
+    if (!this.#syncArmed) return;
+    this.#syncArmed = false;
+    this.#flush();
+    if (this.#spool.lastSeq <= this.#spool.syncedSeq) {
+      this.#durableUpTo = Math.max(this.#durableUpTo, this.#flushedUpTo);
+      return;
+    }
+    const upTo = this.#flushedUpTo;
+    const target = this.#spool.lastSeq;
+    this.#breakdown.backgroundSync();
+    this.#spool.syncSoon().then(
+      (synced) => {
+        if (synced >= target) this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
+        else this.#scheduleSync(); // a sync already under way did not cover these: another one
+        this.#barrier.prune(this.#durableUpTo);
+      },
+      (err: unknown) => this.#syncFailed(err),
+    );
   }
 
   /** A durable record into the memory tail, or (memory full) left for the publisher to read from the log. */
@@ -706,6 +716,7 @@ export class WalSink implements EventSink {
   async #close(): Promise<void> {
     clearTimeout(this.#syncTimer);
     this.#syncTimer = undefined;
+    this.#syncArmed = false;
     this.#syncNow();
     this.#closing = true;
     await this.#publisher.finish(this.#closeTimeoutMs);

@@ -1,15 +1,11 @@
 /**
- * Every event envelope as one JSON line in a file (`--events-out FILE`). The lines of one turn of the event loop
- * go to the stream as one write (a stream write per event cost more than its line), at the latest once the
- * turn's I/O is done (setImmediate) or past `LINES_MAX_CHARS`; the stream buffers them and flushes on close.
+ * Every event envelope as one JSON line in a file (`--events-out FILE`). Writes are buffered by the
+ * stream and flushed on close.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { DicomtrailEvent, EventType } from '@dicomtrail/schemas';
 import type { AdapterEvent, EventSink } from '../association/types.js';
 import { envelopeJson, type NodeInfo } from '../events/envelope.js';
-
-/** The lines gathered are handed to the stream at once past this many characters. */
-const LINES_MAX_CHARS = 256 * 1024;
 
 export class JsonlSink implements EventSink {
   readonly #out: WriteStream;
@@ -17,9 +13,6 @@ export class JsonlSink implements EventSink {
   readonly #types: ReadonlySet<EventType> | undefined;
   /** JSON.stringify decodes a deferred header (its toJSON). */
   readonly acceptsDeferred = true;
-  /** Lines not yet given to the stream, in order. */
-  #lines = '';
-  #scheduled: NodeJS.Immediate | undefined;
 
   constructor(file: string, node: NodeInfo, types?: readonly EventType[]) {
     this.#out = createWriteStream(file, { flags: 'a', mode: 0o600 });
@@ -32,30 +25,14 @@ export class JsonlSink implements EventSink {
   }
 
   write(event: AdapterEvent): void {
-    this.#line(envelopeJson(event, this.#node));
+    this.#out.write(`${envelopeJson(event, this.#node)}\n`);
   }
 
   writeNodeEvent(event: DicomtrailEvent): void {
-    if (this.wants(event.type)) this.#line(JSON.stringify(event));
-  }
-
-  #line(json: string): void {
-    this.#lines += `${json}\n`;
-    if (this.#lines.length >= LINES_MAX_CHARS) this.#flush();
-    else this.#scheduled ??= setImmediate(() => this.#flush());
-  }
-
-  #flush(): void {
-    clearImmediate(this.#scheduled);
-    this.#scheduled = undefined;
-    if (this.#lines.length === 0) return;
-    const lines = this.#lines;
-    this.#lines = '';
-    this.#out.write(lines);
+    if (this.wants(event.type)) this.#out.write(`${JSON.stringify(event)}\n`);
   }
 
   close(): Promise<void> {
-    this.#flush();
     return new Promise((resolve) => this.#out.end(resolve));
   }
 }

@@ -32,13 +32,6 @@ interface AssociationIds {
   rootSpan: string;
   /** The JSON text of the association's own trace context (events outside an operation). */
   rootTraceJson: string;
-  /**
-   * The trace context text of its latest operation (message id and service): the request, the operation's own
-   * event and the response come in a row, so the span's sha256 is computed once per operation, not per event.
-   */
-  opMessageId: number;
-  opService: string;
-  opTraceJson: string;
 }
 const traceCache = new Map<string, AssociationIds>();
 
@@ -48,14 +41,7 @@ function associationIds(associationId: string): AssociationIds {
     if (traceCache.size >= TRACE_CACHE_MAX) traceCache.clear();
     const traceId = associationTraceId(associationId);
     const rootSpan = associationSpanId(associationId);
-    ids = {
-      traceId,
-      rootSpan,
-      rootTraceJson: JSON.stringify({ trace_id: traceId, span_id: rootSpan }),
-      opMessageId: -1,
-      opService: '',
-      opTraceJson: '',
-    };
+    ids = { traceId, rootSpan, rootTraceJson: JSON.stringify({ trace_id: traceId, span_id: rootSpan }) };
     traceCache.set(associationId, ids);
   }
   return ids;
@@ -138,7 +124,11 @@ export function envelopeJson(ev: AdapterEvent, node: NodeInfo, id: string = uuid
   const service = ev.messageId !== undefined ? operationServiceOf(ev.type) : undefined;
   const trace =
     service !== undefined
-      ? operationTraceJson(ids, ev.association.id, ev.messageId as number, service)
+      ? JSON.stringify({
+          trace_id: ids.traceId,
+          span_id: operationSpanId(ev.association.id, ev.messageId as number, service),
+          parent_span_id: ids.rootSpan,
+        })
       : ids.rootTraceJson;
   const params = perPduParamsJson(ev.type, ev.params) ?? (JSON.stringify(ev.params) as string | undefined);
   return (
@@ -154,25 +144,6 @@ export function envelopeJson(ev: AdapterEvent, node: NodeInfo, id: string = uuid
     trace +
     '}'
   );
-}
-
-/** `{"trace_id":…,"span_id":…,"parent_span_id":…}` of an operation, kept for the association's latest one. */
-function operationTraceJson(
-  ids: AssociationIds,
-  associationId: string,
-  messageId: number,
-  service: string,
-): string {
-  if (ids.opMessageId !== messageId || ids.opService !== service) {
-    ids.opTraceJson = JSON.stringify({
-      trace_id: ids.traceId,
-      span_id: operationSpanId(associationId, messageId, service),
-      parent_span_id: ids.rootSpan,
-    });
-    ids.opMessageId = messageId;
-    ids.opService = service;
-  }
-  return ids.opTraceJson;
 }
 
 /**

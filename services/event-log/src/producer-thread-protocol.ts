@@ -46,11 +46,15 @@ export interface InvalidRecord {
 
 /**
  * A batch as it crosses threads: every value packed into one buffer that is *transferred* (not copied a
- * second time), with the end offset of each value; keys and headers as they are.
+ * second time); per record, in `index` (transferred too), the end offset of its value, then the positions of
+ * its key in `keys` and of its headers in `headers`, which hold each distinct key and headers object once (the
+ * events of an association share their key, those of a type their headers): the structured clone copies a few
+ * strings per batch, not one per record.
  */
 export interface WireBatch {
   values: ArrayBuffer;
-  ends: number[];
+  /** 3 per record: value end, key position, headers position. */
+  index: Uint32Array;
   keys: string[];
   headers: Record<string, string>[];
 }

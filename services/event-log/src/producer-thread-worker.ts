@@ -92,14 +92,15 @@ function createProducer(): EventProducer {
 const producer = createProducer();
 
 function unpack(batch: WireBatch): EventRecord[] {
+  const { index } = batch;
   const records: EventRecord[] = [];
   let start = 0;
-  for (let i = 0; i < batch.ends.length; i++) {
-    const end = batch.ends[i] as number;
+  for (let i = 0; i < index.length; i += 3) {
+    const end = index[i] as number;
     records.push({
-      key: batch.keys[i] as string,
+      key: batch.keys[index[i + 1] as number] as string,
       value: Buffer.from(batch.values, start, end - start),
-      headers: batch.headers[i] as Record<string, string>,
+      headers: batch.headers[index[i + 2] as number] as Record<string, string>,
     });
     start = end;
   }

@@ -120,7 +120,10 @@ export class ThreadedEventProducer implements EventProducer {
   send(records: readonly EventRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     const batch = pack(records);
-    return this.#request({ op: 'send', batch }, this.#start(), [batch.values]);
+    return this.#request({ op: 'send', batch }, this.#start(), [
+      batch.values,
+      batch.index.buffer as ArrayBuffer,
+    ]);
   }
 
   async disconnect(): Promise<void> {
@@ -135,21 +138,34 @@ export class ThreadedEventProducer implements EventProducer {
   }
 }
 
-/** One fresh (never pooled) buffer with every value, so it can be transferred. */
+/** One fresh (never pooled) buffer with every value, and one with the index, so both can be transferred. */
 function pack(records: readonly EventRecord[]): WireBatch {
   let total = 0;
   for (const r of records) total += r.value.length;
   const bytes = new Uint8Array(total);
-  const ends: number[] = [];
+  const index = new Uint32Array(records.length * 3);
   const keys: string[] = [];
+  const keyAt = new Map<string, number>();
   const headers: Record<string, string>[] = [];
+  const headersAt = new Map<Record<string, string>, number>();
   let at = 0;
-  for (const r of records) {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i] as EventRecord;
     bytes.set(r.value, at);
     at += r.value.length;
-    ends.push(at);
-    keys.push(r.key);
-    headers.push(r.headers);
+    let k = keyAt.get(r.key);
+    if (k === undefined) {
+      k = keys.push(r.key) - 1;
+      keyAt.set(r.key, k);
+    }
+    let h = headersAt.get(r.headers);
+    if (h === undefined) {
+      h = headers.push(r.headers) - 1;
+      headersAt.set(r.headers, h);
+    }
+    index[3 * i] = at;
+    index[3 * i + 1] = k;
+    index[3 * i + 2] = h;
   }
-  return { values: bytes.buffer, ends, keys, headers };
+  return { values: bytes.buffer, index, keys, headers };
 }

@@ -89,7 +89,9 @@ export class OpenAssociations {
       o.last_timestamp = e.timestamp;
     }
     if (e.storing !== undefined) o.storing = { sop_instance_uid: e.storing, at: e.timestamp };
-    else if (e.type === 'EVT_C_STORE') delete o.storing;
+    // Cleared, not deleted: a delete turns the object into a slow dictionary, and this runs per C-STORE (the
+    // checkpoint's JSON leaves an undefined value out just the same).
+    else if (e.type === 'EVT_C_STORE') o.storing = undefined;
   }
 
   toCheckpoint(): Buffer {

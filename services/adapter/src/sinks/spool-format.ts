@@ -145,26 +145,32 @@ export const recordBytes = (keyBytes: number, payloadBytes: number): number =>
   RECORD_HEADER_BYTES + keyBytes + payloadBytes;
 
 /**
- * Writes one record into `buf` at `offset` (a key as a string is encoded as UTF-8 in place: `buf` has room
- * for its `recordBytes`); returns the offset after it.
+ * Writes one record into `buf` at `offset` (a key or payload given as a string is encoded as UTF-8 in place:
+ * `buf` has room for its `recordBytes`); returns the offset after it.
  */
 export function encodeRecordInto(
   buf: Buffer,
   offset: number,
   seq: number,
   key: Buffer | string,
-  payload: Uint8Array,
+  payload: Uint8Array | string,
 ): number {
   buf.writeUInt32BE(SYNC_MARKER, offset);
-  buf.writeUInt32BE(payload.length, offset + 8);
   writeU64(buf, seq, offset + 12);
   const keyBytes =
     typeof key === 'string'
       ? buf.write(key, offset + RECORD_HEADER_BYTES, 'utf8')
       : key.copy(buf, offset + RECORD_HEADER_BYTES);
   buf.writeUInt16BE(keyBytes, offset + 20);
-  buf.set(payload, offset + RECORD_HEADER_BYTES + keyBytes);
-  const end = offset + RECORD_HEADER_BYTES + keyBytes + payload.length;
+  const at = offset + RECORD_HEADER_BYTES + keyBytes;
+  let payloadBytes: number;
+  if (typeof payload === 'string') payloadBytes = buf.write(payload, at, 'utf8');
+  else {
+    buf.set(payload, at);
+    payloadBytes = payload.length;
+  }
+  buf.writeUInt32BE(payloadBytes, offset + 8);
+  const end = at + payloadBytes;
   buf.writeUInt32BE(crc32(buf.subarray(offset + 8, end)), offset + 4);
   return end;
 }

@@ -553,3 +553,47 @@ test('appendNow is refused while a group commit is pending', async (t) => {
   await new Promise((r) => setImmediate(r)); // the commit loop ends after settling its records
   assert.equal(spool.appendNow('k', Buffer.from('b')), 2);
 });
+
+test('appendAllNow: text payloads are written as their UTF-8 bytes, and `placed` shows each one in the write', async (t) => {
+  const dir = await tempDir(t);
+  const spool = await openSpool(t, dir, { segmentBytes: 2048 });
+  // Non-ASCII text (2-, 3- and 4-byte UTF-8) beside bytes, over several segments.
+  const inputs = Array.from({ length: 40 }, (_, i) => ({
+    key: `k-é${i % 3}`,
+    payload:
+      i % 4 === 3
+        ? payloadOf(i)
+        : JSON.stringify({
+            i,
+            name: `Müller^Zoë 山田 ${'😀'.repeat(i % 5)}`,
+            pad: 'x'.repeat((i * 37) % 300),
+          }),
+  }));
+  const placed: { index: number; bytes: Buffer }[] = [];
+  const r = spool.appendAllNow(inputs, (index, buf, start, end) =>
+    placed.push({ index, bytes: Buffer.from(buf.subarray(start, end)) }),
+  );
+  assert.deepEqual(r, { first: 1, written: 40 });
+  assert.ok((await segmentFiles(dir)).length > 1, 'rolled to new segments');
+  const expected = inputs.map((x) => Buffer.from(x.payload));
+  assert.deepEqual(
+    placed.map((p) => p.index),
+    inputs.map((_, i) => i),
+  );
+  assert.deepEqual(
+    placed.map((p) => p.bytes),
+    expected,
+  );
+  spool.syncNow();
+  await spool.close();
+  const again = await openSpool(t, dir);
+  const read = await all(again);
+  assert.deepEqual(
+    read.map((x) => x.payload),
+    expected,
+  );
+  assert.deepEqual(
+    read.map((x) => x.key),
+    inputs.map((x) => x.key),
+  );
+});

@@ -87,6 +87,7 @@ import {
   FileWindow,
   MAX_KEY_BYTES,
   MAX_PAYLOAD_BYTES,
+  RECORD_HEADER_BYTES,
   readRecords,
   recordBytes,
   SEGMENT_HEADER_BYTES,
@@ -146,11 +147,20 @@ export interface SpoolRecord {
   payload: Buffer;
 }
 
-/** A record for `appendAllNow`. */
+/**
+ * A record for `appendAllNow`. A payload given as text (an envelope's JSON) is encoded as UTF-8 straight into
+ * the log's write buffer: no bytes of its own first.
+ */
 export interface SpoolInput {
   key: string;
-  payload: Uint8Array;
+  payload: Uint8Array | string;
 }
+
+/**
+ * Told, for each record `appendAllNow` wrote, where its payload's bytes are: `buf[start, end)`, the buffer that
+ * was written to the log (shared by the records of that write; the caller must not change it).
+ */
+export type PayloadPlaced = (index: number, buf: Buffer, start: number, end: number) => void;
 
 /** What `appendAllNow` wrote: `written` records from seq `first` on; why the rest was not, if it was not. */
 export interface AppendedNow {
@@ -438,7 +448,7 @@ export class Spool {
    * `appendNow` for several records at once, in order, with one write per segment they touch. The first
    * `written` of them have the seqs from `first` on; `error` says why the rest could not be written.
    */
-  appendAllNow(records: readonly SpoolInput[]): AppendedNow {
+  appendAllNow(records: readonly SpoolInput[], placed?: PayloadPlaced): AppendedNow {
     if (this.#queue.length > 0 || this.#flushing !== undefined)
       throw new DicomtrailError('DT_ERR_SPOOL_MODE', 'appendNow while a group commit is pending', {
         dir: this.dir,
@@ -450,7 +460,9 @@ export class Spool {
     let extra = 0;
     for (const r of records) {
       try {
-        const size = this.#admit(Buffer.byteLength(r.key, 'utf8'), r.payload.length, extra);
+        const payloadBytes =
+          typeof r.payload === 'string' ? Buffer.byteLength(r.payload, 'utf8') : r.payload.length;
+        const size = this.#admit(Buffer.byteLength(r.key, 'utf8'), payloadBytes, extra);
         sizes.push(size);
         extra += size;
       } catch (err) {
@@ -472,16 +484,14 @@ export class Spool {
       const base = seg === undefined ? 0 : seg.size;
       let partBytes = seg === undefined ? SEGMENT_HEADER_BYTES : 0;
       let j = i;
-      while (
-        j < sizes.length &&
-        (j === i || base + partBytes + (sizes[j] as number) <= this.segmentBytes)
-      ) {
-        partBytes += (sizes[j] as number);
+      while (j < sizes.length && (j === i || base + partBytes + (sizes[j] as number) <= this.segmentBytes)) {
+        partBytes += sizes[j] as number;
         j++;
       }
       const seq = this.#nextSeq;
       const buf = Buffer.allocUnsafe(partBytes);
       let off = seg === undefined ? encodeSegmentHeader(seq).copy(buf, 0) : 0;
+      const partStart = off;
       for (let k = i; k < j; k++) {
         const r = records[k] as SpoolInput;
         off = encodeRecordInto(buf, off, seq + (k - i), r.key, r.payload);
@@ -521,6 +531,7 @@ export class Spool {
         this.#dirDirty = true;
         this.#prepareSpare();
       }
+      if (placed !== undefined) placeParts(buf, partStart, i, j, placed);
       seg.size += buf.length;
       seg.durable = seg.size;
       seg.lastSeq = seq + (j - i) - 1;
@@ -1060,4 +1071,16 @@ async function zeroedFile(path: string, bytes: number): Promise<number> {
     throw err;
   }
   return fd;
+}
+
+/** `placed` for each of the records `from`..`to` (exclusive) encoded one after the other in `buf` from `at`. */
+function placeParts(buf: Buffer, at: number, from: number, to: number, placed: PayloadPlaced): void {
+  let off = at;
+  for (let k = from; k < to; k++) {
+    const payloadBytes = buf.readUInt32BE(off + 8);
+    const keyBytes = buf.readUInt16BE(off + 20);
+    const start = off + RECORD_HEADER_BYTES + keyBytes;
+    off = start + payloadBytes;
+    placed(k, buf, start, off);
+  }
 }

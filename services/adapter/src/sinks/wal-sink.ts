@@ -34,13 +34,13 @@
 import { type EventProducer, type EventRecord, HEADER_SCHEMA, HEADER_TYPE } from '@dicomtrail/event-log';
 import type { Logger } from '@dicomtrail/runtime';
 import type { DicomtrailEvent, EventType } from '@dicomtrail/schemas';
-import type { AdapterEvent, EventSink } from '../association/types.js';
+import type { AdapterEvent, AssociationInfo, EventSink } from '../association/types.js';
 import { utcTimestamp } from '../events/clock.js';
 import type { NodeInfo } from '../events/envelope.js';
 import type { DeadLetters } from './dead-letters.js';
 import { DurabilityBarrier } from './durability-barrier.js';
 import { encodeEnvelopeHere } from './envelope-encoder.js';
-import { recordOf } from './envelope-thread.js';
+import { eventHeaders } from './envelope-thread.js';
 import { DEFAULT_LINGER_MS } from './kafka-producers.js';
 import { parseEnvelope, recordFromLog } from './log-record.js';
 import {
@@ -92,20 +92,31 @@ const FLUSH_MAX = 1024;
 
 /**
  * One event from its encoding to Kafka's acknowledgement, one object throughout: queued for its write to the
- * log (its `key` and `payload` are what the log writes: spool.ts `SpoolInput`), then kept for the publisher
- * with its `seq` in the log.
+ * log (its `key` and `payload` are what the log writes: spool.ts `SpoolInput`; the envelope's JSON text is
+ * encoded into the log's write buffer), then kept for the publisher with its `logSeq` and its value as those
+ * bytes of the write (`bytes[start, end)`: the record Kafka gets is what the log holds, not a copy). It is
+ * also what the fold of open associations reads once Kafka has it (open-associations.ts `LoggedEvent`: the
+ * event's type, seq, timestamp, association, ...), kept in this one object: every event waits here for its
+ * batch's acknowledgement, so each object per event more is more for the garbage collector to move.
  */
-interface Logged {
+interface Logged extends LoggedEvent {
   /** Its seq in the log (0 while queued). */
-  seq: number;
+  logSeq: number;
   /** Its number in write order (1, 2, ...), for the durability barrier. */
   n: number;
   key: string;
-  payload: Buffer;
-  record: EventRecord;
-  /** Undefined for a node-scoped event (no association to fold). */
-  event: LoggedEvent | undefined;
-  association: string | undefined;
+  /** The envelope's JSON text while queued (empty once written: its bytes are in `bytes`). */
+  payload: Uint8Array | string;
+  /** The buffer written to the log that holds the value, from `start` to `end`. */
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+  /** The record's `type` and `schema` headers (one shared object per event type). */
+  headers: Readonly<Record<string, string>>;
+  /** False for a node-scoped event, or a record of the log that is not an association's event: nothing to fold. */
+  folds: boolean;
+  /** The association whose answers wait for it (undefined: a node-scoped event, or one read from the log). */
+  barrier: string | undefined;
   /** performance.now() when it was queued (for the lag). */
   at: number;
 }
@@ -156,7 +167,13 @@ export class WalSink implements EventSink {
   readonly #barrier = new DurabilityBarrier();
   readonly #breakdown = new WaitBreakdown();
   readonly #syncDelayMs: number;
+  /**
+   * The background sync's timer, made once and restarted (`refresh`) for the first record after each sync: not a
+   * timer made and cleared per answer. `#syncArmed`: records no sync covered wait for it; when it fires unarmed
+   * (a sync covered them meanwhile), it does nothing.
+   */
   #syncTimer: NodeJS.Timeout | undefined;
+  #syncArmed = false;
   /** Events encoded and not yet written to the log, in order; their numbers (1, 2, ... in write order). */
   #pending: Logged[] = [];
   #numbered = 0;
@@ -248,7 +265,26 @@ export class WalSink implements EventSink {
       return;
     }
     this.#breakdown.event(nowNs() - t0);
-    this.#queue(recordOf(event, Buffer.from(json)), loggedOf(event, this.#node), key);
+    this.#queue({
+      logSeq: 0,
+      n: 0,
+      key,
+      payload: json,
+      bytes: EMPTY,
+      start: 0,
+      end: 0,
+      headers: eventHeaders(event.type),
+      folds: true,
+      barrier: key,
+      at: 0,
+      type: event.type,
+      seq: event.seq,
+      timestamp: event.timestamp,
+      association: event.association,
+      node_id: this.#node.id,
+      parent: event.parent,
+      storing: event.type === 'EVT_DIMSE_RECV' ? storingOf(event.params) : undefined,
+    });
   }
 
   /**
@@ -257,20 +293,22 @@ export class WalSink implements EventSink {
    */
   writeNodeEvent(event: DicomtrailEvent): void {
     if (!this.wants(event.type)) return;
-    const record: EventRecord = {
+    this.#queue({
+      ...notFolded(event.timestamp),
       key: event.node.id,
-      value: Buffer.from(JSON.stringify(event)),
+      payload: JSON.stringify(event),
       headers: { [HEADER_TYPE]: event.type, [HEADER_SCHEMA]: event.schema },
-    };
-    this.#queue(record, undefined, undefined);
+      type: event.type,
+    });
   }
 
-  #queue(record: EventRecord, event: LoggedEvent | undefined, association: string | undefined): void {
+  /** Numbers the event in write order and queues it for the log. */
+  #queue(l: Logged): void {
     this.#numbered += 1;
-    const n = this.#numbered;
-    if (association !== undefined) this.#barrier.wrote(association, n);
-    const at = performance.now();
-    this.#pending.push({ seq: 0, n, key: record.key, payload: record.value, record, event, association, at });
+    l.n = this.#numbered;
+    if (l.barrier !== undefined) this.#barrier.wrote(l.barrier, l.n);
+    l.at = performance.now();
+    this.#pending.push(l);
     if (this.#pending.length >= FLUSH_MAX) this.#flush();
     this.#scheduleSync();
   }
@@ -285,11 +323,17 @@ export class WalSink implements EventSink {
     if (pending.length === 0) return;
     this.#pending = [];
     const t0 = nowNs();
-    const r = this.#spool.appendAllNow(pending);
+    const r = this.#spool.appendAllNow(pending, (i, buf, start, end) => {
+      const p = pending[i] as Logged;
+      p.payload = EMPTY;
+      p.bytes = buf;
+      p.start = start;
+      p.end = end;
+    });
     this.#breakdown.appended(nowNs() - t0);
     for (let i = 0; i < r.written; i++) {
       const p = pending[i] as Logged;
-      p.seq = r.first + i;
+      p.logSeq = r.first + i;
       this.#keep(p);
     }
     this.#logged += r.written;
@@ -298,7 +342,7 @@ export class WalSink implements EventSink {
       const failed = pending.slice(r.written);
       this.#notRecorded += failed.length;
       if (!this.#failOpen)
-        for (const p of failed) if (p.association !== undefined) this.#barrier.fail(p.association, r.error);
+        for (const p of failed) if (p.barrier !== undefined) this.#barrier.fail(p.barrier, r.error);
       this.#logNotRecorded(r.error);
     }
     if (r.written > 0 && (!this.#lingering || this.#memory.length - this.#memoryHead >= this.#batchMax))
@@ -355,8 +399,7 @@ export class WalSink implements EventSink {
     this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
     this.#barrier.prune(this.#durableUpTo);
     // Everything written is durable: the background sync waits for the next record no answer asks for.
-    clearTimeout(this.#syncTimer);
-    this.#syncTimer = undefined;
+    this.#syncArmed = false;
   }
 
   #syncFailed(err: unknown): void {
@@ -371,32 +414,37 @@ export class WalSink implements EventSink {
    * starts the delay again), so that a crash takes little that was not acknowledged either.
    */
   #scheduleSync(): void {
-    if (this.#syncTimer !== undefined) return;
-    this.#syncTimer = setTimeout(() => {
-      this.#syncTimer = undefined;
-      this.#flush();
-      if (this.#spool.lastSeq <= this.#spool.syncedSeq) {
-        this.#durableUpTo = Math.max(this.#durableUpTo, this.#flushedUpTo);
-        return;
-      }
-      const upTo = this.#flushedUpTo;
-      const target = this.#spool.lastSeq;
-      this.#breakdown.backgroundSync();
-      this.#spool.syncSoon().then(
-        (synced) => {
-          if (synced >= target) this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
-          else this.#scheduleSync(); // a sync already under way did not cover these: another one
-          this.#barrier.prune(this.#durableUpTo);
-        },
-        (err: unknown) => this.#syncFailed(err),
-      );
-    }, this.#syncDelayMs);
+    if (this.#syncArmed) return;
+    this.#syncArmed = true;
+    if (this.#syncTimer !== undefined) this.#syncTimer.refresh();
+    else this.#syncTimer = setTimeout(() => this.#backgroundSync(), this.#syncDelayMs);
+  }
+
+  #backgroundSync(): void {
+    if (!this.#syncArmed) return;
+    this.#syncArmed = false;
+    this.#flush();
+    if (this.#spool.lastSeq <= this.#spool.syncedSeq) {
+      this.#durableUpTo = Math.max(this.#durableUpTo, this.#flushedUpTo);
+      return;
+    }
+    const upTo = this.#flushedUpTo;
+    const target = this.#spool.lastSeq;
+    this.#breakdown.backgroundSync();
+    this.#spool.syncSoon().then(
+      (synced) => {
+        if (synced >= target) this.#durableUpTo = Math.max(this.#durableUpTo, upTo);
+        else this.#scheduleSync(); // a sync already under way did not cover these: another one
+        this.#barrier.prune(this.#durableUpTo);
+      },
+      (err: unknown) => this.#syncFailed(err),
+    );
   }
 
   /** A durable record into the memory tail, or (memory full) left for the publisher to read from the log. */
   #keep(l: Logged): void {
     const size = this.#memory.length - this.#memoryHead;
-    if (size >= this.#maxMemory || l.seq <= this.#fromLogUpTo) {
+    if (size >= this.#maxMemory || l.logSeq <= this.#fromLogUpTo) {
       if (size > 0) {
         this.#memory = [];
         this.#memoryHead = 0;
@@ -405,7 +453,7 @@ export class WalSink implements EventSink {
           'event log backlog beyond memory: the publisher reads it from the log',
         );
       }
-      this.#fromLogUpTo = Math.max(this.#fromLogUpTo, l.seq);
+      this.#fromLogUpTo = Math.max(this.#fromLogUpTo, l.logSeq);
       return;
     }
     this.#memory.push(l);
@@ -540,7 +588,7 @@ export class WalSink implements EventSink {
     this.#retry = batch;
     const t0 = performance.now();
     try {
-      await this.#publisher.send(batch.map((l) => l.record));
+      await this.#publisher.send(batch.map(recordOfLogged));
     } catch (err) {
       return { kind: 'failed', err };
     }
@@ -549,8 +597,8 @@ export class WalSink implements EventSink {
     this.#lastBatchMs = now - t0;
     this.#lastLagMs = now - (batch[0] as Logged).at;
     this.#produced += batch.length;
-    for (const l of batch) if (l.event) this.#opens.fold(l.event);
-    this.#sentUpTo = (batch[batch.length - 1] as Logged).seq;
+    for (const l of batch) if (l.folds) this.#opens.fold(l);
+    this.#sentUpTo = (batch[batch.length - 1] as Logged).logSeq;
     if (performance.now() - this.#ackedAt >= ACK_INTERVAL_MS) this.#ack();
     return { kind: 'sent' };
   }
@@ -580,7 +628,7 @@ export class WalSink implements EventSink {
     if (this.#sentUpTo < this.#fromLogUpTo) return this.#readLog();
     while (
       this.#memoryHead < this.#memory.length &&
-      (this.#memory[this.#memoryHead] as Logged).seq <= this.#sentUpTo
+      (this.#memory[this.#memoryHead] as Logged).logSeq <= this.#sentUpTo
     )
       this.#memoryHead += 1;
     const size = this.#memory.length - this.#memoryHead;
@@ -630,14 +678,18 @@ export class WalSink implements EventSink {
       }
       this.#readFromLog += 1;
       const { record } = read;
+      const event = loggedEventOf(read.envelope);
       batch.push({
-        seq: value.seq,
+        ...(event ? { ...event, folds: true } : notFolded('')),
+        logSeq: value.seq,
         n: 0,
         key: record.key,
-        payload: record.value,
-        record,
-        event: loggedEventOf(read.envelope),
-        association: undefined,
+        payload: EMPTY,
+        bytes: record.value,
+        start: 0,
+        end: record.value.length,
+        headers: record.headers,
+        barrier: undefined,
         at: now,
       });
       if (value.seq >= this.#fromLogUpTo) {
@@ -664,6 +716,7 @@ export class WalSink implements EventSink {
   async #close(): Promise<void> {
     clearTimeout(this.#syncTimer);
     this.#syncTimer = undefined;
+    this.#syncArmed = false;
     this.#syncNow();
     this.#closing = true;
     await this.#publisher.finish(this.#closeTimeoutMs);
@@ -679,15 +732,48 @@ export class WalSink implements EventSink {
   }
 }
 
-function loggedOf(e: AdapterEvent, node: NodeInfo): LoggedEvent {
-  const storing = e.type === 'EVT_DIMSE_RECV' ? storingOf(e.params) : undefined;
+const EMPTY = new Uint8Array(0);
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+/** The `association` of a record that has none (never folded: `folds` is false). */
+const NO_ASSOCIATION: AssociationInfo = Object.freeze({
+  id: '',
+  role: 'acceptor',
+  calling_ae_title: '',
+  called_ae_title: '',
+  local: Object.freeze({ address: '', port: 0 }),
+  remote: Object.freeze({ address: '', port: 0 }),
+});
+
+/** The Kafka record of a logged event: its value is a view of the bytes the log holds. */
+function recordOfLogged(l: Logged): EventRecord {
+  const b = l.bytes;
   return {
-    type: e.type,
-    seq: e.seq,
-    timestamp: e.timestamp,
-    association: e.association,
-    node_id: node.id,
-    ...(e.parent ? { parent: e.parent } : {}),
-    ...(storing ? { storing } : {}),
+    key: l.key,
+    value: Buffer.from(b.buffer, b.byteOffset + l.start, l.end - l.start),
+    headers: l.headers,
+  };
+}
+
+/** A record with nothing to fold (a node-scoped event, or a record of the log without an association). */
+function notFolded(timestamp: string): Logged {
+  return {
+    logSeq: 0,
+    n: 0,
+    key: '',
+    payload: EMPTY,
+    bytes: EMPTY,
+    start: 0,
+    end: 0,
+    headers: NO_HEADERS,
+    folds: false,
+    barrier: undefined,
+    at: 0,
+    type: 'EVT_CONN_OPEN',
+    seq: -1,
+    timestamp,
+    association: NO_ASSOCIATION,
+    node_id: '',
+    parent: undefined,
+    storing: undefined,
   };
 }

@@ -3,13 +3,11 @@
 // association span id = first 8 bytes of sha256('dicomtrail.span:' + association id)
 // operation span id = first 8 bytes of sha256('dicomtrail.span:' + association id + ':' + service + ':' + message id)
 // An all-zero id is invalid in W3C Trace Context; the (astronomically unlikely) zero id is mapped to ...01.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 function digestHex(input: string, bytes: number): string {
-  const hex = createHash('sha256')
-    .update(input, 'utf8')
-    .digest('hex')
-    .slice(0, bytes * 2);
+  // crypto.hash: one call, no Hash object (an id per operation and per association, on the DICOM thread).
+  const hex = hash('sha256', input, 'hex').slice(0, bytes * 2);
   return /^0+$/.test(hex) ? `${hex.slice(0, -1)}1` : hex;
 }
 

@@ -102,7 +102,8 @@ export class AssociationEvents implements EventEmitter {
 
   wants(type: EventType): boolean {
     if (this.handlers.notificationHandlers(type).length > 0) return true;
-    return this.sinks.some((s) => s.wants(type));
+    for (const s of this.sinks) if (s.wants(type)) return true;
+    return false;
   }
 
   emit: Emit = (type, build, messageId) => {

@@ -6,6 +6,8 @@
  */
 import type { EventType } from '@dicomtrail/schemas';
 
+const NO_HANDLERS: readonly never[] = Object.freeze([]);
+
 export type NotificationHandler<E> = (event: E) => void;
 export type InterventionHandler<E, R> = (event: E) => R | Promise<R>;
 
@@ -38,7 +40,8 @@ export class HandlerRegistry<E> {
   }
 
   notificationHandlers(type: EventType): readonly NotificationHandler<E>[] {
-    return this.#notification.get(type) ?? [];
+    // One shared empty list: asked for every event an association emits, most of which no handler takes.
+    return this.#notification.get(type) ?? NO_HANDLERS;
   }
 
   interventionHandler(type: EventType): InterventionHandler<E, unknown> | undefined {

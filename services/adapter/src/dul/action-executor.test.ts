@@ -35,7 +35,10 @@ function recorder(): { ports: ActionPorts; calls: string[] } {
       calls.push(`send:${pdu.type}${pdu.type === 'A-ABORT' ? `/${pdu.source}/${pdu.reason}` : ''}`);
       return true;
     },
-    sendPData: () => (calls.push('send:P-DATA-TF'), true),
+    sendPData: () => {
+      calls.push('send:P-DATA-TF');
+      return true;
+    },
     startArtim: () => void calls.push('start-artim'),
     stopArtim: () => void calls.push('stop-artim'),
     closeTransport: () => void calls.push('close'),

@@ -188,7 +188,7 @@ test("by default the modality is offered the PACS's maximum PDU length, the PACS
   try {
     const f = path.join(dir, 'offer-peer.dcm');
     writeInstance(f, { pixelBytes: 1024 * 1024 + 3, patientId: 'PID-OFFER' });
-    const sent = await storeByteIdentical(f, proxy.port, pacs.out, ['--max-pdu', '32768']);
+    await storeByteIdentical(f, proxy.port, pacs.out, ['--max-pdu', '32768']);
 
     await waitFor(() => legs(sink).up.some((e) => e.type === 'EVT_RELEASED'), 5000, 'the release');
     const { down, up } = legs(sink);

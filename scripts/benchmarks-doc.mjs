@@ -3,7 +3,7 @@
 // file per benchmark) and bench-results/run.json (when and on which Node). Prints it, or with --write puts it in.
 // A benchmark that did not run this time (BENCH_ONLY) keeps its tables from the run that last wrote them, each
 // benchmark's block saying when it ran.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
 const results = new URL('bench-results/', root);
@@ -25,12 +25,12 @@ export function lastRunSection(earlier = '') {
   const run = existsSync(new URL('run.json', results))
     ? JSON.parse(readFileSync(new URL('run.json', results), 'utf8'))
     : {};
-  const when =
-    `${run.finished_at ?? 'unknown time'}, Node ${run.node ?? 'unknown'}, ${run.cpus ?? '?'} cores` +
-    (run.note ? `; ${run.note}` : '');
+  const on = `Node ${run.node ?? 'unknown'}, ${run.cpus ?? '?'} cores` + (run.note ? `; ${run.note}` : '');
   const blocks = blocksOf(earlier);
   for (const file of readdirSync(results).filter((f) => f.endsWith('.md'))) {
     const name = file.replace(/\.md$/, '');
+    // When its tables were written (a run of several benchmarks takes a while), on the run's Node.
+    const when = `${statSync(new URL(file, results)).mtime.toISOString()}, ${on}`;
     blocks.set(name, `### ${name}\n\nRun: ${when}\n\n${readFileSync(new URL(file, results), 'utf8').trim()}`);
   }
   return [...blocks.keys()]

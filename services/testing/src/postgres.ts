@@ -53,7 +53,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       const c = new pg.Client({ connectionString: withDatabase(base, 'postgres') });
       await c.connect();
       try {
-        // pool.end() resolves before the server has closed the sessions; forcing them closed would make a
+        // pool.end() resolves before the server has closed its connections; forcing them closed would make a
         // closing client raise "terminating connection" into whichever test runs next. Give them 5 s.
         for (let i = 0; i < 50; i++) {
           const open = await c.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1', [name]);

@@ -187,7 +187,8 @@ export async function startTraceExporter(
             exportClosed(tracker.accept(decoded.event as AssociationEvent, at, Date.now()));
           }
           offsets.read(batch.topic, batch.partition, offset);
-          // A large batch on a busy machine must not outlive the session: kafkajs throttles heartbeats itself.
+          // A large batch on a busy machine must not outlive the consumer's Kafka session timeout: kafkajs throttles
+          // heartbeats itself.
           if (offset % 256 === 0) await ctx.heartbeat();
         }
         if (sink.buffered >= config.TRACE_EXPORT_BATCH_SIZE) await sink.flush();

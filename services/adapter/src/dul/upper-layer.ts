@@ -182,14 +182,6 @@ export class UpperLayer {
     this.#uncork();
   }
 
-  /**
-   * The next PDU written goes to the kernel at once, before the events of its sending are built: for an answer
-   * the peer is waiting for (the audit proxy's relayed final response).
-   */
-  flushNextWrite(): void {
-    this.#flushNext = true;
-  }
-
   /** Waits until the socket's write buffer drains (back-pressure for large sends). */
   drained(): Promise<void> {
     if (!this.#socket.writableNeedDrain) return Promise.resolve();
@@ -441,10 +433,6 @@ export class UpperLayer {
     }
     let ok = this.#socket.write(bytes);
     if (tail) ok = this.#socket.write(tail) && ok;
-    if (this.#flushNext) {
-      this.#flushNext = false;
-      this.#uncork();
-    }
     if (!ok) {
       // Past the high-water mark: what is held goes now, and only a socket the kernel did not empty is full.
       this.#uncork();
@@ -464,8 +452,6 @@ export class UpperLayer {
   #corked = false;
   /** The P-DATA being sent is a whole message on its own (sendPData's `alone`). */
   #writeAlone = false;
-  /** The next PDU written leaves at once (flushNextWrite). */
-  #flushNext = false;
   readonly #uncork = (): void => {
     if (!this.#corked) return;
     this.#corked = false;

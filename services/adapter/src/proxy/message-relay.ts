@@ -79,9 +79,9 @@ export async function relayRequest(
     // The operation's outcome is recorded before its final response goes back, as a served one is.
     if (sent) await sent;
     record(final, responses + 1);
-    // The final response leaves as soon as its events are durable: before the events of its sending are built
-    // and the rest of the operation's bookkeeping is done, not when the tick ends.
-    from.dul.flushNextWrite();
+    // The final response leaves as soon as its events are durable: a response of one PDU is written in the send
+    // itself, before the events of its sending are built (the upper layer's `alone`); what a longer one left
+    // corked goes now, not when the tick ends.
     const out = from.dimse.send(msg.context, final.command, final.dataset);
     from.dul.flush();
     await out;

@@ -214,9 +214,10 @@ export async function serveCStore(assoc: Association, msg: DimseMessage, storeDi
       buildCStoreRsp(msg.command, status, errorComment ? { errorComment } : {}),
     );
   } finally {
-    // The upper layer writes the response when it uncorks its socket, in a tick queued by the send: a tick
-    // queued now runs right after that write and before the event loop reads any socket again, so a later
-    // request (a C-FIND on any association) sees what the handler left for after the response.
+    // The response is written by now (a lone PDU is written in the send itself) or in a tick the send
+    // queued to uncork the socket: a tick queued now runs after that write and before the event loop reads
+    // any socket again, so a later request (a C-FIND on any association) sees what the handler left for after
+    // the response (test/archive/store-then-find.int.test.ts).
     const after = stored?.afterResponse;
     if (after) {
       stored.afterResponse = undefined;
